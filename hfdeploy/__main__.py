@@ -1,0 +1,3 @@
+from hfdeploy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Result cache for `check`: an unchanged re-run answers from disk.
+
+An entry records every file the checks read (its sha256, or absence) and the list of project
+files; it is valid only while all of those are byte-identical. Only checks marked `cacheable`
+(pure functions of file contents and settings) are answered from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from hfdeploy import __version__
+from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Untrack
+from hfdeploy.fixer import _atomic_write
+from hfdeploy.project import Project
+
+
+def cache_root() -> Path:
+    override = os.environ.get("HFDEPLOY_CACHE_DIR")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hfdeploy"
+
+
+def _entry_path(project: Project, codes: list[str]) -> Path:
+    key = json.dumps(
+        [__version__, str(project.root), sorted(codes), repr(project.config), repr(project.options)]
+    )
+    return cache_root() / "results" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    except OSError:
+        return "unreadable"
+
+
+def _listing_digest(project: Project) -> str:
+    return hashlib.sha256("\0".join(map(str, project.files())).encode()).hexdigest()
+
+
+def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
+    try:
+        entry = json.loads(_entry_path(project, codes).read_text("utf-8"))
+        if entry["listing"] != _listing_digest(project):
+            return None
+        for name, digest in entry["reads"].items():
+            if _digest(project.root / name) != digest:
+                return None
+        return [_decode(d) for d in entry["diagnostics"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store(project: Project, codes: list[str], diagnostics: list[Diagnostic]) -> None:
+    reads = {str(path): _digest(project.root / path) for path in project.read_paths()}
+    entry = {
+        "listing": _listing_digest(project),
+        "reads": reads,
+        "diagnostics": [_encode(d) for d in diagnostics],
+    }
+    try:
+        _atomic_write(_entry_path(project, codes), json.dumps(entry).encode("utf-8"))
+    except OSError:
+        pass  # a read-only cache directory only costs speed
+
+
+def _encode(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "severity": int(d.severity),
+        "message": d.message,
+        "path": str(d.path) if d.path is not None else None,
+        "span": [d.span.start, d.span.end] if d.span else None,
+        "notes": list(d.notes),
+        "fix": None
+        if d.fix is None
+        else {
+            "title": d.fix.title,
+            "applicability": d.fix.applicability.value,
+            "edits": [[str(e.path), e.span.start, e.span.end, e.replacement] for e in d.fix.edits],
+            "untrack": [str(u.path) for u in d.fix.untrack],
+        },
+    }
+
+
+def _decode(raw: dict[str, Any]) -> Diagnostic:
+    fix = raw["fix"]
+    return Diagnostic(
+        code=raw["code"],
+        severity=Severity(raw["severity"]),
+        message=raw["message"],
+        path=PurePosixPath(raw["path"]) if raw["path"] is not None else None,
+        span=Span(*raw["span"]) if raw["span"] else None,
+        notes=tuple(raw["notes"]),
+        fix=None
+        if fix is None
+        else Fix(
+            title=fix["title"],
+            applicability=Applicability(fix["applicability"]),
+            edits=tuple(Edit(PurePosixPath(p), Span(s, e), r) for p, s, e, r in fix["edits"]),
+            untrack=tuple(Untrack(PurePosixPath(p)) for p in fix["untrack"]),
+        ),
+    )

@@ -1,0 +1,57 @@
+"""The `hfdeploy` command line: one module per command; this module wires them together."""
+
+from __future__ import annotations
+
+import sys
+
+from hfdeploy import __version__
+
+
+def build_app():  # type: ignore[no-untyped-def]
+    import typer
+
+    from hfdeploy.cli import check, fix, rules
+
+    try:  # TEMPORARY until verify lands
+        from hfdeploy.cli import verify
+    except ImportError:
+        verify = rules
+
+    app = typer.Typer(
+        name="hfdeploy",
+        help=(
+            "Make a FastAPI backend deploy and run as a Hugging Face Docker Space.\n\n"
+            "check: report problems (CI gate). fix: repair them (diff; --write to apply). "
+            "verify: build and start the image with Docker and prove it serves."
+        ),
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", "-V", help="Print the version and exit."),
+    ) -> None:
+        if version:
+            print(f"hfdeploy {__version__}")
+            raise typer.Exit(0)
+
+    for module in dict.fromkeys((check, fix, verify, rules)):
+        module.register(app)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args in (["--version"], ["-V"]):  # answered before importing anything heavy
+        print(f"hfdeploy {__version__}")
+        return 0
+    app = build_app()
+    try:
+        app(args=args, prog_name="hfdeploy", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    return 0

@@ -1,0 +1,85 @@
+"""`hfdeploy fix`: show (default) or apply (`--write`) the fixes for what `check` reports."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from hfdeploy.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    IGNORE_OPT,
+    INDEX_OPT,
+    OFFLINE_OPT,
+    PATH_ARG,
+    PYTHON_OPT,
+    SELECT_OPT,
+    choose_checks,
+    err,
+    guarded,
+    load_project,
+)
+from hfdeploy.diagnostics import Severity
+from hfdeploy.fixer import StaleFileError, fix_project, write_changes
+from hfdeploy.report import render_text
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "fix",
+        help=(
+            "Repair what `check` reports. Without --write, print the changes as a unified diff "
+            "and touch nothing.\n\n"
+            "--write applies every safe fix (and unsafe ones with --unsafe-fixes), editing files in "
+            "place: comments, formatting, line endings and encoding are kept, writes are atomic, "
+            "and a Python file is never left unparsable. Exit 0 when no error would remain, 1 when "
+            "one does, 2 on usage errors or when a file changed on disk while fixing."
+        ),
+    )(fix)
+
+
+@guarded
+def fix(
+    path: Path = PATH_ARG,
+    write: bool = typer.Option(False, "--write", "-w", help="Apply the fixes to the files."),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (listed as [unsafe fix])."
+    ),
+    select: list[str] = SELECT_OPT,
+    ignore: list[str] = IGNORE_OPT,
+    offline: bool = OFFLINE_OPT,
+    python: str | None = PYTHON_OPT,
+    index_url: str | None = INDEX_OPT,
+) -> None:
+    project = load_project(path, offline=offline, python=python, index_url=index_url)
+    checks = choose_checks(project, select, ignore)
+    outcome = fix_project(project, checks, unsafe=unsafe_fixes)
+    remaining = outcome.remaining
+    files = sorted(p for p, text in outcome.changes.items() if text != (project.text(p) or ""))
+    if write:
+        try:
+            write_changes(outcome)
+        except StaleFileError as exc:
+            err(f"hfdeploy: error: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        count = len(outcome.applied)
+        err(f"Applied {count} fix{'es' if count != 1 else ''} in {len(files)} file"
+            f"{'s' if len(files) != 1 else ''}"
+            + (f"; untracked {', '.join(sorted(outcome.untrack))} (still on disk)" if outcome.untrack else "")
+            + ".")
+    else:
+        diff = outcome.diff()
+        sys.stdout.write(diff)
+        if diff:
+            err(f"Would apply {len(outcome.applied)} fixes in {len(files)} files; "
+                "run again with --write to apply them.")
+        else:
+            err("Nothing to fix.")
+    if remaining:
+        err("Remaining after fixes:" if (write or files) else "Findings:")
+        sys.stderr.write(render_text(outcome.project, remaining))
+    failed = any(d.severity is Severity.ERROR for d in remaining)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)

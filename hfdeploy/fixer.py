@@ -1,0 +1,261 @@
+"""Apply fixes: non-overlapping edits back to front, re-check, repeat to a fixpoint; refuse any
+change that stops a Python file from parsing; write atomically, refusing files changed on disk."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+import os
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from hfdeploy.project import Project
+from hfdeploy.redact import redact
+from hfdeploy.runner import run_checks
+
+MAX_ROUNDS = 10
+
+
+@dataclass
+class FixOutcome:
+    project: Project  # the final snapshot, pending edits included
+    applied: list[Diagnostic] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+    untrack: set[str] = field(default_factory=set)
+
+    @property
+    def changes(self) -> dict[PurePosixPath, str]:
+        return self.project.changes
+
+    def diff(self) -> str:
+        return render_diff(self.project, self.changes, self.untrack)
+
+
+def _parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _eligible(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    fix = diagnostic.fix
+    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
+
+
+def _fix_key(fix: Fix) -> tuple[object, ...]:
+    return (fix.title, fix.edits, fix.untrack)
+
+
+def _overlaps(edit: Edit, taken: list[Edit]) -> bool:
+    for other in taken:
+        if other.path != edit.path:
+            continue
+        if edit.span.start < other.span.end and other.span.start < edit.span.end:
+            return True
+        # Two insertions at one point, or an insertion at a replaced range's edge: order would
+        # be ambiguous, so leave the second for the next round.
+        if edit.span.start == other.span.start or (
+            edit.span.start == edit.span.end and other.span.start < edit.span.start < other.span.end
+        ):
+            return True
+    return False
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.span.start, e.span.end), reverse=True):
+        if edit.span.end > len(text):
+            raise ValueError(f"edit past the end of {edit.path}")
+        text = text[: edit.span.start] + edit.replacement + text[edit.span.end :]
+    return text
+
+
+def fix_project(
+    project: Project, checks: list[Check], *, unsafe: bool = False
+) -> FixOutcome:
+    outcome = FixOutcome(project)
+    rejected: set[tuple[object, ...]] = set()
+    guard_findings: list[Diagnostic] = []
+    current = project
+    diagnostics = run_checks(current, checks)
+    for _round in range(MAX_ROUNDS):
+        candidates = [
+            d for d in diagnostics if _eligible(d, unsafe) and _fix_key(d.fix) not in rejected  # type: ignore[arg-type]
+        ]
+        if not candidates:
+            break
+        chosen: list[Diagnostic] = []
+        taken: list[Edit] = []
+        seen: set[tuple[object, ...]] = set()
+        for diag in sorted(candidates, key=Diagnostic.sort_key):
+            assert diag.fix is not None
+            key = _fix_key(diag.fix)
+            if key in seen:
+                chosen.append(diag)  # the same fix reported twice: applied once
+                continue
+            if any(_overlaps(e, taken) for e in diag.fix.edits):
+                continue
+            seen.add(key)
+            taken.extend(diag.fix.edits)
+            chosen.append(diag)
+        changes, dropped = _apply(current, chosen)
+        for diag in dropped:
+            assert diag.fix is not None
+            rejected.add(_fix_key(diag.fix))
+            guard_findings.append(
+                Diagnostic(
+                    code="HF002",
+                    severity=Severity.ERROR,
+                    message=(
+                        f"Fix for {diag.code} ({diag.fix.title}) would leave a file that does not "
+                        "parse; it was not applied. Please report this."
+                    ),
+                    path=diag.path,
+                    span=diag.span,
+                )
+            )
+        applied = [d for d in chosen if d not in dropped]
+        untrack = {str(u.path) for d in applied for u in d.fix.untrack}  # type: ignore[union-attr]
+        if not changes and not (untrack - outcome.untrack):
+            break
+        outcome.applied.extend(applied)
+        outcome.untrack |= untrack
+        current = current.with_changes(changes, frozenset(outcome.untrack))
+        diagnostics = run_checks(current, checks)
+    else:
+        guard_findings.append(
+            Diagnostic(
+                code="HF003",
+                severity=Severity.WARNING,
+                message=f"Fixes did not settle after {MAX_ROUNDS} rounds; please report this.",
+            )
+        )
+    outcome.project = current
+    outcome.remaining = sorted(diagnostics + guard_findings, key=Diagnostic.sort_key)
+    return outcome
+
+
+def _apply(
+    project: Project, chosen: list[Diagnostic]
+) -> tuple[dict[PurePosixPath, str], list[Diagnostic]]:
+    """Apply the chosen fixes file by file; a fix whose file stops parsing is dropped whole."""
+    dropped: list[Diagnostic] = []
+    while True:
+        live = [d for d in chosen if d not in dropped]
+        by_path: dict[PurePosixPath, list[Edit]] = {}
+        owners: dict[PurePosixPath, list[Diagnostic]] = {}
+        seen: set[tuple[object, ...]] = set()
+        for diag in live:
+            assert diag.fix is not None
+            if _fix_key(diag.fix) in seen:
+                continue
+            seen.add(_fix_key(diag.fix))
+            for edit in diag.fix.edits:
+                by_path.setdefault(edit.path, []).append(edit)
+                owners.setdefault(edit.path, []).append(diag)
+        changes: dict[PurePosixPath, str] = {}
+        broken: PurePosixPath | None = None
+        for path, edits in by_path.items():
+            before = project.text(path) or ""
+            after = apply_edits(before, edits)
+            if after == before:
+                continue
+            if path.suffix == ".py" and _parses(before) and not _parses(after):
+                broken = path
+                break
+            changes[path] = after
+        if broken is None:
+            return changes, dropped
+        dropped.extend(owners[broken])
+
+
+# -- output ----------------------------------------------------------------------------------
+def render_diff(
+    project: Project, changes: dict[PurePosixPath, str], untrack: Iterable[str] = ()
+) -> str:
+    chunks = []
+    for path in sorted(changes):
+        original = project.original(path)
+        before = original.text if original is not None else ""
+        after = changes[path]
+        if before == after:
+            continue
+        lines = difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{path}" if original is not None else "/dev/null",
+            tofile=f"b/{path}",
+        )
+        for line in lines:
+            line = line.replace("\r\n", "\n")
+            chunks.append(redact(line) if line.endswith("\n") else redact(line) + "\n\\ No newline at end of file\n")
+    for path in sorted(untrack):
+        chunks.append(f"git rm --cached {path}   # stays on disk, leaves the repository\n")
+    return "".join(chunks)
+
+
+class StaleFileError(Exception):
+    pass
+
+
+def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
+    """Write every changed file atomically; refuse any file modified since it was read."""
+    project = outcome.project
+    changes = outcome.changes
+    for path in changes:
+        original = project.original(path)
+        full = project.root / path
+        on_disk = full.read_bytes() if full.is_file() else None
+        if original is None and on_disk is not None:
+            raise StaleFileError(f"{path} appeared on disk while fixing; nothing was written")
+        if original is not None and (
+            on_disk is None or hashlib.sha256(on_disk).hexdigest() != original.digest
+        ):
+            raise StaleFileError(f"{path} changed on disk while fixing; nothing was written")
+    written = []
+    for path, text in sorted(changes.items()):
+        original = project.original(path)
+        data = original.encode(text) if original is not None else text.encode("utf-8")
+        _atomic_write(project.root / path, data)
+        written.append(path)
+    if outcome.untrack and project.is_git:
+        subprocess.run(
+            ["git", "-C", str(project.root), "rm", "--cached", "--quiet", "--", *sorted(outcome.untrack)],
+            check=False,
+            capture_output=True,
+        )
+    return written
+
+
+def _atomic_write(target: os.PathLike[str] | str, data: bytes) -> None:
+    target = os.fspath(target)
+    directory = os.path.dirname(target) or "."
+    os.makedirs(directory, exist_ok=True)
+    try:
+        mode = os.stat(target).st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hfdeploy-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,308 @@
+"""Project: a snapshot of the scanned repository — its files, their decoded text and shared
+parsed views — plus in-memory edits made by the fixer before anything is written."""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import hashlib
+import io
+import os
+import subprocess
+import tokenize
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from hfdeploy.config import Config
+from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.ignore import IgnoreRules
+
+T = TypeVar("T")
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+# Directories that never hold the app's own source: virtualenvs, caches, build output.
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
+        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
+        "build", "dist", "site-packages", ".eggs", ".idea", ".vscode", ".cache",
+    }
+)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    offline: bool = False
+    index_url: str | None = None
+    python: str | None = None  # --python override of the target version
+
+
+@dataclass
+class SourceFile:
+    path: PurePosixPath
+    text: str  # decoded, newlines untranslated, without a BOM
+    encoding: str = "utf-8"
+    bom: bool = False
+    digest: str = ""  # sha256 of the bytes on disk when read ("" for new files)
+
+    @property
+    def newline(self) -> str:
+        crlf = self.text.count("\r\n")
+        return "\r\n" if crlf and crlf * 2 >= self.text.count("\n") else "\n"
+
+    def encode(self, text: str | None = None) -> bytes:
+        data = (self.text if text is None else text).encode(self.encoding)
+        return (codecs.BOM_UTF8 + data) if self.bom else data
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a str offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line = self.text.count("\n", 0, offset) + 1
+        start = self.text.rfind("\n", 0, offset) + 1
+        return line, offset - start + 1
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def offset_of_line(self, line: int) -> int:
+        """str offset where 1-based `line` starts (len(text) past the end)."""
+        offset = 0
+        for _ in range(line - 1):
+            nl = self.text.find("\n", offset)
+            if nl == -1:
+                return len(self.text)
+            offset = nl + 1
+        return offset
+
+
+class UnreadableFile(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode(path: PurePosixPath, data: bytes) -> SourceFile:
+    """Decode file bytes the way Python (for .py) or an editor (otherwise) would."""
+    if b"\0" in data[:8192]:
+        raise UnreadableFile("binary file (contains NUL bytes)")
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[3:] if bom else data
+    encoding = "utf-8"
+    if path.suffix in (".py", ".pyi"):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:
+            if b"coding" not in b"".join(data.splitlines(keepends=True)[:2]):
+                raise UnreadableFile("not valid utf-8 (no encoding declaration)") from None
+            raise UnreadableFile(f"bad encoding declaration ({exc.msg})") from None
+        encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        reason = getattr(exc, "reason", str(exc))
+        raise UnreadableFile(f"not valid {encoding} ({reason})") from None
+    return SourceFile(path, text, encoding, bom, hashlib.sha256(data).hexdigest())
+
+
+def _git(root: Path, *args: str) -> list[str] | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+
+
+class Project:
+    def __init__(self, root: Path, config: Config | None = None, options: RunOptions | None = None):
+        self.root = root.resolve()
+        self.config = config or Config()
+        self.options = options or RunOptions()
+        self.problems: list[Diagnostic] = []  # unreadable files and the like (HF001)
+        self._overlay: dict[PurePosixPath, str] = {}
+        self._sources: dict[PurePosixPath, SourceFile | None] = {}
+        self._memo: dict[Any, Any] = {}
+        self._probed: set[PurePosixPath] = set()
+        self._extra_ignore = IgnoreRules(list(self.config.exclude))
+        tracked = _git(self.root, "ls-files", "-z", "--cached")
+        self.is_git = tracked is not None
+        self.tracked: frozenset[str] = frozenset(tracked or ())
+        self._files = self._discover()
+
+    # -- discovery -------------------------------------------------------------------------
+    def _discover(self) -> list[PurePosixPath]:
+        listed = (
+            _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            if self.is_git
+            else None
+        )
+        names = sorted(set(listed)) if listed is not None else list(self._walk())
+        files = []
+        for name in names:
+            parts = name.split("/")
+            if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
+                continue
+            if self._extra_ignore.ignored(name):
+                continue
+            full = self.root / name
+            if full.is_file() or full.is_symlink():
+                files.append(PurePosixPath(name))
+        return files
+
+    def _walk(self) -> Iterator[str]:
+        rules_by_dir: dict[str, IgnoreRules] = {}
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=None):
+            rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            rel = "" if rel == "." else rel
+            gitignore = Path(dirpath) / ".gitignore"
+            if gitignore.is_file():
+                try:
+                    lines = gitignore.read_text("utf-8", errors="replace").splitlines()
+                    rules_by_dir[rel] = IgnoreRules(lines)
+                except OSError:
+                    pass
+
+            def ignored(name: str, is_dir: bool) -> bool:
+                full = f"{rel}/{name}" if rel else name
+                for base, rules in rules_by_dir.items():
+                    if base == "" or full.startswith(base + "/"):
+                        sub = full[len(base) + 1 :] if base else full
+                        if rules.ignored(sub, is_dir=is_dir):
+                            return True
+                return False
+
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d not in SKIP_DIRS
+                and not d.endswith(".egg-info")
+                and not (Path(dirpath) / d / "pyvenv.cfg").exists()
+                and not ignored(d, True)
+            )
+            for name in sorted(filenames):
+                if not ignored(name, False):
+                    yield f"{rel}/{name}" if rel else name
+
+    # -- reading -------------------------------------------------------------------------
+    def files(self, suffix: str | tuple[str, ...] | None = None) -> list[PurePosixPath]:
+        """Project files (git-tracked or not ignored), plus files created by pending edits."""
+        all_files = sorted(set(self._files) | set(self._overlay))
+        if suffix is None:
+            return all_files
+        return [p for p in all_files if p.name.endswith(suffix)]
+
+    def python_files(self) -> list[PurePosixPath]:
+        return self.files((".py",))
+
+    def exists(self, path: PurePosixPath | str) -> bool:
+        path = PurePosixPath(path)
+        self._probed.add(path)
+        return path in self._overlay or (self.root / path).is_file()
+
+    def is_tracked(self, path: PurePosixPath | str) -> bool:
+        return str(path) in self.tracked
+
+    def source(self, path: PurePosixPath | str) -> SourceFile | None:
+        """The decoded file (any file, ignored ones too), or None when missing or unreadable."""
+        path = PurePosixPath(path)
+        if path not in self._sources:
+            self._sources[path] = self._read(path)
+        original = self._sources[path]
+        if path in self._overlay:
+            base = original or SourceFile(path, "")
+            return SourceFile(path, self._overlay[path], base.encoding, base.bom, base.digest)
+        return original
+
+    def text(self, path: PurePosixPath | str) -> str | None:
+        src = self.source(path)
+        return None if src is None else src.text
+
+    def original(self, path: PurePosixPath) -> SourceFile | None:
+        """The file as read from disk, ignoring pending edits."""
+        if path not in self._sources:
+            self._sources[path] = self._read(path)
+        return self._sources[path]
+
+    def read_paths(self) -> list[PurePosixPath]:
+        """Every path some check asked for, present or not (for the result cache)."""
+        return sorted(set(self._sources) | self._probed)
+
+    def _read(self, path: PurePosixPath) -> SourceFile | None:
+        full = self.root / path
+        try:
+            if not full.is_file():
+                return None
+            size = full.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise UnreadableFile(f"too large to scan ({size // 1024} KiB)")
+            data = full.read_bytes()
+            return decode(path, data)
+        except UnreadableFile as exc:
+            self._problem(path, exc.reason)
+        except OSError as exc:
+            self._problem(path, f"cannot read it ({exc.strerror or exc})")
+        return None
+
+    def _problem(self, path: PurePosixPath, reason: str) -> None:
+        self.problems.append(
+            Diagnostic(
+                code="HF001",
+                severity=Severity.WARNING,
+                message=f"File skipped: {reason}",
+                path=path,
+            )
+        )
+
+    # -- shared parsed views ---------------------------------------------------------------
+    def memo(self, key: Any, factory: Callable[[], T]) -> T:
+        """Compute a shared view once per snapshot (app discovery, target Python, ...)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    def python_ast(self, path: PurePosixPath) -> ast.Module | None:
+        """The parsed module, or None when it does not parse or cannot be read."""
+
+        def parse() -> ast.Module | None:
+            text = self.text(path)
+            if text is None:
+                return None
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return ast.parse(text, filename=str(path))
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                return None
+
+        return self.memo(("ast", path), parse)
+
+    # -- pending edits ---------------------------------------------------------------------
+    def with_changes(
+        self, changes: dict[PurePosixPath, str], untracked: frozenset[str] = frozenset()
+    ) -> Project:
+        """A new snapshot with `changes` applied on top of this one (no disk writes)."""
+        clone = Project.__new__(Project)
+        clone.root = self.root
+        clone.config = self.config
+        clone.options = self.options
+        clone.problems = []
+        clone._overlay = {**self._overlay, **changes}
+        clone._sources = self._sources
+        clone._memo = {}
+        clone._probed = self._probed
+        clone._extra_ignore = self._extra_ignore
+        clone.is_git = self.is_git
+        clone.tracked = self.tracked - untracked
+        clone._files = self._files
+        return clone
+
+    @property
+    def changes(self) -> dict[PurePosixPath, str]:
+        return dict(self._overlay)

@@ -1,0 +1,7 @@
+"""Checks of the requirements domain, in code order."""
+
+from __future__ import annotations
+
+from hfdeploy.check import Check
+
+CHECKS: tuple[type[Check], ...] = ()

@@ -1,0 +1,7 @@
+"""Checks of the space_config domain, in code order."""
+
+from __future__ import annotations
+
+from hfdeploy.check import Check
+
+CHECKS: tuple[type[Check], ...] = ()

@@ -1,0 +1,79 @@
+"""The Python version the Space image will run, and where that value came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+DEFAULT_PYTHON = "3.11"
+# Minor versions with official python:X.Y-slim images we would choose from, newest last.
+SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
+PLATFORM = "manylinux_2_17_x86_64"
+
+_FROM_PYTHON = re.compile(
+    r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:\S+/)?python:(\d+\.\d+)", re.IGNORECASE | re.MULTILINE
+)
+_VERSION = re.compile(r"(?:python-?)?(\d+\.\d+)")
+
+
+@dataclass(frozen=True)
+class TargetPython:
+    version: str  # "3.11"
+    source: str  # "Dockerfile FROM (line 1)", "--python", "default", ...
+
+    @property
+    def tuple(self) -> tuple[int, int]:
+        major, minor = self.version.split(".")[:2]
+        return int(major), int(minor)
+
+
+def _from_requires_python(spec_text: str) -> str | None:
+    try:
+        spec = SpecifierSet(spec_text)
+    except InvalidSpecifier:
+        return None
+    fitting = [v for v in SUPPORTED if spec.contains(v + ".0", prereleases=True)]
+    if not fitting:
+        return None
+    return DEFAULT_PYTHON if DEFAULT_PYTHON in fitting else fitting[-1]
+
+
+def _requires_python(project: Project) -> str | None:
+    text = project.text("pyproject.toml") or ""
+    m = re.search(r'^\s*requires-python\s*=\s*["\']([^"\']+)["\']', text, re.MULTILINE)
+    return m.group(1) if m else None
+
+
+def target_python(project: Project) -> TargetPython:
+    return project.memo("target-python", lambda: _resolve(project))
+
+
+def _resolve(project: Project) -> TargetPython:
+    if project.options.python:
+        return TargetPython(project.options.python, "--python")
+    if project.config.python:
+        return TargetPython(project.config.python, project.config.source)
+    dockerfile = project.text("Dockerfile")
+    if dockerfile:
+        m = _FROM_PYTHON.search(dockerfile)
+        if m:
+            line = dockerfile.count("\n", 0, m.start(1)) + 1
+            return TargetPython(m.group(1), f"Dockerfile FROM (line {line})")
+    for name in (".python-version", "runtime.txt"):
+        text = (project.text(name) or "").strip()
+        m = _VERSION.match(text.splitlines()[0].strip()) if text else None
+        if m:
+            return TargetPython(m.group(1), name)
+    spec = _requires_python(project)
+    if spec:
+        chosen = _from_requires_python(spec)
+        if chosen:
+            return TargetPython(chosen, f"pyproject.toml requires-python {spec!r}")
+    return TargetPython(DEFAULT_PYTHON, "default")

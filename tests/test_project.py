@@ -1,0 +1,127 @@
+"""Project snapshot: file discovery, decoding, and bad input as findings, never tracebacks."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from hfdeploy.ignore import IgnoreRules
+from hfdeploy.project import Project
+from tests.support import git_init, make_tree
+
+
+def names(project: Project) -> list[str]:
+    return [str(p) for p in project.files()]
+
+
+def test_walk_respects_gitignore_and_skips_virtualenvs(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            ".gitignore": "*.log\nsecret/\n!keep.log\n",
+            "app/main.py": "x = 1\n",
+            "debug.log": "",
+            "keep.log": "",
+            "secret/a.py": "",
+            "venv/lib/x.py": "",
+            "myenv/pyvenv.cfg": "",
+            "myenv/lib/y.py": "",
+            "node_modules/z.js": "",
+            "pkg/__pycache__/m.pyc": "",
+        },
+    )
+    assert names(Project(tmp_path)) == [".gitignore", "app/main.py", "keep.log"]
+
+
+def test_git_repo_lists_tracked_and_unignored_files(tmp_path: Path) -> None:
+    make_tree(tmp_path, {".gitignore": ".env\n", ".env": "A=1\n", "main.py": ""})
+    git_init(tmp_path)
+    make_tree(tmp_path, {"new.py": ""})
+    project = Project(tmp_path)
+    assert names(project) == [".gitignore", "main.py", "new.py"]
+    assert project.is_tracked("main.py") and not project.is_tracked(".env")
+    # Ignored files are still readable on request (a check must see .env).
+    assert project.text(".env") == "A=1\n"
+
+
+def test_decoding_keeps_crlf_and_strips_bom(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": codecs.BOM_UTF8 + b"x = 1\r\ny = 2\r\n"})
+    src = Project(tmp_path).source("a.py")
+    assert src is not None and src.bom and src.text == "x = 1\r\ny = 2\r\n"
+    assert src.newline == "\r\n"
+    assert src.encode() == codecs.BOM_UTF8 + b"x = 1\r\ny = 2\r\n"
+
+
+def test_encoding_cookie_is_honoured(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": "# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")})
+    src = Project(tmp_path).source("a.py")
+    assert src is not None and src.encoding == "iso-8859-1" and "café" in src.text
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\x00\x01binary", "binary"),
+        (b"x = '\xff\xfe'\n", "not valid utf-8"),
+        (b"# -*- coding: klingon -*-\n", "bad encoding declaration"),
+    ],
+)
+def test_unreadable_files_become_hf001(tmp_path: Path, content: bytes, reason: str) -> None:
+    make_tree(tmp_path, {"bad.py": content})
+    project = Project(tmp_path)
+    assert project.source("bad.py") is None
+    [problem] = project.problems
+    assert problem.code == "HF001" and reason in problem.message.lower()
+
+
+def test_large_file_is_skipped_with_a_finding(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"big.py": b"#" * (3 * 1024 * 1024)})
+    project = Project(tmp_path)
+    assert project.source("big.py") is None
+    assert "too large" in project.problems[0].message
+
+
+def test_odd_names_and_symlink_loops(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"(": "", "$null": "", "ok.py": "x = 1\n"})
+    os.symlink(tmp_path, tmp_path / "loop")
+    os.symlink(tmp_path / "missing", tmp_path / "dangling.py")
+    project = Project(tmp_path)
+    found = names(project)
+    assert {"(", "$null", "ok.py"} <= set(found)
+    assert project.source("dangling.py") is None
+    assert not any(n.startswith("loop/") for n in found)
+
+
+def test_overlay_changes_do_not_touch_disk(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": "x = 1\n"})
+    project = Project(tmp_path)
+    changed = project.with_changes({PurePosixPath("a.py"): "x = 2\n", PurePosixPath("new.txt"): "n"})
+    assert changed.text("a.py") == "x = 2\n" and changed.exists("new.txt")
+    assert "new.txt" in [str(p) for p in changed.files()]
+    assert (tmp_path / "a.py").read_text() == "x = 1\n" and not (tmp_path / "new.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "is_dir", "expected"),
+    [
+        ([".env"], ".env", False, True),
+        ([".env"], "sub/.env", False, True),
+        (["/build"], "sub/build", True, False),
+        (["build/"], "build", False, False),
+        (["build/"], "build/x.py", False, True),
+        (["*.db", "!keep.db"], "keep.db", False, False),
+        (["**/cache"], "a/b/cache/x", False, True),
+        (["a/**/z"], "a/b/c/z", False, True),
+    ],
+)
+def test_gitignore_patterns(lines: list[str], path: str, is_dir: bool, expected: bool) -> None:
+    assert IgnoreRules(lines).ignored(path, is_dir=is_dir) is expected
+
+
+def test_dockerignore_patterns_are_anchored() -> None:
+    rules = IgnoreRules([".env", "**/*.pyc"], dockerignore=True)
+    assert rules.ignored(".env") and not rules.ignored("sub/.env")
+    assert rules.ignored("a/b/c.pyc")
