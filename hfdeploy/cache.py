@@ -41,8 +41,24 @@ def _digest(path: Path) -> str | None:
         return "unreadable"
 
 
+def _stat_key(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _unchanged(path: Path, digest: str | None, stat_key: list[int] | None) -> bool:
+    # Same size, mtime and inode as when hashed: trust it, as git does; otherwise compare the
+    # content hash, so a touched but identical file still hits.
+    if stat_key is not None and _stat_key(path) == stat_key:
+        return True
+    return _digest(path) == digest
+
+
 def _listing_digest(project: Project) -> str:
-    return hashlib.sha256("\0".join(map(str, project.files())).encode()).hexdigest()
+    return hashlib.sha256("\0".join(map(str, project.files())).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
@@ -50,8 +66,8 @@ def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
         entry = json.loads(_entry_path(project, codes).read_text("utf-8"))
         if entry["listing"] != _listing_digest(project):
             return None
-        for name, digest in entry["reads"].items():
-            if _digest(project.root / name) != digest:
+        for name, (digest, stat_key) in entry["reads"].items():
+            if not _unchanged(project.root / name, digest, stat_key):
                 return None
         return [_decode(d) for d in entry["diagnostics"]]
     except (OSError, ValueError, KeyError, TypeError):
@@ -59,7 +75,13 @@ def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
 
 
 def store(project: Project, codes: list[str], diagnostics: list[Diagnostic]) -> None:
-    reads = {str(path): _digest(project.root / path) for path in project.read_paths()}
+    reads = {}
+    for path in project.read_paths():
+        original = project.original(path) if project.exists(path) else None
+        # Reuse the digest taken when the file was read; re-read only what was never decoded.
+        full = project.root / path
+        digest = original.digest if original is not None else _digest(full)
+        reads[str(path)] = [digest, _stat_key(full) if digest is not None else None]
     entry = {
         "listing": _listing_digest(project),
         "reads": reads,

@@ -138,22 +138,20 @@ class Project:
 
     # -- discovery -------------------------------------------------------------------------
     def _discover(self) -> list[PurePosixPath]:
-        listed = (
-            _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-            if self.is_git
-            else None
-        )
-        names = sorted(set(listed)) if listed is not None else list(self._walk())
+        if self.is_git:
+            listed = _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+            deleted = set(_git(self.root, "ls-files", "-z", "--deleted") or ())
+            names = sorted(set(listed or ()) - deleted)
+        else:
+            names = sorted(self._walk())
         files = []
         for name in names:
             parts = name.split("/")
             if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
                 continue
-            if self._extra_ignore.ignored(name):
+            if self._extra_ignore.patterns and self._extra_ignore.ignored(name):
                 continue
-            full = self.root / name
-            if full.is_file() or full.is_symlink():
-                files.append(PurePosixPath(name))
+            files.append(PurePosixPath(name))
         return files
 
     def _walk(self) -> Iterator[str]:
@@ -193,7 +191,9 @@ class Project:
     # -- reading -------------------------------------------------------------------------
     def files(self, suffix: str | tuple[str, ...] | None = None) -> list[PurePosixPath]:
         """Project files (git-tracked or not ignored), plus files created by pending edits."""
-        all_files = sorted(set(self._files) | set(self._overlay))
+        all_files = self._files
+        if self._overlay:
+            all_files = sorted(set(self._files) | set(self._overlay), key=str)
         if suffix is None:
             return all_files
         return [p for p in all_files if p.name.endswith(suffix)]

@@ -74,6 +74,15 @@ class SyntaxProblem:
     severity: str = "error"  # "error" | "warning" | "info"
 
 
+@dataclass(frozen=True)
+class Include:
+    """A `-r FILE` or `-c FILE` line, its target resolved against the including file."""
+
+    target: PurePosixPath
+    constraint: bool
+    span: Span
+
+
 @dataclass
 class ParsedFile:
     path: PurePosixPath
@@ -82,4 +91,4 @@ class ParsedFile:
     index_url: str | None = None  # `-i/--index-url` inside the file
     extra_index_urls: list[str] = field(default_factory=list)
     no_index: bool = False
-    includes: list[PurePosixPath] = field(default_factory=list)  # resolved -r/-c targets
+    includes: list[Include] = field(default_factory=list)

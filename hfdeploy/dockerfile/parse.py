@@ -1,0 +1,327 @@
+"""A tolerant, line-based Dockerfile parser that keeps exact text positions.
+
+Handles parser directives (`# escape=`), line continuations (with comment and blank lines
+inside them), heredocs (`RUN <<EOF`), flags (`COPY --chown=...`), JSON (exec) and shell form,
+and multi-stage builds. It never raises: unknown or malformed lines become instructions with
+whatever keyword they start with, which the checks simply ignore.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from hfdeploy.diagnostics import Span
+from hfdeploy.dockerfile.shell import Word, expand, split_words
+
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+_HEREDOC = re.compile(r"<<(-?)(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2")
+_FLAG_KEYWORDS = {"FROM", "COPY", "ADD", "RUN", "HEALTHCHECK"}
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str  # "chown", "from", "mount", ...
+    value: str | None
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str  # upper case: "RUN"
+    text: str  # the logical instruction: continuations joined, inner comments dropped
+    positions: tuple[int, ...]  # file offset of every character of `text`
+    span: Span  # from the keyword to the end of its last line (heredoc bodies included)
+    line: int  # 1-based line of the keyword
+    args_start: int  # index into `text` where the arguments (after any flags) begin
+    flags: tuple[Flag, ...] = ()
+    heredocs: tuple[str, ...] = ()
+    stage: int = -1  # index of the stage it belongs to; -1 before the first FROM
+
+    @property
+    def args(self) -> str:
+        return self.text[self.args_start :]
+
+    def flag(self, name: str) -> Flag | None:
+        return next((f for f in self.flags if f.name == name), None)
+
+    def raw(self, index: int) -> int:
+        """File offset of logical index `index` (one past the end maps past the last char)."""
+        if index >= len(self.positions):
+            return self.positions[-1] + 1 if self.positions else self.span.start
+        return self.positions[index]
+
+    def raw_span(self, start: int, end: int) -> Span:
+        if end <= start:
+            offset = self.raw(start)
+            return Span(offset, offset)
+        return Span(self.raw(start), self.raw(end - 1) + 1)
+
+    def exec_form(self) -> list[Word] | None:
+        """The JSON array of strings, as words with logical positions; None for shell form."""
+        return parse_json_array(self.text, self.args_start)
+
+    def shell_words(self) -> list[Word]:
+        return [_shift(w, self.args_start) for w in split_words(self.args)]
+
+    def words(self) -> list[Word]:
+        """Exec-form strings, or shell-form words (positions index into `text`)."""
+        parsed = self.exec_form()
+        return parsed if parsed is not None else self.shell_words()
+
+
+def _shift(word: Word, by: int) -> Word:
+    return Word(
+        word.value,
+        tuple(p + by for p in word.positions),
+        word.start + by,
+        word.end + by,
+        word.operator,
+    )
+
+
+def parse_json_array(text: str, start: int) -> list[Word] | None:
+    """Parse `["a", "b"]` at text[start:] into words; None unless it is exactly that."""
+    body = text[start:].strip()
+    if not body.startswith("["):
+        return None
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    words: list[Word] = []
+    i = text.index("[", start) + 1
+    while True:
+        q = text.find('"', i)
+        if q == -1:
+            break
+        chars: list[str] = []
+        pos: list[int] = []
+        j = q + 1
+        while j < len(text) and text[j] != '"':
+            if text[j] == "\\" and j + 1 < len(text):
+                escape = text[j + 1]
+                if escape == "u":
+                    chars.append(chr(int(text[j + 2 : j + 6], 16)))
+                    pos.append(j)
+                    j += 6
+                    continue
+                chars.append(json.loads(f'"\\{escape}"'))
+                pos.append(j)
+                j += 2
+                continue
+            chars.append(text[j])
+            pos.append(j)
+            j += 1
+        words.append(Word("".join(chars), tuple(pos), q, j + 1))
+        i = j + 1
+    return words if [w.value for w in words] == value else None
+
+
+@dataclass
+class Stage:
+    index: int
+    name: str | None  # `AS name`
+    base: str  # the image reference, ARGs expanded
+    instructions: list[Instruction] = field(default_factory=list)  # FROM first
+
+
+@dataclass
+class Dockerfile:
+    path: PurePosixPath
+    text: str
+    instructions: list[Instruction]
+    directives: dict[str, str]
+    global_args: dict[str, str]  # ARGs before the first FROM that have defaults
+    stages: list[Stage]
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return self.stages[-1] if self.stages else None
+
+    def chain(self, stage: Stage | None = None) -> list[Stage]:
+        """`stage` preceded by the stages it builds on (`FROM builder` naming an earlier one)."""
+        stage = stage or self.final_stage
+        out: list[Stage] = []
+        while stage is not None and stage not in out:
+            out.insert(0, stage)
+            base = stage.base.lower()
+            stage = next(
+                (s for s in self.stages[: stage.index] if s.name and s.name.lower() == base), None
+            )
+        return out
+
+    def runtime_instructions(self) -> list[Instruction]:
+        """Instructions whose effects reach the running container: the final stage's chain."""
+        return [i for stage in self.chain() for i in stage.instructions]
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    """(offset, line without its newline) for every line."""
+    out = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        out.append((offset, line.rstrip("\r\n")))
+        offset += len(line)
+    return out
+
+
+def _read_directives(lines: list[tuple[int, str]]) -> tuple[dict[str, str], int]:
+    directives: dict[str, str] = {}
+    for index, (_, line) in enumerate(lines):
+        m = _DIRECTIVE.match(line)
+        if not m or m.group(1).lower() in directives:
+            return directives, index
+        directives[m.group(1).lower()] = m.group(2)
+    return directives, len(lines)
+
+
+def parse_dockerfile(path: PurePosixPath, text: str) -> Dockerfile:
+    lines = _lines(text)
+    directives, first = _read_directives(lines)
+    escape = "`" if directives.get("escape") == "`" else "\\"
+    continuation = re.compile(re.escape(escape) + r"[ \t]*$")
+    instructions: list[Instruction] = []
+    i = first
+    while i < len(lines):
+        offset, line = lines[i]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            i += 1
+            continue
+        chars: list[str] = []
+        positions: list[int] = []
+        start_line = i
+        end = offset + len(line)
+        while True:
+            offset, line = lines[i]
+            m = continuation.search(line)
+            piece = line[: m.start()] if m else line
+            chars.extend(piece)
+            positions.extend(range(offset, offset + len(piece)))
+            end = offset + len(line)
+            i += 1
+            if not m:
+                break
+            # Comment and blank lines inside a continuation are skipped, as Docker does.
+            while i < len(lines) and (not lines[i][1].strip() or lines[i][1].lstrip().startswith("#")):
+                i += 1
+            if i >= len(lines):
+                break
+        logical = "".join(chars)
+        lead = len(logical) - len(logical.lstrip())
+        logical, positions = logical[lead:], positions[lead:]
+        m = re.match(r"(\S+)\s*", logical)
+        keyword = m.group(1).upper() if m else ""
+        args_start = m.end() if m else len(logical)
+        heredocs: list[str] = []
+        if keyword in ("RUN", "COPY", "ADD"):
+            for marker in _HEREDOC.finditer(logical, args_start):
+                strip_tabs, delimiter = marker.group(1) == "-", marker.group(3)
+                body: list[str] = []
+                while i < len(lines):
+                    offset, line = lines[i]
+                    i += 1
+                    end = offset + len(line)
+                    if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                        break
+                    body.append(line)
+                heredocs.append("\n".join(body))
+        flags: list[Flag] = []
+        if keyword in _FLAG_KEYWORDS:
+            for word in split_words(logical[args_start:]):
+                if not word.value.startswith("--"):
+                    args_start += word.start
+                    break
+                name, eq, value = word.value[2:].partition("=")
+                flags.append(Flag(name.lower(), value if eq else None))
+            else:
+                args_start = len(logical)
+        instructions.append(
+            Instruction(
+                keyword=keyword,
+                text=logical,
+                positions=tuple(positions),
+                span=Span(positions[0] if positions else offset, end),
+                line=start_line + 1,
+                args_start=args_start,
+                flags=tuple(flags),
+                heredocs=tuple(heredocs),
+            )
+        )
+    return _assign_stages(path, text, instructions, directives)
+
+
+def _assign_stages(
+    path: PurePosixPath, text: str, instructions: list[Instruction], directives: dict[str, str]
+) -> Dockerfile:
+    global_args: dict[str, str] = {}
+    stages: list[Stage] = []
+    placed: list[Instruction] = []
+    for ins in instructions:
+        if ins.keyword == "ARG" and not stages:
+            for name, value in arg_pairs(ins):
+                if value is not None:
+                    global_args[name] = expand(value, global_args)
+        if ins.keyword == "FROM":
+            words = [w.value for w in split_words(ins.args)]
+            base = expand(words[0], global_args) if words else ""
+            name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            stages.append(Stage(len(stages), name, base))
+        ins = _with_stage(ins, len(stages) - 1)
+        placed.append(ins)
+        if stages:
+            stages[-1].instructions.append(ins)
+    return Dockerfile(path, text, placed, directives, global_args, stages)
+
+
+def _with_stage(ins: Instruction, stage: int) -> Instruction:
+    return Instruction(
+        ins.keyword, ins.text, ins.positions, ins.span, ins.line, ins.args_start,
+        ins.flags, ins.heredocs, stage,
+    )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One `NAME=value` of an ENV or ARG instruction; offsets index into `Instruction.text`."""
+
+    name: str
+    value: str | None
+    name_start: int
+    value_start: int | None
+    value_end: int | None
+
+
+def assignments(ins: Instruction) -> list[Assignment]:
+    """ENV `a=b c="d e"` (or legacy `ENV a b c`) and ARG `a[=b]` pairs."""
+    words = ins.shell_words()
+    if not words:
+        return []
+    if ins.keyword == "ENV" and "=" not in words[0].value:
+        first, rest = words[0], words[1:]
+        if not rest:
+            return [Assignment(first.value, "", first.start, None, None)]
+        value = ins.text[rest[0].start : rest[-1].end]
+        value_text = " ".join(w.value for w in rest)
+        return [Assignment(first.value, value_text, first.start, rest[0].start, rest[-1].end)]
+    out = []
+    for word in words:
+        name, eq, value = word.value.partition("=")
+        if not eq:
+            out.append(Assignment(name, None, word.start, None, None))
+            continue
+        split = len(name) + 1
+        if split < len(word.value):
+            value_start, _ = word.span_of(split, len(word.value))
+            out.append(Assignment(name, value, word.start, value_start, word.end))
+        else:
+            out.append(Assignment(name, "", word.start, word.end, word.end))
+    return out
+
+
+def arg_pairs(ins: Instruction) -> list[tuple[str, str | None]]:
+    return [(a.name, a.value) for a in assignments(ins)]

@@ -1,0 +1,126 @@
+"""Which file the image installs from, and everything it declares (following `-r`/`-c`).
+
+Shared by every RQ check through `dependency_set(project)`, computed once per snapshot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from hfdeploy.requirements.model import Declared, ParsedFile, SyntaxProblem
+from hfdeploy.requirements.pyproject_deps import parse_pyproject
+from hfdeploy.requirements.reqfile import parse_requirements_text
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+REQUIREMENTS = PurePosixPath("requirements.txt")
+PYPROJECT = PurePosixPath("pyproject.toml")
+# `pip install ... -r FILE` in a Dockerfile RUN line names the file the image installs.
+_DOCKER_REQ = re.compile(r"pip3?\s+install\b[^\n]*?\s(?:-r\s*|--requirement[=\s]+)([^\s&;|]+)")
+# Other tools' files we do not read, with what to do about them.
+OTHER_FORMATS = {
+    "Pipfile": "Pipfile is not read; export it with `pipenv requirements > requirements.txt` "
+    "so the image installs the same set",
+    "Pipfile.lock": "Pipfile.lock is not read; export it with `pipenv requirements > requirements.txt`",
+    "poetry.lock": "poetry.lock is not read; the checks use pyproject.toml's dependencies "
+    "(or run `poetry export -f requirements.txt -o requirements.txt`)",
+    "uv.lock": "uv.lock is not read; the checks use pyproject.toml's dependencies "
+    "(or run `uv export --no-hashes -o requirements.txt`)",
+}
+
+
+@dataclass
+class DependencySet:
+    install_file: PurePosixPath | None  # None: the project declares no dependencies
+    files: list[ParsedFile] = field(default_factory=list)  # install file first, then includes
+    requirements: list[Declared] = field(default_factory=list)  # install set, constraints too
+    problems: list[SyntaxProblem] = field(default_factory=list)  # in every requirement file
+    index_url: str | None = None
+    extra_index_urls: list[str] = field(default_factory=list)
+    no_index: bool = False
+
+    @property
+    def direct(self) -> list[Declared]:
+        return [r for r in self.requirements if not r.constraint]
+
+
+def dependency_set(project: Project) -> DependencySet:
+    return project.memo("rq-dependency-set", lambda: _collect(project))
+
+
+def _install_file(project: Project) -> PurePosixPath | None:
+    for name in ("Dockerfile", "dockerfile"):
+        m = _DOCKER_REQ.search(project.text(name) or "")
+        if m:
+            target = PurePosixPath(m.group(1).strip("'\"").removeprefix("./"))
+            if project.exists(target):
+                return target
+    if project.exists(REQUIREMENTS):
+        return REQUIREMENTS
+    if project.exists(PYPROJECT) and re.search(
+        r"^\s*(dependencies\s*=|\[tool\.poetry\.dependencies\])", project.text(PYPROJECT) or "", re.MULTILINE
+    ):
+        return PYPROJECT
+    return None
+
+
+def _parse(project: Project, path: PurePosixPath, constraint: bool) -> ParsedFile | None:
+    text = project.text(path)
+    if text is None:
+        return None
+    if path.name == "pyproject.toml":
+        return parse_pyproject(path, text)
+    return parse_requirements_text(path, text, constraint=constraint)
+
+
+def _collect(project: Project) -> DependencySet:
+    deps = DependencySet(_install_file(project))
+    seen: set[PurePosixPath] = set()
+
+    def visit(path: PurePosixPath, constraint: bool) -> None:
+        seen.add(path)
+        parsed = _parse(project, path, constraint)
+        if parsed is None:
+            return
+        deps.files.append(parsed)
+        deps.requirements.extend(parsed.requirements)
+        deps.problems.extend(parsed.problems)
+        deps.index_url = parsed.index_url or deps.index_url
+        deps.extra_index_urls += [u for u in parsed.extra_index_urls if u not in deps.extra_index_urls]
+        deps.no_index = deps.no_index or parsed.no_index
+        for include in parsed.includes:
+            if include.target in seen:
+                continue
+            if not project.exists(include.target):
+                flag = "-c" if include.constraint else "-r"
+                deps.problems.append(SyntaxProblem(
+                    path, include.span,
+                    f"`{flag} {include.target}` names a file that does not exist; "
+                    "`pip install -r` stops with \"Could not open requirements file\"",
+                ))
+                continue
+            visit(include.target, constraint or include.constraint)
+
+    if deps.install_file is not None:
+        visit(deps.install_file, False)
+    # Other requirement files (dev, test) are read for syntax only: the image does not install them.
+    for path in project.files(".txt"):
+        if path not in seen and _is_requirements_name(path):
+            parsed = _parse(project, path, False)
+            if parsed is not None:
+                deps.problems.extend(parsed.problems)
+    if deps.install_file != PYPROJECT and project.exists(PYPROJECT):
+        parsed = _parse(project, PYPROJECT, False)
+        if parsed is not None:
+            deps.problems.extend(p for p in parsed.problems if "TOML" in p.message)
+    return deps
+
+
+def _is_requirements_name(path: PurePosixPath) -> bool:
+    parent = path.parent.name
+    return (len(path.parts) == 1 and path.name.startswith("requirements")) or (
+        len(path.parts) == 2 and parent in ("requirements", "reqs")
+    )
