@@ -283,6 +283,32 @@ class Project:
 
         return self.memo(("ast", path), parse)
 
+    def syntax_error(self, path: PurePosixPath) -> SyntaxError | None:
+        """Why the file does not parse (None when it does), without keeping its tree.
+
+        Scanning every file keeps only this verdict: holding thousands of trees in memory makes
+        the garbage collector dominate a large project's check time.
+        """
+
+        def parse() -> SyntaxError | None:
+            tree = self._memo.get(("ast", path))
+            if tree is not None:
+                return None
+            text = self.text(path)
+            if text is None:
+                return None
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            except SyntaxError as exc:
+                return exc
+            except (ValueError, MemoryError, RecursionError) as exc:
+                return SyntaxError(str(exc))
+            return None
+
+        return self.memo(("syntax", path), parse)
+
     # -- pending edits ---------------------------------------------------------------------
     def with_changes(
         self, changes: dict[PurePosixPath, str], untracked: frozenset[str] = frozenset()

@@ -7,7 +7,9 @@ import re
 # scheme://user:password@host — the password runs to the last `@` before the host, because an
 # unescaped `@` inside it is exactly the mistake we report.
 _URL_PASSWORD = re.compile(
-    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>[^\s'\"/]*)@"
+    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>[^\s'\"]*)@"
+    # ...up to the last `@` followed by a host: a raw `/` or `@` in the password is masked too.
+    r"(?=[A-Za-z0-9.\-_~%\[\]]*(?::[^/?#@\s'\"]*)?(?:[/?#\s'\"]|$))"
 )
 _ASSIGNMENT = re.compile(
     r"(?P<head>^[ \t]*(?:export[ \t]+)?[\"']?[A-Z0-9_]*"

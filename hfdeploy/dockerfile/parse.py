@@ -207,7 +207,9 @@ def parse_dockerfile(path: PurePosixPath, text: str) -> Dockerfile:
             if not m:
                 break
             # Comment and blank lines inside a continuation are skipped, as Docker does.
-            while i < len(lines) and (not lines[i][1].strip() or lines[i][1].lstrip().startswith("#")):
+            while i < len(lines) and (
+                not lines[i][1].strip() or lines[i][1].lstrip().startswith("#")
+            ):
                 i += 1
             if i >= len(lines):
                 break
@@ -261,6 +263,8 @@ def _assign_stages(
     global_args: dict[str, str] = {}
     stages: list[Stage] = []
     placed: list[Instruction] = []
+    from hfdeploy.dockerfile.assignments import arg_pairs
+
     for ins in instructions:
         if ins.keyword == "ARG" and not stages:
             for name, value in arg_pairs(ins):
@@ -269,8 +273,8 @@ def _assign_stages(
         if ins.keyword == "FROM":
             words = [w.value for w in split_words(ins.args)]
             base = expand(words[0], global_args) if words else ""
-            name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
-            stages.append(Stage(len(stages), name, base))
+            alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+            stages.append(Stage(len(stages), alias, base))
         ins = _with_stage(ins, len(stages) - 1)
         placed.append(ins)
         if stages:
@@ -280,48 +284,13 @@ def _assign_stages(
 
 def _with_stage(ins: Instruction, stage: int) -> Instruction:
     return Instruction(
-        ins.keyword, ins.text, ins.positions, ins.span, ins.line, ins.args_start,
-        ins.flags, ins.heredocs, stage,
+        ins.keyword,
+        ins.text,
+        ins.positions,
+        ins.span,
+        ins.line,
+        ins.args_start,
+        ins.flags,
+        ins.heredocs,
+        stage,
     )
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One `NAME=value` of an ENV or ARG instruction; offsets index into `Instruction.text`."""
-
-    name: str
-    value: str | None
-    name_start: int
-    value_start: int | None
-    value_end: int | None
-
-
-def assignments(ins: Instruction) -> list[Assignment]:
-    """ENV `a=b c="d e"` (or legacy `ENV a b c`) and ARG `a[=b]` pairs."""
-    words = ins.shell_words()
-    if not words:
-        return []
-    if ins.keyword == "ENV" and "=" not in words[0].value:
-        first, rest = words[0], words[1:]
-        if not rest:
-            return [Assignment(first.value, "", first.start, None, None)]
-        value = ins.text[rest[0].start : rest[-1].end]
-        value_text = " ".join(w.value for w in rest)
-        return [Assignment(first.value, value_text, first.start, rest[0].start, rest[-1].end)]
-    out = []
-    for word in words:
-        name, eq, value = word.value.partition("=")
-        if not eq:
-            out.append(Assignment(name, None, word.start, None, None))
-            continue
-        split = len(name) + 1
-        if split < len(word.value):
-            value_start, _ = word.span_of(split, len(word.value))
-            out.append(Assignment(name, value, word.start, value_start, word.end))
-        else:
-            out.append(Assignment(name, "", word.start, word.end, word.end))
-    return out
-
-
-def arg_pairs(ins: Instruction) -> list[tuple[str, str | None]]:
-    return [(a.name, a.value) for a in assignments(ins)]

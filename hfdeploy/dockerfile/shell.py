@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-OPERATORS = ("&&", "||", ";;", ";", "|", "&")
+OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n")
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,14 @@ def split_words(text: str) -> list[Word]:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \t\r\n":
-            i += 1
+        if c in " \t\r" or text.startswith("\\\n", i):
+            i += 1 if c != "\\" else 2
             continue
-        if c == "#" :
+        if c == "#":
             nl = text.find("\n", i)
             i = n if nl == -1 else nl
             continue
-        op = next((o for o in OPERATORS if text.startswith(o, i)), None)
+        op = _operator_at(text, i)
         if op is not None:
             words.append(Word(op, tuple(range(i, i + len(op))), i, i + len(op), operator=True))
             i += len(op)
@@ -59,7 +59,7 @@ def split_words(text: str) -> list[Word]:
         start = i
         value: list[str] = []
         pos: list[int] = []
-        while i < n and text[i] not in " \t\r\n" and not any(text.startswith(o, i) for o in OPERATORS):
+        while i < n and text[i] not in " \t\r" and _operator_at(text, i) is None:
             c = text[i]
             if c == "'":
                 close = text.find("'", i + 1)
@@ -76,13 +76,14 @@ def split_words(text: str) -> list[Word]:
                     pos.append(i)
                     i += 1
                 i += 1
+            elif c == "\\" and text.startswith("\\\n", i):
+                i += 2  # a line continuation
             elif c == "\\" and i + 1 < n:
                 value.append(text[i + 1])
                 pos.append(i + 1)
                 i += 2
-            elif c == "$" and text.startswith("${", i):
+            elif c == "$" and text.startswith("${", i) and text.find("}", i) != -1:
                 close = text.find("}", i)
-                close = n - 1 if close == -1 else close
                 value.extend(text[i : close + 1])
                 pos.extend(range(i, close + 1))
                 i = close + 1
@@ -92,6 +93,14 @@ def split_words(text: str) -> list[Word]:
                 i += 1
         words.append(Word("".join(value), tuple(pos), start, min(i, n)))
     return words
+
+
+def _operator_at(text: str, i: int) -> str | None:
+    op = next((o for o in OPERATORS if text.startswith(o, i)), None)
+    # `>&2`, `2>&1`, `&>file` are redirections, not the background operator.
+    if op == "&" and ((i > 0 and text[i - 1] in "<>") or text.startswith("&>", i)):
+        return None
+    return op
 
 
 def commands(words: list[Word]) -> list[list[Word]]:

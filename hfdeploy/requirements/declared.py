@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.requirements.model import Declared, ParsedFile, SyntaxProblem
+from hfdeploy.requirements.model import Declared, Include, ParsedFile, SyntaxProblem
 from hfdeploy.requirements.pyproject_deps import parse_pyproject
 from hfdeploy.requirements.reqfile import parse_requirements_text
 
@@ -25,10 +25,9 @@ OTHER_FORMATS = {
     "Pipfile": "Pipfile is not read; export it with `pipenv requirements > requirements.txt` "
     "so the image installs the same set",
     "Pipfile.lock": "Pipfile.lock is not read; export it with `pipenv requirements > requirements.txt`",
-    "poetry.lock": "poetry.lock is not read; the checks use pyproject.toml's dependencies "
-    "(or run `poetry export -f requirements.txt -o requirements.txt`)",
-    "uv.lock": "uv.lock is not read; the checks use pyproject.toml's dependencies "
-    "(or run `uv export --no-hashes -o requirements.txt`)",
+    "poetry.lock": "poetry.lock is not read; export the locked set with "
+    "`poetry export -f requirements.txt -o requirements.txt`",
+    "uv.lock": "uv.lock is not read; export the locked set with `uv export --no-hashes -o requirements.txt`",
 }
 
 
@@ -52,11 +51,14 @@ def dependency_set(project: Project) -> DependencySet:
 
 
 def _install_file(project: Project) -> PurePosixPath | None:
+    from hfdeploy.requirements.lock import LOCK_FILE
+
     for name in ("Dockerfile", "dockerfile"):
-        m = _DOCKER_REQ.search(project.text(name) or "")
-        if m:
+        for m in _DOCKER_REQ.finditer(project.text(name) or ""):
             target = PurePosixPath(m.group(1).strip("'\"").removeprefix("./"))
-            if project.exists(target):
+            # The lock is made from the requirements, never the other way round: an image that
+            # installs our lock still declares its dependencies in the file the lock came from.
+            if target != LOCK_FILE and project.exists(target):
                 return target
     if project.exists(REQUIREMENTS):
         return REQUIREMENTS
@@ -86,12 +88,18 @@ def _collect(project: Project) -> DependencySet:
         if parsed is None:
             return
         deps.files.append(parsed)
-        deps.requirements.extend(parsed.requirements)
         deps.problems.extend(parsed.problems)
         deps.index_url = parsed.index_url or deps.index_url
         deps.extra_index_urls += [u for u in parsed.extra_index_urls if u not in deps.extra_index_urls]
         deps.no_index = deps.no_index or parsed.no_index
-        for include in parsed.includes:
+        # Line order, as pip reads it: an include's requirements come where its line is.
+        ordered: list[Declared | Include] = sorted(
+            [*parsed.requirements, *parsed.includes], key=lambda item: item.span.start
+        )
+        for include in ordered:
+            if isinstance(include, Declared):
+                deps.requirements.append(include)
+                continue
             if include.target in seen:
                 continue
             if not project.exists(include.target):

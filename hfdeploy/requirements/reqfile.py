@@ -60,9 +60,7 @@ def logical_lines(text: str) -> Iterator[LogicalLine]:
     offsets: list[int] = []
     first_line = 0
     pos = 0
-    number = 0
-    for raw in text.splitlines(keepends=True):
-        number += 1
+    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
         body = raw.rstrip("\r\n")
         if not chars:
             first_line = number
@@ -223,7 +221,7 @@ def declared_from(
         rest_at = extras.end()
     spec_text = text[rest_at:].split(";", 1)[0]
     pin = _PIN_VERSION.search(spec_text)
-    if pin and req.url is None and len(req.specifier) == 1:
+    if pin and req.url is None and len(req.specifier) == 1 and "*" not in pin.group(1):
         version_span = line.span(start + rest_at + pin.start(1), start + rest_at + pin.end(1))
     return Declared(
         name=req.name, extras=frozenset(req.extras), specifier=req.specifier, marker=req.marker,

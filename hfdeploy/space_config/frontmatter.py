@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML, YAMLError
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
@@ -50,6 +50,19 @@ class Entry:
     value_span: Span  # the value's exact text, quotes included; empty right after `:` for null
     line_span: Span | None  # the entry's own whole lines, when nothing else shares them
     style: str | None  # '"', "'", '|', '>' for such scalars; None for plain ones and collections
+    text: str  # the value as written
+    # Where the keys of a mapping value, or the items of a list value, are: (text, span).
+    parts: tuple[tuple[str, Span], ...] = ()
+
+    def span_of(self, part: str) -> Span:
+        """Where the mapping key or list item `part` is written (the whole value if unknown)."""
+        return next((span for text, span in self.parts if text == part), self.value_span)
+
+    @property
+    def shown(self) -> str:
+        """The value as written, on one line and cut short, for messages."""
+        flat = " ".join(self.text.split()) or "empty"
+        return flat if len(flat) <= 40 else flat[:39] + "…"
 
 
 @dataclass(frozen=True)
@@ -81,7 +94,9 @@ class FrontMatter:
 
 def front_matter(project: Project) -> FrontMatter:
     """The root README.md's front matter, parsed once per project snapshot."""
-    return project.memo(("space_config", "front_matter"), lambda: parse_front_matter(project.source(README)))
+    return project.memo(
+        ("space_config", "front_matter"), lambda: parse_front_matter(project.source(README))
+    )
 
 
 def split_front_matter(text: str) -> tuple[Span, Span] | Span | None:
@@ -103,7 +118,8 @@ def parse_front_matter(source: SourceFile | None) -> FrontMatter:
     if split is None:
         return FrontMatter(Status.NO_BLOCK, source)
     if isinstance(split, Span):
-        return FrontMatter(Status.UNCLOSED, source, block=split, error_offset=split.start)
+        opening = source.text.index("---", split.start)
+        return FrontMatter(Status.UNCLOSED, source, block=split, error_offset=opening)
     block, body = split
     yaml_text = source.text[body.start : body.end]
     try:
@@ -113,6 +129,14 @@ def parse_front_matter(source: SourceFile | None) -> FrontMatter:
             root = YAML(typ="rt").compose(yaml_text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An error found at the end of the block (an unclosed bracket or quote) is reported
+        # where the unclosed construct starts, not on the closing `---`.
+        if (
+            mark is not None
+            and exc.context_mark is not None
+            and mark.index >= len(yaml_text.rstrip())
+        ):
+            mark = exc.context_mark
         offset = body.start + (mark.index if mark is not None else 0)
         return _invalid(source, block, body, _yaml_message(exc), offset)
     except ReaderError as exc:
@@ -146,7 +170,10 @@ def _invalid(source: SourceFile, block: Span, body: Span, message: str, offset: 
 
 def _yaml_message(exc: MarkedYAMLError) -> str:
     parts = [exc.context, exc.problem]
-    return "; ".join(p for p in parts if p) or type(exc).__name__
+    message = "; ".join(p for p in parts if p) or type(exc).__name__
+    return message.replace("'<stream end>'", "the end of the block").replace(
+        "end of stream", "end of the block"
+    )
 
 
 def _entry(text: str, base: int, key: str, value: Any, key_node: Node, value_node: Node) -> Entry:
@@ -157,7 +184,18 @@ def _entry(text: str, base: int, key: str, value: Any, key_node: Node, value_nod
     if start >= end:  # `key:` with nothing after it: point just past the colon
         colon = text.find(":", key_span.end)
         start = end = colon + 1 if colon != -1 else key_span.end
-    return Entry(key, value, key_span, Span(start, end), _own_lines(text, key_span.start, end), style)
+    own_lines = _own_lines(text, key_span.start, end)
+    children = (
+        [k for k, _ in value_node.value]
+        if isinstance(value_node, MappingNode)
+        else (value_node.value if isinstance(value_node, SequenceNode) else [])
+    )
+    parts = tuple(
+        (str(c.value), Span(base + c.start_mark.index, base + c.end_mark.index))
+        for c in children
+        if isinstance(c, ScalarNode)
+    )
+    return Entry(key, value, key_span, Span(start, end), own_lines, style, text[start:end], parts)
 
 
 def _node_end(text: str, node: Node) -> int:
@@ -205,13 +243,23 @@ def yaml_scalar(text: str) -> str:
         and _NOT_A_STRING.fullmatch(text) is None
         and text.isprintable()
     )
-    return text if plain else json.dumps(text, ensure_ascii=False)
+    return text if plain else double_quoted(text)
+
+
+def double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar: JSON's escapes, plus escapes for the non-printable
+    characters JSON leaves raw (DEL, NEL, ...) and YAML refuses."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(
+        c if c.isprintable() else (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        for c in quoted
+    )
 
 
 def requote(entry: Entry, text: str) -> str:
     """`text` as the replacement for `entry`'s value, keeping its quote style when it can."""
     if entry.style == '"':
-        return json.dumps(text, ensure_ascii=False)
+        return double_quoted(text)
     if entry.style == "'" and "\n" not in text:
         return "'" + text.replace("'", "''") + "'"
     return yaml_scalar(text)

@@ -94,10 +94,10 @@ class BuildLog:
         vertex, rest = match["vertex"], match["rest"]
         if (header := _KIT_HEADER.match(rest)) and vertex not in self._vertices:
             stage = header["stage"]  # "2/5", or "builder 2/5" in a multi-stage build
-            step = Step(stage, header["instruction"].strip())
-            self._vertices[vertex] = step
+            begun = Step(stage, header["instruction"].strip())
+            self._vertices[vertex] = begun
             if stage != "internal":  # context transfer and metadata loading are not steps
-                self._start(step)
+                self._start(begun)
             return
         step = self._vertices.get(vertex)
         if step is None:
@@ -112,7 +112,9 @@ class BuildLog:
 
     def finish_buildkit(self, returncode: int) -> None:
         if returncode != 0 and self.error is None:
-            self.error = self.trailer[-1] if self.trailer else f"docker build exited with {returncode}"
+            self.error = (
+                self.trailer[-1] if self.trailer else f"docker build exited with {returncode}"
+            )
 
     # -- results ---------------------------------------------------------------------------------
     @property
@@ -120,13 +122,13 @@ class BuildLog:
         return sum(1 for s in self.steps if s.cached)
 
     @property
-    def buildable_steps(self) -> list[Step]:
-        """Steps that run or copy something (FROM only names the base image)."""
-        return [s for s in self.steps if not s.instruction.upper().startswith("FROM ")]
+    def layer_steps(self) -> list[Step]:
+        """RUN, COPY and ADD: the steps whose cache hits decide how long a build takes."""
+        return [s for s in self.steps if _creates_layer(s)]
 
     @property
     def fully_cached(self) -> bool:
-        steps = [s for s in self.buildable_steps if _creates_layer(s)]
+        steps = self.layer_steps
         return bool(steps) and all(s.cached for s in steps)
 
     def failure_tail(self, lines: int = TAIL_LINES) -> list[str]:

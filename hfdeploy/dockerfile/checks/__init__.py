@@ -3,5 +3,44 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.dockerfile.checks.base_image_python_mismatch import BaseImagePythonMismatch
+from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
+from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
+from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
+from hfdeploy.dockerfile.checks.lock_not_installed import LockNotInstalled
+from hfdeploy.dockerfile.checks.missing_cmd import MissingCmd
+from hfdeploy.dockerfile.checks.missing_dockerfile import MissingDockerfile
+from hfdeploy.dockerfile.checks.missing_home import MissingHome
+from hfdeploy.dockerfile.checks.pip_cache_not_disabled import PipCacheNotDisabled
+from hfdeploy.dockerfile.checks.port_differs_from_app_port import PortDiffersFromAppPort
+from hfdeploy.dockerfile.checks.port_variable_not_expanded import PortVariableNotExpanded
+from hfdeploy.dockerfile.checks.reload_in_server_command import ReloadInServerCommand
+from hfdeploy.dockerfile.checks.requirements_installed_after_copy import (
+    RequirementsInstalledAfterCopy,
+)
+from hfdeploy.dockerfile.checks.runs_as_root import RunsAsRoot
+from hfdeploy.dockerfile.checks.secret_in_dockerfile import SecretInDockerfile
+from hfdeploy.dockerfile.checks.server_bound_to_localhost import ServerBoundToLocalhost
+from hfdeploy.dockerfile.checks.user_scripts_not_on_path import UserScriptsNotOnPath
+from hfdeploy.dockerfile.checks.workdir_not_writable import WorkdirNotWritable
 
-CHECKS: tuple[type[Check], ...] = ()
+CHECKS: tuple[type[Check], ...] = (
+    MissingDockerfile,  # DF001
+    BaseImagePythonMismatch,  # DF002
+    RunsAsRoot,  # DF003
+    WorkdirNotWritable,  # DF004
+    ServerBoundToLocalhost,  # DF005
+    PortDiffersFromAppPort,  # DF006
+    PortVariableNotExpanded,  # DF007
+    ReloadInServerCommand,  # DF008
+    RequirementsInstalledAfterCopy,  # DF009
+    PipCacheNotDisabled,  # DF010
+    DotenvCopiedIntoImage,  # DF011
+    DockerignoreIncomplete,  # DF012
+    SecretInDockerfile,  # DF013
+    MissingCmd,  # DF014
+    CopyWithoutChown,  # DF015
+    MissingHome,  # DF016
+    UserScriptsNotOnPath,  # DF017
+    LockNotInstalled,  # DF018
+)

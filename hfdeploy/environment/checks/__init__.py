@@ -3,5 +3,16 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.environment.checks.committed_env_file import CommittedEnvFile
+from hfdeploy.environment.checks.env_example_missing import EnvExampleMissing
+from hfdeploy.environment.checks.env_file_absent_on_space import EnvFileAbsentOnSpace
+from hfdeploy.environment.checks.hf_space_url_not_injected import HfSpaceUrlNotInjected
+from hfdeploy.environment.checks.required_environment_variable import RequiredEnvironmentVariable
 
-CHECKS: tuple[type[Check], ...] = ()
+CHECKS: tuple[type[Check], ...] = (
+    RequiredEnvironmentVariable,  # EV001
+    CommittedEnvFile,  # EV002
+    EnvFileAbsentOnSpace,  # EV003
+    HfSpaceUrlNotInjected,  # EV004
+    EnvExampleMissing,  # EV005
+)

@@ -3,5 +3,9 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.pysource.checks.param_without_default_after_default import (
+    ParamWithoutDefaultAfterDefault,
+)
+from hfdeploy.pysource.checks.syntax_error import PythonSyntaxError
 
-CHECKS: tuple[type[Check], ...] = ()
+CHECKS: tuple[type[Check], ...] = (ParamWithoutDefaultAfterDefault, PythonSyntaxError)

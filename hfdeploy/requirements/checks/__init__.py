@@ -3,5 +3,26 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.requirements.checks.conflicting_pins import ConflictingPins
+from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
+from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
+from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
+from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
+from hfdeploy.requirements.checks.python_version_excluded import PythonVersionExcluded
+from hfdeploy.requirements.checks.stale_or_missing_lock import StaleOrMissingLock
+from hfdeploy.requirements.checks.unread_dependency_file import UnreadDependencyFile
+from hfdeploy.requirements.checks.unreleased_version_pin import UnreleasedVersionPin
+from hfdeploy.requirements.checks.yanked_pin import YankedPin
 
-CHECKS: tuple[type[Check], ...] = ()
+CHECKS: tuple[type[Check], ...] = (
+    InvalidRequirement,
+    PackageNotOnIndex,
+    UnreleasedVersionPin,
+    YankedPin,
+    NoWheelForTarget,
+    PythonVersionExcluded,
+    ConflictingPins,
+    IndexUnreachable,
+    StaleOrMissingLock,
+    UnreadDependencyFile,
+)

@@ -1,0 +1,68 @@
+"""Alembic's pieces: the ini file's `script_location`, its `env.py`, and whether that `env.py`
+migrates the URL written in the ini file or one the code supplies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from hfdeploy.database.sources import FoundUrl, alembic_ini_files, database_urls
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+_OPTION = re.compile(r"^[ \t]*(?P<key>[A-Za-z_.]+)[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+_READS_INI_URL = re.compile(
+    r"get_main_option\(\s*['\"]sqlalchemy\.url['\"]|engine_from_config\(|get_section\("
+)
+_OVERRIDES_URL = re.compile(r"set_main_option\(\s*['\"]sqlalchemy\.url['\"]")
+
+
+@dataclass(frozen=True)
+class AlembicSetup:
+    ini: PurePosixPath
+    env: PurePosixPath | None  # None when script_location names no env.py we can find
+    sys_path: tuple[str, ...]  # `prepend_sys_path` entries (relative to where alembic runs)
+
+
+def _options(text: str) -> dict[str, str]:
+    section = text.split("[alembic]", 1)[1] if "[alembic]" in text else ""
+    section = re.split(r"^\[", section, maxsplit=1, flags=re.MULTILINE)[0]
+    return {m.group("key"): m.group("value") for m in _OPTION.finditer(section)}
+
+
+def alembic_setups(project: Project) -> list[AlembicSetup]:
+    def collect() -> list[AlembicSetup]:
+        setups = []
+        for ini in alembic_ini_files(project):
+            options = _options(project.text(ini) or "")
+            location = options.get("script_location", "alembic").replace("%(here)s/", "")
+            env = ini.parent / location / "env.py"
+            sys_path = tuple(p for p in re.split(r"[\s:;]+", options.get("prepend_sys_path", "")) if p)
+            setups.append(AlembicSetup(ini, env if project.exists(env) else None, sys_path))
+        return setups
+
+    return project.memo("db-alembic-setups", collect)
+
+
+def reads_ini_url(project: Project, setup: AlembicSetup) -> bool:
+    """True when migrations connect to the ini file's `sqlalchemy.url` (no env.py found counts)."""
+    if setup.env is None:
+        return True
+    text = project.text(setup.env) or ""
+    return bool(_READS_INI_URL.search(text)) and not _OVERRIDES_URL.search(text)
+
+
+def ini_url_in_use(project: Project, ini: PurePosixPath) -> bool:
+    return any(reads_ini_url(project, s) for s in alembic_setups(project) if s.ini == ini)
+
+
+def urls_in_use(project: Project) -> list[FoundUrl]:
+    """Database URLs that something reads: placeholders (`.env.example`) and ini URLs that
+    env.py replaces are left out."""
+    return [
+        u for u in database_urls(project)
+        if not u.placeholder and (u.origin != "ini" or ini_url_in_use(project, u.path))
+    ]

@@ -1,0 +1,141 @@
+"""Code edits that give an engine URL read from an unset variable a SQLite fallback under
+`$DATA_DIR`, keeping PostgreSQL/MySQL working wherever `DATABASE_URL` (or its like) is set."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from hfdeploy.database.dependencies import declared_names, sqlalchemy_series
+from hfdeploy.database.engines import EngineCall, EnvOrigin, SettingsOrigin
+from hfdeploy.diagnostics import Edit
+from hfdeploy.environment.pycode import Located, helper_edits, import_os_edit
+from hfdeploy.environment.settings import is_str_annotation
+from hfdeploy.space import DATA_DIR_ENV
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+HELPER = "_sqlite_fallback"
+LOCAL_DATA_DIR = "data"  # relative to the working directory when DATA_DIR is unset (local runs)
+
+
+def scheme(is_async: bool) -> str:
+    return "sqlite+aiosqlite" if is_async else "sqlite"
+
+
+def helper_source(variable: str, is_async: bool) -> str:
+    return (
+        f"def {HELPER}() -> str:\n"
+        f'    """SQLite under ${DATA_DIR_ENV}, used when {variable} is unset (as on a Hugging Face Space)."""\n'
+        f'    data_dir = os.getenv("{DATA_DIR_ENV}", "{LOCAL_DATA_DIR}")\n'
+        f"    os.makedirs(data_dir, exist_ok=True)\n"
+        f'    return f"{scheme(is_async)}:///{{data_dir}}/app.db"\n'
+    )
+
+
+def settings_default(is_async: bool) -> str:
+    return f"f\"{scheme(is_async)}:///{{os.getenv('{DATA_DIR_ENV}', '{LOCAL_DATA_DIR}')}}/app.db\""
+
+
+def driver_available(project: Project, is_async: bool) -> bool:
+    """The async fallback needs aiosqlite; the sync one only the standard library."""
+    names = declared_names(project) or frozenset()
+    return not is_async or bool({"aiosqlite", "sqlalchemy[aiosqlite]"} & names)
+
+
+def env_fallback_edits(origin: EnvOrigin, is_async: bool) -> list[Edit] | None:
+    """`os.getenv("X")` -> `os.getenv("X") or _sqlite_fallback()`, plus the helper."""
+    module, read = origin.module, origin.read
+    if isinstance(read, ast.Subscript):
+        lookup = f"{module.segment(read.value)}.get({module.segment(read.slice)})"
+    elif isinstance(read, ast.Call) and read.args:
+        lookup = f"{module.segment(read.func)}({module.segment(read.args[0])})"
+    else:
+        return None
+    text = f"{lookup} or {HELPER}()"
+    parent = module.parent_of(read)
+    bare = isinstance(parent, (ast.Assign, ast.AnnAssign, ast.keyword, ast.Return)) or (
+        isinstance(parent, ast.Call) and read in parent.args
+    )
+    if origin.wrapped or not bare:
+        text = f"({text})"
+    return [Edit(module.path, module.span(read), text),
+            *helper_edits(module, read, HELPER, helper_source(origin.variable, is_async))]
+
+
+def settings_fallback_edits(project: Project, origin: SettingsOrigin, calls: list[EngineCall],
+                            is_async: bool) -> list[Edit] | None:
+    """Give the settings field the SQLite default and create its directory before each engine;
+    None unless the field is exactly `X: str` or `X: Optional[str] = None`."""
+    field, module = origin.field, origin.field.module
+    node = field.node
+    nl = module.source.newline
+    if node.value is None and is_str_annotation(node.annotation):
+        value_edit = Edit.insert(module.path, module.span(node.annotation).end, f" = {settings_default(is_async)}")
+    elif isinstance(node.value, ast.Constant) and node.value.value is None \
+            and is_str_annotation(node.annotation, optional=True):
+        value_edit = Edit(module.path, module.span(node.value), settings_default(is_async))
+    else:
+        return None
+    indent = module.indent_of(node)
+    if indent is None:
+        return None
+    comment = f"{indent}# Unset on a Space (no .env there): fall back to SQLite under ${DATA_DIR_ENV}.{nl}"
+    edits = [Edit.insert(module.path, module.line_start(node), comment), value_edit]
+    os_edit = import_os_edit(module)
+    if os_edit is not None:
+        edits.append(os_edit)
+    for call in calls:
+        guard = directory_guard(call.module, call, module.segment(origin.access) if call.module is module
+                                else call.module.segment(origin.access))
+        if guard is None:
+            return None
+        edits.extend(guard)
+    return _merge(edits)
+
+
+def directory_guard(module: Located, call: EngineCall, url_text: str) -> list[Edit] | None:
+    """Before the statement creating the engine: create the SQLite file's directory."""
+    stmt = module.statement_of(call.call)
+    if stmt is None or module.indent_of(stmt) is None:
+        return None
+    indent, nl = module.indent_of(stmt), module.source.newline
+    guard = (
+        f'{indent}if {url_text}.startswith("sqlite"):{nl}'
+        f"{indent}    # SQLite does not create missing directories (the fallback lives under ${DATA_DIR_ENV}).{nl}"
+        f'{indent}    os.makedirs(os.getenv("{DATA_DIR_ENV}", "{LOCAL_DATA_DIR}"), exist_ok=True){nl}{nl}'
+    )
+    edits = [Edit.insert(module.path, module.comment_start(stmt), guard)]
+    os_edit = import_os_edit(module)
+    if os_edit is not None:
+        edits.append(os_edit)
+    return edits
+
+
+def thread_check_edit(project: Project, call: EngineCall, url_text: str) -> Edit | None:
+    """SQLAlchemy before 2.0 leaves sqlite3's same-thread check on, which FastAPI's thread pool
+    trips ("SQLite objects created in a thread can only be used in that same thread")."""
+    series = sqlalchemy_series(project)
+    if not series or not series <= {"1.3", "1.4"} or call.is_async:
+        return None
+    if any(k.arg == "connect_args" for k in call.call.keywords):
+        return None
+    arguments: list[ast.expr] = [*call.call.args, *(k.value for k in call.call.keywords)]
+    at = max(call.module.span(a).end for a in arguments)
+    return Edit.insert(call.module.path, at,
+                       f', connect_args={{"check_same_thread": False}} if {url_text}.startswith("sqlite") else {{}}')
+
+
+def _merge(edits: list[Edit]) -> list[Edit]:
+    """Join insertions at one offset (two `import os` edits, a comment and a guard)."""
+    merged: dict[tuple[object, int, int], Edit] = {}
+    for edit in edits:
+        key = (edit.path, edit.span.start, edit.span.end)
+        if key in merged and edit.span.start == edit.span.end:
+            if edit.replacement not in merged[key].replacement:
+                merged[key] = Edit(edit.path, edit.span, merged[key].replacement + edit.replacement)
+        else:
+            merged[key] = edit
+    return list(merged.values())
+

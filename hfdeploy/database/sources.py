@@ -1,0 +1,188 @@
+"""Every database URL written in the project: `.env*` values, `sqlalchemy.url` in Alembic ini
+files, and Python string literals (settings defaults, `os.getenv` defaults, `create_engine`
+arguments, constants). Computed once per snapshot and shared by the DB checks."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Literal
+
+from hfdeploy.database.urls import URL_TEXT, UrlParts, parse_url
+from hfdeploy.diagnostics import Span
+from hfdeploy.environment.dotenv import env_files
+from hfdeploy.environment.pycode import Located, candidate_files, python_texts
+from hfdeploy.environment.reads import classify, os_bindings
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+Origin = Literal["env", "ini", "python"]
+_INI_URL = re.compile(r"^[ \t]*(?P<key>[A-Za-z0-9_.\-]*sqlalchemy\.url)[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$",
+                      re.MULTILINE | re.IGNORECASE)
+_INTERPOLATION = re.compile(r"%%|%\([^)]*\)s")
+# A string literal by which code turns `postgres://` into `postgresql://` at run time:
+# "postgres://", 'postgres:', r"^postgres://" (an f-string's `postgres://{host}` does not count).
+_REWRITE = re.compile(r"""(['"])\^?postgres:(?://)?\1""")
+# Where a database URL may start, anywhere in a file.
+_URL_ANYWHERE = re.compile(r"\b" + URL_TEXT.pattern.split("://", 1)[0] + "://")
+
+
+@dataclass(frozen=True)
+class FoundUrl:
+    path: PurePosixPath
+    origin: Origin
+    name: str | None  # the variable, ini key or setting it is the value of
+    url: UrlParts  # the effective URL (ini: `%%` read as `%`)
+    positions: tuple[int, ...]  # file offset of each character of `url.text`
+    written: Span  # the URL as written in the file
+    complete: bool  # False: only the start of an f-string
+    editable: bool  # the text can be rewritten in place
+    placeholder: bool  # from a `.env.example`-style file
+    tracked: bool  # committed (or not ignored): reaches the Space repository
+
+    def span_of(self, start: int, end: int) -> Span:
+        """File span of `url.text[start:end]`."""
+        if start == end:
+            at = self.positions[start] if start < len(self.positions) else self.written.end
+            return Span(at, at)
+        return Span(self.positions[start], self.positions[end - 1] + 1)
+
+    def written_form(self, text: str) -> str:
+        """`text` as it must be written in this file (ini files double `%`)."""
+        return text.replace("%", "%%") if self.origin == "ini" else text
+
+    @property
+    def deployed(self) -> bool:
+        """Read on the Space: code and ini files always, `.env` files only when committed."""
+        return not self.placeholder and (self.origin != "env" or self.tracked)
+
+
+def database_urls(project: Project) -> list[FoundUrl]:
+    def collect() -> list[FoundUrl]:
+        return _env_urls(project) + _ini_urls(project) + _python_urls(project)
+
+    return project.memo("db-urls", collect)
+
+
+def _listed(project: Project, path: PurePosixPath) -> bool:
+    return project.is_tracked(path) if project.is_git else path in set(project.files())
+
+
+def _env_urls(project: Project) -> list[FoundUrl]:
+    found = []
+    for env in env_files(project):
+        for entry in env.entries:
+            url = parse_url(entry.value)
+            if url is None:
+                continue
+            written = project.text(env.path)[entry.value_span.start : entry.value_span.end]  # type: ignore[index]
+            found.append(FoundUrl(
+                env.path, "env", entry.key, url, entry.positions, entry.value_span,
+                complete="${" not in entry.value, editable=written == entry.value,
+                placeholder=env.placeholder, tracked=_listed(project, env.path),
+            ))
+    return found
+
+
+def alembic_ini_files(project: Project) -> list[PurePosixPath]:
+    paths = {p for p in project.files(".ini") if "alembic" in p.name}
+    if project.exists("alembic.ini"):
+        paths.add(PurePosixPath("alembic.ini"))
+    return sorted(paths, key=str)
+
+
+def _ini_urls(project: Project) -> list[FoundUrl]:
+    found = []
+    for path in alembic_ini_files(project):
+        text = project.text(path) or ""
+        for match in _INI_URL.finditer(text):
+            value, start = match.group("value"), match.start("value")
+            chars, positions = [], []
+            i = 0
+            while i < len(value):
+                chars.append(value[i])
+                positions.append(start + i)
+                i += 2 if value.startswith("%%", i) else 1
+            url = parse_url("".join(chars))
+            if url is None:
+                continue
+            found.append(FoundUrl(
+                path, "ini", match.group("key"), url, tuple(positions), Span(start, match.end("value")),
+                complete="%(" not in value, editable=True, placeholder=False,
+                tracked=_listed(project, path),
+            ))
+    return found
+
+
+def _python_urls(project: Project) -> list[FoundUrl]:
+    found = []
+    for module in candidate_files(project, "://"):
+        if _is_test_file(module.path) or not _URL_ANYWHERE.search(module.text):
+            continue
+        for node in module.nodes_matching(_URL_ANYWHERE):
+            if isinstance(module.parent_of(node), ast.JoinedStr):
+                continue  # the text pieces of an f-string: the f-string itself is looked at
+            url = _literal_url(module, node)
+            if url is not None:
+                parts, span, complete = url
+                found.append(FoundUrl(
+                    module.path, "python", _value_name(module, node), parts,
+                    tuple(range(span.start, span.end)), span, complete, editable=True,
+                    placeholder=False, tracked=True,
+                ))
+    return found
+
+
+def _is_test_file(path: PurePosixPath) -> bool:
+    return bool({"tests", "test"} & set(path.parts[:-1])) or path.name.startswith("test_") \
+        or path.name.endswith("_test.py") or path.name == "conftest.py"
+
+
+def _literal_url(module: Located, node: ast.AST) -> tuple[UrlParts, Span, bool] | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if not URL_TEXT.fullmatch(node.value) or node.value.endswith("://"):
+            return None
+        span = module.literal_span(node)
+        parts = parse_url(node.value)
+        return (parts, span, True) if span is not None and parts is not None else None
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        head = node.values[0].value
+        if not isinstance(head, str) or URL_TEXT.match(head) is None:
+            return None
+        outer = module.span(node)
+        written = module.text[outer.start : outer.end]
+        at = written.find(head)
+        parts = parse_url(head)
+        if at == -1 or at > 5 or parts is None or "{" in head or "\\" in head:
+            return None
+        return parts, Span(outer.start + at, outer.start + at + len(head)), False
+    return None
+
+
+def _value_name(module: Located, node: ast.AST) -> str | None:
+    """The name a literal is the value of: an assignment, a keyword, an `os.getenv` default."""
+    parent = module.parent_of(node)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        return target.id if isinstance(target, ast.Name) else getattr(target, "attr", None)
+    if isinstance(parent, ast.AnnAssign) and isinstance(parent.target, ast.Name):
+        return parent.target.id
+    if isinstance(parent, ast.keyword) and parent.arg:
+        return parent.arg
+    if isinstance(parent, ast.Call):
+        read = classify(parent, *os_bindings(module))
+        if read is not None and read[2] is node:
+            return read[0]
+    return None
+
+
+def rewrites_postgres_scheme(project: Project, paths: set[PurePosixPath] | None = None) -> bool:
+    """True when code (limited to `paths` if given) turns `postgres://` into `postgresql://`
+    itself, e.g. `url.replace("postgres://", "postgresql://", 1)`."""
+    for path, text in python_texts(project):
+        if (paths is None or path in paths) and "postgres:" in text and _REWRITE.search(text):
+            return True
+    return False

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
+from hfdeploy.dockerfile.base_image import mismatch, python_base
+from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+class BaseImagePythonMismatch(Check):
+    """## What it does
+    Compares the Python version of the final stage's base image (`FROM python:X.Y...`) with
+    the version the project declares: `requires-python` in pyproject.toml, or hfdeploy's
+    `--python` / `[tool.hfdeploy] python` setting.
+
+    ## Why is this bad?
+    The Space runs the image's Python, not the one the project was written and locked for.
+    Code using newer syntax fails at import (`SyntaxError`), pins made for one version have no
+    wheels for another, and `pip install .` refuses with "requires a different Python".
+
+    ## Example
+    ```dockerfile
+    # pyproject.toml: requires-python = ">=3.11"
+    FROM python:3.8-slim
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM python:3.11-slim
+    ```
+
+    ## Fix safety
+    The fix rewrites only the version in the `FROM` line (the image variant such as `-slim`
+    stays). It is safe: the project itself states that it needs that version. No fix is
+    offered when the version comes from an `ARG`.
+    """
+
+    code = "DF002"
+    name = "base-image-python-mismatch"
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        rt = runtime(project)
+        base = python_base(rt) if rt is not None else None
+        if rt is None or base is None:
+            return
+        wanted = mismatch(project, base)
+        if wanted is None:
+            return
+        from_line = rt.dockerfile.chain()[0].instructions[0]
+        fix = None
+        if base.version_span is not None:
+            edit = Edit(DOCKERFILE, base.version_span, wanted.version)
+            fix = Fix(f"Use `python:{wanted.version}` as the base image", (edit,))
+        yield self.diagnostic(
+            f"Base image runs Python {base.version}, but the project asks for {wanted.version} "
+            f"({wanted.reason})",
+            path=DOCKERFILE,
+            span=base.version_span or from_line.span,
+            fix=fix,
+        )

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
+from hfdeploy.dockerfile.copies import copies, pip_installs
+from hfdeploy.dockerfile.parse import Instruction
+from hfdeploy.dockerfile.shell import Word
+from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+from hfdeploy.dockerfile.validate import is_valid
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+_FLAGS = ("-r", "--requirement")
+
+
+def _lock(project: Project) -> PurePosixPath | None:
+    try:
+        from hfdeploy.requirements.deps import lock_path
+    except ImportError:  # the requirements domain is optional to this one
+        return None
+    return lock_path(project)
+
+
+class LockNotInstalled(Check):
+    """## What it does
+    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file)
+    while the project has `requirements.lock`, the fully pinned set hfdeploy resolved for
+    the image (see RQ009).
+
+    ## Why is this bad?
+    Only the lock pins the transitive dependencies. Installing the loose file lets them float
+    to their newest releases at every build, which is how `fastapi==0.104.1` ends up with a
+    pydantic it crashes on at start (`'FieldInfo' object has no attribute 'in_'`).
+
+    ## Example
+    ```dockerfile
+    COPY --chown=user requirements.txt requirements.txt
+    RUN pip install --no-cache-dir --user -r requirements.txt
+    ```
+
+    Use instead:
+    ```dockerfile
+    COPY --chown=user requirements.lock requirements.lock
+    RUN pip install --no-cache-dir --user -r requirements.lock
+    ```
+
+    ## Fix safety
+    The fix points the `pip install -r` and the `COPY` of that file at the lock. The lock was
+    resolved from the same requirements for the image's Python, so the fix is safe.
+    """
+
+    code = "DF018"
+    name = "lock-not-installed"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        lock = _lock(project)
+        rt = runtime(project)
+        if lock is None or rt is None or not is_valid("path", str(lock)):
+            return
+        installs = [p for p in pip_installs(rt) if p.requirement_files]
+        if not installs or any(str(lock) in p.requirement_files for p in installs):
+            return
+        pip = installs[0]
+        loose = pip.requirement_files[0]
+        if posixpath.isabs(loose) or not project.exists(loose):
+            return
+        after_flag = [w for prev, w in zip(pip.words, pip.words[1:]) if prev.value in _FLAGS]
+        named = [w for w in pip.words if w.value.startswith("--requirement=")]
+        edits = list(_renames(pip.step.ins, after_flag + named, loose, str(lock)))
+        for copy in copies(rt):
+            if loose in copy.sources:
+                edits.extend(_renames(copy.step.ins, copy.step.ins.words(), loose, str(lock)))
+        fix = Fix(f"Install `{lock}`", tuple(edits)) if edits else None
+        yield self.diagnostic(
+            f"`pip install -r {loose}` ignores `{lock}`: transitive dependencies float to their "
+            "newest releases at every build",
+            path=DOCKERFILE,
+            span=pip.step.ins.span,
+            fix=fix,
+        )
+
+
+def _renames(ins: Instruction, words: list[Word], old: str, new: str) -> Iterator[Edit]:
+    """Edits renaming every word that is exactly `old` (or ends in `=old`), written unquoted."""
+    for word in words:
+        begin = len(word.value) - len(old)
+        if begin < 0 or word.value[begin:] != old or (begin and word.value[begin - 1] != "="):
+            continue
+        if word.end - word.start != len(word.value):
+            continue  # quoted or escaped: not spliced
+        yield Edit(DOCKERFILE, ins.raw_span(*word.span_of(begin, len(word.value))), new)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.dockerfile.regenerate import regeneration
+from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+from hfdeploy.space import SPACE_UID
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+class RunsAsRoot(Check):
+    """## What it does
+    Reports a final stage without a uid-1000 user: no `USER` at all, `USER root` last, or a
+    `USER` created with another uid.
+
+    ## Why is this bad?
+    Spaces run the container as uid 1000 whatever the Dockerfile says. An image built for root
+    leaves every file and directory owned by root, so the app cannot create or change files
+    (`sqlite3.OperationalError: unable to open database file`), and with no home directory
+    caches fail (`PermissionError: [Errno 13] Permission denied: '/.cache'`).
+
+    ## Example
+    ```dockerfile
+    FROM python:3.11-slim
+    WORKDIR /code
+    COPY . .
+    RUN pip install -r requirements.txt
+    CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "7860"]
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM python:3.11-slim
+    RUN useradd -m -u 1000 user
+    ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH
+    WORKDIR /home/user/app
+    RUN chown user:user /home/user/app
+    USER user
+    COPY --chown=user requirements.txt requirements.txt
+    RUN pip install --no-cache-dir --user -r requirements.txt
+    COPY --chown=user . /home/user/app
+    CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "7860"]
+    ```
+
+    ## Fix safety
+    Adding a user touches ownership, paths and the install step together, so the fix
+    regenerates the whole Dockerfile from hfdeploy's template. That is safe only when the old
+    file is a single-stage `python` image whose every instruction the template reproduces
+    (system packages, plain `ENV` values, extra pip packages and the served app are carried
+    over). Otherwise the fix is unsafe and the finding lists what it would drop; for
+    multi-stage builds and non-Python base images no fix is offered.
+    """
+
+    code = "DF003"
+    name = "runs-as-root"
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        rt = runtime(project)
+        if rt is None:
+            return
+        user_step = rt.user_step()
+        created = next((u for u in rt.users if u.name == rt.user.split(":")[0]), None)
+        if rt.runs_as_root:
+            where = (
+                user_step.ins.span if user_step else rt.dockerfile.chain()[-1].instructions[0].span
+            )
+            message = (
+                "The image runs as root (`USER root` is the last USER)"
+                if user_step
+                else "The image never switches to a non-root user (no `USER`)"
+            )
+            message += f"; Spaces run it as uid {SPACE_UID}, which then owns none of its files"
+        elif created is not None and created.uid not in (None, str(SPACE_UID)):
+            assert user_step is not None
+            where = user_step.ins.span
+            message = (
+                f"User `{created.name}` is created with uid {created.uid}; Spaces run the "
+                f"container as uid {SPACE_UID}, which then owns none of its files"
+            )
+        else:
+            return
+        regen = regeneration(project)
+        notes = list(regen.notes) + ([f"No fix: {regen.problem}"] if regen.problem else [])
+        yield self.diagnostic(message, path=DOCKERFILE, span=where, fix=regen.fix, notes=notes)

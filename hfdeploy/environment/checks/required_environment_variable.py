@@ -1,0 +1,63 @@
+"""EV001: variables the app needs at run time, to set as Space secrets or variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.environment.dotenv import looks_secret_name
+from hfdeploy.environment.reads import EnvRead, required_variables
+from hfdeploy.project import Project
+
+
+class RequiredEnvironmentVariable(Check):
+    """## What it does
+    Lists the environment variables the app needs at run time — `os.environ["X"]`,
+    `os.getenv("X")` without a default where the value is used unchecked, pydantic-settings
+    fields without a default (with `env_prefix` and aliases), starlette `Config("X")` without a
+    default — once each, with where they are read, as the secrets and variables to set on the
+    Space. Variables the platform injects (`SPACE_HOST`, `SPACE_ID`, ...) and those the
+    Dockerfile sets are left out.
+
+    ## Why is this bad?
+    It is not: it is information. A Space never reads `.env`, so each of these must be set under
+    Settings → Variables and secrets, or the app fails at start. Names with SECRET, TOKEN,
+    PASSWORD or KEY (and database URLs) are suggested as secrets, the rest as public variables.
+
+    ## Example
+    ```python
+    SECRET_KEY = os.environ["SECRET_KEY"]
+    ```
+
+    Use instead: set it on the Space (`hf spaces secrets add <space> -s SECRET_KEY=...`), or give
+    it a default when the app can run without it.
+    """
+
+    code = "EV001"
+    name = "required-environment-variable"
+    severity = Severity.INFO
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        for variable, reads in sorted(required_variables(project).items()):
+            reads.sort(key=lambda r: (str(r.module.path), r.module.span(r.node).start))
+            first = reads[0]
+            secret = looks_secret_name(variable)
+            kind, command = ("secret", f"hf spaces secrets add <space> -s {variable}=...") if secret \
+                else ("variable", f"hf spaces variables add <space> -e {variable}=...")
+            notes = [f"Read at {r.module.path}:{r.node.lineno} ({_how(r)})." for r in reads]  # type: ignore[attr-defined]
+            notes.append(f"Set it with `{command}` (type the value without quotes: the Space passes it verbatim).")
+            yield self.diagnostic(
+                f"The app needs `{variable}` at run time: set it as a Space {kind}",
+                path=first.module.path,
+                span=first.module.span(first.node),
+                notes=notes,
+            )
+
+
+def _how(read: EnvRead) -> str:
+    if read.kind == "settings":
+        return "pydantic-settings field without a default"
+    if read.kind == "starlette":
+        return "starlette Config without a default"
+    return "no default" if read.kind != "environ" else "KeyError when unset"

@@ -1,0 +1,228 @@
+"""Where the code reads environment variables: `os.environ[...]`, `os.getenv(...)`,
+`os.environ.get(...)`, starlette `Config(...)` calls and pydantic-settings fields."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from hfdeploy.environment.pycode import Located, candidate_files
+from hfdeploy.environment.settings import settings_fields
+from hfdeploy.space import INJECTED_VARIABLES
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+Kind = Literal["environ", "getenv", "environ.get", "starlette", "settings"]
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    name: str
+    module: Located
+    node: ast.AST  # the read expression (for settings: the field's AnnAssign)
+    kind: Kind
+    default: ast.expr | None  # the default argument, when one is given
+    required: bool  # unset on a Space, the app fails or gets None where it expects a value
+
+    @property
+    def has_default(self) -> bool:
+        if self.kind in ("starlette", "settings"):  # `default=None` is a default there
+            return self.default is not None
+        return self.default is not None and not (
+            isinstance(self.default, ast.Constant) and self.default.value is None
+        )
+
+
+def env_reads(project: Project) -> list[EnvRead]:
+    def collect() -> list[EnvRead]:
+        reads: list[EnvRead] = []
+        for module in candidate_files(project, "environ", "getenv", "starlette"):
+            reads.extend(_module_reads(module))
+        for field in settings_fields(project):
+            default = field.node.value if field.has_default else None
+            reads.append(EnvRead(field.env_name, field.module, field.node, "settings", default,
+                                 not field.has_default))
+        return reads
+
+    return project.memo("env-reads", collect)
+
+
+_OS_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*\bos\b", re.MULTILINE)
+_STARLETTE_IMPORT = re.compile(r"^[ \t]*from[ \t]+starlette\.config[ \t]", re.MULTILINE)
+
+
+def os_bindings(module: Located) -> tuple[set[str], set[str], set[str]]:
+    """Local names bound to `os`, `os.environ` and `os.getenv` by imports."""
+
+    def collect() -> tuple[set[str], set[str], set[str]]:
+        os_names, environ, getenv = {"os"}, set(), set()
+        for node in module.nodes_matching(_OS_IMPORT):
+            if isinstance(node, ast.Import):
+                os_names |= {a.asname or a.name for a in node.names if a.name == "os"}
+            elif isinstance(node, ast.ImportFrom) and node.module == "os":
+                environ |= {a.asname or a.name for a in node.names if a.name == "environ"}
+                getenv |= {a.asname or a.name for a in node.names if a.name == "getenv"}
+        return os_names, environ, getenv
+
+    return module.cached("os-bindings", collect)
+
+
+def _starlette_configs(module: Located) -> set[str]:
+    """Names bound to `Config(...)` when `Config` comes from `starlette.config`."""
+    config_names = {
+        a.asname or a.name
+        for node in module.nodes_matching(_STARLETTE_IMPORT)
+        if isinstance(node, ast.ImportFrom) and node.module == "starlette.config"
+        for a in node.names if a.name == "Config"
+    }
+    if not config_names:
+        return set()
+    calls = re.compile("|".join(rf"\b{re.escape(n)}\(" for n in config_names))
+    return {
+        t.id
+        for node in module.nodes_matching(calls)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name) and node.value.func.id in config_names
+        for t in node.targets if isinstance(t, ast.Name)
+    }
+
+
+def _string(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _is_environ(node: ast.expr, os_names: set[str], environ: set[str]) -> bool:
+    if isinstance(node, ast.Attribute):
+        return node.attr == "environ" and isinstance(node.value, ast.Name) and node.value.id in os_names
+    return isinstance(node, ast.Name) and node.id in environ
+
+
+def classify(node: ast.AST, os_names: set[str], environ: set[str], getenv: set[str],
+             configs: Collection[str] = ()) -> tuple[str, Kind, ast.expr | None] | None:
+    """(variable, kind, default) when `node` reads one environment variable by a literal name."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
+            and _is_environ(node.value, os_names, environ):
+        name = _string(node.slice)
+        return (name, "environ", None) if name else None
+    if not isinstance(node, ast.Call) or not node.args:
+        return None
+    name = _string(node.args[0])
+    if name is None:
+        return None
+    func = node.func
+    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+    second = node.args[1] if len(node.args) > 1 else None
+    if (isinstance(func, ast.Attribute) and func.attr == "getenv" and isinstance(func.value, ast.Name)
+            and func.value.id in os_names) or (isinstance(func, ast.Name) and func.id in getenv):
+        return name, "getenv", second or keywords.get("default")
+    if isinstance(func, ast.Attribute) and func.attr == "get" and _is_environ(func.value, os_names, environ):
+        return name, "environ.get", second or keywords.get("default")
+    if isinstance(func, ast.Name) and func.id in configs:
+        return name, "starlette", keywords.get("default", node.args[2] if len(node.args) > 2 else None)
+    return None
+
+
+def read_nodes(module: Located) -> list[tuple[ast.AST, tuple[str, Kind, ast.expr | None]]]:
+    """Every environment read in the module, in source order."""
+
+    def collect() -> list[tuple[ast.AST, tuple[str, Kind, ast.expr | None]]]:
+        os_names, environ, getenv = os_bindings(module)
+        configs = _starlette_configs(module) if "starlette" in module.text else set()
+        words = {"getenv", "environ", *environ, *getenv, *configs}
+        pattern = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in sorted(words)))
+        found = []
+        for node in module.nodes_matching(pattern):
+            read = classify(node, os_names, environ, getenv, configs)
+            if read is not None:
+                found.append((node, read))
+        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))  # type: ignore[attr-defined]
+        return found
+
+    return module.cached("env-read-nodes", collect)
+
+
+def _module_reads(module: Located) -> list[EnvRead]:
+    reads = []
+    for node, (name, kind, default) in read_nodes(module):
+        read = EnvRead(name, module, node, kind, default, False)
+        required = kind in ("environ", "starlette") and not read.has_default
+        if kind in ("getenv", "environ.get") and not read.has_default:
+            required = _required(module, node)
+        reads.append(EnvRead(name, module, node, kind, default, required))
+    return reads
+
+
+def _is_test(module: Located, node: ast.AST) -> bool:
+    """`node` is tested rather than used: `x or y`, `x is None`, `not x`, `if x:`."""
+    parent = module.parent_of(node)
+    if isinstance(parent, (ast.BoolOp, ast.Compare, ast.NamedExpr)) or (
+        isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)
+    ):
+        return True
+    return isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)) and parent.test is node
+
+
+def _raises_when_tested(module: Located, node: ast.AST) -> bool:
+    """`if not x: raise ...` or `assert x`: the value is required after all."""
+    stmt = module.statement_of(node)
+    if isinstance(stmt, ast.Assert):
+        return True
+    return isinstance(stmt, ast.If) and any(isinstance(n, ast.Raise) for n in ast.walk(stmt))
+
+
+def _required(module: Located, node: ast.AST) -> bool:
+    """A value read without a default is required unless the code checks it before use."""
+    if _is_test(module, node):
+        return _raises_when_tested(module, node)
+    parent = module.parent_of(node)
+    if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        return True
+    targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+    names = {t.id for t in targets if isinstance(t, ast.Name)}
+    if not names:
+        return True
+    uses = [n for n in module.nodes_matching(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names)))
+            if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)]
+    tested = [n for n in uses if _is_test(module, n)]
+    return not tested or any(_raises_when_tested(module, n) for n in tested)
+
+
+def dockerfile_env_names(project: Project) -> frozenset[str]:
+    """Variables the Dockerfile sets with `ENV` (so the Space has them without any setting)."""
+
+    def collect() -> frozenset[str]:
+        names: set[str] = set()
+        text = project.text("Dockerfile") or ""
+        for match in re.finditer(r"^\s*ENV\s+(?P<rest>(?:[^\n]*\\\r?\n)*[^\n]*)", text, re.MULTILINE | re.IGNORECASE):
+            rest = match.group("rest")
+            words = rest.split()
+            if words and "=" in words[0]:  # ENV A=1 B=2
+                names |= set(re.findall(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=", rest))
+            elif words:  # ENV A 1
+                names.add(words[0])
+        return frozenset(names)
+
+    return project.memo("dockerfile-env-names", collect)
+
+
+# Reported by EV004 instead: the app should derive it, not ask for it.
+_DERIVED = frozenset({"HF_SPACE_URL"})
+_TEST_DIRS = frozenset({"tests", "test"})
+
+
+def required_variables(project: Project) -> dict[str, list[EnvRead]]:
+    """Variable -> the reads that need it, for the variables a Space must be given: no default,
+    not injected by the platform, not set by the Dockerfile. Also used by `verify`."""
+    skip = INJECTED_VARIABLES | _DERIVED | dockerfile_env_names(project)
+    needed: dict[str, list[EnvRead]] = {}
+    for read in env_reads(project):
+        path = read.module.path
+        if read.name in skip or _TEST_DIRS & set(path.parts[:-1]) or path.name.startswith("test_"):
+            continue
+        if read.required:
+            needed.setdefault(read.name, []).append(read)
+    return needed

@@ -1,0 +1,173 @@
+"""pydantic-settings (and pydantic v1 `BaseSettings`) classes found statically: their fields, the
+environment variable each field reads, and whether it has a default."""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hfdeploy.environment.pycode import Located, candidate_files
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+_FIELD_FUNCS = ("Field",)
+_CLASS = re.compile(r"^[ \t]*class[ \t]", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class SettingsField:
+    module: Located
+    owner: str  # class name
+    name: str  # attribute name
+    env_name: str  # the variable a Space must define
+    node: ast.AnnAssign
+    has_default: bool
+    pydantic_v1: bool
+
+    @property
+    def default(self) -> ast.expr | None:
+        return self.node.value
+
+
+@dataclass(frozen=True)
+class SettingsClass:
+    module: Located
+    node: ast.ClassDef
+    fields: tuple[SettingsField, ...]
+    env_files: tuple[str, ...]  # `env_file` values: ".env", ...
+
+
+def settings_classes(project: Project) -> list[SettingsClass]:
+    return project.memo("settings-classes", lambda: _collect(project))
+
+
+def settings_fields(project: Project) -> list[SettingsField]:
+    return [f for cls in settings_classes(project) for f in cls.fields]
+
+
+def _collect(project: Project) -> list[SettingsClass]:
+    modules = candidate_files(project, "BaseSettings")
+    classes = [(m, node) for m in modules for node in m.nodes_matching(_CLASS) if isinstance(node, ast.ClassDef)]
+    names = {"BaseSettings"}
+    # Subclasses of subclasses (class AppSettings(CommonSettings)) across the project.
+    changed = True
+    while changed:
+        changed = False
+        for _module, node in classes:
+            if node.name not in names and any(_base_name(b) in names for b in node.bases):
+                names.add(node.name)
+                changed = True
+    found = []
+    for module, node in classes:
+        if node.name == "BaseSettings" or not any(_base_name(b) in names for b in node.bases):
+            continue
+        v1 = "from pydantic import BaseSettings" in module.text or "pydantic.BaseSettings" in module.text
+        config = _config(node)
+        prefix = config.get("env_prefix")
+        prefix = prefix if isinstance(prefix, str) else ""
+        case_sensitive = config.get("case_sensitive") is True
+        fields = tuple(
+            _field(module, node.name, stmt, prefix, case_sensitive, v1)
+            for stmt in node.body
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            and not stmt.target.id.startswith("_") and stmt.target.id != "model_config"
+            and not _is_classvar(stmt.annotation)
+        )
+        env_file = config.get("env_file")
+        files = tuple(v for v in (env_file if isinstance(env_file, tuple) else (env_file,))
+                      if isinstance(v, str))
+        found.append(SettingsClass(module, node, fields, files))
+    return found
+
+
+def _base_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _is_classvar(annotation: ast.expr) -> bool:
+    target = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return _base_name(target) == "ClassVar"
+
+
+def _constant(node: ast.expr | None) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return tuple(_constant(e) for e in node.elts)
+    return None
+
+
+def _config(cls: ast.ClassDef) -> dict[str, object]:
+    """`model_config = SettingsConfigDict(...)` / `{...}`, `class Config:` and class keywords."""
+    config: dict[str, object] = {k.arg: _constant(k.value) for k in cls.keywords if k.arg}
+    for stmt in cls.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
+                value = stmt.value
+                if isinstance(value, ast.Call):
+                    config.update({k.arg: _constant(k.value) for k in value.keywords if k.arg})
+                elif isinstance(value, ast.Dict):
+                    for key, item in zip(value.keys, value.values):
+                        name = _constant(key)
+                        if isinstance(name, str):
+                            config[name] = _constant(item)
+        elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+            for inner in stmt.body:
+                if isinstance(inner, ast.Assign):
+                    for t in inner.targets:
+                        if isinstance(t, ast.Name):
+                            config[t.id] = _constant(inner.value)
+    return config
+
+
+def _field(module: Located, owner: str, stmt: ast.AnnAssign, prefix: str, case_sensitive: bool,
+           v1: bool) -> SettingsField:
+    name = stmt.target.id  # type: ignore[union-attr]
+    env_name = None
+    has_default = stmt.value is not None
+    value = stmt.value
+    if isinstance(value, ast.Call) and _base_name(value.func) in _FIELD_FUNCS:
+        keywords = {k.arg: k.value for k in value.keywords if k.arg}
+        first = value.args[0] if value.args else keywords.get("default")
+        has_default = (first is not None and not (isinstance(first, ast.Constant) and first.value is ...)) \
+            or "default_factory" in keywords
+        for key in ("validation_alias", "alias", "env"):  # `env=` is pydantic v1
+            alias = _constant(keywords.get(key))
+            if isinstance(alias, str):
+                env_name = alias
+                break
+    if not has_default and v1 and _optional(stmt.annotation):
+        has_default = True  # pydantic v1 gives Optional fields a None default
+    if env_name is None:
+        env_name = prefix + name
+        env_name = env_name if case_sensitive else env_name.upper()
+    return SettingsField(module, owner, name, env_name, stmt, has_default, v1)
+
+
+def _optional(annotation: ast.expr) -> bool:
+    if isinstance(annotation, ast.Subscript) and _base_name(annotation.value) == "Optional":
+        return True
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return any(isinstance(side, ast.Constant) and side.value is None
+                   for side in (annotation.left, annotation.right))
+    return False
+
+
+def is_str_annotation(annotation: ast.expr, *, optional: bool = False) -> bool:
+    """`str`, or with `optional` also `Optional[str]` / `str | None`."""
+    if isinstance(annotation, ast.Name) and annotation.id == "str":
+        return True
+    if not optional or not _optional(annotation):
+        return False
+    if isinstance(annotation, ast.Subscript):
+        return isinstance(annotation.slice, ast.Name) and annotation.slice.id == "str"
+    assert isinstance(annotation, ast.BinOp)
+    return any(isinstance(s, ast.Name) and s.id == "str" for s in (annotation.left, annotation.right))

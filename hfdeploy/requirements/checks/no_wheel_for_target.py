@@ -1,0 +1,102 @@
+"""RQ005: the release pip would install has no wheel for the image's Python and platform."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
+from hfdeploy.requirements.conflicts import replacement_fits
+from hfdeploy.requirements.lookup import IndexView, index_view
+from hfdeploy.requirements.model import Declared
+from hfdeploy.requirements.releases import (
+    BINARY_ALTERNATIVES,
+    SAME_IMPORT,
+    chosen_release,
+    releases,
+)
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+class NoWheelForTarget(Check):
+    """## What it does
+    Reports a requirement whose release (the pinned one, or the newest the specifier allows)
+    has no wheel for the image: CPython of the target version on linux x86_64 (manylinux up to
+    glibc 2.36), so pip would build it from its source distribution. Names the package that
+    ships the same code as wheels when there is one (`psycopg2` → `psycopg2-binary`).
+
+    ## Why is this bad?
+    Building from source needs a compiler and C headers (`gcc`, `libpq-dev`, ...) that the
+    `python:3.X-slim` image lacks, so the build fails (`pg_config executable not found`). A
+    pure-Python sdist builds anyway, hence a warning when no compiled wheel exists anywhere.
+
+    ## Example
+    ```text
+    psycopg2==2.9.9
+    ```
+
+    Use instead:
+    ```text
+    psycopg2-binary==2.9.9
+    ```
+
+    ## Fix safety
+    Only the package name is replaced, keeping the version. Safe when the alternative keeps
+    the import name (`psycopg2-binary` installs `psycopg2`), has a wheel for the target and
+    agrees with the other pins; unsafe when imports change (`mysqlclient` → `pymysql`).
+    """
+
+    code = "RQ005"
+    name = "no-wheel-for-target"
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+    cacheable = False
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        view = index_view(project)
+        for req in view.checked:
+            release = view.chosen(req)
+            if release is None or release.requires_python(view.python) or release.target_wheel(view.python):
+                continue
+            compiled = bool(release.wheels()) or req.key in BINARY_ALTERNATIVES
+            where = f"Python {view.python} on linux x86_64"
+            if not release.has_sdist():
+                message = f"`{req.name}` {release.version} has no file that installs on {where}"
+            else:
+                message = (f"`{req.name}` {release.version} has no wheel for {where}; pip would build it "
+                           "from source, " + ("which needs a compiler and headers the slim image lacks"
+                                              if compiled else "which works only if it is pure Python"))
+            notes: list[str] = []
+            fix = self._alternative(project, view, req, notes)
+            yield self.diagnostic(
+                message, path=req.path, span=req.span, fix=fix, notes=notes,
+                severity=Severity.ERROR if compiled or not release.has_sdist() else Severity.WARNING,
+            )
+
+    def _alternative(self, project: Project, view: IndexView, req: Declared, notes: list[str]) -> Fix | None:
+        alternative = BINARY_ALTERNATIVES.get(req.key)
+        if alternative is None:
+            return None
+        notes.append(f"`{alternative}` ships wheels for the same code")
+        lookup = project.memo(("rq-alt", alternative), lambda: view.client.lookup(alternative))
+        if lookup.page is None:
+            return None
+        renamed = dataclasses.replace(req, name=alternative)
+        release = chosen_release(renamed, releases(lookup.page), view.python)
+        if release is None:
+            notes.append(f"`{alternative}` has no release matching `{req.specifier}`")
+            return None
+        reason = replacement_fits(project, req, alternative, release)
+        if reason is None and req.key not in SAME_IMPORT:
+            reason = f"`{alternative}` is imported under another name; update the imports"
+        if reason:
+            notes.append(f"the fix is unsafe: {reason}")
+        return Fix(
+            f"Replace `{req.name}` with `{alternative}`",
+            (Edit(req.path, req.name_span, alternative),),
+            Applicability.UNSAFE if reason else Applicability.SAFE,
+        )

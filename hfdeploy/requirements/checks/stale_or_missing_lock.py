@@ -1,0 +1,98 @@
+"""RQ009: no lock for the image, or one made from other requirements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.requirements.declared import dependency_set
+from hfdeploy.requirements.lock import LOCK_FILE, build_lock, lock_state
+from hfdeploy.requirements.lookup import index_view
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+def blocking_errors(project: Project) -> int:
+    """Errors in the install set that would make any resolution fail (RQ001-RQ007)."""
+    from hfdeploy.requirements.checks import CHECKS
+
+    def count() -> int:
+        others = [c() for c in CHECKS if c.code < StaleOrMissingLock.code]
+        return sum(1 for c in others for d in c.run(project) if d.severity.name == "ERROR")
+
+    return project.memo("rq-blocking-errors", count)
+
+
+class StaleOrMissingLock(Check):
+    """## What it does
+    Reports a project without `requirements.lock`, or whose lock was made from other direct
+    requirements or for another Python (the lock's header records a hash of both). The fix
+    resolves the whole set for the image (CPython of the target version, linux x86_64, wheels
+    only) with `uv pip compile`, or pip >= 26.3, holding transitive dependencies to releases
+    uploaded before the newest direct pin plus 14 days, and writes the result.
+
+    ## Why is this bad?
+    Unpinned transitive dependencies float to their newest releases at every build:
+    `fastapi==0.104.1` builds with today's pydantic, then crashes at start with
+    `'FieldInfo' object has no attribute 'in_'`. The lock makes the image install the set
+    of the pins' era, the same at every build.
+
+    ## Example
+    ```text
+    requirements.txt   # fastapi==0.104.1, no lock
+    ```
+
+    Use instead:
+    ```text
+    requirements.txt
+    requirements.lock  # written by `hfdeploy fix --write`; the Dockerfile installs it
+    ```
+
+    ## Fix safety
+    Safe: the lock is made only when the resolver found a set that installs for the target,
+    and `requirements.txt` is left as it is. It needs the index; offline, or while errors in
+    the requirements remain, the lock is not written.
+    """
+
+    code = "RQ009"
+    name = "stale-or-missing-lock"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+    cacheable = False
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        state = lock_state(project)
+        if state in ("none", "fresh"):
+            return
+        source = dependency_set(project).install_file
+        if state == "missing":
+            message = f"No {LOCK_FILE}: dependencies not pinned in {source} float to their newest releases at every build"
+            path = source
+        else:
+            message = f"{LOCK_FILE} is stale: it was not made from the current {source} and target Python"
+            path = LOCK_FILE
+        notes: list[str] = []
+        fix = self._fix(project, notes)
+        yield self.diagnostic(message, path=path, fix=fix, notes=notes)
+
+    def _fix(self, project: Project, notes: list[str]) -> Fix | None:
+        if project.options.offline:
+            notes.append("making the lock needs the package index; run `hfdeploy fix --write` without --offline")
+            return None
+        if index_view(project).unavailable:
+            notes.append("the package index could not be reached (RQ008), so the lock was not made")
+            return None
+        if blocking_errors(project):
+            notes.append("the lock is made once the errors in the requirements are fixed")
+            return None
+        result = build_lock(project)
+        if result.text is None:
+            notes.append(f"resolving the set for the image failed: {result.error}")
+            return None
+        old = project.text(LOCK_FILE) or ""
+        notes.append(f"cutoff: {result.cutoff.when:%Y-%m-%d} ({result.cutoff.why})" if result.cutoff.when
+                     else f"no cutoff: {result.cutoff.why}")
+        return Fix(f"Write {LOCK_FILE}", (Edit(LOCK_FILE, Span(0, len(old)), result.text),))

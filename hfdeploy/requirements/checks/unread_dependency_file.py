@@ -1,0 +1,45 @@
+"""RQ010: dependency files of other tools that hfdeploy does not read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.requirements.declared import OTHER_FORMATS, dependency_set
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+class UnreadDependencyFile(Check):
+    """## What it does
+    Notes a `Pipfile`, `Pipfile.lock`, `poetry.lock` or `uv.lock` at the project root: these are
+    not read, and says which file the checks and the image use instead.
+
+    ## Why is this bad?
+    The image installs from `requirements.txt` (or `pyproject.toml`); when the other tool's file
+    is the one kept up to date, the image can install a different set than the one tested.
+
+    ## Example
+    ```text
+    Pipfile            # and no requirements.txt
+    ```
+
+    Use instead:
+    ```text
+    requirements.txt   # from `pipenv requirements > requirements.txt`
+    ```
+    """
+
+    code = "RQ010"
+    name = "unread-dependency-file"
+    severity = Severity.INFO
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        install = dependency_set(project).install_file
+        used = f"the image installs from {install}" if install else "no requirements file was found"
+        for name, advice in OTHER_FORMATS.items():
+            if project.exists(name):
+                yield self.diagnostic(f"{advice}; {used}", path=name)

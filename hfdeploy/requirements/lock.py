@@ -1,0 +1,163 @@
+"""`requirements.lock`: every package the image installs, pinned for the target Python and
+platform and held to the era of the direct pins.
+
+The cutoff is the upload time of the newest direct requirement's release (for a range, its
+oldest allowed release) plus `CUTOFF_MARGIN`: long enough to take the bug-fix releases that
+followed the pins, short enough that a transitive dependency cannot jump years ahead of them
+(`fastapi==0.104.1` with pydantic 2.12 builds, then crashes at start). The header stores a hash
+of the normalised direct requirements so `check` can tell a stale lock without the network."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from hfdeploy import __version__
+from hfdeploy.requirements.declared import dependency_set
+from hfdeploy.requirements.index import cache_root
+from hfdeploy.requirements.lookup import index_view
+from hfdeploy.requirements.releases import MANYLINUX_GLIBC
+from hfdeploy.requirements.resolver import Resolution, resolve
+from hfdeploy.target import target_python
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+LOCK_FILE = PurePosixPath("requirements.lock")
+CUTOFF_MARGIN = timedelta(days=14)
+RESOLUTION_TTL = 24 * 3600  # seconds a cached resolution is reused
+_HASH_LINE = re.compile(r"^# input-hash: sha256:([0-9a-f]{64})\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LockInputs:
+    requirements: tuple[str, ...]
+    constraints: tuple[str, ...]
+    python: str
+    digest: str
+
+
+def lock_inputs(project: Project) -> LockInputs:
+    python = target_python(project).version
+    deps = dependency_set(project)
+    reqs = tuple(sorted({r.requirement_text() for r in deps.requirements if not r.constraint}))
+    cons = tuple(sorted({r.requirement_text() for r in deps.requirements if r.constraint}))
+    glibc = ".".join(map(str, MANYLINUX_GLIBC))
+    text = "\n".join([*reqs, *(f"-c {c}" for c in cons), f"python={python}", f"glibc={glibc}"])
+    return LockInputs(reqs, cons, python, hashlib.sha256(text.encode()).hexdigest())
+
+
+def recorded_digest(text: str) -> str | None:
+    m = _HASH_LINE.search(text)
+    return m.group(1) if m else None
+
+
+def lock_state(project: Project) -> str:
+    """"none" (nothing to lock), "missing", "stale" or "fresh"."""
+    if not dependency_set(project).direct:
+        return "none"
+    text = project.text(LOCK_FILE)
+    if text is None:
+        return "missing"
+    return "fresh" if recorded_digest(text) == lock_inputs(project).digest else "stale"
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    when: datetime | None
+    why: str
+
+
+def _parse_time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def era_cutoff(project: Project) -> Cutoff:
+    view = index_view(project)
+    newest: tuple[datetime, str] | None = None
+    untimed = []
+    for req in view.checked:
+        found = view.found(req)
+        if req.constraint or not req.specifier or found is None:
+            continue
+        if req.pin is not None:
+            release = found.get(req.pin)
+        else:
+            allowed = [r for v, r in found.items() if req.specifier.contains(v) and not r.yanked]
+            release = allowed[0] if allowed else None
+        if release is None:
+            continue
+        if release.upload_time is None:
+            untimed.append(req.key)
+            continue
+        uploaded = _parse_time(release.upload_time)
+        if newest is None or uploaded > newest[0]:
+            newest = (uploaded, f"{req.key} {release.version}")
+    if untimed:
+        return Cutoff(None, "the index does not publish upload times (PEP 700) for "
+                      f"{', '.join(untimed[:3])}, so no cutoff was applied")
+    if newest is None:
+        return Cutoff(None, "no direct requirement has a version bound, so no cutoff was applied")
+    when = (newest[0] + CUTOFF_MARGIN).replace(microsecond=0)
+    return Cutoff(when, f"{newest[1]} uploaded {newest[0]:%Y-%m-%d} + {CUTOFF_MARGIN.days} days")
+
+
+def _cached_resolution(inputs: LockInputs, urls: tuple[str, ...], cutoff: datetime | None) -> Resolution:
+    key = json.dumps([inputs.digest, urls, cutoff.isoformat() if cutoff else None]).encode()
+    path = cache_root() / "locks" / (hashlib.sha256(key).hexdigest() + ".json")
+    try:
+        entry = json.loads(path.read_text())
+        if entry["time"] + RESOLUTION_TTL > time.time():
+            return Resolution(entry["body"], entry["tool"])
+    except (OSError, ValueError, KeyError):
+        pass
+    result = resolve(list(inputs.requirements), list(inputs.constraints), inputs.python, urls, cutoff)
+    if result.error is None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"time": time.time(), "body": result.body, "tool": result.tool}))
+        except OSError:
+            pass
+    return result
+
+
+@dataclass(frozen=True)
+class LockResult:
+    text: str | None
+    error: str | None
+    cutoff: Cutoff
+
+
+def build_lock(project: Project) -> LockResult:
+    return project.memo("rq-lock", lambda: _build(project))
+
+
+def _build(project: Project) -> LockResult:
+    inputs = lock_inputs(project)
+    view = index_view(project)
+    cutoff = era_cutoff(project)
+    result = _cached_resolution(inputs, view.settings.urls, cutoff.when)
+    if result.error:
+        return LockResult(None, result.error, cutoff)
+    source = dependency_set(project).install_file
+    body = result.body.replace("-r requirements", f"-r {source}")
+    glibc = "_".join(map(str, MANYLINUX_GLIBC))
+    when = (f"{cutoff.when:%Y-%m-%dT%H:%M:%SZ} ({cutoff.why}); releases uploaded later were not considered"
+            if cutoff.when else f"none ({cutoff.why})")
+    header = [
+        f"# This file was generated by hfdeploy {__version__} (`hfdeploy fix --write`); do not edit it.",
+        f"# Every package the Space image installs, resolved from {source} by {result.tool}",
+        f"# for CPython {inputs.python} on manylinux_{glibc}_x86_64, wheels only.",
+        f"# Cutoff: {when}.",
+        f"# input-hash: sha256:{inputs.digest}",
+        "",
+    ]
+    source_file = project.source(source) if source else None
+    nl = source_file.newline if source_file else "\n"
+    return LockResult(nl.join(header) + body.replace("\n", nl), None, cutoff)

@@ -1,0 +1,298 @@
+"""The Docker engine behind a small Protocol; the adapter turns docker SDK errors into values.
+
+`connect()` honours DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH (via `docker.from_env`),
+so a remote engine works as well as the local socket.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from hfdeploy.verify.buildlog import BuildLog
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+API_TIMEOUT = 120  # seconds for one engine call; builds stream and are bounded by the engine
+VERIFY_LABEL = "hfdeploy.verify"  # on every container verify creates, so leftovers can be found
+
+
+@dataclass(frozen=True)
+class DockerFailure:
+    message: str
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    host: str  # DOCKER_HOST, or the default socket
+    server_version: str
+    os: str
+    desktop: bool = False  # Docker Desktop: containers run in a VM, host networking stays there
+
+
+@dataclass(frozen=True)
+class Built:
+    image_id: str
+
+
+@dataclass(frozen=True)
+class BuildFailed:
+    message: str  # the builder's own error line; the log holds the step and its output
+
+
+@dataclass(frozen=True)
+class ImageConfig:
+    user: str  # "" means root
+    workdir: str  # "" means /
+    env: dict[str, str]
+    cmd: tuple[str, ...]
+    entrypoint: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContainerState:
+    running: bool
+    exit_code: int | None
+    oom_killed: bool = False
+
+
+@dataclass(frozen=True)
+class ExecResult:
+    exit_code: int
+    output: str
+
+
+class ImageBuilder(Protocol):
+    @property
+    def builder_name(self) -> str: ...
+
+    def build(
+        self, context: Path, tag: str, network: str | None, log: BuildLog
+    ) -> Built | BuildFailed: ...
+
+
+class DockerClient(ImageBuilder, Protocol):
+    engine: EngineInfo
+
+    def image_config(self, image: str) -> ImageConfig | DockerFailure: ...
+
+    def create(
+        self,
+        image: str,
+        *,
+        name: str,
+        env: dict[str, str],
+        network: str,
+        ports: dict[int, int],
+        bind_ip: str,
+    ) -> str | DockerFailure: ...
+
+    def start(self, container: str) -> DockerFailure | None: ...
+
+    def state(self, container: str) -> ContainerState | DockerFailure: ...
+
+    def logs(self, container: str) -> str: ...
+
+    def exec(
+        self, container: str, argv: list[str], user: str | None = None
+    ) -> ExecResult | DockerFailure: ...
+
+    def run_once(
+        self, image: str, argv: list[str], *, user: str | None, network: str
+    ) -> ExecResult | DockerFailure: ...
+
+    def remove(self, container: str) -> DockerFailure | None: ...
+
+
+def engine_host() -> str:
+    return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
+
+
+def connect() -> SdkDockerClient | DockerFailure:
+    """A client for the engine the environment names, or why none answers."""
+    import docker
+    import requests
+
+    try:
+        client = docker.from_env(timeout=API_TIMEOUT)
+        client.ping()
+        version = client.version()
+        system = client.info()
+    except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
+        return DockerFailure(_engine_reason(exc))
+    info = EngineInfo(
+        engine_host(),
+        str(version.get("Version", "?")),
+        str(version.get("Os", "?")),
+        desktop="Docker Desktop" in str(system.get("OperatingSystem", "")),
+    )
+    return SdkDockerClient(client, info)
+
+
+def _engine_reason(exc: BaseException) -> str:
+    text = str(exc)
+    for needle, reason in (
+        ("No such file or directory", "no such socket"),
+        ("Connection refused", "connection refused"),
+        ("Permission denied", "permission denied (add your user to the `docker` group)"),
+        ("timed out", "the engine did not answer in time"),
+        ("Name or service not known", "unknown host"),
+    ):
+        if needle in text:
+            return reason
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first[:160]
+
+
+class SdkDockerClient:
+    """Adapter over the `docker` SDK; builds with the engine's classic (legacy) builder."""
+
+    builder_name = "legacy builder (docker SDK)"
+
+    def __init__(self, client: Any, engine: EngineInfo) -> None:
+        self._client = client
+        self.engine = engine
+
+    def _errors(self) -> tuple[type[BaseException], ...]:
+        import docker
+        import requests
+
+        return (docker.errors.DockerException, requests.RequestException, OSError)
+
+    def build(
+        self, context: Path, tag: str, network: str | None, log: BuildLog
+    ) -> Built | BuildFailed:
+        try:
+            for chunk in self._client.api.build(
+                path=str(context),
+                tag=tag,
+                rm=True,
+                forcerm=True,
+                decode=True,
+                network_mode=network,
+                dockerfile="Dockerfile",
+            ):
+                log.feed_legacy(chunk)
+            log.finish()
+            if log.error is not None:
+                return BuildFailed(log.error)
+            return Built(self._client.images.get(tag).id)
+        except self._errors() as exc:
+            log.finish()
+            return BuildFailed(_api_message(exc))
+
+    def image_config(self, image: str) -> ImageConfig | DockerFailure:
+        try:
+            config = self._client.images.get(image).attrs.get("Config") or {}
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        env = dict(item.partition("=")[::2] for item in config.get("Env") or [])
+        return ImageConfig(
+            user=config.get("User") or "",
+            workdir=config.get("WorkingDir") or "",
+            env=env,
+            cmd=tuple(config.get("Cmd") or ()),
+            entrypoint=tuple(config.get("Entrypoint") or ()),
+        )
+
+    def create(
+        self,
+        image: str,
+        *,
+        name: str,
+        env: dict[str, str],
+        network: str,
+        ports: dict[int, int],
+        bind_ip: str,
+    ) -> str | DockerFailure:
+        options: dict[str, Any] = {"name": name, "environment": env, "labels": {VERIFY_LABEL: "1"}}
+        if network in ("host", "bridge", "none"):
+            options["network_mode"] = network
+        else:
+            options["network"] = network  # an existing user-defined network; never created here
+        if network != "host":
+            options["ports"] = {f"{inner}/tcp": (bind_ip, outer) for inner, outer in ports.items()}
+        try:
+            return str(self._client.containers.create(image, **options).id)
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+
+    def start(self, container: str) -> DockerFailure | None:
+        try:
+            self._client.containers.get(container).start()
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        return None
+
+    def state(self, container: str) -> ContainerState | DockerFailure:
+        try:
+            attrs = self._client.containers.get(container).attrs.get("State") or {}
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        running = bool(attrs.get("Running")) or bool(attrs.get("Restarting"))
+        code = attrs.get("ExitCode")
+        return ContainerState(running, None if running else code, bool(attrs.get("OOMKilled")))
+
+    def logs(self, container: str) -> str:
+        try:
+            data = self._client.containers.get(container).logs(stdout=True, stderr=True)
+        except self._errors():
+            return ""
+        return bytes(data).decode("utf-8", "replace")
+
+    def exec(
+        self, container: str, argv: list[str], user: str | None = None
+    ) -> ExecResult | DockerFailure:
+        try:
+            code, output = self._client.containers.get(container).exec_run(argv, user=user or "")
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        return ExecResult(
+            int(code if code is not None else -1), bytes(output).decode("utf-8", "replace")
+        )
+
+    def run_once(
+        self, image: str, argv: list[str], *, user: str | None, network: str
+    ) -> ExecResult | DockerFailure:
+        """Run `argv` in a new container of `image` (as `user`, or the image's); remove it."""
+        container = None
+        try:
+            container = self._client.containers.create(
+                image,
+                entrypoint=argv[:1],
+                command=argv[1:],
+                user=user or "",
+                labels={VERIFY_LABEL: "1"},
+                **(
+                    {"network_mode": network}
+                    if network in ("host", "bridge", "none")
+                    else {"network": network}
+                ),
+            )
+            container.start()
+            status = container.wait(timeout=API_TIMEOUT)
+            output = bytes(container.logs(stdout=True, stderr=True)).decode("utf-8", "replace")
+            return ExecResult(int(status.get("StatusCode", -1)), output)
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        finally:
+            if container is not None:
+                self.remove(container.id)
+
+    def remove(self, container: str) -> DockerFailure | None:
+        try:
+            self._client.containers.get(container).remove(force=True, v=True)
+        except self._errors() as exc:
+            import docker
+
+            if isinstance(exc, docker.errors.NotFound):
+                return None
+            return DockerFailure(_api_message(exc))
+        return None
+
+
+def _api_message(exc: BaseException) -> str:
+    explanation = getattr(exc, "explanation", None)
+    text = str(explanation) if explanation else str(exc)
+    return " ".join(text.split())[:500] or type(exc).__name__

@@ -1,0 +1,127 @@
+"""The RT codes `hfdeploy verify` reports: what each one means, and how bad it is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.verify.docker_client import DockerFailure
+
+
+@dataclass(frozen=True)
+class RuntimeRule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+RULES = {
+    rule.code: rule
+    for rule in (
+        RuntimeRule(
+            "RT001",
+            "engine-unreachable",
+            Severity.ERROR,
+            "No Docker engine answers; nothing was built (exit 2).",
+        ),
+        RuntimeRule(
+            "RT002",
+            "build-failed",
+            Severity.ERROR,
+            "The Dockerfile does not build; the failing step and its output follow.",
+        ),
+        RuntimeRule(
+            "RT003",
+            "container-exited",
+            Severity.ERROR,
+            "The container stopped before serving: a crash at import or start-up.",
+        ),
+        RuntimeRule(
+            "RT004",
+            "port-not-answering",
+            Severity.ERROR,
+            "Nothing answered HTTP on `app_port` in time: the Space would stay 'Starting'.",
+        ),
+        RuntimeRule(
+            "RT005",
+            "route-server-error",
+            Severity.ERROR,
+            "A GET route answered 5xx; the traceback from the container log follows.",
+        ),
+        RuntimeRule(
+            "RT006",
+            "data-dir-not-writable",
+            Severity.ERROR,
+            "The app's user cannot create files where the SQLite database or data live.",
+        ),
+        RuntimeRule(
+            "RT007",
+            "runs-as-root",
+            Severity.WARNING,
+            "The image runs as uid 0; Spaces run it as uid 1000.",
+        ),
+        RuntimeRule(
+            "RT008",
+            "placeholder-secret",
+            Severity.INFO,
+            "A required variable was not given; the container got a labelled placeholder.",
+        ),
+        RuntimeRule(
+            "RT009",
+            "host-port-busy",
+            Severity.ERROR,
+            "`app_port` is taken on this host and the CMD ignores PORT (exit 2).",
+        ),
+        RuntimeRule(
+            "RT010",
+            "listens-on-loopback",
+            Severity.ERROR,
+            "The server binds 127.0.0.1; the Space proxy connects from outside.",
+        ),
+        RuntimeRule(
+            "RT011",
+            "no-openapi",
+            Severity.INFO,
+            "No OpenAPI document was served, so GET routes were not smoke-tested.",
+        ),
+        RuntimeRule(
+            "RT012",
+            "route-timed-out",
+            Severity.WARNING,
+            "A GET route did not answer within the request timeout.",
+        ),
+        RuntimeRule(
+            "RT013",
+            "root-not-found",
+            Severity.INFO,
+            "`/` answers 404: the Space's page shows the app's root URL.",
+        ),
+    )
+}
+# Findings that mean verify could not judge the app at all: exit 2 rather than 1.
+CANNOT_VERIFY = frozenset({"RT001", "RT009"})
+
+
+def finding(
+    code: str,
+    message: str,
+    notes: Iterable[str] = (),
+    *,
+    path: str | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    rule = RULES[code]
+    return Diagnostic(
+        code=code,
+        severity=rule.severity if severity is None else severity,
+        message=message,
+        path=PurePosixPath(path) if path else None,
+        notes=tuple(notes),
+    )
+
+
+def engine_failed(findings: list[Diagnostic], doing: str, failure: DockerFailure) -> None:
+    findings.append(finding("RT001", f"The Docker engine failed while {doing}: {failure.message}"))

@@ -1,0 +1,196 @@
+"""The running container: wait until it answers (or crashes), then probe it route by route."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hfdeploy.diagnostics import Diagnostic
+from hfdeploy.verify import probe
+from hfdeploy.verify.docker_client import DockerClient, DockerFailure
+from hfdeploy.verify.findings import finding
+from hfdeploy.verify.report import Probe
+
+POLL_SECONDS = 0.3
+ANNOUNCE_GRACE = 3.0  # after the log names another address, how long the right port may still open
+LOG_SETTLE = 0.3  # let the server write its traceback before reading the log
+
+
+@dataclass(frozen=True)
+class Target:
+    container: str
+    host: str  # where the probes connect
+    port: int  # ... and on which port
+    container_port: int  # the port the server must listen on inside the container
+    host_network: bool
+
+
+@dataclass(frozen=True)
+class Up:
+    seconds: float
+    log: str
+
+
+@dataclass(frozen=True)
+class Exited:
+    exit_code: int | None
+    oom_killed: bool
+    log: str
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """The server announced an address the Space proxy (or we) cannot reach."""
+
+    addresses: list[probe.Announced]
+    log: str
+
+
+@dataclass(frozen=True)
+class NoAnswer:
+    seconds: float
+    log: str
+
+
+Started = Up | Exited | Elsewhere | NoAnswer
+
+
+def wait_until_serving(
+    client: DockerClient, target: Target, timeout: float
+) -> Started | DockerFailure:
+    started = time.monotonic()
+    deadline = started + timeout
+    give_up_at: float | None = None
+    while True:
+        state = client.state(target.container)
+        if isinstance(state, DockerFailure):
+            return state
+        if not state.running:
+            return Exited(state.exit_code, state.oom_killed, client.logs(target.container))
+        answer = probe.get(target.host, target.port, "/", timeout=5.0)
+        if isinstance(answer, probe.Response):
+            return Up(time.monotonic() - started, client.logs(target.container))
+        log = client.logs(target.container)
+        wrong = unreachable_addresses(log, target)
+        if wrong:
+            give_up_at = give_up_at or time.monotonic() + ANNOUNCE_GRACE
+            if time.monotonic() >= give_up_at:
+                return Elsewhere(wrong, log)
+        if time.monotonic() >= deadline:
+            return NoAnswer(time.monotonic() - started, log)
+        time.sleep(POLL_SECONDS)
+
+
+def unreachable_addresses(log: str, target: Target) -> list[probe.Announced]:
+    announced = probe.announced_addresses(log)
+    if any(a.port == target.container_port and not a.loopback for a in announced):
+        return []
+    # With host networking a loopback listener still answers our probe; the Space proxy could
+    # not reach it, which the caller reports once the probe has succeeded.
+    return [a for a in announced if a.port != target.container_port or not target.host_network]
+
+
+class Prober:
+    """Sends the probes and turns 5xx answers into findings carrying the log's traceback."""
+
+    def __init__(
+        self, client: DockerClient, target: Target, on_probe: Callable[[Probe], None]
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.on_probe = on_probe
+        self.probes: list[Probe] = []
+        self.findings: list[Diagnostic] = []
+        self.crashed = False
+
+    def visit(self, path: str, kind: str) -> probe.Response | None:
+        mark = len(self.client.logs(self.target.container))
+        answer = probe.get(self.target.host, self.target.port, path)
+        if isinstance(answer, probe.RequestError):
+            self._record(Probe(path, kind, None, 0.0, answer.reason))
+            self._request_failed(path, answer, mark)
+            return None
+        self._record(Probe(path, kind, answer.status, answer.seconds))
+        if answer.status >= 500:
+            time.sleep(LOG_SETTLE)
+            tail = probe.traceback_tail(self.client.logs(self.target.container)[mark:])
+            self.findings.append(
+                finding(
+                    "RT005",
+                    f"GET {path} answered {answer.status}",
+                    tail or ["(nothing in the log)"],
+                )
+            )
+        return answer
+
+    def _record(self, result: Probe) -> None:
+        self.probes.append(result)
+        self.on_probe(result)
+
+    def _request_failed(self, path: str, error: probe.RequestError, mark: int) -> None:
+        state = self.client.state(self.target.container)
+        if not isinstance(state, DockerFailure) and not state.running:
+            self.crashed = True
+            log = self.client.logs(self.target.container)[mark:]
+            self.findings.append(
+                finding(
+                    "RT003",
+                    f"The container exited (code {state.exit_code}) while serving GET {path}",
+                    probe.traceback_tail(log),
+                )
+            )
+        elif error.reason == "timed out":
+            self.findings.append(
+                finding("RT012", f"GET {path} did not answer within {probe.REQUEST_TIMEOUT:.0f}s")
+            )
+        else:
+            self.findings.append(finding("RT005", f"GET {path} failed: {error.reason}"))
+
+    def run_all(self) -> None:
+        root = self.visit("/", "root")
+        if root is not None and root.status == 404:
+            self.findings.append(
+                finding(
+                    "RT013",
+                    "GET / answered 404; the Space's page opens the app at `/`",
+                    ["Hint: add a route for `/` (a redirect to /docs is enough)."],
+                )
+            )
+        for path in probe.HEALTH_PATHS:
+            if self.crashed:
+                return
+            mark = len(self.probes)
+            answer = self.visit(path, "health")
+            if answer is not None and answer.status == 404:
+                del self.probes[mark:]  # absent health routes are not worth listing
+        if not self.crashed:
+            self._smoke()
+
+    def _smoke(self) -> None:
+        routes = None
+        for path in probe.OPENAPI_PATHS:
+            answer = self.visit(path, "openapi")
+            if self.crashed:
+                return
+            if answer is not None and answer.status == 200:
+                routes = probe.openapi_get_routes(probe.parse_json(answer.body))
+                if routes is not None:
+                    break
+            self.probes.pop()  # only the document that was found is worth listing
+        if routes is None:
+            self.findings.append(
+                finding(
+                    "RT011",
+                    "No OpenAPI document at "
+                    + ", ".join(probe.OPENAPI_PATHS)
+                    + "; GET routes were not smoke-tested",
+                )
+            )
+            return
+        visited = {p.path for p in self.probes}
+        for path in routes:
+            if self.crashed:
+                return
+            if path not in visited:
+                self.visit(path, "route")

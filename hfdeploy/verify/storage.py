@@ -1,0 +1,204 @@
+"""Can the app's user write where its data lives? Found from SQLite URLs, DATA_DIR and WORKDIR.
+
+The test runs inside the container as its user: for each place, walk up to the nearest existing
+directory (the app would have to create the rest there) and try to create a file in it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.project import Project
+from hfdeploy.space import DATA_DIR_ENV, SPACE_UID
+from hfdeploy.verify.docker_client import DockerClient, DockerFailure, ImageConfig
+from hfdeploy.verify.findings import finding
+from hfdeploy.verify.report import VerifyReport
+
+_SQLITE_URL = re.compile(r"^sqlite(?:\+\w+)?:///(?P<path>[^?#]*)")
+# POSIX sh only (slim and alpine images have no bash). Targets: "f:<db file>" or "d:<directory>".
+WRITE_TEST_SCRIPT = r"""
+for t in "$@"; do
+  kind=${t%%:*}; p=${t#*:}
+  if [ "$kind" = f ]; then
+    if [ -e "$p" ] && [ ! -w "$p" ]; then printf 'readonly\t%s\t%s\n' "$t" "$p"; continue; fi
+    p=${p%/*}; [ -n "$p" ] || p=/
+  fi
+  d=$p
+  while [ ! -d "$d" ]; do d=${d%/*}; [ -n "$d" ] || d=/; done
+  f="$d/.hfdeploy-write-test.$$"
+  if ( : > "$f" ) 2>/dev/null; then rm -f "$f"; printf 'ok\t%s\t%s\n' "$t" "$d";
+  else printf 'denied\t%s\t%s\n' "$t" "$d"; fi
+done
+"""
+
+
+@dataclass(frozen=True)
+class WriteTarget:
+    path: str  # absolute in the container
+    reason: str  # "SQLite database (DATABASE_URL)", "DATA_DIR", "WORKDIR"
+    is_file: bool = False
+
+    @property
+    def argument(self) -> str:
+        return ("f:" if self.is_file else "d:") + self.path
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    target: WriteTarget
+    ok: bool
+    tested: str  # the directory (or file) actually tried
+    readonly_file: bool = False
+
+
+def sqlite_path(url: str, workdir: str) -> str | None:
+    match = _SQLITE_URL.match(url.strip())
+    if match is None:
+        return None
+    path = match["path"]
+    if not path or path == ":memory:":
+        return None
+    return posixpath.normpath(path if path.startswith("/") else posixpath.join(workdir, path))
+
+
+def write_targets(project: Project, env: dict[str, str], workdir: str) -> list[WriteTarget]:
+    workdir = workdir or "/"
+    targets: list[WriteTarget] = []
+    for name, value in sorted(env.items()):
+        if (path := sqlite_path(value, workdir)) is not None:
+            targets.append(WriteTarget(path, f"SQLite database ({name})", is_file=True))
+    for where, url in discovered_database_urls(project):
+        if (path := sqlite_path(url, workdir)) is not None:
+            targets.append(WriteTarget(path, f"SQLite database ({where})", is_file=True))
+    if env.get(DATA_DIR_ENV):
+        targets.append(WriteTarget(posixpath.join(workdir, env[DATA_DIR_ENV]), DATA_DIR_ENV))
+    targets.append(WriteTarget(workdir, "WORKDIR"))
+    unique: dict[str, WriteTarget] = {}
+    for target in targets:
+        unique.setdefault(target.argument, target)
+    return list(unique.values())
+
+
+def discovered_database_urls(project: Project) -> list[tuple[str, str]]:
+    """(where, url) for each URL the database checks found that reaches the Space."""
+    try:
+        from hfdeploy.database.sources import database_urls
+    except ImportError:  # optional: verify then relies on the environment, DATA_DIR and WORKDIR
+        return []
+    return [
+        (str(found.path), found.url.text)
+        for found in database_urls(project)
+        if found.deployed and found.complete and found.url.is_sqlite
+    ]
+
+
+def parse_write_results(targets: Iterable[WriteTarget], output: str) -> list[WriteResult]:
+    by_argument = {t.argument: t for t in targets}
+    results = []
+    for line in output.splitlines():
+        status, _, rest = line.partition("\t")
+        argument, _, tested = rest.partition("\t")
+        target = by_argument.get(argument)
+        if target is None or status not in ("ok", "denied", "readonly"):
+            continue
+        results.append(
+            WriteResult(target, status == "ok", tested, readonly_file=status == "readonly")
+        )
+    return results
+
+
+def workdir_after_user(project: Project) -> bool:
+    """A WORKDIR after a non-root USER: root-owned under the legacy builder, not under BuildKit."""
+    text = project.text("Dockerfile") or ""
+    user = False
+    for line in text.splitlines():
+        words = line.split()
+        keyword = words[0].upper() if words else ""
+        if keyword == "USER" and len(words) > 1:
+            user = words[1].split(":")[0] not in ("root", "0")
+        elif keyword == "WORKDIR" and user:
+            return True
+    return False
+
+
+def mentions_sqlite(project: Project) -> bool:
+    """Whether the code or settings use SQLite at all (cheap text search, no parsing)."""
+    for path in project.files((".py", ".ini", ".toml", ".cfg", ".env", ".txt")):
+        text = project.text(path)
+        if text and "sqlite" in text.lower():
+            return True
+    return False
+
+
+def check_storage(
+    project: Project,
+    client: DockerClient,
+    config: ImageConfig,
+    env: dict[str, str],
+    report: VerifyReport,
+    container: str | None,
+) -> None:
+    targets = write_targets(project, {**config.env, **env}, config.workdir)
+    argv = ["/bin/sh", "-c", WRITE_TEST_SCRIPT, "sh", *(t.argument for t in targets)]
+    users: list[str | None] = [None]
+    if report.uid == 0 or (container is None and config.user in ("", "root", "0")):
+        users.append(str(SPACE_UID))  # what Spaces run the image as
+    uses_sqlite = mentions_sqlite(project)
+    reported: set[str] = set()
+    for user in users:
+        if container is not None:
+            result = client.exec(container, argv, user=user)
+        else:  # the app crashed: test in a fresh container of the same image
+            result = client.run_once(report.image, argv, user=user, network=report.network)
+        if isinstance(result, DockerFailure) or result.exit_code in (126, 127):
+            return  # no shell in the image (distroless): nothing to test with
+        for outcome in parse_write_results(targets, result.output):
+            if outcome.ok or outcome.tested in reported:
+                continue  # one finding per directory: the first target names the best reason
+            reported.add(outcome.tested)
+            who = (
+                f"uid {user} (what Spaces run)"
+                if user
+                else "the app's user" + (f" (uid {report.uid})" if report.uid is not None else "")
+            )
+            legacy = "legacy" in (report.builder or "") and workdir_after_user(project)
+            report.findings.append(_storage_finding(outcome, who, uses_sqlite, legacy))
+
+
+def _storage_finding(
+    outcome: WriteResult, who: str, uses_sqlite: bool, legacy_workdir: bool
+) -> Diagnostic:
+    target = outcome.target
+    serious = target.is_file or target.reason != "WORKDIR" or uses_sqlite
+    if outcome.readonly_file:
+        message = (
+            f"{target.reason} `{target.path}` exists but {who} cannot write it: SQLite "
+            "fails with `attempt to write a readonly database`"
+        )
+        hints = [
+            "Hint: copy it with `COPY --chown=user`, or do not ship the database in the image."
+        ]
+    else:
+        message = (
+            f"{who[0].upper()}{who[1:]} cannot create files in {outcome.tested}, needed for "
+            f"{target.reason} `{target.path}`"
+        )
+        hints = [
+            (
+                "SQLite needs to create the database and its -journal/-wal files there "
+                "(`unable to open database file`)."
+            ),
+            "Hint: before `USER`, `RUN mkdir -p <dir> && chown user:user <dir>`.",
+        ]
+        if legacy_workdir:
+            hints.append(
+                "The legacy builder makes a WORKDIR root-owned even after USER; BuildKit, "
+                "which Spaces use, does not, so this result may differ on the Hub."
+            )
+    return finding(
+        "RT006", message, hints, path="Dockerfile", severity=None if serious else Severity.WARNING
+    )

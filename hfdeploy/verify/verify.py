@@ -1,0 +1,97 @@
+"""`hfdeploy verify`: build the image, start it as a Space would, prove it serves, clean up."""
+
+from __future__ import annotations
+
+import time
+
+from hfdeploy.errors import UsageError
+from hfdeploy.project import Project
+from hfdeploy.verify.buildkit import find_buildkit_cli
+from hfdeploy.verify.buildlog import BuildLog
+from hfdeploy.verify.container import run_container
+from hfdeploy.verify.docker_client import BuildFailed, DockerClient, DockerFailure, ImageBuilder
+from hfdeploy.verify.findings import engine_failed, finding
+from hfdeploy.verify.progress import Progress, Silent
+from hfdeploy.verify.report import VerifyReport
+from hfdeploy.verify.settings import VerifyOptions, container_env, image_tag
+
+
+def choose_builder(client: DockerClient, wanted: str) -> ImageBuilder:
+    if wanted == "legacy":
+        return client
+    cli = find_buildkit_cli(client.engine.os)
+    if cli is not None:
+        return cli
+    if wanted == "buildkit":
+        raise UsageError(
+            "--builder buildkit: no docker CLI that builds with BuildKit was found "
+            "(needs the buildx plugin, or a 18.09-22.x CLI)"
+        )
+    return client
+
+
+def verify_project(
+    project: Project, options: VerifyOptions, client: DockerClient, progress: Progress | None = None
+) -> VerifyReport:
+    progress = progress or Silent()
+    env, env_settings = container_env(project, options)  # bad --env input fails before any work
+    report = VerifyReport(
+        root=str(project.root), image=image_tag(project), network=options.network, env=env_settings
+    )
+    engine = client.engine
+    report.engine = f"{engine.host} (Docker {engine.server_version}, {engine.os})"
+    if not (project.root / "Dockerfile").is_file():
+        report.findings.append(
+            finding(
+                "RT002",
+                "No `Dockerfile` at the repository root: a Docker Space builds exactly that file",
+                path="Dockerfile",
+            )
+        )
+        return report
+    builder = choose_builder(client, options.builder)
+    if not _build(project, options, builder, report, progress):
+        return report
+    config = client.image_config(report.image)
+    if isinstance(config, DockerFailure):
+        engine_failed(report.findings, "inspecting the image", config)
+        return report
+    run_container(project, options, client, config, env, report, progress)
+    return report
+
+
+def _build(
+    project: Project,
+    options: VerifyOptions,
+    builder: ImageBuilder,
+    report: VerifyReport,
+    progress: Progress,
+) -> bool:
+    report.builder = builder.builder_name
+    progress.stage(f"Building {report.image} with {builder.builder_name}")
+    log = BuildLog(progress.build_event)
+    started = time.monotonic()
+    network = "host" if options.network == "host" else None  # the engine's default otherwise
+    result = builder.build(project.root, report.image, network, log)
+    report.build_seconds = time.monotonic() - started
+    report.total_steps = len(log.layer_steps)
+    report.cached_steps = sum(1 for s in log.layer_steps if s.cached)
+    report.build_cached = log.fully_cached
+    if isinstance(result, BuildFailed):
+        where = f" at step {log.failed_step.title}" if log.failed_step else ""
+        tail = log.failure_tail()
+        notes = (
+            ["output of the failing step (last lines):", *("  " + line for line in tail)]
+            if tail
+            else []
+        )
+        report.findings.append(
+            finding(
+                "RT002",
+                f"The image does not build{where}: {result.message}",
+                notes,
+                path="Dockerfile",
+            )
+        )
+        return False
+    return True

@@ -1,0 +1,1 @@
+from sqlmodel import SQLModel

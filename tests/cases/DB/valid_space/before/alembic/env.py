@@ -1,0 +1,7 @@
+from alembic import context
+
+from app.config import settings
+
+config = context.config
+config.set_main_option("sqlalchemy.url", settings.DATABASE_URL.replace("%", "%%"))
+url = config.get_main_option("sqlalchemy.url")

@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+
+from app.database import engine
+
+app = FastAPI()

@@ -1,0 +1,2 @@
+SQLALCHEMY_DATABASE_URL = "sqlite:///./sql_app.db"
+MEMORY = "sqlite://"

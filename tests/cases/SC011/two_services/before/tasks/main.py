@@ -1,0 +1,13 @@
+from fastapi import FastAPI
+
+app = FastAPI(title="Taskboard")
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+from routers import items
+
+app.include_router(items.router)

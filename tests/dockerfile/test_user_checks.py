@@ -1,0 +1,236 @@
+"""DF003, DF004, DF015, DF016, DF017: who the container runs as and what it can write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hfdeploy.diagnostics import Applicability
+from tests.dockerfile.helpers import GOOD, findings, fixed
+
+ROOT_IMAGE = """\
+FROM python:3.11-slim
+WORKDIR /code
+COPY . .
+RUN pip install -r requirements.txt
+CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]
+"""
+
+
+# -- DF003 ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("dockerfile", "fragment"),
+    [
+        pytest.param(ROOT_IMAGE, "no `USER`", id="no-user"),
+        pytest.param(
+            GOOD.replace("USER user\n", "USER user\nUSER root\n"),
+            "`USER root` is the last",
+            id="root-last",
+        ),
+        pytest.param(GOOD.replace("-u 1000 user", "-u 1001 user"), "uid 1001", id="other-uid"),
+    ],
+)
+def test_df003_catches(tmp_path: Path, dockerfile: str, fragment: str) -> None:
+    (found,) = findings(tmp_path, "DF003", dockerfile)
+    assert fragment in found.message
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param(GOOD, id="good"),
+        pytest.param(GOOD.replace("USER user", "USER 1000"), id="numeric-uid"),
+        pytest.param(GOOD.replace("-u 1000 ", ""), id="useradd-default-uid"),
+    ],
+)
+def test_df003_catches_not(tmp_path: Path, dockerfile: str) -> None:
+    assert findings(tmp_path, "DF003", dockerfile) == []
+
+
+def test_df003_regenerates_a_plain_file_safely(tmp_path: Path) -> None:
+    (found,) = findings(tmp_path, "DF003", ROOT_IMAGE)
+    assert found.fix is not None and found.fix.applicability is Applicability.SAFE
+    after = fixed(tmp_path, "DF003", ROOT_IMAGE)
+    assert "USER user" in after and "useradd -m -u 1000 user" in after
+    assert after.index("chown -R user:user /home/user/app") < after.index("USER user")
+    assert "CMD exec uvicorn main:app --host 0.0.0.0 --port ${PORT:-7860}" in after
+
+
+def test_df003_keeps_system_packages_and_plain_env(tmp_path: Path) -> None:
+    dockerfile = ROOT_IMAGE.replace(
+        "WORKDIR /code\n",
+        "ENV APP_MODE=production\nRUN apt-get update && apt-get install -y --no-install-recommends "
+        "libpq5 curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /code\n",
+    )
+    after = fixed(tmp_path, "DF003", dockerfile)
+    assert "libpq5 curl" in after and "ENV APP_MODE=production" in after
+    assert after.index("apt-get install") < after.index("USER user")
+
+
+def test_df003_unknown_instructions_make_the_fix_unsafe_and_are_listed(tmp_path: Path) -> None:
+    dockerfile = ROOT_IMAGE.replace("CMD", "RUN python -m nltk.downloader punkt\nCMD")
+    (found,) = findings(tmp_path, "DF003", dockerfile)
+    assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
+    assert "line 5: `RUN python -m nltk.downloader punkt`" in found.notes[0]
+    assert fixed(tmp_path, "DF003", dockerfile) == dockerfile  # not without --unsafe-fixes
+    assert "USER user" in fixed(tmp_path, "DF003", dockerfile, unsafe=True)
+
+
+def test_df003_multi_stage_is_never_regenerated(tmp_path: Path) -> None:
+    dockerfile = "FROM node:20 AS web\nRUN npm ci\n" + ROOT_IMAGE.replace(
+        "COPY . .", "COPY . .\nCOPY --from=web /dist ./static"
+    )
+    (found,) = findings(tmp_path, "DF003", dockerfile)
+    assert found.fix is None and "multi-stage" in found.notes[0]
+
+
+# -- DF004 ---------------------------------------------------------------------------------------
+# The Spaces docs' pattern: fine with BuildKit, root-owned WORKDIR with the legacy builder.
+AFTER_USER = """\
+FROM python:3.11-slim
+RUN useradd -m -u 1000 user
+USER user
+ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH
+WORKDIR $HOME/app
+COPY --chown=user requirements.txt requirements.txt
+RUN pip install --no-cache-dir --user -r requirements.txt
+COPY --chown=user . $HOME/app
+CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]
+"""
+BEFORE_USER = """\
+FROM python:3.11-slim
+RUN useradd -m -u 1000 user
+WORKDIR /app
+USER user
+ENV PATH=/home/user/.local/bin:$PATH
+COPY --chown=user . /app
+RUN pip install --no-cache-dir --user -r requirements.txt
+CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "fragment", "inserted"),
+    [
+        pytest.param(
+            AFTER_USER,
+            "after `USER`",
+            "RUN mkdir -p /home/user/app && chown user /home/user/app\nUSER user",
+            id="after-user",
+        ),
+        pytest.param(
+            BEFORE_USER,
+            "before `USER`",
+            "WORKDIR /app\nRUN mkdir -p /app && chown user /app\nUSER user",
+            id="before-user",
+        ),
+    ],
+)
+def test_df004_catches_and_fixes(
+    tmp_path: Path, dockerfile: str, fragment: str, inserted: str
+) -> None:
+    (found,) = findings(tmp_path, "DF004", dockerfile)
+    assert fragment in found.message
+    after = fixed(tmp_path, "DF004", dockerfile)
+    assert inserted in after
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param(GOOD, id="chown-before-user"),
+        pytest.param(
+            AFTER_USER.replace("WORKDIR $HOME/app", "WORKDIR $HOME"), id="home-from-useradd-m"
+        ),
+        pytest.param(
+            BEFORE_USER.replace("USER user", "RUN chmod 777 /app\nUSER user"), id="chmod-777"
+        ),
+        pytest.param(
+            BEFORE_USER.replace(
+                "USER user", "RUN mkdir -p /app/data && chown -R user:user /app\nUSER user"
+            ),
+            id="recursive-after",
+        ),
+        pytest.param(BEFORE_USER.replace("USER user\n", ""), id="root-is-DF003"),
+    ],
+)
+def test_df004_catches_not(tmp_path: Path, dockerfile: str) -> None:
+    assert findings(tmp_path, "DF004", dockerfile) == []
+
+
+def test_df004_recursive_chown_before_the_workdir_exists_does_not_count(tmp_path: Path) -> None:
+    dockerfile = AFTER_USER.replace("USER user", "RUN chown -R user /home/user\nUSER user")
+    assert len(findings(tmp_path, "DF004", dockerfile)) == 1
+
+
+# -- DF015 ---------------------------------------------------------------------------------------
+def test_df015_catches_and_fixes(tmp_path: Path) -> None:
+    dockerfile = GOOD.replace("COPY --chown=user . /home/user/app", "COPY . /home/user/app")
+    (found,) = findings(tmp_path, "DF015", dockerfile)
+    assert "`COPY` after `USER user` without `--chown`" in found.message
+    assert "COPY --chown=user . /home/user/app" in fixed(tmp_path, "DF015", dockerfile)
+
+
+def test_df015_catches_not(tmp_path: Path) -> None:
+    assert findings(tmp_path, "DF015", GOOD) == []
+    assert findings(tmp_path, "DF015", ROOT_IMAGE) == []  # before any USER: DF003's business
+
+
+# -- DF016 ---------------------------------------------------------------------------------------
+NO_HOME = GOOD.replace("useradd -m -u 1000 user", "useradd -u 1000 user").replace(
+    "HOME=/home/user ", ""
+)
+
+
+def test_df016_catches_and_fixes_useradd_without_m(tmp_path: Path) -> None:
+    (found,) = findings(tmp_path, "DF016", NO_HOME)
+    assert "without a home directory" in found.message
+    assert "RUN useradd -m -u 1000 user" in fixed(tmp_path, "DF016", NO_HOME)
+
+
+def test_df016_user_not_created_has_no_fix(tmp_path: Path) -> None:
+    dockerfile = NO_HOME.replace("RUN useradd -u 1000 user\n", "").replace("USER user", "USER 1000")
+    (found,) = findings(tmp_path, "DF016", dockerfile)
+    assert found.fix is None
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param(GOOD, id="good"),
+        pytest.param(NO_HOME.replace("ENV PATH", "ENV HOME=/tmp PATH"), id="env-home"),
+    ],
+)
+def test_df016_catches_not(tmp_path: Path, dockerfile: str) -> None:
+    assert findings(tmp_path, "DF016", dockerfile) == []
+
+
+# -- DF017 ---------------------------------------------------------------------------------------
+NO_PATH = GOOD.replace(" PATH=/home/user/.local/bin:$PATH", "")
+
+
+def test_df017_catches_and_fixes(tmp_path: Path) -> None:
+    (found,) = findings(tmp_path, "DF017", NO_PATH)
+    assert "`uvicorn: not found`" in found.message
+    after = fixed(tmp_path, "DF017", NO_PATH)
+    assert "ENV PATH=/home/user/.local/bin:$PATH\nRUN pip install" in after
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        pytest.param(GOOD, id="good"),
+        pytest.param(NO_PATH.replace('["uvicorn",', '["python", "-m", "uvicorn",'), id="python-m"),
+        pytest.param(
+            NO_PATH.replace(
+                "RUN pip install --no-cache-dir --user -r requirements.txt\n", ""
+            ).replace(
+                "USER user\n", "RUN pip install --no-cache-dir -r requirements.txt\nUSER user\n"
+            ),
+            id="root-install",
+        ),
+    ],
+)
+def test_df017_catches_not(tmp_path: Path, dockerfile: str) -> None:
+    assert findings(tmp_path, "DF017", dockerfile) == []

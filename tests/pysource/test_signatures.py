@@ -1,0 +1,477 @@
+"""PY001: the tolerant signature scanner, the parameter-order fix and its call-site rewrites."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hfdeploy.diagnostics import Applicability
+from hfdeploy.pysource.signatures import find_offence, scan_signatures
+from hfdeploy.pysource.tokens import tokenize_text
+from hfdeploy.registry import selected_checks
+from hfdeploy.runner import run_checks
+from tests.support import check_tree, codes, fix_tree, make_tree, project_for, read_tree
+
+
+def offences(src: str) -> list[tuple[str, str, str]]:
+    found = []
+    for sig in scan_signatures(tokenize_text(src)):
+        offence = find_offence(sig.params)
+        if offence is not None:
+            found.append((sig.name or "<lambda>", offence.param.name, offence.follows.name))
+    return found
+
+
+ROUTE = """\
+@router.get("/items/{item_id}")
+async def read_item(
+    item_id: int,
+    q: Optional[str] = Query(None, max_length=50),  # filter, e.g. "a, b"
+    db: Session = Depends(get_db),
+    user: User,
+):
+    return item_id
+"""
+
+DETECTED = [
+    pytest.param("def f(a=1, b): pass\n", [("f", "b", "a")], id="def"),
+    pytest.param("async def f(a=1, b): pass\n", [("f", "b", "a")], id="async-def"),
+    pytest.param(
+        "class A:\n    def m(self, a=None, b):\n        pass\n", [("m", "b", "a")], id="method"
+    ),
+    pytest.param(
+        "def outer():\n    def inner(x=1, y):\n        pass\n", [("inner", "y", "x")], id="nested"
+    ),
+    pytest.param("g = lambda a=1, b: a\n", [("g", "b", "a")], id="named-lambda"),
+    pytest.param("sorted(xs, key=lambda a=1, b: a)\n", [("<lambda>", "b", "a")], id="lambda-arg"),
+    pytest.param(ROUTE, [("read_item", "user", "db")], id="fastapi-route-multiline-comments"),
+    pytest.param(
+        "def f(\n    a: int = 1,  # first, (unbalanced in a comment\n    # b=2, c\n    b: str,\n): pass\n",
+        [("f", "b", "a")],
+        id="comments",
+    ),
+    pytest.param(
+        "def f(a: Dict[str, int] = {'x': 1, 'y': 2}, b: Tuple[int, ...]) -> Dict[str, int]: pass\n",
+        [("f", "b", "a")],
+        id="commas-in-annotations-and-defaults",
+    ),
+    pytest.param('def f(a: str = "x, y) =", b): pass\n', [("f", "b", "a")], id="string-default"),
+    pytest.param(
+        "def f(a=Depends(), b=Query(None, max_length=5), c): pass\n",
+        [("f", "c", "b")],
+        id="call-defaults",
+    ),
+    pytest.param("def f(a=lambda x, y: x, b=2, c): pass\n", [("f", "c", "b")], id="lambda-default"),
+    pytest.param("f = lambda a=lambda x, y=2: 0, b: 0\n", [("f", "b", "a")], id="lambda-in-lambda"),
+    pytest.param(
+        "def f(db: Annotated[Session, Depends(get_db)], q: str = None, user: CurrentUser): pass\n",
+        [("f", "user", "q")],
+        id="annotated",
+    ),
+    pytest.param(
+        "SessionDep = Annotated[Session, Depends(get_session)]\n"
+        "def f(q: str = None, s: SessionDep): pass\n",
+        [("f", "s", "q")],
+        id="annotated-alias",
+    ),
+    pytest.param(
+        "def f(page: int = 1, q: Annotated[str, Query(max_length=5)]): pass\n",
+        [("f", "q", "page")],
+        id="annotated-with-keywords-inside",
+    ),
+    pytest.param("def f(a=1, /, b, *args, c, **kw): pass\n", [("f", "b", "a")], id="slash-varargs"),
+    pytest.param("def f(a, b=1, /, c): pass\n", [("f", "c", "b")], id="across-slash"),
+    pytest.param("def f(a=1,\r\n      b):\r\n    pass\r\n", [("f", "b", "a")], id="crlf"),
+    pytest.param("class A:\n\tdef m(self, a=1, b):\n\t\tpass\n", [("m", "b", "a")], id="tabs"),
+    pytest.param(
+        "# -*- coding: latin-1 -*-\ndef f(a='é', b): pass\n", [("f", "b", "a")], id="cookie"
+    ),
+    pytest.param("def f[T: (int, str)](a: T = 1, b: T): pass\n", [("f", "b", "a")], id="pep695"),
+    pytest.param("def f(a=1, b, c): pass\n", [("f", "b", "a")], id="one-finding-per-signature"),
+    pytest.param(
+        "def f(a=1, b): pass\nx = 'unterminated\ndef g(a=1, b): pass\n"
+        "def h():\n        x = 1\n    y = 2\ndef k(a=1, b): pass\n",
+        [("f", "b", "a"), ("g", "b", "a"), ("k", "b", "a")],
+        id="past-other-errors",
+    ),
+    pytest.param("def f(a=(x := 1), b): pass\n", [("f", "b", "a")], id="walrus-default"),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), DETECTED)
+def test_finds_every_offending_signature(src: str, expected: list[tuple[str, str, str]]) -> None:
+    assert offences(src) == expected
+
+
+NOOP = [
+    pytest.param("def f(a, b=1, *, c): pass\n", id="keyword-only-after-star"),
+    pytest.param("def f(a=1, *, b, c=2): pass\n", id="required-keyword-only"),
+    pytest.param("def f(a=1, *args, b, **kw): pass\n", id="keyword-only-after-varargs"),
+    pytest.param(
+        "def f(db: Annotated[Session, Depends(get_db)], q: str = None): pass\n",
+        id="annotated-first",
+    ),
+    pytest.param("def f(a, /, b=1, *, c): pass\n", id="slash-then-default"),
+    pytest.param(
+        "def f(q: Annotated[str, Query(max_length=5)], page: int = 1): pass\n",
+        id="annotated-with-keywords-inside",
+    ),
+    pytest.param("f = lambda a, b=1, *, c: 0\n", id="lambda-keyword-only"),
+    pytest.param("def f(a=lambda x, y: x, b=2): pass\n", id="lambda-default"),
+    pytest.param("def f(*, a=1, b): pass\n", id="all-keyword-only"),
+    pytest.param("def f(a=b == c, d=1): pass\n", id="comparison-default"),
+    pytest.param("s = 'def f(a=1, b): pass'\n# def g(a=1, b): pass\n", id="in-string-and-comment"),
+    pytest.param(
+        "def f(a: Dict[str, int], b: int = 1, **kw) -> Tuple[int, int]: pass\n", id="annotations"
+    ),
+    pytest.param(
+        "x = {'a': 1, 'b': lambda: 2}\ny = [lambda q: q for _ in range(3)]\n", id="lambdas"
+    ),
+]
+
+
+@pytest.mark.parametrize("src", NOOP)
+def test_leaves_valid_signatures_alone(src: str, tmp_path: Path) -> None:
+    assert offences(src) == []
+    make_tree(tmp_path, {"m.py": src})
+    assert fix_tree(tmp_path, "PY001").changes == {}
+
+
+def fix_source(tmp_path: Path, src: str, *, unsafe: bool = False) -> str:
+    make_tree(tmp_path, {"m.py": src})
+    fix_tree(tmp_path, "PY001", unsafe=unsafe)
+    return (tmp_path / "m.py").read_bytes().decode("utf-8")
+
+
+FIXED = [
+    pytest.param(
+        "def f(a=1, b):\n    return a, b\n", "def f(a=1, *, b):\n    return a, b\n", id="bare-star"
+    ),
+    pytest.param(
+        "def f(\n    a=1,\n    b,  # b\n):\n    pass\n",
+        "def f(\n    a=1,\n    *,\n    b,  # b\n):\n    pass\n",
+        id="own-line-star",
+    ),
+    pytest.param(
+        "def f(a=1, b, *, c):\n    pass\n", "def f(a=1, *, b, c):\n    pass\n", id="moves-bare-star"
+    ),
+    pytest.param(
+        "def f(\n    a=1,\n    b,\n    *,\n    c,\n):\n    pass\n",
+        "def f(\n    a=1,\n    *,\n    b,\n    c,\n):\n    pass\n",
+        id="moves-star-line",
+    ),
+    pytest.param(
+        "def f(a, b=1, c, *args):\n    pass\nf(1, 2, 3)\nf(1, 2, 3, 4)\n",
+        "def f(a, c, b=1, *args):\n    pass\nf(1, b=2, c=3)\nf(1, 3, 2, 4)\n",
+        id="reorder-before-varargs",
+    ),
+    pytest.param(
+        "def f(a=1, b, /, c=2):\n    pass\nf(1, 2)\n",
+        "def f(b, a=1, /, c=2):\n    pass\nf(2, 1)\n",
+        id="reorder-positional-only",
+    ),
+    pytest.param(
+        "def f(a=1, b, /, c):\n    pass\nf(1, 2, 3)\n",
+        "def f(b, a=1, /, *, c):\n    pass\nf(2, 1, c=3)\n",
+        id="reorder-and-star",
+    ),
+    pytest.param(
+        "g = lambda a=1, b: (a, b)\ng(1, 2)\n",
+        "g = lambda a=1, *, b: (a, b)\ng(1, b=2)\n",
+        id="named-lambda",
+    ),
+    pytest.param(
+        "def f(a, b=1, c):\n    pass\nf(1, 2, y := 3)\nf(0, **{'c': 2})\n"
+        "f(1, c=2)\nf(1, 2, c=3)\nf(1)\n",
+        "def f(a, b=1, *, c):\n    pass\nf(1, 2, c=(y := 3))\nf(0, **{'c': 2})\n"
+        "f(1, c=2)\nf(1, 2, c=3)\nf(1)\n",
+        id="keyword-calls-and-walrus",
+    ),
+    pytest.param(
+        "class Repo:\n    def save(self, item=None, key):\n        return self.save(1, 2)\n\n"
+        "    @classmethod\n    def make(cls, a=1, b):\n        return cls.make(1, 2)\n\n"
+        "    @staticmethod\n    def st(a=1, b):\n        return Repo.st(1, 2)\n"
+        "Repo.save(Repo(), 1, 2)\nRepo.make(3, 4)\n",
+        "class Repo:\n    def save(self, item=None, *, key):\n        return self.save(1, key=2)\n\n"
+        "    @classmethod\n    def make(cls, a=1, *, b):\n        return cls.make(1, b=2)\n\n"
+        "    @staticmethod\n    def st(a=1, *, b):\n        return Repo.st(1, b=2)\n"
+        "Repo.save(Repo(), 1, key=2)\nRepo.make(3, b=4)\n",
+        id="methods",
+    ),
+    pytest.param(
+        "def outer():\n    def inner(x=1, y):\n        return x\n    return inner(1, 2)\n",
+        "def outer():\n    def inner(x=1, *, y):\n        return x\n    return inner(1, y=2)\n",
+        id="nested",
+    ),
+    pytest.param(
+        "def f(a=1, b):\n    pass\ndef g(c=1, d):\n    return f(0, g(1, 2))\n",
+        "def f(a=1, *, b):\n    pass\ndef g(c=1, *, d):\n    return f(0, b=g(1, d=2))\n",
+        id="two-signatures-nested-calls",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), FIXED)
+def test_fix_rewrites_signature_and_calls(src: str, expected: str, tmp_path: Path) -> None:
+    assert fix_source(tmp_path, src) == expected
+    ast.parse(expected)
+    assert fix_tree(tmp_path, "PY001").changes == {}  # a second fix changes nothing
+
+
+def test_every_offending_signature_is_one_finding_on_its_first_offending_parameter(
+    tmp_path: Path,
+) -> None:
+    make_tree(tmp_path, {"app.py": ROUTE + "\n\ndef g(x=1, y, z):\n    pass\n"})
+    found = check_tree(tmp_path, "PY")
+    assert codes(found) == ["PY001", "PY001"]
+    first, second = found
+    assert first.message == (
+        "Parameter `user` of `read_item` has no default but follows `db`, which has one; "
+        "this is a SyntaxError that stops the app at import"
+    )
+    text = (tmp_path / "app.py").read_text()
+    assert text[first.span.start : first.span.end] == "user: User"
+    assert text[second.span.start : second.span.end] == "y"
+    assert first.fix is not None and first.fix.title == "Make `user` keyword-only"
+
+
+def test_unfixable_signature_is_reported_without_a_fix(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "def f(a=1, /, b, *args):\n    pass\n"})
+    (diag,) = check_tree(tmp_path, "PY")
+    assert diag.fix is None and "Not fixed automatically" in diag.notes[0]
+
+
+PACKAGE = {
+    "app/__init__.py": "",
+    "app/crud.py": (
+        "def create(session, owner_id: int = None, data: dict, tag: str = 'x', note):\n"
+        "    return dict(session=session, owner_id=owner_id, data=data, tag=tag, note=note)\n"
+    ),
+    "app/routers/__init__.py": "",
+    "app/routers/tasks.py": (
+        "from app import crud\n"
+        "from app.crud import create as make\n"
+        "from ..crud import create\n\n"
+        "def run():\n"
+        "    return [\n"
+        "        crud.create('s', 1, {'k': 1}, 'y', 'n1'),\n"
+        "        make('s', 2, {'k': 2}, 't', note='n2'),\n"
+        "        create(\n            's',\n            3,  # owner\n            {'k': 3},\n"
+        "            'z',\n            'n3',\n        ),\n"
+        "        crud.create(session='s', owner_id=4, data={}, note='n4'),\n"
+        "    ]\n"
+    ),
+}
+EXPECTED_BINDINGS = [
+    {"session": "s", "owner_id": 1, "data": {"k": 1}, "tag": "y", "note": "n1"},
+    {"session": "s", "owner_id": 2, "data": {"k": 2}, "tag": "t", "note": "n2"},
+    {"session": "s", "owner_id": 3, "data": {"k": 3}, "tag": "z", "note": "n3"},
+    {"session": "s", "owner_id": 4, "data": {}, "tag": "x", "note": "n4"},
+]
+
+
+def run_module(root: Path, module: str, expr: str = "run()") -> object:
+    code = f"import json, {module} as m; print(json.dumps(m.{expr}))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_positional_callers_in_other_modules_bind_the_same_values(tmp_path: Path) -> None:
+    make_tree(tmp_path, PACKAGE)
+    (diag,) = check_tree(tmp_path, "PY")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE
+    assert diag.fix.paths == {Path("app/crud.py"), Path("app/routers/tasks.py")}  # one Fix
+    fix_tree(tmp_path, "PY")
+    fixed = (tmp_path / "app/routers/tasks.py").read_text()
+    assert "crud.create('s', 1, data={'k': 1}, tag='y', note='n1')" in fixed
+    assert "make('s', 2, data={'k': 2}, tag='t', note='n2')" in fixed
+    assert "            data={'k': 3},\n            tag='z',\n" in fixed
+    assert "            3,  # owner\n" in fixed
+    assert run_module(tmp_path, "app.routers.tasks") == EXPECTED_BINDINGS
+    assert check_tree(tmp_path, "PY") == []
+    assert fix_tree(tmp_path, "PY").changes == {}  # idempotent
+
+
+def test_reordered_positional_calls_with_varargs_bind_the_same_values(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "lib.py": "def f(a, b=1, c, *rest, k=0):\n    return [a, b, c, list(rest), k]\n",
+            "use.py": "import lib\n\ndef run():\n"
+            "    return [lib.f(1, 2, 3), lib.f(1, 2, 3, 4, 5, k=6), lib.f(c=3, a=1)]\n",
+        },
+    )
+    fix_tree(tmp_path, "PY")
+    assert (tmp_path / "lib.py").read_text().startswith("def f(a, c, b=1, *rest, k=0):")
+    assert run_module(tmp_path, "use") == [[1, 2, 3, [], 0], [1, 2, 3, [4, 5], 6], [1, 1, 3, [], 0]]
+
+
+UNSAFE_CALLERS = [
+    pytest.param(
+        "from lib import f\nf(1, 2, 3, c=4)\n", "already passes `c` by keyword", id="keyword-twice"
+    ),
+    pytest.param("from lib import f\nf(1, *args)\n", "unpacks `*` arguments", id="splat"),
+    pytest.param(
+        "def g(obj):\n    return obj.f(1, 2, 3)\n",
+        "cannot be resolved statically",
+        id="unknown-object",
+    ),
+    pytest.param("from lib import f\nhandlers = [f]\n", "passed as a value", id="value"),
+    pytest.param(
+        "import functools, lib\np = functools.partial(lib.f, 1)\n",
+        "passed as a value",
+        id="partial",
+    ),
+]
+
+
+@pytest.mark.parametrize(("caller", "reason"), UNSAFE_CALLERS)
+def test_unresolvable_call_site_makes_the_fix_unsafe(
+    caller: str, reason: str, tmp_path: Path
+) -> None:
+    make_tree(tmp_path, {"lib.py": "def f(a, b=1, c):\n    return a\n", "use.py": caller})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any(n.startswith("Unsafe: use.py:2:") and reason in n for n in diag.notes), diag.notes
+    before = read_tree(tmp_path)
+    fix_tree(tmp_path, "PY001", unsafe=False)
+    assert read_tree(tmp_path) == before
+    fix_tree(tmp_path, "PY001", unsafe=True)
+    assert (tmp_path / "lib.py").read_text().startswith("def f(a, b=1, *, c):")
+
+
+SAFE_USES = [
+    pytest.param(
+        "from lib import f\nfrom fastapi import Depends\n"
+        "def route(x=Depends(f), y=Depends(dependency=f)):\n    pass\n",
+        id="depends",
+    ),
+    pytest.param(
+        "import lib\napp.dependency_overrides[lib.f] = lambda: 1\n"
+        "router.add_api_route('/', lib.f)\n",
+        id="fastapi-registration",
+    ),
+    pytest.param(
+        "def g(obj):\n    return obj.f(1, 2), other.f(c=3)\n", id="unknown-object-in-range"
+    ),
+    pytest.param(
+        "import os\nos.f(1, 2, 3)\ndef f():\n    pass\nf()\n", id="other-functions-same-name"
+    ),
+    pytest.param("from lib import f\nprint(f.__name__)\n", id="attribute-of-function"),
+]
+
+
+@pytest.mark.parametrize("caller", SAFE_USES)
+def test_uses_that_keep_the_fix_safe(caller: str, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"lib.py": "def f(a, b=1, c):\n    return a\n", "use.py": caller})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE, diag.notes
+    fix_tree(tmp_path, "PY001")
+    assert (tmp_path / "use.py").read_text() == caller
+
+
+def test_reordering_calls_with_side_effects_is_unsafe(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "def f(a, b=1, c, *rest):\n    pass\nf(g(), h(), k(), 4)\n"})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any("evaluated in another order" in n for n in diag.notes)
+
+
+def test_anonymous_lambda_fix_is_unsafe(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "sorted(xs, key=lambda a=1, b: a)\n"})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(
+            b"\xef\xbb\xbf# -*- coding: utf-8 -*-\r\ndef f(a=1,\r\n      b):\r\n    return a\r\n",
+            b"\xef\xbb\xbf# -*- coding: utf-8 -*-\r\ndef f(a=1,\r\n      *,\r\n      b):\r\n    return a\r\n",
+            id="bom-crlf",
+        ),
+        pytest.param(
+            b"# -*- coding: latin-1 -*-\ndef f(a='\xe9', b):\n\treturn a\nf('\xe0', 2)\n",
+            b"# -*- coding: latin-1 -*-\ndef f(a='\xe9', *, b):\n\treturn a\nf('\xe0', b=2)\n",
+            id="latin-1-cookie-tabs",
+        ),
+    ],
+)
+def test_fix_keeps_every_other_byte(raw: bytes, expected: bytes, tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_bytes(raw)
+    fix_tree(tmp_path, "PY")
+    assert (tmp_path / "m.py").read_bytes() == expected
+    assert fix_tree(tmp_path, "PY").changes == {}
+
+
+def test_fix_in_a_file_with_another_syntax_error_keeps_that_error(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "def f(a=1, b):\n    pass\nx = (1 +\n"})
+    fix_tree(tmp_path, "PY")
+    assert (tmp_path / "m.py").read_text() == "def f(a=1, *, b):\n    pass\nx = (1 +\n"
+    assert codes(check_tree(tmp_path, "PY")) == ["PY002"]
+
+
+def test_suppression_comment_silences_the_finding(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "def f(a=1, b):  # hfdeploy: ignore[PY001]\n    pass\n"})
+    assert check_tree(tmp_path, "PY001") == []
+
+
+def test_constructor_callers_are_rewritten(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": "class Page:\n    def __init__(self, size=10, number):\n"
+            "        self.seen = [size, number]\n",
+            "app/use.py": "from app import models\nfrom app.models import Page as P\n\n"
+            "def run():\n    return [models.Page(5, 2).seen, P(7, 3).seen, P(number=1).seen]\n",
+        },
+    )
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE, diag.notes
+    fix_tree(tmp_path, "PY001")
+    assert (
+        "models.Page(5, number=2).seen, P(7, number=3).seen"
+        in (tmp_path / "app/use.py").read_text()
+    )
+    assert run_module(tmp_path, "app.use") == [[5, 2], [7, 3], [10, 1]]
+
+
+def test_super_init_call_with_positional_arguments_is_unsafe(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "m.py": "class A:\n    def __init__(self, a=1, b):\n        pass\n\n"
+            "class B(A):\n    def __init__(self):\n        super().__init__(1, 2)\n"
+        },
+    )
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any(n.startswith("Unsafe: m.py:7:17:") for n in diag.notes), diag.notes
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12 tokenizes inside f-strings")
+def test_call_hidden_in_an_fstring_makes_the_fix_unsafe(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"m.py": "def f(a=1, b):\n    pass\nprint(f'{f(1, 2)}')\n"})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any("f-string" in n for n in diag.notes)
+
+
+def test_files_that_only_define_the_same_name_are_not_tokenized(tmp_path: Path) -> None:
+    files = {f"r{i}.py": "def list_items(q=None):\n    return q\n" for i in range(20)}
+    files["broken.py"] = "def list_items(q=None, db):\n    return q\n"
+    make_tree(tmp_path, files)
+    project = project_for(tmp_path)
+    assert codes(run_checks(project, selected_checks(("PY001",), ()))) == ["PY001"]
+    tokenized = {key[1] for key in project._memo if key[0] == "pysource.tokens"}
+    assert tokenized == {Path("broken.py")}

@@ -1,0 +1,163 @@
+"""The index checks against the fake index on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hfdeploy.diagnostics import Applicability, Severity
+from tests.requirements.conftest import FakeIndex
+from tests.support import check_tree, codes, fix_tree, make_tree
+
+INDEX_CODES = "RQ002,RQ003,RQ004,RQ005,RQ006,RQ007,RQ008"
+
+
+def check(root: Path, select: str = INDEX_CODES, **options: object):
+    return check_tree(root, select, **{"offline": False, "python": "3.11", **options})
+
+
+def fix(root: Path, select: str = INDEX_CODES, **options: object):
+    return fix_tree(root, select, **{"offline": False, "python": "3.11", **options})
+
+
+def line_of(root: Path, diag) -> int:
+    text = (root / str(diag.path)).read_text()
+    return text.count("\n", 0, diag.span.start) + 1
+
+
+def test_names_the_unreleased_pin_and_the_source_only_package_on_their_lines(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "webframe==0.104.1\ncryptography==41.0.8\npsycopg2==2.9.9\n"})
+    diags = check(tmp_path)
+    assert sorted((d.code, line_of(tmp_path, d)) for d in diags) == [("RQ003", 2), ("RQ005", 3)]
+    rq003 = next(d for d in diags if d.code == "RQ003")
+    assert "41.0.7" in rq003.notes[0] and "42.0.0" in rq003.notes[0]
+
+
+def test_fix_moves_the_pin_to_the_highest_release_below_on_its_line(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "# web\nwebframe==0.104.1  # keep\ncryptography == 41.0.8 ; python_version >= '3.8'\npsycopg2==2.9.9\n"})
+    outcome = fix(tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == (
+        "# web\nwebframe==0.104.1  # keep\ncryptography == 41.0.7 ; python_version >= '3.8'\npsycopg2-binary==2.9.9\n"
+    )
+    assert outcome.remaining == []
+    assert fix(tmp_path).changes == {}  # a second run changes nothing
+
+
+def test_fix_takes_the_lowest_release_above_when_none_is_below(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "cryptography==2.1.0\n"})
+    fix(tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == "cryptography==2.1.1\n"
+
+
+def test_keeps_crlf_and_continuation_lines(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requests==2.31.0\r\ncryptography\\\r\n==41.0.8\r\n"})
+    fix(tmp_path)
+    assert (tmp_path / "requirements.txt").read_bytes() == b"requests==2.31.0\r\ncryptography\\\r\n==41.0.7\r\n"
+
+
+def test_pin_with_hashes_is_reported_but_not_rewritten(fake_index: FakeIndex, tmp_path: Path) -> None:
+    text = "cryptography==41.0.8 --hash=sha256:00\n"
+    make_tree(tmp_path, {"requirements.txt": text})
+    [diag] = check(tmp_path)
+    assert diag.code == "RQ003" and diag.fix is None
+    fix(tmp_path, unsafe=True)
+    assert (tmp_path / "requirements.txt").read_text() == text
+
+
+def test_unknown_package_is_reported_with_close_names(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requets==2.31.0\nrequests==2.31.0\n"})
+    [diag] = check(tmp_path)
+    assert diag.code == "RQ002" and "`requests`" in diag.message
+    assert line_of(tmp_path, diag) == 1
+
+
+def test_yanked_pin_is_a_warning_without_a_fix(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "yankedpkg==1.0\n"})
+    [diag] = check(tmp_path)
+    assert (diag.code, diag.severity, diag.fix) == ("RQ004", Severity.WARNING, None)
+    assert "broken wheel" in diag.message and "1.1" in diag.notes[0]
+
+
+def test_requires_python_excluding_the_target(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "newpy==1.0\n"})
+    [diag] = check(tmp_path)
+    assert diag.code == "RQ006" and ">=3.12" in diag.message
+    assert check(tmp_path, python="3.12") == []
+
+
+def test_range_picks_an_older_release_that_fits_so_no_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "newpy>=0.9\n"})
+    assert check(tmp_path) == []
+
+
+def test_pure_source_package_is_only_a_warning(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "puresrc==1.0\n"})
+    [diag] = check(tmp_path)
+    assert (diag.code, diag.severity, diag.fix) == ("RQ005", Severity.WARNING, None)
+
+
+def test_conflicting_pins_are_explained_in_one_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
+    [diag] = check(tmp_path)
+    assert diag.code == "RQ007" and line_of(tmp_path, diag) == 2
+    assert "`oldfw==1.0` requires `datamodel<2`" in diag.notes[0]
+
+
+def test_conflict_read_through_range_requests_when_no_metadata_file(fake_index: FakeIndex, tmp_path: Path) -> None:
+    fake_index.metadata_files = False
+    make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
+    assert codes(check(tmp_path)) == ["RQ007"]
+    assert any(status == 206 for _, _, status in fake_index.log)
+
+
+def test_fix_is_unsafe_when_the_replacement_conflicts_with_another_pin(fake_index: FakeIndex, tmp_path: Path) -> None:
+    # datamodel==2.5.3 was never released; 2.5.2 exists but oldfw pins datamodel<2
+    make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.3\n"})
+    diag = next(d for d in check(tmp_path) if d.code == "RQ003")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    fix(tmp_path)
+    assert (tmp_path / "requirements.txt").read_text() == "oldfw==1.0\ndatamodel==2.5.3\n"
+
+
+def test_unreachable_index_is_one_warning_and_fix_changes_nothing(fake_index: FakeIndex, tmp_path: Path) -> None:
+    fake_index.down = True
+    text = "requets==1\ncryptography==41.0.8\npsycopg2==2.9.9\n"
+    make_tree(tmp_path, {"requirements.txt": text})
+    diags = check(tmp_path)
+    assert codes(diags) == ["RQ008"]
+    assert diags[0].message.startswith("Could not check 3 requirements against http://127.0.0.1:")
+    assert fix(tmp_path, select="RQ").changes == {}
+    assert (tmp_path / "requirements.txt").read_text() == text
+
+
+def test_offline_answers_from_the_cache(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "cryptography==41.0.8\n"})
+    assert codes(check_tree(tmp_path, INDEX_CODES, offline=True, python="3.11")) == ["RQ008"]
+    assert codes(check(tmp_path)) == ["RQ003"]
+    fake_index.down = True
+    assert codes(check_tree(tmp_path, INDEX_CODES, offline=True, python="3.11")) == ["RQ003"]
+
+
+def test_poetry_pin_fix_splices_only_the_version(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\ncryptography = "41.0.8"  # x\nwebframe = "^0.104.1"\n'})
+    fix(tmp_path)
+    assert (tmp_path / "pyproject.toml").read_text() == '[tool.poetry.dependencies]\npython = "^3.11"\ncryptography = "41.0.7"  # x\nwebframe = "^0.104.1"\n'
+
+
+def test_pep621_dependencies_are_checked_on_their_lines(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\ndependencies = [\n  "webframe==0.104.1",\n  "psycopg2==2.9.9",\n]\n'})
+    [diag] = check(tmp_path)
+    assert diag.code == "RQ005" and line_of(tmp_path, diag) == 5
+    fix(tmp_path)
+    assert '"psycopg2-binary==2.9.9",' in (tmp_path / "pyproject.toml").read_text()
+
+
+def test_markers_that_exclude_the_target_skip_the_lookup(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requets==1 ; sys_platform == 'win32'\n"})
+    assert check(tmp_path) == []
+    assert fake_index.requests_for("requets") == []
+
+
+def test_html_fallback_finds_the_same_problems(fake_index: FakeIndex, tmp_path: Path) -> None:
+    fake_index.html_only = True
+    make_tree(tmp_path, {"requirements.txt": "cryptography==41.0.8\nyankedpkg==1.0\nnewpy==1.0\n"})
+    assert codes(check(tmp_path)) == ["RQ003", "RQ004", "RQ006"]
