@@ -1,3 +1,3 @@
-from hfdeploy.cli import main
+from hfdeploy.cli import run
 
-raise SystemExit(main())
+run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -41,24 +42,28 @@ def _digest(path: Path) -> str | None:
         return "unreadable"
 
 
-def _stat_key(path: Path) -> list[int] | None:
+def _stat_key(path: Path | str) -> list[int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def _unchanged(path: Path, digest: str | None, stat_key: list[int] | None) -> bool:
+def _unchanged(path: str, digest: str | None, stat_key: list[int] | None) -> bool:
     # Same size, mtime and inode as when hashed: trust it, as git does; otherwise compare the
     # content hash, so a touched but identical file still hits.
     if stat_key is not None and _stat_key(path) == stat_key:
         return True
-    return _digest(path) == digest
+    return _digest(Path(path)) == digest
 
 
 def _listing_digest(project: Project) -> str:
-    return hashlib.sha256("\0".join(map(str, project.files())).encode("utf-8", "surrogateescape")).hexdigest()
+    # The files, which of them git tracks (a `.env` untracked by hand changes findings without
+    # changing any file) and the interpreter (which syntax parses depends on it).
+    listing = "\0".join(map(str, project.files())) + "\1" + "\0".join(sorted(project.tracked))
+    listing += f"\1{sys.version_info[:2]}"
+    return hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
@@ -66,8 +71,9 @@ def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
         entry = json.loads(_entry_path(project, codes).read_text("utf-8"))
         if entry["listing"] != _listing_digest(project):
             return None
+        root = str(project.root)
         for name, (digest, stat_key) in entry["reads"].items():
-            if not _unchanged(project.root / name, digest, stat_key):
+            if not _unchanged(os.path.join(root, name), digest, stat_key):
                 return None
         return [_decode(d) for d in entry["diagnostics"]]
     except (OSError, ValueError, KeyError, TypeError):
@@ -76,12 +82,15 @@ def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
 
 def store(project: Project, codes: list[str], diagnostics: list[Diagnostic]) -> None:
     reads = {}
+    root = str(project.root)
     for path in project.read_paths():
-        original = project.original(path) if project.exists(path) else None
+        name = str(path)
+        full = os.path.join(root, name)
+        stat_key = _stat_key(full)
+        original = project.original(path) if stat_key is not None else None
         # Reuse the digest taken when the file was read; re-read only what was never decoded.
-        full = project.root / path
-        digest = original.digest if original is not None else _digest(full)
-        reads[str(path)] = [digest, _stat_key(full) if digest is not None else None]
+        digest = original.digest if original is not None else _digest(Path(full))
+        reads[name] = [digest, stat_key if digest is not None else None]
     entry = {
         "listing": _listing_digest(project),
         "reads": reads,

@@ -8,6 +8,7 @@ import codecs
 import hashlib
 import io
 import os
+import stat
 import subprocess
 import tokenize
 import warnings
@@ -108,6 +109,65 @@ def decode(path: PurePosixPath, data: bytes) -> SourceFile:
     return SourceFile(path, text, encoding, bom, hashlib.sha256(data).hexdigest())
 
 
+def _compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return SyntaxError(str(exc))
+    return None
+
+
+def _syntax_worker(job: tuple[str, list[str]]) -> list[tuple[str, tuple[object, ...] | None]]:
+    root, names = job
+    out: list[tuple[str, tuple[object, ...] | None]] = []
+    for name in names:
+        path = PurePosixPath(name)
+        try:
+            with open(os.path.join(root, name), "rb") as handle:
+                source = decode(path, handle.read())
+        except (OSError, UnreadableFile):
+            continue  # the main process reads it again and reports it
+        error = _compile_error(path, source.text)
+        out.append((name, None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)))
+    return out
+
+
+PARALLEL_MIN_FILES = 400
+
+
+def parallel_syntax_errors(
+    root: str, paths: list[PurePosixPath]
+) -> dict[PurePosixPath, SyntaxError | None]:
+    """Syntax verdicts for `paths`, computed by forked workers; {} when that would not pay."""
+    import threading
+
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(paths) < PARALLEL_MIN_FILES or threading.active_count() > 1:
+        return {}
+    try:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+    except (ImportError, ValueError):
+        return {}
+    names = [str(p) for p in paths]
+    chunks = [(root, names[i::workers]) for i in range(workers)]
+    results: dict[PurePosixPath, SyntaxError | None] = {}
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for batch in pool.map(_syntax_worker, chunks):
+                for name, error in batch:
+                    results[PurePosixPath(name)] = None if error is None else SyntaxError(*error)
+    except (OSError, RuntimeError):  # no /dev/shm, fork refused, a worker died: go serial
+        return {}
+    return results
+
+
 def _git(root: Path, *args: str) -> list[str] | None:
     try:
         proc = subprocess.run(
@@ -123,6 +183,7 @@ def _git(root: Path, *args: str) -> list[str] | None:
 class Project:
     def __init__(self, root: Path, config: Config | None = None, options: RunOptions | None = None):
         self.root = root.resolve()
+        self._root_str = str(self.root)
         self.config = config or Config()
         self.options = options or RunOptions()
         self.problems: list[Diagnostic] = []  # unreadable files and the like (HF001)
@@ -211,11 +272,13 @@ class Project:
 
     def source(self, path: PurePosixPath | str) -> SourceFile | None:
         """The decoded file (any file, ignored ones too), or None when missing or unreadable."""
-        path = PurePosixPath(path)
-        if path not in self._sources:
-            self._sources[path] = self._read(path)
-        original = self._sources[path]
-        if path in self._overlay:
+        if type(path) is not PurePosixPath:  # noqa: E721 - skips a costly re-parse in hot loops
+            path = PurePosixPath(path)
+        try:
+            original = self._sources[path]
+        except KeyError:
+            original = self._sources[path] = self._read(path)
+        if self._overlay and path in self._overlay:
             base = original or SourceFile(path, "")
             return SourceFile(path, self._overlay[path], base.encoding, base.bom, base.digest)
         return original
@@ -235,15 +298,18 @@ class Project:
         return sorted(set(self._sources) | self._probed)
 
     def _read(self, path: PurePosixPath) -> SourceFile | None:
-        full = self.root / path
+        full = os.path.join(self._root_str, str(path))
         try:
-            if not full.is_file():
-                return None
-            size = full.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise UnreadableFile(f"too large to scan ({size // 1024} KiB)")
-            data = full.read_bytes()
+            st = os.stat(full)
+            if not stat.S_ISREG(st.st_mode):
+                return None  # directories, FIFOs (reading one would block), devices
+            if st.st_size > MAX_FILE_BYTES:
+                raise UnreadableFile(f"too large to scan ({st.st_size // 1024} KiB)")
+            with open(full, "rb") as handle:
+                data = handle.read()
             return decode(path, data)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
         except UnreadableFile as exc:
             self._problem(path, exc.reason)
         except OSError as exc:
@@ -283,6 +349,16 @@ class Project:
 
         return self.memo(("ast", path), parse)
 
+    def prime_syntax_errors(self, paths: list[PurePosixPath]) -> None:
+        """Find which of `paths` do not parse, in parallel worker processes when it pays.
+
+        Parsing is the floor of a check over a large project; the workers return only the
+        (rare) errors, never trees, so nothing large crosses the process boundary.
+        """
+        todo = [p for p in paths if ("syntax", p) not in self._memo and p not in self._overlay]
+        for path, error in parallel_syntax_errors(self._root_str, todo).items():
+            self._memo[("syntax", path)] = error
+
     def syntax_error(self, path: PurePosixPath) -> SyntaxError | None:
         """Why the file does not parse (None when it does), without keeping its tree.
 
@@ -295,17 +371,7 @@ class Project:
             if tree is not None:
                 return None
             text = self.text(path)
-            if text is None:
-                return None
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-            except SyntaxError as exc:
-                return exc
-            except (ValueError, MemoryError, RecursionError) as exc:
-                return SyntaxError(str(exc))
-            return None
+            return None if text is None else _compile_error(path, text)
 
         return self.memo(("syntax", path), parse)
 
@@ -316,6 +382,7 @@ class Project:
         """A new snapshot with `changes` applied on top of this one (no disk writes)."""
         clone = Project.__new__(Project)
         clone.root = self.root
+        clone._root_str = self._root_str
         clone.config = self.config
         clone.options = self.options
         clone.problems = []

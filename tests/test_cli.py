@@ -37,7 +37,7 @@ def clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_exit_1_with_an_error_and_text_format(capsys, broken: Path) -> None:
     code, out, _ = run(capsys, "check", str(broken), "--select", "PY")
     assert code == 1
-    assert "main.py:3:31: PY001 [*] error:" in out
+    assert "main.py:3:33: PY001 [*] error:" in out
 
 
 def test_exit_0_when_clean(capsys, clean: Path) -> None:
@@ -50,20 +50,20 @@ def test_json_format_fields(capsys, broken: Path) -> None:
     [finding] = json.loads(out)
     assert code == 1
     assert finding["code"] == "PY001" and finding["severity"] == "error"
-    assert finding["path"] == "main.py" and finding["line"] == 3 and finding["column"] == 31
+    assert finding["path"] == "main.py" and finding["line"] == 3 and finding["column"] == 33
     assert finding["fix"]["applicability"] == "safe" and finding["fix"]["description"]
 
 
 def test_github_and_sarif_formats(capsys, broken: Path) -> None:
     _, out, _ = run(capsys, "check", str(broken), "--select", "PY001", "--format", "github")
-    assert out.startswith("::error file=main.py,line=3,col=31,title=PY001::")
+    assert out.startswith("::error file=main.py,line=3,col=33,title=PY001::")
     _, out, _ = run(capsys, "check", str(broken), "--select", "PY001", "--format", "sarif")
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0"
     [result] = sarif["runs"][0]["results"]
     assert result["ruleId"] == "PY001"
     region = result["locations"][0]["physicalLocation"]["region"]
-    assert region == {"startLine": 3, "startColumn": 31}
+    assert region == {"startLine": 3, "startColumn": 33}
 
 
 def test_ignore_and_inline_suppression(capsys, broken: Path) -> None:

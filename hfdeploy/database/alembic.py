@@ -13,7 +13,9 @@ from hfdeploy.database.sources import FoundUrl, alembic_ini_files, database_urls
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-_OPTION = re.compile(r"^[ \t]*(?P<key>[A-Za-z_.]+)[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+_OPTION = re.compile(
+    r"^[ \t]*(?P<key>[A-Za-z_.]+)[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE
+)
 _READS_INI_URL = re.compile(
     r"get_main_option\(\s*['\"]sqlalchemy\.url['\"]|engine_from_config\(|get_section\("
 )
@@ -40,7 +42,9 @@ def alembic_setups(project: Project) -> list[AlembicSetup]:
             options = _options(project.text(ini) or "")
             location = options.get("script_location", "alembic").replace("%(here)s/", "")
             env = ini.parent / location / "env.py"
-            sys_path = tuple(p for p in re.split(r"[\s:;]+", options.get("prepend_sys_path", "")) if p)
+            sys_path = tuple(
+                p for p in re.split(r"[\s:;]+", options.get("prepend_sys_path", "")) if p
+            )
             setups.append(AlembicSetup(ini, env if project.exists(env) else None, sys_path))
         return setups
 
@@ -63,6 +67,7 @@ def urls_in_use(project: Project) -> list[FoundUrl]:
     """Database URLs that something reads: placeholders (`.env.example`) and ini URLs that
     env.py replaces are left out."""
     return [
-        u for u in database_urls(project)
+        u
+        for u in database_urls(project)
         if not u.placeholder and (u.origin != "ini" or ini_url_in_use(project, u.path))
     ]

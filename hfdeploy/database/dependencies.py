@@ -26,24 +26,59 @@ def _driver(module: str, suggestion: str, *dists: str) -> Driver:
 
 
 DRIVERS = {
-    "psycopg2": _driver("psycopg2", "psycopg2-binary", "psycopg2", "psycopg2-binary", "psycopg2cffi",
-                        "sqlalchemy[postgresql]", "sqlalchemy[postgresql-psycopg2binary]"),
-    "psycopg": _driver("psycopg", "psycopg[binary]", "psycopg", "sqlalchemy[postgresql-psycopg]",
-                       "sqlalchemy[postgresql-psycopgbinary]"),
-    "asyncpg": _driver("asyncpg", "asyncpg", "asyncpg", "sqlalchemy[postgresql-asyncpg]",
-                       "databases[asyncpg]", "databases[postgresql]"),
+    "psycopg2": _driver(
+        "psycopg2",
+        "psycopg2-binary",
+        "psycopg2",
+        "psycopg2-binary",
+        "psycopg2cffi",
+        "sqlalchemy[postgresql]",
+        "sqlalchemy[postgresql-psycopg2binary]",
+    ),
+    "psycopg": _driver(
+        "psycopg",
+        "psycopg[binary]",
+        "psycopg",
+        "sqlalchemy[postgresql-psycopg]",
+        "sqlalchemy[postgresql-psycopgbinary]",
+    ),
+    "asyncpg": _driver(
+        "asyncpg",
+        "asyncpg",
+        "asyncpg",
+        "sqlalchemy[postgresql-asyncpg]",
+        "databases[asyncpg]",
+        "databases[postgresql]",
+    ),
     "pg8000": _driver("pg8000", "pg8000", "pg8000", "sqlalchemy[postgresql-pg8000]"),
     "mysqldb": _driver("MySQLdb", "mysqlclient", "mysqlclient", "sqlalchemy[mysql]"),
     "pymysql": _driver("pymysql", "PyMySQL", "pymysql", "sqlalchemy[pymysql]", "databases[mysql]"),
     "aiomysql": _driver("aiomysql", "aiomysql", "aiomysql", "databases[aiomysql]"),
-    "asyncmy": _driver("asyncmy", "asyncmy", "asyncmy", "sqlalchemy[mysql-asyncmy]", "databases[asyncmy]"),
-    "mysqlconnector": _driver("mysql.connector", "mysql-connector-python", "mysql-connector-python",
-                              "sqlalchemy[mysql-connector]"),
-    "aiosqlite": _driver("aiosqlite", "aiosqlite", "aiosqlite", "sqlalchemy[aiosqlite]",
-                         "databases[aiosqlite]", "databases[sqlite]"),
+    "asyncmy": _driver(
+        "asyncmy", "asyncmy", "asyncmy", "sqlalchemy[mysql-asyncmy]", "databases[asyncmy]"
+    ),
+    "mysqlconnector": _driver(
+        "mysql.connector",
+        "mysql-connector-python",
+        "mysql-connector-python",
+        "sqlalchemy[mysql-connector]",
+    ),
+    "aiosqlite": _driver(
+        "aiosqlite",
+        "aiosqlite",
+        "aiosqlite",
+        "sqlalchemy[aiosqlite]",
+        "databases[aiosqlite]",
+        "databases[sqlite]",
+    ),
 }
 # `dialect://` without `+driver` (SQLAlchemy's default driver); postgresql depends on the version.
-DEFAULT_DRIVERS = {"mysql": "mysqldb", "mariadb": "mysqldb", "sqlite": None, "cockroachdb": "psycopg2"}
+DEFAULT_DRIVERS = {
+    "mysql": "mysqldb",
+    "mariadb": "mysqldb",
+    "sqlite": None,
+    "cockroachdb": "psycopg2",
+}
 
 
 def declared_names(project: Project) -> frozenset[str] | None:
@@ -83,7 +118,9 @@ def sqlalchemy_series(project: Project) -> frozenset[str] | None:
         return None
     for req in requirements:
         if req.key == "sqlalchemy" and str(req.specifier):
-            allowed = frozenset(s for s, v in _SERIES.items() if req.specifier.contains(v, prereleases=True))
+            allowed = frozenset(
+                s for s, v in _SERIES.items() if req.specifier.contains(v, prereleases=True)
+            )
             return allowed or None
     return None
 

@@ -42,7 +42,9 @@ class SettingsOrigin:
     @property
     def unset(self) -> bool:
         default = self.field.default
-        return not self.field.has_default or (isinstance(default, ast.Constant) and default.value in (None, ""))
+        return not self.field.has_default or (
+            isinstance(default, ast.Constant) and default.value in (None, "")
+        )
 
 
 @dataclass(frozen=True)
@@ -85,17 +87,35 @@ def _collect(project: Project) -> list[EngineCall]:
                 continue
             stmt = top_statement(module.tree, node)
             engine_name = None
-            if isinstance(stmt, ast.Assign) and stmt.value is node and len(stmt.targets) == 1 \
-                    and isinstance(stmt.targets[0], ast.Name):
+            if (
+                isinstance(stmt, ast.Assign)
+                and stmt.value is node
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
                 engine_name = stmt.targets[0].id
             origin = url_origin(project, module, url, fields)
-            calls.append(EngineCall(module, node, url, _func_name(node.func) == "create_async_engine",
-                                    engine_name, origin))
+            calls.append(
+                EngineCall(
+                    module,
+                    node,
+                    url,
+                    _func_name(node.func) == "create_async_engine",
+                    engine_name,
+                    origin,
+                )
+            )
     return calls
 
 
-def url_origin(project: Project, module: Located, expr: ast.expr, fields: list[SettingsField],
-               holder: str | None = None, depth: int = 0) -> Origin | None:
+def url_origin(
+    project: Project,
+    module: Located,
+    expr: ast.expr,
+    fields: list[SettingsField],
+    holder: str | None = None,
+    depth: int = 0,
+) -> Origin | None:
     if depth > 3:
         return None
     if isinstance(expr, ast.Call) and _func_name(expr.func) == "str" and len(expr.args) == 1:
@@ -104,17 +124,30 @@ def url_origin(project: Project, module: Located, expr: ast.expr, fields: list[S
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
         first = url_origin(project, module, expr.values[0], fields, holder, depth + 1)
         if isinstance(first, EnvOrigin):  # `os.getenv("X") or fallback`: never unset
-            return EnvOrigin(first.variable, first.module, first.read, first.kind, first.default,
-                             False, first.wrapped, first.holder)
+            return EnvOrigin(
+                first.variable,
+                first.module,
+                first.read,
+                first.kind,
+                first.default,
+                False,
+                first.wrapped,
+                first.holder,
+            )
         return first
     wrapped = False
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) \
-            and classify(expr.func.value, os_names, environ, getenv) is not None:
+    if (
+        isinstance(expr, ast.Call)
+        and isinstance(expr.func, ast.Attribute)
+        and classify(expr.func.value, os_names, environ, getenv) is not None
+    ):
         expr, wrapped = expr.func.value, True  # `os.getenv("X").replace(...)`
     read = classify(expr, os_names, environ, getenv)
     if read is not None:
         name, kind, default = read
-        unset = default is None or (isinstance(default, ast.Constant) and default.value in (None, ""))
+        unset = default is None or (
+            isinstance(default, ast.Constant) and default.value in (None, "")
+        )
         return EnvOrigin(name, module, expr, kind, default, unset, wrapped, holder)
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return LiteralOrigin(expr.value, holder)
@@ -137,33 +170,54 @@ def _local_value(module: Located, name: ast.Name) -> ast.expr | None:
     if scope is None:
         return None
     for stmt in reversed(scope.body):
-        if stmt.lineno < name.lineno and isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
-                and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name.id:
+        if (
+            stmt.lineno < name.lineno
+            and isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == name.id
+        ):
             return stmt.value
     return None
 
 
-def _name_origin(project: Project, module: Located, name: str, fields: list[SettingsField],
-                 depth: int) -> Origin | None:
+def _name_origin(
+    project: Project, module: Located, name: str, fields: list[SettingsField], depth: int
+) -> Origin | None:
     for stmt in reversed(module.tree.body):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and \
-                isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == name
+        ):
             return url_origin(project, module, stmt.value, fields, name, depth + 1)
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) \
-                and stmt.target.id == name and stmt.value is not None:
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.target.id == name
+            and stmt.value is not None
+        ):
             return url_origin(project, module, stmt.value, fields, name, depth + 1)
         if isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.level == 0:
             for alias in stmt.names:
                 if (alias.asname or alias.name) == name:
                     other = _module_for(project, stmt.module)
-                    return None if other is None else _name_origin(project, other, alias.name, fields, depth + 1)
+                    return (
+                        None
+                        if other is None
+                        else _name_origin(project, other, alias.name, fields, depth + 1)
+                    )
     return None
 
 
 def _module_for(project: Project, dotted: str) -> Located | None:
     base = PurePosixPath(*dotted.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py",
-                      PurePosixPath("src") / base.with_suffix(".py")):
+    for candidate in (
+        base.with_suffix(".py"),
+        base / "__init__.py",
+        PurePosixPath("src") / base.with_suffix(".py"),
+    ):
         if project.exists(candidate):
             return located(project, candidate)
     return None

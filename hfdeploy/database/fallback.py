@@ -60,21 +60,31 @@ def env_fallback_edits(origin: EnvOrigin, is_async: bool) -> list[Edit] | None:
     )
     if origin.wrapped or not bare:
         text = f"({text})"
-    return [Edit(module.path, module.span(read), text),
-            *helper_edits(module, read, HELPER, helper_source(origin.variable, is_async))]
+    return [
+        Edit(module.path, module.span(read), text),
+        *helper_edits(module, read, HELPER, helper_source(origin.variable, is_async)),
+    ]
 
 
-def settings_fallback_edits(project: Project, origin: SettingsOrigin, calls: list[EngineCall],
-                            is_async: bool) -> list[Edit] | None:
+def settings_fallback_edits(
+    project: Project, calls: list[EngineCall], is_async: bool
+) -> list[Edit] | None:
     """Give the settings field the SQLite default and create its directory before each engine;
     None unless the field is exactly `X: str` or `X: Optional[str] = None`."""
+    origin = calls[0].origin
+    assert isinstance(origin, SettingsOrigin)
     field, module = origin.field, origin.field.module
     node = field.node
     nl = module.source.newline
     if node.value is None and is_str_annotation(node.annotation):
-        value_edit = Edit.insert(module.path, module.span(node.annotation).end, f" = {settings_default(is_async)}")
-    elif isinstance(node.value, ast.Constant) and node.value.value is None \
-            and is_str_annotation(node.annotation, optional=True):
+        value_edit = Edit.insert(
+            module.path, module.span(node.annotation).end, f" = {settings_default(is_async)}"
+        )
+    elif (
+        isinstance(node.value, ast.Constant)
+        and node.value.value is None
+        and is_str_annotation(node.annotation, optional=True)
+    ):
         value_edit = Edit(module.path, module.span(node.value), settings_default(is_async))
     else:
         return None
@@ -87,8 +97,8 @@ def settings_fallback_edits(project: Project, origin: SettingsOrigin, calls: lis
     if os_edit is not None:
         edits.append(os_edit)
     for call in calls:
-        guard = directory_guard(call.module, call, module.segment(origin.access) if call.module is module
-                                else call.module.segment(origin.access))
+        url_text = url_expression(call)
+        guard = None if url_text is None else directory_guard(call.module, call, url_text)
         if guard is None:
             return None
         edits.extend(guard)
@@ -113,18 +123,31 @@ def directory_guard(module: Located, call: EngineCall, url_text: str) -> list[Ed
     return edits
 
 
-def thread_check_edit(project: Project, call: EngineCall, url_text: str) -> Edit | None:
+def url_expression(call: EngineCall) -> str | None:
+    """Code that evaluates to the engine's URL at the call: `settings.DATABASE_URL`, or the
+    module-level name an environment read is bound to."""
+    origin = call.origin
+    if isinstance(origin, SettingsOrigin):
+        return call.module.segment(origin.access)
+    return origin.holder if isinstance(origin, EnvOrigin) else None
+
+
+def thread_check_edit(project: Project, call: EngineCall) -> Edit | None:
     """SQLAlchemy before 2.0 leaves sqlite3's same-thread check on, which FastAPI's thread pool
     trips ("SQLite objects created in a thread can only be used in that same thread")."""
     series = sqlalchemy_series(project)
-    if not series or not series <= {"1.3", "1.4"} or call.is_async:
+    url_text = url_expression(call)
+    if not series or not series <= {"1.3", "1.4"} or call.is_async or url_text is None:
         return None
     if any(k.arg == "connect_args" for k in call.call.keywords):
         return None
     arguments: list[ast.expr] = [*call.call.args, *(k.value for k in call.call.keywords)]
     at = max(call.module.span(a).end for a in arguments)
-    return Edit.insert(call.module.path, at,
-                       f', connect_args={{"check_same_thread": False}} if {url_text}.startswith("sqlite") else {{}}')
+    return Edit.insert(
+        call.module.path,
+        at,
+        f', connect_args={{"check_same_thread": False}} if {url_text}.startswith("sqlite") else {{}}',
+    )
 
 
 def _merge(edits: list[Edit]) -> list[Edit]:
@@ -138,4 +161,3 @@ def _merge(edits: list[Edit]) -> list[Edit]:
         else:
             merged[key] = edit
     return list(merged.values())
-

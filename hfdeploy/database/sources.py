@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 Origin = Literal["env", "ini", "python"]
-_INI_URL = re.compile(r"^[ \t]*(?P<key>[A-Za-z0-9_.\-]*sqlalchemy\.url)[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$",
-                      re.MULTILINE | re.IGNORECASE)
+_INI_URL = re.compile(
+    r"^[ \t]*(?P<key>[A-Za-z0-9_.\-]*sqlalchemy\.url)[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$",
+    re.MULTILINE | re.IGNORECASE,
+)
 _INTERPOLATION = re.compile(r"%%|%\([^)]*\)s")
 # A string literal by which code turns `postgres://` into `postgresql://` at run time:
 # "postgres://", 'postgres:', r"^postgres://" (an f-string's `postgres://{host}` does not count).
@@ -78,12 +80,21 @@ def _env_urls(project: Project) -> list[FoundUrl]:
             url = parse_url(entry.value)
             if url is None:
                 continue
-            written = project.text(env.path)[entry.value_span.start : entry.value_span.end]  # type: ignore[index]
-            found.append(FoundUrl(
-                env.path, "env", entry.key, url, entry.positions, entry.value_span,
-                complete="${" not in entry.value, editable=written == entry.value,
-                placeholder=env.placeholder, tracked=_listed(project, env.path),
-            ))
+            written = (project.text(env.path) or "")[entry.value_span.start : entry.value_span.end]
+            found.append(
+                FoundUrl(
+                    env.path,
+                    "env",
+                    entry.key,
+                    url,
+                    entry.positions,
+                    entry.value_span,
+                    complete="${" not in entry.value,
+                    editable=written == entry.value,
+                    placeholder=env.placeholder,
+                    tracked=_listed(project, env.path),
+                )
+            )
     return found
 
 
@@ -109,11 +120,20 @@ def _ini_urls(project: Project) -> list[FoundUrl]:
             url = parse_url("".join(chars))
             if url is None:
                 continue
-            found.append(FoundUrl(
-                path, "ini", match.group("key"), url, tuple(positions), Span(start, match.end("value")),
-                complete="%(" not in value, editable=True, placeholder=False,
-                tracked=_listed(project, path),
-            ))
+            found.append(
+                FoundUrl(
+                    path,
+                    "ini",
+                    match.group("key"),
+                    url,
+                    tuple(positions),
+                    Span(start, match.end("value")),
+                    complete="%(" not in value,
+                    editable=True,
+                    placeholder=False,
+                    tracked=_listed(project, path),
+                )
+            )
     return found
 
 
@@ -128,17 +148,30 @@ def _python_urls(project: Project) -> list[FoundUrl]:
             url = _literal_url(module, node)
             if url is not None:
                 parts, span, complete = url
-                found.append(FoundUrl(
-                    module.path, "python", _value_name(module, node), parts,
-                    tuple(range(span.start, span.end)), span, complete, editable=True,
-                    placeholder=False, tracked=True,
-                ))
+                found.append(
+                    FoundUrl(
+                        module.path,
+                        "python",
+                        _value_name(module, node),
+                        parts,
+                        tuple(range(span.start, span.end)),
+                        span,
+                        complete,
+                        editable=True,
+                        placeholder=False,
+                        tracked=True,
+                    )
+                )
     return found
 
 
 def _is_test_file(path: PurePosixPath) -> bool:
-    return bool({"tests", "test"} & set(path.parts[:-1])) or path.name.startswith("test_") \
-        or path.name.endswith("_test.py") or path.name == "conftest.py"
+    return (
+        bool({"tests", "test"} & set(path.parts[:-1]))
+        or path.name.startswith("test_")
+        or path.name.endswith("_test.py")
+        or path.name == "conftest.py"
+    )
 
 
 def _literal_url(module: Located, node: ast.AST) -> tuple[UrlParts, Span, bool] | None:

@@ -14,8 +14,14 @@ from urllib.parse import quote, unquote
 
 # Dialects whose URLs we read, with the port a server listens on when the URL names none.
 DEFAULT_PORTS: dict[str, int | None] = {
-    "postgres": 5432, "postgresql": 5432, "cockroachdb": 26257, "mysql": 3306, "mariadb": 3306,
-    "mssql": 1433, "oracle": 1521, "sqlite": None,
+    "postgres": 5432,
+    "postgresql": 5432,
+    "cockroachdb": 26257,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "mssql": 1433,
+    "oracle": 1521,
+    "sqlite": None,
 }
 _SCHEME = re.compile(
     r"(?P<dialect>" + "|".join(sorted(DEFAULT_PORTS, key=len, reverse=True)) + r")"
@@ -28,7 +34,9 @@ URL_TEXT = re.compile(_SCHEME.pattern + r"(?:[^\n/]*@)?\S*")
 _HOST = re.compile(r"(?P<host>\[[^\]/]*\]|[A-Za-z0-9._\-%~]*)(?::(?P<port>[^/?#@]*))?(?=[/?]|$)")
 _RESERVED = "@:/#?& "
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
-LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"})
+LOCAL_HOSTS = frozenset(
+    {"", "localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "host.docker.internal"}
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,9 @@ class UrlParts:
     def is_local_host(self) -> bool:
         """localhost, or a name without a dot (a docker-compose service such as `db`)."""
         host = (self.host or "").lower()
-        return host in LOCAL_HOSTS or ("." not in host and ":" not in host) or host.startswith("127.")
+        return (
+            host in LOCAL_HOSTS or ("." not in host and ":" not in host) or host.startswith("127.")
+        )
 
     def masked(self) -> str:
         """The URL with its password as `***`: safe to print."""
@@ -94,7 +104,11 @@ def parse_url(text: str) -> UrlParts | None:
     port: str | None = None
     tail = rest[host_at:]
     if host_match is not None:
-        host, port, tail = host_match.group("host"), host_match.group("port"), rest[host_match.end():]
+        host, port, tail = (
+            host_match.group("host"),
+            host_match.group("port"),
+            rest[host_match.end() :],
+        )
     database = tail[1:].split("?", 1)[0] if tail.startswith("/") else None
     return UrlParts(text, dialect, driver, match.end() - 3, user, password, host, port, database)
 

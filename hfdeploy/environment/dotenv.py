@@ -16,8 +16,15 @@ if TYPE_CHECKING:
 # Files that document variables rather than set them: their values are placeholders.
 PLACEHOLDER_MARKERS = ("example", "sample", "template", "dist", "defaults")
 # Read even when git-ignored: the usual names a local setup uses.
-COMMON_ENV_FILES = (".env", ".env.local", ".env.development", ".env.dev", ".env.production",
-                    ".env.prod", ".env.staging")
+COMMON_ENV_FILES = (
+    ".env",
+    ".env.local",
+    ".env.development",
+    ".env.dev",
+    ".env.production",
+    ".env.prod",
+    ".env.staging",
+)
 
 _ASSIGNMENT = re.compile(
     r"[ \t]*(?:export[ \t]+)?(?P<q>['\"]?)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)(?P=q)[ \t]*=[ \t]*"
@@ -25,16 +32,72 @@ _ASSIGNMENT = re.compile(
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
 # Name parts that mark a secret, and parts that say the variable only configures one.
 _SECRET_PARTS = frozenset(
-    {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "KEY", "APIKEY", "CREDENTIAL",
-     "CREDENTIALS", "DSN", "PRIVATE", "SALT", "PEPPER", "SIGNING", "WEBHOOK"}
+    {
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "PASS",
+        "KEY",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "DSN",
+        "PRIVATE",
+        "SALT",
+        "PEPPER",
+        "SIGNING",
+        "WEBHOOK",
+    }
 )
 _CONFIG_PARTS = frozenset(
-    {"EXPIRE", "EXPIRES", "EXPIRY", "TTL", "LIFETIME", "MINUTES", "SECONDS", "HOURS", "DAYS",
-     "LENGTH", "ALGORITHM", "ALG", "TYPE", "FILE", "PATH", "NAME", "ID", "HEADER", "PREFIX",
-     "ENABLED", "LOCATION", "MIN", "MAX", "ENDPOINT", "HOST", "PORT"}
+    {
+        "EXPIRE",
+        "EXPIRES",
+        "EXPIRY",
+        "TTL",
+        "LIFETIME",
+        "MINUTES",
+        "SECONDS",
+        "HOURS",
+        "DAYS",
+        "LENGTH",
+        "ALGORITHM",
+        "ALG",
+        "TYPE",
+        "FILE",
+        "PATH",
+        "NAME",
+        "ID",
+        "HEADER",
+        "PREFIX",
+        "ENABLED",
+        "LOCATION",
+        "MIN",
+        "MAX",
+        "ENDPOINT",
+        "HOST",
+        "PORT",
+    }
 )
-_DATABASE_PARTS = frozenset({"DATABASE", "DB", "POSTGRES", "POSTGRESQL", "PG", "MYSQL", "REDIS",
-                             "MONGO", "MONGODB", "AMQP", "RABBITMQ", "SQLALCHEMY", "BROKER"})
+_DATABASE_PARTS = frozenset(
+    {
+        "DATABASE",
+        "DB",
+        "POSTGRES",
+        "POSTGRESQL",
+        "PG",
+        "MYSQL",
+        "REDIS",
+        "MONGO",
+        "MONGODB",
+        "AMQP",
+        "RABBITMQ",
+        "SQLALCHEMY",
+        "BROKER",
+    }
+)
 _PLACEHOLDER_VALUE = re.compile(
     r"^(|<.*>|\$\{.*\}|x+|\.\.\.|changeme|change[-_]me|todo|your[-_].*|replace[-_]?me.*|secret)$",
     re.IGNORECASE,
@@ -66,8 +129,9 @@ class EnvFile:
 
 def is_placeholder_file(path: PurePosixPath) -> bool:
     name = path.name.lower()
-    return any(marker in name.split(".")[1:] or name.startswith(marker)
-               for marker in PLACEHOLDER_MARKERS)
+    return any(
+        marker in name.split(".")[1:] or name.startswith(marker) for marker in PLACEHOLDER_MARKERS
+    )
 
 
 def is_env_file_name(name: str) -> bool:
@@ -123,15 +187,17 @@ def _value(text: str, start: int, line_end: int, key: str, key_span: Span) -> tu
             i += 1
         if i < len(text):  # a closing quote: the value may have spanned lines
             end = text.find("\n", i)
-            entry = EnvEntry(key, "".join(chars), key_span, Span(start + 1, i), quote,
-                             tuple(positions))
+            entry = EnvEntry(
+                key, "".join(chars), key_span, Span(start + 1, i), quote, tuple(positions)
+            )
             return entry, (len(text) if end == -1 else end + 1)
         # No closing quote: python-dotenv then reads the rest of the line unquoted.
     raw = text[start:line_end].rstrip("\r")
     comment = re.search(r"\s+#", raw)
     raw = (raw[: comment.start()] if comment else raw).rstrip()
-    entry = EnvEntry(key, raw, key_span, Span(start, start + len(raw)), "",
-                     tuple(range(start, start + len(raw))))
+    entry = EnvEntry(
+        key, raw, key_span, Span(start, start + len(raw)), "", tuple(range(start, start + len(raw)))
+    )
     return entry, line_end + 1
 
 
@@ -143,8 +209,9 @@ def looks_secret_name(name: str) -> bool:
         return any(p in _DATABASE_PARTS for p in parts)
     if any(p in _CONFIG_PARTS for p in parts):
         return False
-    return any(p in _SECRET_PARTS or p.endswith(("SECRET", "TOKEN", "PASSWORD", "APIKEY"))
-               for p in parts)
+    return any(
+        p in _SECRET_PARTS or p.endswith(("SECRET", "TOKEN", "PASSWORD", "APIKEY")) for p in parts
+    )
 
 
 def has_url_password(value: str) -> bool:
@@ -160,7 +227,10 @@ def secret_entries(env: EnvFile) -> list[EnvEntry]:
     """Entries whose value looks like a real secret: a secret-looking name with a value that is
     not a placeholder, or a URL with a password."""
     return [
-        e for e in env.entries
-        if (looks_secret_name(e.key) and not is_placeholder_value(e.value)
-            and not e.value.isdigit()) or has_url_password(e.value)
+        e
+        for e in env.entries
+        if (
+            looks_secret_name(e.key) and not is_placeholder_value(e.value) and not e.value.isdigit()
+        )
+        or has_url_password(e.value)
     ]

@@ -34,7 +34,9 @@ class Located:
 
     def lines_of(self, pattern: re.Pattern[str]) -> list[int]:
         """1-based numbers of the lines where `pattern` matches, sorted."""
-        return sorted({bisect_right(self._line_starts, m.start()) for m in pattern.finditer(self.text)})
+        return sorted(
+            {bisect_right(self._line_starts, m.start()) for m in pattern.finditer(self.text)}
+        )
 
     def nodes_on(self, lines: list[int]) -> list[ast.AST]:
         """Nodes whose line range includes one of `lines` (sorted), found by descending only into
@@ -80,7 +82,9 @@ class Located:
         return self.source.path
 
     def offset(self, lineno: int, col: int) -> int:
-        start = self._line_starts[lineno - 1] if lineno - 1 < len(self._line_starts) else len(self.text)
+        start = (
+            self._line_starts[lineno - 1] if lineno - 1 < len(self._line_starts) else len(self.text)
+        )
         line = self.text[start : start + col * 4 + 4]
         if line[:col].isascii():
             return start + col
@@ -177,7 +181,8 @@ def module_name(path: PurePosixPath) -> str | None:
 
 def imports_os(tree: ast.Module) -> bool:
     return any(
-        isinstance(stmt, ast.Import) and any(a.name == "os" and a.asname is None for a in stmt.names)
+        isinstance(stmt, ast.Import)
+        and any(a.name == "os" and a.asname is None for a in stmt.names)
         for stmt in tree.body
     )
 
@@ -201,8 +206,12 @@ def top_statement(tree: ast.Module, node: ast.AST) -> ast.stmt | None:
 def _leading(tree: ast.Module) -> Iterator[ast.stmt]:
     """The docstring and `from __future__` imports, which must stay first."""
     for i, stmt in enumerate(tree.body):
-        is_doc = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+        is_doc = (
+            i == 0
+            and isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
             and isinstance(stmt.value.value, str)
+        )
         if is_doc or (isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"):
             yield stmt
         else:
@@ -216,7 +225,11 @@ def import_os_edit(module: Located) -> Edit | None:
     nl = module.source.newline
     leading = list(_leading(module.tree))
     first_import = next(
-        (s for s in module.tree.body[len(leading):] if isinstance(s, (ast.Import, ast.ImportFrom))),
+        (
+            s
+            for s in module.tree.body[len(leading) :]
+            if isinstance(s, (ast.Import, ast.ImportFrom))
+        ),
         None,
     )
     if first_import is not None and module.indent_of(first_import) == "":

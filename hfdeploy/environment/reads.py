@@ -44,8 +44,16 @@ def env_reads(project: Project) -> list[EnvRead]:
             reads.extend(_module_reads(module))
         for field in settings_fields(project):
             default = field.node.value if field.has_default else None
-            reads.append(EnvRead(field.env_name, field.module, field.node, "settings", default,
-                                 not field.has_default))
+            reads.append(
+                EnvRead(
+                    field.env_name,
+                    field.module,
+                    field.node,
+                    "settings",
+                    default,
+                    not field.has_default,
+                )
+            )
         return reads
 
     return project.memo("env-reads", collect)
@@ -77,7 +85,8 @@ def _starlette_configs(module: Located) -> set[str]:
         a.asname or a.name
         for node in module.nodes_matching(_STARLETTE_IMPORT)
         if isinstance(node, ast.ImportFrom) and node.module == "starlette.config"
-        for a in node.names if a.name == "Config"
+        for a in node.names
+        if a.name == "Config"
     }
     if not config_names:
         return set()
@@ -85,9 +94,12 @@ def _starlette_configs(module: Located) -> set[str]:
     return {
         t.id
         for node in module.nodes_matching(calls)
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-        and isinstance(node.value.func, ast.Name) and node.value.func.id in config_names
-        for t in node.targets if isinstance(t, ast.Name)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id in config_names
+        for t in node.targets
+        if isinstance(t, ast.Name)
     }
 
 
@@ -97,15 +109,27 @@ def _string(node: ast.expr | None) -> str | None:
 
 def _is_environ(node: ast.expr, os_names: set[str], environ: set[str]) -> bool:
     if isinstance(node, ast.Attribute):
-        return node.attr == "environ" and isinstance(node.value, ast.Name) and node.value.id in os_names
+        return (
+            node.attr == "environ"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in os_names
+        )
     return isinstance(node, ast.Name) and node.id in environ
 
 
-def classify(node: ast.AST, os_names: set[str], environ: set[str], getenv: set[str],
-             configs: Collection[str] = ()) -> tuple[str, Kind, ast.expr | None] | None:
+def classify(
+    node: ast.AST,
+    os_names: set[str],
+    environ: set[str],
+    getenv: set[str],
+    configs: Collection[str] = (),
+) -> tuple[str, Kind, ast.expr | None] | None:
     """(variable, kind, default) when `node` reads one environment variable by a literal name."""
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
-            and _is_environ(node.value, os_names, environ):
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and _is_environ(node.value, os_names, environ)
+    ):
         name = _string(node.slice)
         return (name, "environ", None) if name else None
     if not isinstance(node, ast.Call) or not node.args:
@@ -116,13 +140,25 @@ def classify(node: ast.AST, os_names: set[str], environ: set[str], getenv: set[s
     func = node.func
     keywords = {k.arg: k.value for k in node.keywords if k.arg}
     second = node.args[1] if len(node.args) > 1 else None
-    if (isinstance(func, ast.Attribute) and func.attr == "getenv" and isinstance(func.value, ast.Name)
-            and func.value.id in os_names) or (isinstance(func, ast.Name) and func.id in getenv):
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "getenv"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in os_names
+    ) or (isinstance(func, ast.Name) and func.id in getenv):
         return name, "getenv", second or keywords.get("default")
-    if isinstance(func, ast.Attribute) and func.attr == "get" and _is_environ(func.value, os_names, environ):
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "get"
+        and _is_environ(func.value, os_names, environ)
+    ):
         return name, "environ.get", second or keywords.get("default")
     if isinstance(func, ast.Name) and func.id in configs:
-        return name, "starlette", keywords.get("default", node.args[2] if len(node.args) > 2 else None)
+        return (
+            name,
+            "starlette",
+            keywords.get("default", node.args[2] if len(node.args) > 2 else None),
+        )
     return None
 
 
@@ -185,8 +221,11 @@ def _required(module: Located, node: ast.AST) -> bool:
     names = {t.id for t in targets if isinstance(t, ast.Name)}
     if not names:
         return True
-    uses = [n for n in module.nodes_matching(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names)))
-            if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)]
+    uses = [
+        n
+        for n in module.nodes_matching(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names)))
+        if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
+    ]
     tested = [n for n in uses if _is_test(module, n)]
     return not tested or any(_raises_when_tested(module, n) for n in tested)
 
@@ -197,7 +236,9 @@ def dockerfile_env_names(project: Project) -> frozenset[str]:
     def collect() -> frozenset[str]:
         names: set[str] = set()
         text = project.text("Dockerfile") or ""
-        for match in re.finditer(r"^\s*ENV\s+(?P<rest>(?:[^\n]*\\\r?\n)*[^\n]*)", text, re.MULTILINE | re.IGNORECASE):
+        for match in re.finditer(
+            r"^\s*ENV\s+(?P<rest>(?:[^\n]*\\\r?\n)*[^\n]*)", text, re.MULTILINE | re.IGNORECASE
+        ):
             rest = match.group("rest")
             words = rest.split()
             if words and "=" in words[0]:  # ENV A=1 B=2

@@ -50,7 +50,12 @@ def settings_fields(project: Project) -> list[SettingsField]:
 
 def _collect(project: Project) -> list[SettingsClass]:
     modules = candidate_files(project, "BaseSettings")
-    classes = [(m, node) for m in modules for node in m.nodes_matching(_CLASS) if isinstance(node, ast.ClassDef)]
+    classes = [
+        (m, node)
+        for m in modules
+        for node in m.nodes_matching(_CLASS)
+        if isinstance(node, ast.ClassDef)
+    ]
     names = {"BaseSettings"}
     # Subclasses of subclasses (class AppSettings(CommonSettings)) across the project.
     changed = True
@@ -64,7 +69,10 @@ def _collect(project: Project) -> list[SettingsClass]:
     for module, node in classes:
         if node.name == "BaseSettings" or not any(_base_name(b) in names for b in node.bases):
             continue
-        v1 = "from pydantic import BaseSettings" in module.text or "pydantic.BaseSettings" in module.text
+        v1 = (
+            "from pydantic import BaseSettings" in module.text
+            or "pydantic.BaseSettings" in module.text
+        )
         config = _config(node)
         prefix = config.get("env_prefix")
         prefix = prefix if isinstance(prefix, str) else ""
@@ -72,13 +80,18 @@ def _collect(project: Project) -> list[SettingsClass]:
         fields = tuple(
             _field(module, node.name, stmt, prefix, case_sensitive, v1)
             for stmt in node.body
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-            and not stmt.target.id.startswith("_") and stmt.target.id != "model_config"
+            if isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and not stmt.target.id.startswith("_")
+            and stmt.target.id != "model_config"
             and not _is_classvar(stmt.annotation)
         )
         env_file = config.get("env_file")
-        files = tuple(v for v in (env_file if isinstance(env_file, tuple) else (env_file,))
-                      if isinstance(v, str))
+        files = tuple(
+            v
+            for v in (env_file if isinstance(env_file, tuple) else (env_file,))
+            if isinstance(v, str)
+        )
         found.append(SettingsClass(module, node, fields, files))
     return found
 
@@ -128,8 +141,9 @@ def _config(cls: ast.ClassDef) -> dict[str, object]:
     return config
 
 
-def _field(module: Located, owner: str, stmt: ast.AnnAssign, prefix: str, case_sensitive: bool,
-           v1: bool) -> SettingsField:
+def _field(
+    module: Located, owner: str, stmt: ast.AnnAssign, prefix: str, case_sensitive: bool, v1: bool
+) -> SettingsField:
     name = stmt.target.id  # type: ignore[union-attr]
     env_name = None
     has_default = stmt.value is not None
@@ -137,8 +151,9 @@ def _field(module: Located, owner: str, stmt: ast.AnnAssign, prefix: str, case_s
     if isinstance(value, ast.Call) and _base_name(value.func) in _FIELD_FUNCS:
         keywords = {k.arg: k.value for k in value.keywords if k.arg}
         first = value.args[0] if value.args else keywords.get("default")
-        has_default = (first is not None and not (isinstance(first, ast.Constant) and first.value is ...)) \
-            or "default_factory" in keywords
+        has_default = (
+            first is not None and not (isinstance(first, ast.Constant) and first.value is ...)
+        ) or "default_factory" in keywords
         for key in ("validation_alias", "alias", "env"):  # `env=` is pydantic v1
             alias = _constant(keywords.get(key))
             if isinstance(alias, str):
@@ -156,8 +171,10 @@ def _optional(annotation: ast.expr) -> bool:
     if isinstance(annotation, ast.Subscript) and _base_name(annotation.value) == "Optional":
         return True
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-        return any(isinstance(side, ast.Constant) and side.value is None
-                   for side in (annotation.left, annotation.right))
+        return any(
+            isinstance(side, ast.Constant) and side.value is None
+            for side in (annotation.left, annotation.right)
+        )
     return False
 
 
@@ -170,4 +187,6 @@ def is_str_annotation(annotation: ast.expr, *, optional: bool = False) -> bool:
     if isinstance(annotation, ast.Subscript):
         return isinstance(annotation.slice, ast.Name) and annotation.slice.id == "str"
     assert isinstance(annotation, ast.BinOp)
-    return any(isinstance(s, ast.Name) and s.id == "str" for s in (annotation.left, annotation.right))
+    return any(
+        isinstance(s, ast.Name) and s.id == "str" for s in (annotation.left, annotation.right)
+    )

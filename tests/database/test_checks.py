@@ -25,33 +25,46 @@ def rendered(root: Path, select: str) -> str:
 
 # -- DB001 -------------------------------------------------------------------------------------
 def test_postgres_scheme_found_everywhere_and_only_the_scheme_is_rewritten(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        ".env": "DATABASE_URL=postgres://u:pw@db.example.com:443/app\r\n",
-        "alembic.ini": INI.format(url="postgres+psycopg2://u:pw@db.example.com:443/app"),
-        "app/db.py": 'import os\nURL = os.getenv("DATABASE_URL", "postgres://u:pw@localhost/app")\n',
-        ".env.example": "DATABASE_URL=postgres://user:password@host/db\n",
-    })
+    make_tree(
+        tmp_path,
+        {
+            ".env": "DATABASE_URL=postgres://u:pw@db.example.com:443/app\r\n",
+            "alembic.ini": INI.format(url="postgres+psycopg2://u:pw@db.example.com:443/app"),
+            "app/db.py": 'import os\nURL = os.getenv("DATABASE_URL", "postgres://u:pw@localhost/app")\n',
+            ".env.example": "DATABASE_URL=postgres://user:password@host/db\n",
+        },
+    )
     found = check_tree(tmp_path, "DB001")
     assert sorted(str(d.path) for d in found) == [".env", "alembic.ini", "app/db.py"]
     fix_tree(tmp_path, "DB001")
-    assert (tmp_path / ".env").read_bytes() == b"DATABASE_URL=postgresql://u:pw@db.example.com:443/app\r\n"
-    assert "sqlalchemy.url = postgresql+psycopg2://u:pw@db.example.com:443/app\n" in (tmp_path / "alembic.ini").read_text()
+    assert (
+        tmp_path / ".env"
+    ).read_bytes() == b"DATABASE_URL=postgresql://u:pw@db.example.com:443/app\r\n"
+    assert (
+        "sqlalchemy.url = postgresql+psycopg2://u:pw@db.example.com:443/app\n"
+        in (tmp_path / "alembic.ini").read_text()
+    )
     assert '"postgresql://u:pw@localhost/app"' in (tmp_path / "app/db.py").read_text()
-    assert (tmp_path / ".env.example").read_text() == "DATABASE_URL=postgres://user:password@host/db\n"
+    assert (
+        tmp_path / ".env.example"
+    ).read_text() == "DATABASE_URL=postgres://user:password@host/db\n"
     assert check_tree(tmp_path, "DB001") == []
 
 
 def test_postgres_scheme_left_alone_when_the_app_rewrites_it(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        ".env": "DATABASE_URL=postgres://u:pw@db.example.com:443/app\n",
-        "app/config.py": (
-            "import os\n"
-            'url = os.environ.get("DATABASE_URL", "sqlite://")\n'
-            'if url.startswith("postgres://"):\n'
-            '    url = url.replace("postgres://", "postgresql://", 1)\n'
-        ),
-        "alembic.ini": INI.format(url="postgres://u:pw@db.example.com:443/app"),
-    })
+    make_tree(
+        tmp_path,
+        {
+            ".env": "DATABASE_URL=postgres://u:pw@db.example.com:443/app\n",
+            "app/config.py": (
+                "import os\n"
+                'url = os.environ.get("DATABASE_URL", "sqlite://")\n'
+                'if url.startswith("postgres://"):\n'
+                '    url = url.replace("postgres://", "postgresql://", 1)\n'
+            ),
+            "alembic.ini": INI.format(url="postgres://u:pw@db.example.com:443/app"),
+        },
+    )
     # The app's own rewrite covers .env, not alembic.ini (its env.py is not the app).
     assert [str(d.path) for d in check_tree(tmp_path, "DB001")] == ["alembic.ini"]
 
@@ -59,9 +72,14 @@ def test_postgres_scheme_left_alone_when_the_app_rewrites_it(tmp_path: Path) -> 
 # -- DB002 -------------------------------------------------------------------------------------
 def test_password_is_encoded_in_env_and_doubled_in_alembic_ini(tmp_path: Path) -> None:
     sqlalchemy = pytest.importorskip("sqlalchemy")
-    make_tree(tmp_path, {".env": f"DATABASE_URL={BAD_URL}\n", "alembic.ini": INI.format(url=BAD_URL)})
+    make_tree(
+        tmp_path, {".env": f"DATABASE_URL={BAD_URL}\n", "alembic.ini": INI.format(url=BAD_URL)}
+    )
     found = check_tree(tmp_path, "DB002")
-    assert [(str(d.path), d.severity) for d in found] == [(".env", Severity.ERROR), ("alembic.ini", Severity.ERROR)]
+    assert [(str(d.path), d.severity) for d in found] == [
+        (".env", Severity.ERROR),
+        ("alembic.ini", Severity.ERROR),
+    ]
     assert "w0rd" not in rendered(tmp_path, "DB002")
     fix_tree(tmp_path, "DB002")
     env_value = (tmp_path / ".env").read_text().split("=", 1)[1].strip()
@@ -70,7 +88,11 @@ def test_password_is_encoded_in_env_and_doubled_in_alembic_ini(tmp_path: Path) -
     for text in (env_value, ini.get("alembic", "sqlalchemy.url")):
         url = sqlalchemy.engine.make_url(text.replace("postgres://", "postgresql://"))
         assert (url.username, url.password, url.host, url.port, url.database) == (
-            "taskadmin", "p@ss#w0rd", "db.example.com", 5432, "taskboard",
+            "taskadmin",
+            "p@ss#w0rd",
+            "db.example.com",
+            5432,
+            "taskboard",
         )
     assert check_tree(tmp_path, "DB002") == []
 
@@ -80,7 +102,9 @@ def test_characters_that_still_parse_are_a_warning(tmp_path: Path) -> None:
     (found,) = check_tree(tmp_path, "DB002")
     assert found.severity is Severity.WARNING and "space" in found.message
     fix_tree(tmp_path, "DB002")
-    assert (tmp_path / "app.py").read_text() == 'URL = "postgresql://u:a%20b%23c@db.example.com:443/app"\n'
+    assert (
+        tmp_path / "app.py"
+    ).read_text() == 'URL = "postgresql://u:a%20b%23c@db.example.com:443/app"\n'
 
 
 def test_escaped_env_value_is_reported_without_a_fix(tmp_path: Path) -> None:
@@ -128,12 +152,21 @@ def _run_app(root: Path, data_dir: Path, **env: str) -> subprocess.CompletedProc
     )
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATA_DIR")}
     environ.update({"DATA_DIR": str(data_dir), "PYTHONPATH": str(root), **env})
-    return subprocess.run([sys.executable, "-c", code], cwd=root, env=environ,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("tree", [SETTINGS, GETENV], ids=["pydantic-settings", "getenv"])
-def test_sqlite_fallback_creates_the_database_under_data_dir(tmp_path: Path, tree: dict[str, str]) -> None:
+def test_sqlite_fallback_creates_the_database_under_data_dir(
+    tmp_path: Path, tree: dict[str, str]
+) -> None:
     pytest.importorskip("sqlalchemy")
     if tree is SETTINGS:
         pytest.importorskip("pydantic_settings")
@@ -157,12 +190,17 @@ def test_sqlite_fallback_creates_the_database_under_data_dir(tmp_path: Path, tre
 
 
 def test_environ_subscript_gets_a_fallback_and_the_helper_once(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"db.py": (
-        "import os\n"
-        "from sqlalchemy import create_engine\n\n"
-        'a = create_engine(os.environ["DATABASE_URL"])\n'
-        'b = create_engine(os.environ["DATABASE_URL"], echo=True)\n'
-    )})
+    make_tree(
+        tmp_path,
+        {
+            "db.py": (
+                "import os\n"
+                "from sqlalchemy import create_engine\n\n"
+                'a = create_engine(os.environ["DATABASE_URL"])\n'
+                'b = create_engine(os.environ["DATABASE_URL"], echo=True)\n'
+            )
+        },
+    )
     assert codes(check_tree(tmp_path, "DB003")) == ["DB003", "DB003"]
     fix_tree(tmp_path, "DB003")
     text = (tmp_path / "db.py").read_text()
@@ -172,20 +210,28 @@ def test_environ_subscript_gets_a_fallback_and_the_helper_once(tmp_path: Path) -
 
 
 def test_async_engine_fallback_is_unsafe_without_aiosqlite(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        "requirements.txt": "sqlalchemy[asyncio]\nasyncpg\n",
-        "db.py": ("import os\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\n"
-                  'engine = create_async_engine(os.getenv("DATABASE_URL"))\n'),
-    })
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "sqlalchemy[asyncio]\nasyncpg\n",
+            "db.py": (
+                "import os\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                'engine = create_async_engine(os.getenv("DATABASE_URL"))\n'
+            ),
+        },
+    )
     (found,) = check_tree(tmp_path, "DB003")
     assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
     assert "sqlite+aiosqlite" in found.fix.edits[-1].replacement or any(
-        "sqlite+aiosqlite" in e.replacement for e in found.fix.edits)
+        "sqlite+aiosqlite" in e.replacement for e in found.fix.edits
+    )
 
 
 def test_unrecognised_settings_shape_gets_no_fix(tmp_path: Path) -> None:
     tree = dict(SETTINGS)
-    tree["app/config.py"] = tree["app/config.py"].replace("DATABASE_URL: str\n", "DATABASE_URL: PostgresDsn\n")
+    tree["app/config.py"] = tree["app/config.py"].replace(
+        "DATABASE_URL: str\n", "DATABASE_URL: PostgresDsn\n"
+    )
     make_tree(tmp_path, tree)
     (found,) = check_tree(tmp_path, "DB003")
     assert found.fix is None
@@ -196,16 +242,23 @@ def test_old_sqlalchemy_also_gets_check_same_thread_for_sqlite(tmp_path: Path) -
     tree["requirements.txt"] = "sqlalchemy==1.4.54\n"
     make_tree(tmp_path, tree)
     fix_tree(tmp_path, "DB003")
-    assert ('create_engine(SQLALCHEMY_DATABASE_URL, connect_args={"check_same_thread": False} '
-            'if SQLALCHEMY_DATABASE_URL.startswith("sqlite") else {})') in (tmp_path / "app/database.py").read_text()
+    assert (
+        'create_engine(SQLALCHEMY_DATABASE_URL, connect_args={"check_same_thread": False} '
+        'if SQLALCHEMY_DATABASE_URL.startswith("sqlite") else {})'
+    ) in (tmp_path / "app/database.py").read_text()
 
 
 def test_url_with_fallback_or_default_is_not_reported(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"db.py": (
-        "import os\nfrom sqlalchemy import create_engine\n"
-        'a = create_engine(os.getenv("DATABASE_URL") or "sqlite:////tmp/a.db")\n'
-        'b = create_engine(os.getenv("DATABASE_URL", "sqlite:////tmp/b.db"))\n'
-    )})
+    make_tree(
+        tmp_path,
+        {
+            "db.py": (
+                "import os\nfrom sqlalchemy import create_engine\n"
+                'a = create_engine(os.getenv("DATABASE_URL") or "sqlite:////tmp/a.db")\n'
+                'b = create_engine(os.getenv("DATABASE_URL", "sqlite:////tmp/b.db"))\n'
+            )
+        },
+    )
     assert check_tree(tmp_path, "DB003") == []
 
 
@@ -214,8 +267,16 @@ def test_url_with_fallback_or_default_is_not_reported(tmp_path: Path) -> None:
     ("requirements", "url", "missing"),
     [
         ("fastapi\nsqlalchemy==2.0.36\n", "postgresql://u:pw@db.example.com:443/a", "psycopg2"),
-        ("fastapi\nsqlalchemy==2.0.36\npsycopg2-binary==2.9.10\n", "postgresql://u:pw@db.example.com:443/a", None),
-        ("sqlalchemy==2.1.9\npsycopg2-binary\n", "postgresql://u:pw@db.example.com:443/a", "psycopg"),
+        (
+            "fastapi\nsqlalchemy==2.0.36\npsycopg2-binary==2.9.10\n",
+            "postgresql://u:pw@db.example.com:443/a",
+            None,
+        ),
+        (
+            "sqlalchemy==2.1.9\npsycopg2-binary\n",
+            "postgresql://u:pw@db.example.com:443/a",
+            "psycopg",
+        ),
         ("sqlalchemy\npsycopg[binary]\n", "postgresql://u:pw@db.example.com:443/a", None),
         ("sqlalchemy\n", "postgresql+asyncpg://u:pw@db.example.com:443/a", "asyncpg"),
         ("sqlalchemy\n", "mysql+pymysql://u:pw@db.example.com:443/a", "pymysql"),
@@ -240,33 +301,50 @@ def test_driver_not_checked_without_declared_dependencies(tmp_path: Path) -> Non
 
 # -- DB005 -------------------------------------------------------------------------------------
 def test_sqlite_connect_args_made_conditional_for_a_server_url(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        ".env": "DATABASE_URL=postgresql://u:pw@db.example.com:443/a\n",
-        "db.py": ("import os\nfrom sqlalchemy import create_engine\n"
-                  'URL = os.getenv("DATABASE_URL") or "sqlite:///./x.db"\n'
-                  'engine = create_engine(URL, connect_args={"check_same_thread": False})\n'),
-    })
+    make_tree(
+        tmp_path,
+        {
+            ".env": "DATABASE_URL=postgresql://u:pw@db.example.com:443/a\n",
+            "db.py": (
+                "import os\nfrom sqlalchemy import create_engine\n"
+                'URL = os.getenv("DATABASE_URL") or "sqlite:///./x.db"\n'
+                'engine = create_engine(URL, connect_args={"check_same_thread": False})\n'
+            ),
+        },
+    )
     (found,) = check_tree(tmp_path, "DB005")
     assert "postgresql://u:***@db.example.com:443/a" in found.message
     fix_tree(tmp_path, "DB005")
-    assert ('create_engine(URL, connect_args={"check_same_thread": False} if URL.startswith("sqlite") else {})'
-            in (tmp_path / "db.py").read_text())
+    assert (
+        'create_engine(URL, connect_args={"check_same_thread": False} if URL.startswith("sqlite") else {})'
+        in (tmp_path / "db.py").read_text()
+    )
     assert check_tree(tmp_path, "DB005") == []
 
 
 def test_sqlite_connect_args_on_sqlite_url_is_fine(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"db.py": ('from sqlalchemy import create_engine\nURL = "sqlite:////tmp/x.db"\n'
-                                   'engine = create_engine(URL, connect_args={"check_same_thread": False})\n')})
+    make_tree(
+        tmp_path,
+        {
+            "db.py": (
+                'from sqlalchemy import create_engine\nURL = "sqlite:////tmp/x.db"\n'
+                'engine = create_engine(URL, connect_args={"check_same_thread": False})\n'
+            )
+        },
+    )
     assert check_tree(tmp_path, "DB005") == []
 
 
 # -- DB006 / DB007 -----------------------------------------------------------------------------
 def test_relative_sqlite_path_warned_in_app_code_not_in_tests(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        "app/db.py": 'URL = "sqlite:///./sql_app.db"\nOK = "sqlite:////home/user/app/data/a.db"\n',
-        "tests/conftest.py": 'URL = "sqlite:///./test.db"\n',
-        "alembic.ini": INI.format(url="sqlite:///%(here)s/app.db"),
-    })
+    make_tree(
+        tmp_path,
+        {
+            "app/db.py": 'URL = "sqlite:///./sql_app.db"\nOK = "sqlite:////home/user/app/data/a.db"\n',
+            "tests/conftest.py": 'URL = "sqlite:///./test.db"\n',
+            "alembic.ini": INI.format(url="sqlite:///%(here)s/app.db"),
+        },
+    )
     (found,) = check_tree(tmp_path, "DB006")
     assert (str(found.path), found.severity) == ("app/db.py", Severity.WARNING)
     assert "DATA_DIR" in " ".join(found.notes)
@@ -274,9 +352,14 @@ def test_relative_sqlite_path_warned_in_app_code_not_in_tests(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("url", "blocked"),
-    [("postgresql://u:pw@db.example.com/a", True), ("mysql://u:pw@db.example.com:3306/a", True),
-     ("postgresql://u:pw@db.example.com:443/a", False), ("postgresql://u:pw@localhost:5432/a", False),
-     ("postgresql://u:pw@db:5432/a", False), ("sqlite:////data/a.db", False)],
+    [
+        ("postgresql://u:pw@db.example.com/a", True),
+        ("mysql://u:pw@db.example.com:3306/a", True),
+        ("postgresql://u:pw@db.example.com:443/a", False),
+        ("postgresql://u:pw@localhost:5432/a", False),
+        ("postgresql://u:pw@db:5432/a", False),
+        ("sqlite:////data/a.db", False),
+    ],
 )
 def test_unreachable_ports(tmp_path: Path, url: str, blocked: bool) -> None:
     make_tree(tmp_path, {"app.py": f'URL = "{url}"\n'})
@@ -286,14 +369,20 @@ def test_unreachable_ports(tmp_path: Path, url: str, blocked: bool) -> None:
 def test_untracked_env_file_is_not_deployed(tmp_path: Path) -> None:
     from tests.support import git_init
 
-    make_tree(tmp_path, {".gitignore": ".env\n", ".env": "DATABASE_URL=postgresql://u:pw@db.example.com/a\n"})
+    make_tree(
+        tmp_path,
+        {".gitignore": ".env\n", ".env": "DATABASE_URL=postgresql://u:pw@db.example.com/a\n"},
+    )
     git_init(tmp_path)
     assert check_tree(tmp_path, "DB007") == []
 
 
 # -- DB008 -------------------------------------------------------------------------------------
 def test_lone_percent_doubled_in_alembic_ini(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"alembic.ini": INI.format(url="postgresql://u:p%40ss@db.example.com:443/%(dbname)s")})
+    make_tree(
+        tmp_path,
+        {"alembic.ini": INI.format(url="postgresql://u:p%40ss@db.example.com:443/%(dbname)s")},
+    )
     (found,) = check_tree(tmp_path, "DB008")
     assert found.severity is Severity.ERROR
     fix_tree(tmp_path, "DB008")
@@ -310,11 +399,17 @@ ENV_PY = (
 )
 
 
-@pytest.mark.parametrize(("sys_path", "applicability"), [(".", Applicability.SAFE), ("", Applicability.UNSAFE)])
-def test_alembic_pointed_at_the_app_setting(tmp_path: Path, sys_path: str, applicability: Applicability) -> None:
+@pytest.mark.parametrize(
+    ("sys_path", "applicability"), [(".", Applicability.SAFE), ("", Applicability.UNSAFE)]
+)
+def test_alembic_pointed_at_the_app_setting(
+    tmp_path: Path, sys_path: str, applicability: Applicability
+) -> None:
     tree = dict(SETTINGS)
-    tree["alembic.ini"] = f"[alembic]\nscript_location = alembic\nprepend_sys_path = {sys_path}\n" \
-                          "sqlalchemy.url = sqlite:////tmp/x.db\n"
+    tree["alembic.ini"] = (
+        f"[alembic]\nscript_location = alembic\nprepend_sys_path = {sys_path}\n"
+        "sqlalchemy.url = sqlite:////tmp/x.db\n"
+    )
     tree["alembic/env.py"] = ENV_PY
     make_tree(tmp_path, tree)
     (found,) = check_tree(tmp_path, "DB009")
@@ -322,18 +417,30 @@ def test_alembic_pointed_at_the_app_setting(tmp_path: Path, sys_path: str, appli
     fix_tree(tmp_path, "DB009", unsafe=True)
     text = (tmp_path / "alembic/env.py").read_text()
     assert "from app.config import settings  # noqa: E402\n" in text
-    assert 'config.set_main_option("sqlalchemy.url", settings.DATABASE_URL.replace("%", "%%"))\n' in text
-    assert text.index("config = context.config") < text.index("set_main_option") < text.index("get_main_option")
+    assert (
+        'config.set_main_option("sqlalchemy.url", settings.DATABASE_URL.replace("%", "%%"))\n'
+        in text
+    )
+    assert (
+        text.index("config = context.config")
+        < text.index("set_main_option")
+        < text.index("get_main_option")
+    )
     assert check_tree(tmp_path, "DB009") == []
 
 
 def test_url_assigned_inside_the_function_gets_the_fallback(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"db.py": (
-        "import os\n\nfrom sqlalchemy import create_engine\n\n\n"
-        "def get_engine():\n"
-        '    url = os.environ.get("DATABASE_URL")\n'
-        "    return create_engine(url)\n"
-    )})
+    make_tree(
+        tmp_path,
+        {
+            "db.py": (
+                "import os\n\nfrom sqlalchemy import create_engine\n\n\n"
+                "def get_engine():\n"
+                '    url = os.environ.get("DATABASE_URL")\n'
+                "    return create_engine(url)\n"
+            )
+        },
+    )
     (found,) = check_tree(tmp_path, "DB003")
     assert found.fix is not None
     fix_tree(tmp_path, "DB003")
@@ -343,10 +450,13 @@ def test_url_assigned_inside_the_function_gets_the_fallback(tmp_path: Path) -> N
 
 
 def test_fix_diff_never_shows_the_password(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        ".env": "DATABASE_URL=postgres://app:pa/ss@w0rd-x@db.example.com:443/app\n",
-        "alembic.ini": INI.format(url="postgres://app:pa/ss@w0rd-x@db.example.com:443/app"),
-    })
+    make_tree(
+        tmp_path,
+        {
+            ".env": "DATABASE_URL=postgres://app:pa/ss@w0rd-x@db.example.com:443/app\n",
+            "alembic.ini": INI.format(url="postgres://app:pa/ss@w0rd-x@db.example.com:443/app"),
+        },
+    )
     outcome = fix_tree(tmp_path, "DB", write=False)
     diff = outcome.diff()
     assert "postgresql://app:" in diff and "db.example.com" in diff
@@ -361,8 +471,11 @@ def test_fixed_alembic_migrates_the_apps_sqlite_fallback(tmp_path: Path) -> None
     pytest.importorskip("pydantic_settings")
     tree = dict(SETTINGS)
     # 127.0.0.1:9: should the fix regress, Alembic fails locally instead of reaching out.
-    tree["alembic.ini"] = INI.format(url=BAD_URL.replace("db.example.com:5432", "127.0.0.1:9")) + "[loggers]\nkeys = root\n[handlers]\nkeys =\n" \
+    tree["alembic.ini"] = (
+        INI.format(url=BAD_URL.replace("db.example.com:5432", "127.0.0.1:9"))
+        + "[loggers]\nkeys = root\n[handlers]\nkeys =\n"
         "[formatters]\nkeys =\n[logger_root]\nhandlers =\n"
+    )
     tree["alembic/env.py"] = (
         "from logging.config import fileConfig\n\n"
         "from sqlalchemy import engine_from_config, pool\n\n"
@@ -388,10 +501,28 @@ def test_fixed_alembic_migrates_the_apps_sqlite_fallback(tmp_path: Path) -> None
     data_dir = tmp_path / "space-data"
     environ = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     environ.update({"DATA_DIR": str(data_dir)})
-    proc = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=root, env=environ,
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     sqlalchemy = pytest.importorskip("sqlalchemy")
     engine = sqlalchemy.create_engine(f"sqlite:///{data_dir}/app.db")
     assert "tasks" in sqlalchemy.inspect(engine).get_table_names()
     assert "w0rd" not in proc.stdout + proc.stderr
+
+
+def test_old_sqlalchemy_settings_shape_uses_the_setting_in_connect_args(tmp_path: Path) -> None:
+    tree = dict(SETTINGS)
+    tree["requirements.txt"] = "sqlalchemy==1.4.54\npydantic-settings\n"
+    make_tree(tmp_path, tree)
+    fix_tree(tmp_path, "DB003")
+    assert (
+        'create_engine(settings.DATABASE_URL, connect_args={"check_same_thread": False} '
+        'if settings.DATABASE_URL.startswith("sqlite") else {})'
+    ) in (tmp_path / "app/database.py").read_text()

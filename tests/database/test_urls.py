@@ -11,30 +11,71 @@ from hfdeploy.database.urls import encode_credential, parse_url, unescaped_chara
 @pytest.mark.parametrize(
     ("url", "user", "password", "host", "port", "database"),
     [
-        pytest.param("postgres://taskadmin:p@ss#w0rd@db.example.com:5432/taskboard",
-                     "taskadmin", "p@ss#w0rd", "db.example.com", "5432", "taskboard", id="at-and-hash"),
-        pytest.param("postgresql://u:p@ss/x@host/db", "u", "p@ss/x", "host", None, "db", id="slash"),
-        pytest.param("postgresql://u:pw@h/db?opt=a@b", "u", "pw", "h", None, "db", id="at-in-query"),
-        pytest.param("postgresql://user@srv:pw@srv.example.com:443/db", "user@srv", "pw",
-                     "srv.example.com", "443", "db", id="azure-user"),
-        pytest.param("mysql+pymysql://root@localhost/app", "root", "", "localhost", None, "app",
-                     id="no-password"),
+        pytest.param(
+            "postgres://taskadmin:p@ss#w0rd@db.example.com:5432/taskboard",
+            "taskadmin",
+            "p@ss#w0rd",
+            "db.example.com",
+            "5432",
+            "taskboard",
+            id="at-and-hash",
+        ),
+        pytest.param(
+            "postgresql://u:p@ss/x@host/db", "u", "p@ss/x", "host", None, "db", id="slash"
+        ),
+        pytest.param(
+            "postgresql://u:pw@h/db?opt=a@b", "u", "pw", "h", None, "db", id="at-in-query"
+        ),
+        pytest.param(
+            "postgresql://user@srv:pw@srv.example.com:443/db",
+            "user@srv",
+            "pw",
+            "srv.example.com",
+            "443",
+            "db",
+            id="azure-user",
+        ),
+        pytest.param(
+            "mysql+pymysql://root@localhost/app",
+            "root",
+            "",
+            "localhost",
+            None,
+            "app",
+            id="no-password",
+        ),
         pytest.param("postgresql+asyncpg://[::1]:5433/d", "", "", "[::1]", "5433", "d", id="ipv6"),
         pytest.param("postgresql://u:pw@/db?host=/run/pg", "u", "pw", "", None, "db", id="socket"),
     ],
 )
-def test_parse_url_splits_at_the_last_at_before_the_host(url, user, password, host, port, database) -> None:
+def test_parse_url_splits_at_the_last_at_before_the_host(
+    url, user, password, host, port, database
+) -> None:
     parts = parse_url(url)
     assert parts is not None
-    assert (parts.part(parts.user), parts.part(parts.password), parts.host, parts.port, parts.database) == (
-        user, password, host, port, database,
+    assert (
+        parts.part(parts.user),
+        parts.part(parts.password),
+        parts.host,
+        parts.port,
+        parts.database,
+    ) == (
+        user,
+        password,
+        host,
+        port,
+        database,
     )
 
 
 @pytest.mark.parametrize(
     ("url", "database"),
-    [("sqlite:///./test.db", "./test.db"), ("sqlite:////home/user/app/data/app.db", "/home/user/app/data/app.db"),
-     ("sqlite+aiosqlite:///app.db?mode=ro", "app.db"), ("sqlite://", "")],
+    [
+        ("sqlite:///./test.db", "./test.db"),
+        ("sqlite:////home/user/app/data/app.db", "/home/user/app/data/app.db"),
+        ("sqlite+aiosqlite:///app.db?mode=ro", "app.db"),
+        ("sqlite://", ""),
+    ],
 )
 def test_parse_url_reads_sqlite_paths(url: str, database: str) -> None:
     parts = parse_url(url)
@@ -54,8 +95,14 @@ def test_masked_url_never_contains_the_password() -> None:
 
 @pytest.mark.parametrize(
     ("credential", "found"),
-    [("p@ss#w0rd", ["@", "#"]), ("p%40ss", []), ("50%off", ["%"]), ("a b&c", ["&", " "]),
-     ("plain", []), ("x:y/z?", [":", "/", "?"])],
+    [
+        ("p@ss#w0rd", ["@", "#"]),
+        ("p%40ss", []),
+        ("50%off", ["%"]),
+        ("a b&c", ["&", " "]),
+        ("plain", []),
+        ("x:y/z?", [":", "/", "?"]),
+    ],
 )
 def test_unescaped_characters(credential: str, found: list[str]) -> None:
     assert sorted(unescaped_characters(credential)) == sorted(found)
@@ -64,7 +111,9 @@ def test_unescaped_characters(credential: str, found: list[str]) -> None:
 @pytest.mark.parametrize("password", ["p@ss#w0rd", "a b+c", "50%off", "x/y:z?&=", "ünï"])
 def test_encoded_password_round_trips_through_sqlalchemy(password: str) -> None:
     sqlalchemy = pytest.importorskip("sqlalchemy")
-    url = sqlalchemy.engine.make_url(f"postgresql://app:{encode_credential(password)}@db.example.com:443/app")
+    url = sqlalchemy.engine.make_url(
+        f"postgresql://app:{encode_credential(password)}@db.example.com:443/app"
+    )
     assert (url.password, url.host, url.port) == (password, "db.example.com", 443)
 
 

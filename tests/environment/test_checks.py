@@ -17,47 +17,58 @@ SECRET = "4cf3d8b8f2d431e6ff81f7d8882c8796"
 
 
 def git_files(root: Path) -> list[str]:
-    out = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        ["git", "-C", str(root), "ls-files"], capture_output=True, text=True, check=True
+    )
     return out.stdout.split()
 
 
 # -- EV001 -------------------------------------------------------------------------------------
 def test_required_variables_listed_once_with_every_read(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        "Dockerfile": "FROM python:3.11-slim\nENV DATA_DIR=/home/user/app/data PORT=7860\n",
-        "app/config.py": (
-            "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
-            "from pydantic import Field\n\n"
-            "class Settings(BaseSettings):\n"
-            "    model_config = SettingsConfigDict(env_prefix='app_')\n"
-            "    secret_key: str\n"
-            "    debug: bool = False\n"
-            "    api_token: str = Field(..., alias='HF_API_TOKEN')\n"
-            "    title: str = Field(default='x')\n"
-        ),
-        "app/main.py": (
-            "import os\n"
-            "from starlette.config import Config\n"
-            "config = Config('.env')\n"
-            "ADMIN = config('ADMIN_EMAIL', cast=str)\n"
-            "OPTIONAL = config('SENTRY_DSN', default=None)\n"
-            "KEY = os.environ['APP_SECRET_KEY']\n"
-            "HOST = os.environ['SPACE_HOST']\n"
-            "PORT = int(os.environ['PORT'])\n"
-            "DATA = os.environ['DATA_DIR']\n"
-            "FLAG = os.getenv('FEATURE_FLAG')\n"
-            "if FLAG:\n"
-            "    print(FLAG)\n"
-            "NEEDED = os.getenv('WEBHOOK_URL')\n"
-            "if not NEEDED:\n"
-            "    raise RuntimeError('set WEBHOOK_URL')\n"
-            "print(os.getenv('REGION'))\n"
-        ),
-        "tests/test_app.py": "import os\nos.environ['TEST_ONLY']\n",
-    })
+    make_tree(
+        tmp_path,
+        {
+            "Dockerfile": "FROM python:3.11-slim\nENV DATA_DIR=/home/user/app/data PORT=7860\n",
+            "app/config.py": (
+                "from pydantic_settings import BaseSettings, SettingsConfigDict\n"
+                "from pydantic import Field\n\n"
+                "class Settings(BaseSettings):\n"
+                "    model_config = SettingsConfigDict(env_prefix='app_')\n"
+                "    secret_key: str\n"
+                "    debug: bool = False\n"
+                "    api_token: str = Field(..., alias='HF_API_TOKEN')\n"
+                "    title: str = Field(default='x')\n"
+            ),
+            "app/main.py": (
+                "import os\n"
+                "from starlette.config import Config\n"
+                "config = Config('.env')\n"
+                "ADMIN = config('ADMIN_EMAIL', cast=str)\n"
+                "OPTIONAL = config('SENTRY_DSN', default=None)\n"
+                "KEY = os.environ['APP_SECRET_KEY']\n"
+                "HOST = os.environ['SPACE_HOST']\n"
+                "PORT = int(os.environ['PORT'])\n"
+                "DATA = os.environ['DATA_DIR']\n"
+                "FLAG = os.getenv('FEATURE_FLAG')\n"
+                "if FLAG:\n"
+                "    print(FLAG)\n"
+                "NEEDED = os.getenv('WEBHOOK_URL')\n"
+                "if not NEEDED:\n"
+                "    raise RuntimeError('set WEBHOOK_URL')\n"
+                "print(os.getenv('REGION'))\n"
+            ),
+            "tests/test_app.py": "import os\nos.environ['TEST_ONLY']\n",
+        },
+    )
     found = check_tree(tmp_path, "EV001")
     names = [d.message.split("`")[1] for d in found]
-    assert sorted(names) == ["ADMIN_EMAIL", "APP_SECRET_KEY", "HF_API_TOKEN", "REGION", "WEBHOOK_URL"]
+    assert sorted(names) == [
+        "ADMIN_EMAIL",
+        "APP_SECRET_KEY",
+        "HF_API_TOKEN",
+        "REGION",
+        "WEBHOOK_URL",
+    ]
     assert all(d.severity is Severity.INFO for d in found)
     key = next(d for d in found if "APP_SECRET_KEY" in d.message)
     assert "Space secret" in key.message
@@ -71,8 +82,12 @@ def test_required_variables_listed_once_with_every_read(tmp_path: Path) -> None:
 
 def test_a_repo_that_only_needs_secrets_passes_check(tmp_path: Path) -> None:
     make_tree(tmp_path, {"main.py": "import os\nTOKEN = os.environ['HF_TOKEN']\n"})
-    proc = subprocess.run([sys.executable, "-m", "hfdeploy", "check", str(tmp_path), "--select", "EV",
-                           "--no-cache"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfdeploy", "check", str(tmp_path), "--select", "EV", "--no-cache"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "EV001" in proc.stdout
 
@@ -91,10 +106,18 @@ def test_committed_env_untracked_and_ignored_but_kept_on_disk(tmp_path: Path) ->
     fix_tree(tmp_path, "EV002")
     assert ".env" not in git_files(tmp_path)
     assert (tmp_path / ".env").read_text() == env
-    assert (tmp_path / ".gitignore").read_text().endswith("__pycache__/\n\n# Local secrets: on a Space they are Space secrets\n.env\n")
+    assert (
+        (tmp_path / ".gitignore")
+        .read_text()
+        .endswith("__pycache__/\n\n# Local secrets: on a Space they are Space secrets\n.env\n")
+    )
     assert check_tree(tmp_path, "EV002") == []
-    status = subprocess.run(["git", "-C", str(tmp_path), "status", "--porcelain", "--ignored"],
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "-C", str(tmp_path), "status", "--porcelain", "--ignored"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "!! .env" in status  # git now ignores it
 
 
@@ -108,7 +131,9 @@ def test_already_ignored_committed_env_is_only_untracked(tmp_path: Path) -> None
     assert ".env.production" not in git_files(tmp_path) and (tmp_path / ".env.production").exists()
 
 
-@pytest.mark.parametrize("env", ["DEBUG=1\nPROJECT_NAME=x\n", "SECRET_KEY=\nAPI_KEY=changeme\nTOKEN=<your token>\n"])
+@pytest.mark.parametrize(
+    "env", ["DEBUG=1\nPROJECT_NAME=x\n", "SECRET_KEY=\nAPI_KEY=changeme\nTOKEN=<your token>\n"]
+)
 def test_committed_env_without_real_secrets_is_fine(tmp_path: Path, env: str) -> None:
     make_tree(tmp_path, {".env": env})
     git_init(tmp_path)
@@ -118,11 +143,14 @@ def test_committed_env_without_real_secrets_is_fine(tmp_path: Path, env: str) ->
 # -- EV003 -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("tracked", [False, True])
 def test_env_file_loaded_but_not_committed(tmp_path: Path, tracked: bool) -> None:
-    make_tree(tmp_path, {
-        ".gitignore": "" if tracked else ".env\n",
-        ".env": "A=1\nB=2\n",
-        "main.py": "from dotenv import load_dotenv\nload_dotenv()\n",
-    })
+    make_tree(
+        tmp_path,
+        {
+            ".gitignore": "" if tracked else ".env\n",
+            ".env": "A=1\nB=2\n",
+            "main.py": "from dotenv import load_dotenv\nload_dotenv()\n",
+        },
+    )
     git_init(tmp_path)
     found = check_tree(tmp_path, "EV003")
     if tracked:
@@ -149,8 +177,14 @@ def test_hf_space_url_derived_from_space_host(tmp_path: Path, shape: str) -> Non
 
     def url(env: dict[str, str]) -> str:
         code = "import app; print(app.URL)"
-        return subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PATH": "/usr/bin", **env},
-                              capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin", **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
 
     assert url({"SPACE_HOST": "owner-name.hf.space"}) == "https://owner-name.hf.space"
     assert url({}) == ("http://localhost:8000" if shape == "default" else "http://localhost:7860")
@@ -158,15 +192,23 @@ def test_hf_space_url_derived_from_space_host(tmp_path: Path, shape: str) -> Non
 
 
 def test_hf_space_url_settings_field_gets_a_default(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"config.py": (
-        "from pydantic_settings import BaseSettings\n\n"
-        "class Settings(BaseSettings):\n"
-        "    HF_SPACE_URL: str\n"
-    )})
+    make_tree(
+        tmp_path,
+        {
+            "config.py": (
+                "from pydantic_settings import BaseSettings\n\n"
+                "class Settings(BaseSettings):\n"
+                "    HF_SPACE_URL: str\n"
+            )
+        },
+    )
     fix_tree(tmp_path, "EV004")
     text = (tmp_path / "config.py").read_text()
     assert text.startswith("import os\n")
-    assert '    HF_SPACE_URL: str = ("https://" + os.environ["SPACE_HOST"]) if "SPACE_HOST" in os.environ' in text
+    assert (
+        '    HF_SPACE_URL: str = ("https://" + os.environ["SPACE_HOST"]) if "SPACE_HOST" in os.environ'
+        in text
+    )
 
 
 # -- EV005 -------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ class AlembicPercentNotDoubled(Check):
                 continue
             text = project.text(found.path) or ""
             raw = text[found.written.start : found.written.end]
-            lone = [m.start() + found.written.start for m in _PERCENT.finditer(raw) if m.group("lone")]
+            lone = [
+                m.start() + found.written.start for m in _PERCENT.finditer(raw) if m.group("lone")
+            ]
             if not lone:
                 continue
             edits = tuple(Edit.insert(found.path, at, "%") for at in lone)

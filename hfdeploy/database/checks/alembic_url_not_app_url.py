@@ -24,7 +24,9 @@ from hfdeploy.environment.pycode import Located, import_os_edit, located, module
 from hfdeploy.project import Project
 from hfdeploy.space import DATA_DIR_ENV
 
-_READ = re.compile(r"get_main_option\(\s*['\"]sqlalchemy\.url['\"]\s*\)|(?:async_)?engine_from_config\(")
+_READ = re.compile(
+    r"get_main_option\(\s*['\"]sqlalchemy\.url['\"]\s*\)|(?:async_)?engine_from_config\("
+)
 
 
 class AlembicUrlNotAppUrl(Check):
@@ -65,8 +67,12 @@ class AlembicUrlNotAppUrl(Check):
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
-        calls = [c for c in engine_calls(project) if isinstance(c.origin, (EnvOrigin, SettingsOrigin))
-                 and "alembic" not in c.module.path.parts[:-1]]
+        calls = [
+            c
+            for c in engine_calls(project)
+            if isinstance(c.origin, (EnvOrigin, SettingsOrigin))
+            and "alembic" not in c.module.path.parts[:-1]
+        ]
         for setup in alembic_setups(project):
             if not calls or setup.env is None or not reads_ini_url(project, setup):
                 continue
@@ -76,8 +82,10 @@ class AlembicUrlNotAppUrl(Check):
             match = _READ.search(env.text)
             call = calls[0]
             origin = call.origin
-            what = (f"`{origin.variable}`" if isinstance(origin, EnvOrigin)
-                    else f"setting `{origin.field.owner}.{origin.field.name}`")  # type: ignore[union-attr]
+            if isinstance(origin, SettingsOrigin):
+                what = f"setting `{origin.field.owner}.{origin.field.name}`"
+            else:
+                what = f"`{origin.variable}`" if isinstance(origin, EnvOrigin) else "the code"
             yield self.diagnostic(
                 f"Alembic migrates `sqlalchemy.url` from {setup.ini}, but the app's database URL "
                 f"comes from {what}: on a Space the migrations run against another database",
@@ -94,13 +102,24 @@ def _app_url(project: Project, call: EngineCall) -> tuple[Located, str, str, boo
     if isinstance(origin, SettingsOrigin):
         module, owner = origin.field.module, origin.field.owner
         for stmt in module.tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
-                    and isinstance(stmt.value, ast.Call) and getattr(stmt.value.func, "id", None) == owner:
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and isinstance(stmt.value, ast.Call)
+                and getattr(stmt.value.func, "id", None) == owner
+            ):
                 name = stmt.targets[0].id
                 return module, name, f"{name}.{origin.field.name}", True
-            if isinstance(stmt, ast.FunctionDef) and not stmt.args.args and any(
-                isinstance(n, ast.Return) and isinstance(n.value, ast.Call)
-                and getattr(n.value.func, "id", None) == owner for n in ast.walk(stmt)
+            if (
+                isinstance(stmt, ast.FunctionDef)
+                and not stmt.args.args
+                and any(
+                    isinstance(n, ast.Return)
+                    and isinstance(n.value, ast.Call)
+                    and getattr(n.value.func, "id", None) == owner
+                    for n in ast.walk(stmt)
+                )
             ):
                 return module, stmt.name, f"{stmt.name}().{origin.field.name}", True
         return None
@@ -108,14 +127,28 @@ def _app_url(project: Project, call: EngineCall) -> tuple[Located, str, str, boo
     if origin.holder is not None:
         return origin.module, origin.holder, origin.holder, False
     if call.engine_name is not None:
-        return call.module, call.engine_name, f"{call.engine_name}.url.render_as_string(hide_password=False)", False
+        return (
+            call.module,
+            call.engine_name,
+            f"{call.engine_name}.url.render_as_string(hide_password=False)",
+            False,
+        )
     return None
 
 
 def _fix(project: Project, setup: AlembicSetup, env: Located, call: EngineCall) -> Fix | None:
     found = _app_url(project, call)
-    anchor = next((s for s in env.tree.body if isinstance(s, ast.Assign) and isinstance(s.value, ast.Attribute)
-                   and s.value.attr == "config" and getattr(s.value.value, "id", None) == "context"), None)
+    anchor = next(
+        (
+            s
+            for s in env.tree.body
+            if isinstance(s, ast.Assign)
+            and isinstance(s.value, ast.Attribute)
+            and s.value.attr == "config"
+            and getattr(s.value.value, "id", None) == "context"
+        ),
+        None,
+    )
     if found is None or anchor is None or env.indent_of(anchor) != "":
         return None
     module, name, expr, needs_dir = found
@@ -137,14 +170,21 @@ def _fix(project: Project, setup: AlembicSetup, env: Located, call: EngineCall) 
         "",
     ]
     if needs_dir:
-        lines += [f'if {expr}.startswith("sqlite"):',
-                  f'    os.makedirs(os.getenv("{DATA_DIR_ENV}", "{LOCAL_DATA_DIR}"), exist_ok=True)']
+        lines += [
+            f'if {expr}.startswith("sqlite"):',
+            f'    os.makedirs(os.getenv("{DATA_DIR_ENV}", "{LOCAL_DATA_DIR}"), exist_ok=True)',
+        ]
     lines.append(f'{config_name}.set_main_option("sqlalchemy.url", {expr}.replace("%", "%%"))')
     edits = [Edit.insert(env.path, env.line_end(anchor), nl.join(lines) + nl)]
     os_edit = import_os_edit(env) if needs_dir else None
     if os_edit is not None:
         edits.append(os_edit)
     top = dotted.split(".")[0]
-    importable = "." in setup.sys_path or re.search(rf"^\s*(from|import)\s+{re.escape(top)}\b", env.text, re.MULTILINE)
-    return Fix(f"Point Alembic at `{expr}`", tuple(edits),
-               Applicability.SAFE if importable else Applicability.UNSAFE)
+    importable = "." in setup.sys_path or re.search(
+        rf"^\s*(from|import)\s+{re.escape(top)}\b", env.text, re.MULTILINE
+    )
+    return Fix(
+        f"Point Alembic at `{expr}`",
+        tuple(edits),
+        Applicability.SAFE if importable else Applicability.UNSAFE,
+    )

@@ -14,7 +14,8 @@ from hfdeploy.project import Project
 
 class DatabaseDriverNotDeclared(Check):
     """## What it does
-    Finds database URLs whose driver is missing from the dependencies the image installs:
+    Finds database URLs whose driver is missing from the dependencies the image installs.
+
     `postgresql://` needs `psycopg2` (SQLAlchemy up to 2.0) or `psycopg` (2.1),
     `+asyncpg` needs `asyncpg`, `sqlite+aiosqlite` needs `aiosqlite`, `mysql://` needs
     `mysqlclient`, `+pymysql` needs `PyMySQL`, and so on.
@@ -63,7 +64,10 @@ class DatabaseDriverNotDeclared(Check):
             wanted = " or ".join(f"`{d.suggestion}`" for d in drivers)
             modules = " or ".join(f"`{d.module}`" for d in drivers)
             notes = [f"Add {wanted} to the requirements the image installs."]
-            notes += [f"Also used at {p.path}" + (f" (`{p.name}`)" if p.name else "") for p in places[1:]]
+            notes += [
+                f"Also used at {p.path}" + (f" (`{p.name}`)." if p.name else ".")
+                for p in places[1:]
+            ]
             yield self.diagnostic(
                 f"`{first.url.masked()}` needs the driver {modules}, which the dependencies do not "
                 f"install: the app stops with `ModuleNotFoundError: No module named '{drivers[0].module}'`",

@@ -13,9 +13,10 @@ from hfdeploy.space import OUTBOUND_PORTS
 
 class DatabasePortBlocked(Check):
     """## What it does
-    Finds database URLs (in code, `alembic.ini` and committed `.env` files) that name a remote
-    server on a port other than 80, 443 or 8080 — including the default ports 5432 (PostgreSQL)
-    and 3306 (MySQL) when the URL names none.
+    Finds database URLs that name a remote server on a port a Space cannot reach.
+
+    Only 80, 443 and 8080 are open; a URL without a port means the default one: 5432 for
+    PostgreSQL, 3306 for MySQL. URLs in code, `alembic.ini` and committed `.env` files count.
 
     ## Why is this bad?
     A Space may only open outgoing connections to ports 80, 443 and 8080. A connection to
@@ -50,6 +51,10 @@ class DatabasePortBlocked(Check):
                 "connection times out",
                 path=found.path,
                 span=found.written,
-                notes=(("Use a database served on port 443, or SQLite under $DATA_DIR "
-                       "(a storage bucket at /data keeps it across restarts)."),),
+                notes=(
+                    (
+                        "Use a database served on port 443, or SQLite under $DATA_DIR "
+                        "(a storage bucket at /data keeps it across restarts)."
+                    ),
+                ),
             )

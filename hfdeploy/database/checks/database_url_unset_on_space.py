@@ -15,9 +15,10 @@ from hfdeploy.space import DATA_DIR_ENV
 
 class DatabaseUrlUnsetOnSpace(Check):
     """## What it does
-    Finds `create_engine(...)` calls whose URL comes from an environment variable with no
-    default: `os.getenv("DATABASE_URL")`, `os.environ["DATABASE_URL"]`, or a pydantic-settings
-    field such as `DATABASE_URL: str` without a default.
+    Finds `create_engine(...)` calls whose URL comes from an environment variable with no default.
+
+    The shapes: `os.getenv("DATABASE_URL")`, `os.environ["DATABASE_URL"]`, or a
+    pydantic-settings field such as `DATABASE_URL: str` without a default.
 
     ## Why is this bad?
     A Space never reads `.env`, so unless the variable is set as a Space secret the app dies at
@@ -60,7 +61,12 @@ class DatabaseUrlUnsetOnSpace(Check):
         for call in engine_calls(project):
             origin = call.origin
             if isinstance(origin, EnvOrigin) and origin.unset:
-                key: tuple[object, ...] = ("env", origin.module.path, origin.read.lineno, origin.read.col_offset)
+                key: tuple[object, ...] = (
+                    "env",
+                    origin.module.path,
+                    origin.read.lineno,
+                    origin.read.col_offset,
+                )
             elif isinstance(origin, SettingsOrigin) and origin.unset:
                 key = ("settings", origin.field.module.path, origin.field.owner, origin.field.name)
             else:
@@ -72,35 +78,48 @@ class DatabaseUrlUnsetOnSpace(Check):
     def _finding(self, project: Project, calls: list[EngineCall]) -> Diagnostic:
         origin = calls[0].origin
         is_async = any(c.is_async for c in calls)
-        notes = [f"The URL reaches `{ast.unparse(c.call.func)}` at {c.module.path}:{c.call.lineno}." for c in calls]
+        notes = [
+            f"The URL reaches `{ast.unparse(c.call.func)}` at {c.module.path}:{c.call.lineno}."
+            for c in calls
+        ]
         if isinstance(origin, EnvOrigin):
             module, variable = origin.module, origin.variable
             node: ast.AST = origin.read
-            message = (f"`{variable}` is read without a default: on a Space, where there is no .env, "
-                       + ("this raises `KeyError`" if origin.kind == "environ"
-                          else "the engine gets None (`ArgumentError: Expected string or URL object, got None`)"))
+            message = (
+                f"`{variable}` is read without a default: on a Space, where there is no .env, "
+                + (
+                    "this raises `KeyError`"
+                    if origin.kind == "environ"
+                    else "the engine gets None (`ArgumentError: Expected string or URL object, got None`)"
+                )
+            )
             edits = fallback.env_fallback_edits(origin, is_async)
-            access = origin.holder  # the name the URL is bound to, if any
         else:
             assert isinstance(origin, SettingsOrigin)
             field = origin.field
             module, node, variable = field.module, field.node, field.env_name
-            message = (f"Setting `{field.owner}.{field.name}` has no usable default: on a Space, where "
-                       f"there is no .env, the app fails at start unless `{variable}` is set")
-            edits = fallback.settings_fallback_edits(project, origin, calls, is_async)
-            access = module.segment(origin.access)
-        if edits is not None and access is not None:
-            for call in calls:
-                extra = fallback.thread_check_edit(project, call, access)
-                if extra is not None:
-                    edits.append(extra)
+            message = (
+                f"Setting `{field.owner}.{field.name}` has no usable default: on a Space, where "
+                f"there is no .env, the app fails at start unless `{variable}` is set"
+            )
+            edits = fallback.settings_fallback_edits(project, calls, is_async)
         fix = None
         if edits is not None:
+            edits += [e for e in (fallback.thread_check_edit(project, c) for c in calls) if e]
             safe = fallback.driver_available(project, is_async)
-            fix = Fix(f"Fall back to SQLite under ${DATA_DIR_ENV} when `{variable}` is unset", tuple(edits),
-                      Applicability.SAFE if safe else Applicability.UNSAFE)
+            fix = Fix(
+                f"Fall back to SQLite under ${DATA_DIR_ENV} when `{variable}` is unset",
+                tuple(edits),
+                Applicability.SAFE if safe else Applicability.UNSAFE,
+            )
             if not safe:
-                notes.append("The async fallback (`sqlite+aiosqlite://`) needs `aiosqlite` in the requirements.")
-        notes.append(f"Set `{variable}` as a Space secret to use a server reachable on port 443; "
-                     "SQLite data on a Space is lost on restart unless a storage bucket is mounted at /data.")
-        return self.diagnostic(message, path=module.path, span=module.span(node), fix=fix, notes=notes)
+                notes.append(
+                    "The async fallback (`sqlite+aiosqlite://`) needs `aiosqlite` in the requirements."
+                )
+        notes.append(
+            f"Set `{variable}` as a Space secret to use a server reachable on port 443; "
+            "SQLite data on a Space is lost on restart unless a storage bucket is mounted at /data."
+        )
+        return self.diagnostic(
+            message, path=module.path, span=module.span(node), fix=fix, notes=notes
+        )

@@ -65,7 +65,7 @@ class PostgresSchemeRemoved(Check):
 
     def _finding(self, found: FoundUrl) -> Diagnostic:
         scheme = found.url.text[: found.url.scheme_end]
-        fixed = "postgresql" + scheme[len("postgres"):]
+        fixed = "postgresql" + scheme[len("postgres") :]
         span = found.span_of(0, len("postgres"))
         where = f"`{found.name}`" if found.name else "The URL"
         return self.diagnostic(
@@ -73,6 +73,7 @@ class PostgresSchemeRemoved(Check):
             f"(`NoSuchModuleError: Can't load plugin: sqlalchemy.dialects:postgres`); use `{fixed}://`",
             path=found.path,
             span=span,
-            fix=Fix(f"Rewrite `{scheme}://` to `{fixed}://`",
-                    (Edit(found.path, span, "postgresql"),)),
+            fix=Fix(
+                f"Rewrite `{scheme}://` to `{fixed}://`", (Edit(found.path, span, "postgresql"),)
+            ),
         )

@@ -54,10 +54,14 @@ class RelativeSqlitePath(Check):
                 path=found.path,
                 span=found.written,
                 notes=(
-                    (f"Put it under ${DATA_DIR_ENV}: `f\"sqlite:///{{os.getenv('{DATA_DIR_ENV}', 'data')}}/"
-                    f"{path.rsplit('/', 1)[-1]}\"` (the generated Dockerfile sets {DATA_DIR_ENV}={DATA_DIR}, "
-                    f"owned by uid 1000) and create the directory at start."),
-                    (f"To keep the data, mount a storage bucket at {BUCKET_MOUNT} and set "
-                    f"{DATA_DIR_ENV}={BUCKET_MOUNT} as a Space variable."),
+                    (
+                        f"Put it under ${DATA_DIR_ENV}: `f\"sqlite:///{{os.getenv('{DATA_DIR_ENV}', 'data')}}/"
+                        f'{path.rsplit("/", 1)[-1]}"` (the generated Dockerfile sets {DATA_DIR_ENV}={DATA_DIR}, '
+                        f"owned by uid 1000) and create the directory at start."
+                    ),
+                    (
+                        f"To keep the data, mount a storage bucket at {BUCKET_MOUNT} and set "
+                        f"{DATA_DIR_ENV}={BUCKET_MOUNT} as a Space variable."
+                    ),
                 ),
             )

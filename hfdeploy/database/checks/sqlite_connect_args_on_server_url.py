@@ -55,9 +55,12 @@ class SqliteConnectArgsOnServerUrl(Check):
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         for call in engine_calls(project):
-            connect_args = next((k.value for k in call.call.keywords if k.arg == "connect_args"), None)
+            connect_args = next(
+                (k.value for k in call.call.keywords if k.arg == "connect_args"), None
+            )
             if not isinstance(connect_args, ast.Dict) or not any(
-                isinstance(k, ast.Constant) and k.value == "check_same_thread" for k in connect_args.keys
+                isinstance(k, ast.Constant) and k.value == "check_same_thread"
+                for k in connect_args.keys
             ):
                 continue
             server = next((u for u in self._possible_urls(project, call) if not u.is_sqlite), None)
@@ -75,8 +78,13 @@ class SqliteConnectArgsOnServerUrl(Check):
             default = origin.default if isinstance(origin, EnvOrigin) else origin.field.default
             if isinstance(default, ast.Constant) and isinstance(default.value, str):
                 values.append(default.value)
-            values += [e.value for env in env_files(project) if not env.placeholder
-                       for e in env.entries if e.key.upper() == variable.upper()]
+            values += [
+                e.value
+                for env in env_files(project)
+                if not env.placeholder
+                for e in env.entries
+                if e.key.upper() == variable.upper()
+            ]
         return [u for u in map(parse_url, values) if u is not None]
 
     def _finding(self, call: EngineCall, connect_args: ast.Dict, server: UrlParts) -> Diagnostic:
@@ -85,13 +93,17 @@ class SqliteConnectArgsOnServerUrl(Check):
         fix = None
         if isinstance(url_arg, (ast.Name, ast.Attribute)):
             url_text = module.segment(url_arg)
-            replacement = f'{module.segment(connect_args)} if {url_text}.startswith("sqlite") else {{}}'
-            fix = Fix("Pass `check_same_thread` only to SQLite",
-                      (Edit(module.path, module.span(connect_args), replacement),))
+            replacement = (
+                f'{module.segment(connect_args)} if {url_text}.startswith("sqlite") else {{}}'
+            )
+            fix = Fix(
+                "Pass `check_same_thread` only to SQLite",
+                (Edit(module.path, module.span(connect_args), replacement),),
+            )
         return self.diagnostic(
             f"`check_same_thread` is a SQLite-only argument, but this engine's URL can be "
             f"`{server.masked()}`: the {server.dialect} driver rejects it when it connects "
-            f"(psycopg2: `invalid connection option \"check_same_thread\"`)",
+            f'(psycopg2: `invalid connection option "check_same_thread"`)',
             path=module.path,
             span=module.span(connect_args),
             fix=fix,

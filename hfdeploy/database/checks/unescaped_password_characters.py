@@ -62,12 +62,14 @@ class UnescapedPasswordCharacters(Check):
                 if chars:
                     yield self._finding(found, label, span, value, chars)
 
-    def _finding(self, found: FoundUrl, label: str, span: tuple[int, int], value: str,
-                 chars: list[str]) -> Diagnostic:
+    def _finding(
+        self, found: FoundUrl, label: str, span: tuple[int, int], value: str, chars: list[str]
+    ) -> Diagnostic:
         breaks = "@" in chars if label == "password" else "/" in chars
         consequence = (
             "SQLAlchemy splits the URL at the wrong place and connects to the wrong host"
-            if breaks else "other URL readers may split the URL at the wrong place"
+            if breaks
+            else "other URL readers may split the URL at the wrong place"
         )
         where = f"`{found.name}`" if found.name else "the database URL"
         file_span = found.span_of(*span)
@@ -82,6 +84,10 @@ class UnescapedPasswordCharacters(Check):
             span=file_span,
             fix=fix,
             severity=Severity.ERROR if breaks else Severity.WARNING,
-            notes=(("Percent-encode it, e.g. with `urllib.parse.quote(password, safe=\"\")`, or build "
-                   "the URL with `sqlalchemy.URL.create(...)`."),),
+            notes=(
+                (
+                    'Percent-encode it, e.g. with `urllib.parse.quote(password, safe="")`, or build '
+                    "the URL with `sqlalchemy.URL.create(...)`."
+                ),
+            ),
         )

@@ -16,9 +16,10 @@ GITIGNORE = PurePosixPath(".gitignore")
 
 class CommittedEnvFile(Check):
     """## What it does
-    Finds `.env` files (`.env`, `.env.production`, ...) that are committed to git and hold
-    secret-looking values: names with SECRET, TOKEN, PASSWORD or KEY, or URLs with a password.
-    The values are never printed.
+    Finds `.env` files (`.env`, `.env.production`, ...) committed to git with secret-looking values.
+
+    Secret-looking: a name with SECRET, TOKEN, PASSWORD or KEY and a real value, or a URL with
+    a password. The values are never printed.
 
     ## Why is this bad?
     Pushed to a Space, the repository's files are readable by anyone who can see the Space
@@ -77,4 +78,6 @@ class CommittedEnvFile(Check):
             lead = nl if text and not text.endswith("\n") else ""
             line = f"{lead}{nl if text else ''}# Local secrets: on a Space they are Space secrets{nl}{env.path}{nl}"
             edits = (Edit.insert(GITIGNORE, len(text), line),)
-        return Fix(f"Stop tracking {env.path} and git-ignore it", edits, untrack=(Untrack(env.path),))
+        return Fix(
+            f"Stop tracking {env.path} and git-ignore it", edits, untrack=(Untrack(env.path),)
+        )

@@ -11,7 +11,14 @@ from hfdeploy.environment.dotenv import env_files
 from hfdeploy.project import Project
 
 EXAMPLE = PurePosixPath(".env.example")
-_EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist", "example.env", "sample.env")
+_EXAMPLES = (
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".env.dist",
+    "example.env",
+    "sample.env",
+)
 
 
 class EnvExampleMissing(Check):
@@ -49,12 +56,16 @@ class EnvExampleMissing(Check):
         env = next((e for e in env_files(project) if e.path == PurePosixPath(".env")), None)
         if env is None or not env.names() or any(project.exists(name) for name in _EXAMPLES):
             return
-        lines = ["# Variables the app reads. Copy to .env for local runs; on a Space set them under",
-                 "# Settings -> Variables and secrets (values without quotes).",
-                 *(f"{name}=" for name in env.names())]
+        lines = [
+            "# Variables the app reads. Copy to .env for local runs; on a Space set them under",
+            "# Settings -> Variables and secrets (values without quotes).",
+            *(f"{name}=" for name in env.names()),
+        ]
         yield self.diagnostic(
             ".env has no .env.example: nothing in the repository lists the variables the app expects",
             path=env.path,
-            fix=Fix("Write .env.example with the variable names only",
-                    (Edit.create(EXAMPLE, "\n".join(lines) + "\n"),)),
+            fix=Fix(
+                "Write .env.example with the variable names only",
+                (Edit.create(EXAMPLE, "\n".join(lines) + "\n"),),
+            ),
         )

@@ -72,10 +72,14 @@ def _loads(project: Project) -> Iterator[tuple[Located, Span, str]]:
         for node in module.nodes_matching(_LOADER):
             if not isinstance(node, ast.Call):
                 continue
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            name = (
+                node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            )
             first = node.args[0] if node.args else None
             target = first.value if isinstance(first, ast.Constant) else None
-            if name in ("load_dotenv", "dotenv_values") and (target is None or str(target).endswith(".env")):
+            if name in ("load_dotenv", "dotenv_values") and (
+                target is None or str(target).endswith(".env")
+            ):
                 yield module, module.span(node), f"`{name}()`"
             elif name == "Config" and isinstance(target, str) and target.endswith(".env"):
                 yield module, module.span(node), "starlette `Config`"

@@ -72,20 +72,35 @@ class HfSpaceUrlNotInjected(Check):
 
 def _fix(read: EnvRead) -> Fix | None:
     module, node = read.module, read.node
-    local = module.segment(read.default) if read.has_default and isinstance(read.default, ast.Constant) \
+    local = (
+        module.segment(read.default)
+        if read.has_default and isinstance(read.default, ast.Constant)
         else f'"{LOCAL_URL}"'
+    )
     default = derived_url(local)
     if read.kind == "environ" and isinstance(node, ast.Subscript):
-        edit = Edit(module.path, module.span(node),
-                    f"{module.segment(node.value)}.get({module.segment(node.slice)}, {default})")
-    elif read.kind in ("getenv", "environ.get") and isinstance(node, ast.Call) and len(node.args) <= 2 \
-            and not node.keywords:
-        edit = Edit(module.path, module.span(node),
-                    f"{module.segment(node.func)}({module.segment(node.args[0])}, {default})")
+        edit = Edit(
+            module.path,
+            module.span(node),
+            f"{module.segment(node.value)}.get({module.segment(node.slice)}, {default})",
+        )
+    elif (
+        read.kind in ("getenv", "environ.get")
+        and isinstance(node, ast.Call)
+        and len(node.args) <= 2
+        and not node.keywords
+    ):
+        edit = Edit(
+            module.path,
+            module.span(node),
+            f"{module.segment(node.func)}({module.segment(node.args[0])}, {default})",
+        )
     elif read.kind == "settings" and isinstance(node, ast.AnnAssign):
         if node.value is None and is_str_annotation(node.annotation):
             edit = Edit.insert(module.path, module.span(node.annotation).end, f" = {default}")
-        elif isinstance(node.value, ast.Constant) and is_str_annotation(node.annotation, optional=True):
+        elif isinstance(node.value, ast.Constant) and is_str_annotation(
+            node.annotation, optional=True
+        ):
             edit = Edit(module.path, module.span(node.value), default)
         else:
             return None

@@ -13,12 +13,13 @@ from hfdeploy.project import Project
 
 class RequiredEnvironmentVariable(Check):
     """## What it does
-    Lists the environment variables the app needs at run time — `os.environ["X"]`,
-    `os.getenv("X")` without a default where the value is used unchecked, pydantic-settings
-    fields without a default (with `env_prefix` and aliases), starlette `Config("X")` without a
-    default — once each, with where they are read, as the secrets and variables to set on the
-    Space. Variables the platform injects (`SPACE_HOST`, `SPACE_ID`, ...) and those the
-    Dockerfile sets are left out.
+    Lists the environment variables the app needs at run time: the secrets and variables to set
+    on the Space, each once, with where it is read.
+
+    It looks at `os.environ["X"]`, `os.getenv("X")` without a default where the value is used
+    unchecked, pydantic-settings fields without a default (with `env_prefix` and aliases) and
+    starlette `Config("X")` without a default. Variables the platform injects (`SPACE_HOST`,
+    `SPACE_ID`, ...) and those the Dockerfile sets are left out.
 
     ## Why is this bad?
     It is not: it is information. A Space never reads `.env`, so each of these must be set under
@@ -43,10 +44,15 @@ class RequiredEnvironmentVariable(Check):
             reads.sort(key=lambda r: (str(r.module.path), r.module.span(r.node).start))
             first = reads[0]
             secret = looks_secret_name(variable)
-            kind, command = ("secret", f"hf spaces secrets add <space> -s {variable}=...") if secret \
+            kind, command = (
+                ("secret", f"hf spaces secrets add <space> -s {variable}=...")
+                if secret
                 else ("variable", f"hf spaces variables add <space> -e {variable}=...")
+            )
             notes = [f"Read at {r.module.path}:{r.node.lineno} ({_how(r)})." for r in reads]  # type: ignore[attr-defined]
-            notes.append(f"Set it with `{command}` (type the value without quotes: the Space passes it verbatim).")
+            notes.append(
+                f"Set it with `{command}` (type the value without quotes: the Space passes it verbatim)."
+            )
             yield self.diagnostic(
                 f"The app needs `{variable}` at run time: set it as a Space {kind}",
                 path=first.module.path,

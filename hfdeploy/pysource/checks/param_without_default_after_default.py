@@ -61,10 +61,11 @@ class ParamWithoutDefaultAfterDefault(Check):
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        project.prime_syntax_errors(project.python_files())
         for path in project.python_files():
             # A file that parses cannot contain this error: the tolerant token scan is only
             # paid for files `ast.parse` rejects.
-            if project.python_ast(path) is not None:
+            if project.syntax_error(path) is None:
                 continue
             text = project.text(path)
             if text is None:

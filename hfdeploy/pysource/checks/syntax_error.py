@@ -63,12 +63,13 @@ class PythonSyntaxError(Check):
         where = f"The target Python {target.version} comes from {target.source}."
         pending: dict[str, tuple[PurePosixPath, SyntaxProblem | None]] = {}
         texts: dict[str, str] = {}
+        project.prime_syntax_errors(project.python_files())
         for path in project.python_files():
             source = project.source(path)
             if source is None:
                 continue
             text = source.text
-            if project.python_ast(path) is None:
+            if project.syntax_error(path) is not None:
                 text = without_param_order_errors(project, path, text)
                 problem = syntax_problem(text)
                 if problem is not None and wanted > RUNNING:
