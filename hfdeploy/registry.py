@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from hfdeploy.check import Check
 from hfdeploy.errors import UsageError
@@ -26,6 +27,13 @@ TOOL_CODES = {
     "HF002": "A fix would have left a Python file that no longer parses; it was not applied.",
     "HF003": "Fixes did not settle after repeated rounds; what settled was kept.",
 }
+
+
+def runtime_rules() -> dict[str, Any]:
+    """The RT codes `hfdeploy verify` reports (not checks: they come from running the image)."""
+    from hfdeploy.verify.findings import RULES
+
+    return dict(RULES)
 
 
 def check_by_code(code: str) -> type[Check] | None:

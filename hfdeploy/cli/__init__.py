@@ -10,12 +10,7 @@ from hfdeploy import __version__
 def build_app():  # type: ignore[no-untyped-def]
     import typer
 
-    from hfdeploy.cli import check, fix, rules
-
-    try:  # TEMPORARY until verify lands
-        from hfdeploy.cli import verify
-    except ImportError:
-        verify = rules
+    from hfdeploy.cli import check, fix, rules, verify
 
     app = typer.Typer(
         name="hfdeploy",
@@ -38,7 +33,7 @@ def build_app():  # type: ignore[no-untyped-def]
             print(f"hfdeploy {__version__}")
             raise typer.Exit(0)
 
-    for module in dict.fromkeys((check, fix, verify, rules)):
+    for module in (check, fix, verify, rules):
         module.register(app)
     return app
 

@@ -9,7 +9,7 @@ import typer
 from hfdeploy.cli.common import guarded
 from hfdeploy.diagnostics import FixAvailability
 from hfdeploy.errors import UsageError
-from hfdeploy.registry import TOOL_CODES, all_checks, check_by_code
+from hfdeploy.registry import TOOL_CODES, all_checks, check_by_code, runtime_rules
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +34,10 @@ def rules(
         for c in sorted(all_checks(), key=lambda c: c.code)
     ]
     rows += [
+        {"code": r.code, "name": r.name, "severity": str(r.severity), "fix": "never", "summary": r.summary}
+        for r in runtime_rules().values()
+    ]
+    rows += [
         {"code": code, "name": "tool", "severity": "error", "fix": "never", "summary": text}
         for code, text in TOOL_CODES.items()
     ]
@@ -50,6 +54,11 @@ def rules(
 def explain(code: str = typer.Argument(..., help="A rule code such as PY001, or its name.")) -> None:
     if code.upper() in TOOL_CODES:
         print(f"{code.upper()}: {TOOL_CODES[code.upper()]}")
+        return
+    runtime = runtime_rules().get(code.upper())
+    if runtime is not None:
+        print(f"# {runtime.code} {runtime.name} ({runtime.severity}, reported by `hfdeploy verify`)\n")
+        print(runtime.summary)
         return
     check = check_by_code(code)
     if check is None:
