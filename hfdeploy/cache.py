@@ -28,9 +28,9 @@ def cache_root() -> Path:
     return Path(base) / "hfdeploy"
 
 
-def _entry_path(project: Project, codes: list[str]) -> Path:
+def _entry_path(project: Project, selection: list[str]) -> Path:
     key = json.dumps(
-        [__version__, str(project.root), sorted(codes), repr(project.config), repr(project.options)]
+        [__version__, str(project.root), selection, repr(project.config), repr(project.options)]
     )
     return cache_root() / "results" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
@@ -62,25 +62,32 @@ def _listing_digest(project: Project) -> str:
     # The files, which of them git tracks (a `.env` untracked by hand changes findings without
     # changing any file) and the interpreter (which syntax parses depends on it).
     listing = "\0".join(map(str, project.files())) + "\1" + "\0".join(sorted(project.tracked))
-    listing += f"\1{sys.version_info[:2]}"
+    listing += "\1" + "\0".join(project.disk_entries()) + f"\1{sys.version_info[:2]}"
     return hashlib.sha256(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def load(project: Project, codes: list[str]) -> list[Diagnostic] | None:
+def load(project: Project, selection: list[str]) -> tuple[list[Diagnostic], list[str]] | None:
+    """The cached findings and the checks that must run anyway (as "module:Class"), or None.
+
+    Keyed on the command line's selection rather than on the checks it selects, so that a hit
+    imports only the few checks that are never cached.
+    """
     try:
-        entry = json.loads(_entry_path(project, codes).read_text("utf-8"))
+        entry = json.loads(_entry_path(project, selection).read_text("utf-8"))
         if entry["listing"] != _listing_digest(project):
             return None
         root = str(project.root)
         for name, (digest, stat_key) in entry["reads"].items():
             if not _unchanged(os.path.join(root, name), digest, stat_key):
                 return None
-        return [_decode(d) for d in entry["diagnostics"]]
+        return [_decode(d) for d in entry["diagnostics"]], list(entry["uncached"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def store(project: Project, codes: list[str], diagnostics: list[Diagnostic]) -> None:
+def store(
+    project: Project, selection: list[str], diagnostics: list[Diagnostic], uncached: list[str]
+) -> None:
     reads = {}
     root = str(project.root)
     for path in project.read_paths():
@@ -95,9 +102,10 @@ def store(project: Project, codes: list[str], diagnostics: list[Diagnostic]) -> 
         "listing": _listing_digest(project),
         "reads": reads,
         "diagnostics": [_encode(d) for d in diagnostics],
+        "uncached": uncached,
     }
     try:
-        _atomic_write(_entry_path(project, codes), json.dumps(entry).encode("utf-8"))
+        _atomic_write(_entry_path(project, selection), json.dumps(entry).encode("utf-8"))
     except OSError:
         pass  # a read-only cache directory only costs speed
 

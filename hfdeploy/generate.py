@@ -9,13 +9,15 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 try:
     from importlib.resources.abc import Traversable
 except ImportError:  # Python 3.10
     from importlib.abc import Traversable
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 
 def templates_dir() -> Traversable:
@@ -25,25 +27,19 @@ def templates_dir() -> Traversable:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-class _TraversableLoader(jinja2.BaseLoader):
-    """Loads from a Traversable, so templates inside a zipped wheel work too."""
-
-    def __init__(self, root: Traversable):
-        self.root = root
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, None]:
-        path = self.root / template
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(template)
-        return path.read_text(encoding="utf-8"), None, None
-
-
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    import jinja2  # deferred: only fixes render templates, and `check` should start fast
+
+    root = templates_dir()
+
+    def load(name: str) -> str | None:
+        # Reads through Traversable, so templates inside a zipped wheel work too.
+        path = root / name
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
     return jinja2.Environment(
-        loader=_TraversableLoader(templates_dir()),
+        loader=jinja2.FunctionLoader(load),
         undefined=jinja2.StrictUndefined,  # a missing value is an error, never an empty string
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -259,6 +259,36 @@ class Project:
             return all_files
         return [p for p in all_files if p.name.endswith(suffix)]
 
+    def disk_entries(self) -> tuple[str, ...]:
+        """What is on disk at the top of the project and one level below, ignored or not:
+        `.env`, `.venv/` or `data.db` that git ignores still reach a Docker build context.
+        Directories end with `/`. Part of the result cache's key."""
+
+        def scan() -> tuple[str, ...]:
+            found: list[str] = []
+            try:
+                top = sorted(os.scandir(self._root_str), key=lambda e: e.name)
+            except OSError:
+                return ()
+            for entry in top:
+                if entry.is_dir(follow_symlinks=False):
+                    found.append(entry.name + "/")
+                    if entry.name == ".git":
+                        continue
+                    try:
+                        below = sorted(os.scandir(entry.path), key=lambda e: e.name)
+                    except OSError:
+                        continue
+                    found.extend(
+                        f"{entry.name}/{sub.name}" + ("/" if sub.is_dir(follow_symlinks=False) else "")
+                        for sub in below
+                    )
+                else:
+                    found.append(entry.name)
+            return tuple(found)
+
+        return self.memo("disk-entries", scan)
+
     def python_files(self) -> list[PurePosixPath]:
         return self.files((".py",))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import typer
@@ -21,6 +22,7 @@ from hfdeploy.cli.common import (
     guarded,
     load_project,
 )
+from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
 from hfdeploy.report import render
@@ -64,15 +66,23 @@ def check(
 def collect(
     project: Project, select: list[str], ignore: list[str], *, use_cache: bool = True
 ) -> list[Diagnostic]:
-    checks = choose_checks(project, select, ignore)
-    pure = [c for c in checks if c.cacheable]
-    codes = [c.code for c in pure]
-    found = cache.load(project, codes) if use_cache else None
-    if found is None:
-        found = [d for c in pure for d in run_one(project, c)] + project.problems
+    selection = ["select", *sorted(select), "ignore", *sorted(ignore)]
+    hit = cache.load(project, selection) if use_cache else None
+    if hit is not None:
+        found, uncached = hit
+        checks = [_import_check(ref)() for ref in uncached]
+    else:
+        checks = choose_checks(project, select, ignore)
+        found = [d for c in checks if c.cacheable for d in run_one(project, c)] + project.problems
+        checks = [c for c in checks if not c.cacheable]
         if use_cache:
-            cache.store(project, codes, finalise(project, found))
+            refs = [f"{type(c).__module__}:{type(c).__qualname__}" for c in checks]
+            cache.store(project, selection, finalise(project, found), refs)
     for check in checks:
-        if not check.cacheable:
-            found.extend(run_one(project, check))
+        found.extend(run_one(project, check))
     return finalise(project, found)
+
+
+def _import_check(ref: str) -> type[Check]:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]

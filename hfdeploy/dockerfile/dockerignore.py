@@ -4,7 +4,6 @@ applies it once)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -70,16 +69,11 @@ def missing_entries(project: Project) -> list[Entry]:
 
 def extra_venvs(project: Project) -> list[str]:
     """Virtualenv directories at the top of the project with other names (`env/`, `.py311/`)."""
-    try:
-        names = sorted(os.listdir(project.root))
-    except OSError:
-        return []
+    entries = project.disk_entries()
     return [
         n
-        for n in names
-        if n not in (".venv", "venv")
-        and (project.root / n / "pyvenv.cfg").is_file()
-        and n.replace(".", "").replace("-", "").replace("_", "").isalnum()
+        for n in (e.split("/")[0] for e in entries if e.endswith("/pyvenv.cfg"))
+        if n not in (".venv", "venv") and n.replace(".", "").replace("-", "").replace("_", "").isalnum()
     ]
 
 
@@ -126,28 +120,16 @@ def is_dotenv(name: str) -> bool:
 def dotenv_files(project: Project) -> list[str]:
     """`.env` files in the project: git-ignored ones too (they still reach the build context)."""
     found = {str(p) for p in project.files() if is_dotenv(p.name)}
-    try:
-        found |= {
-            n for n in os.listdir(project.root) if is_dotenv(n) and (project.root / n).is_file()
-        }
-    except OSError:
-        pass
+    found |= {n for n in project.disk_entries() if "/" not in n and is_dotenv(n)}
     return sorted(found)
 
 
 def present_on_disk(project: Project, entry: Entry) -> bool:
     """Whether something of `entry`'s kind exists now, at the top level or one below."""
-    root = project.root
-    candidates: list[str] = []
-    try:
-        for name in os.listdir(root):
-            candidates.append(name)
-            if (root / name).is_dir() and name not in (".git",):
-                candidates.extend(f"{name}/{sub}" for sub in os.listdir(root / name))
-    except OSError:
-        return False
     current = IgnoreRules(list(entry.patterns), dockerignore=True)
-    return any(current.ignored(c, is_dir=(root / c).is_dir()) for c in candidates)
+    return any(
+        current.ignored(c.rstrip("/"), is_dir=c.endswith("/")) for c in project.disk_entries()
+    )
 
 
 def dockerignore_fix(project: Project) -> Fix | None:

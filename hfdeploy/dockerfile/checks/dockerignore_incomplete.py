@@ -58,8 +58,6 @@ class DockerignoreIncomplete(Check):
     name = "dockerignore-incomplete"
     severity = Severity.WARNING
     fix_availability = FixAvailability.ALWAYS
-    # Looks at git-ignored files on disk (`.env`, `.venv/`) that the result cache does not track.
-    cacheable = False
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         rt = runtime(project)

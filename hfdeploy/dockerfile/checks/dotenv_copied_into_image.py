@@ -56,8 +56,6 @@ class DotenvCopiedIntoImage(Check):
     name = "dotenv-copied-into-image"
     severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
-    # Looks at git-ignored files on disk (`.env`, `.venv/`) that the result cache does not track.
-    cacheable = False
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         rt = runtime(project)
