@@ -78,3 +78,9 @@ def test_selection_most_specific_prefix_wins(code, select, ignore, expected) -> 
 
 def test_package_version_is_a_string() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", hfdeploy.__version__)
+
+
+def test_readme_rule_table_lists_every_code() -> None:
+    readme = (CASES.parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [c.code for c in CHECKS if f"`{c.code}`" not in readme]
+    assert not missing, f"README.md rule table lacks {missing}: regenerate it with `hfdeploy rules --markdown`"

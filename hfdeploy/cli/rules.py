@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
 @guarded
 def rules(
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (README)."),
 ) -> None:
     rows = [
         {
@@ -43,6 +44,12 @@ def rules(
     ]
     if as_json:
         print(json.dumps(rows, indent=2))
+        return
+    if markdown:
+        print("| code | name | severity | fix | what it reports |\n|---|---|---|---|---|")
+        for r in rows:
+            summary = r["summary"].replace("|", "\\|")
+            print(f"| `{r['code']}` | {r['name']} | {r['severity']} | {r['fix']} | {summary} |")
         return
     width = max(len(r["name"]) for r in rows)
     for r in rows:
