@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from hfdeploy.dockerfile.assignments import assignments
 from hfdeploy.dockerfile.base_image import python_base
 from hfdeploy.dockerfile.inputs import AppTarget, alembic_setup, parse_spec
-from hfdeploy.dockerfile.secrets import is_secret_name
+from hfdeploy.secret_names import looks_secret_name
 from hfdeploy.dockerfile.server import find_server
 from hfdeploy.dockerfile.shell import commands, split_words
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, Step, run_commands, strip_prefix
@@ -151,7 +151,7 @@ def _env(und: Understanding, step: Step) -> None:
         if a.name == "PYTHONPATH" and value.rstrip("/") in (".", step.workdir, ""):
             continue
         if (
-            is_secret_name(a.name)
+            looks_secret_name(a.name)
             or not is_valid("env-name", a.name)
             or not is_valid("env-value", value)
         ):

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
+from hfdeploy.secret_names import looks_secret_name
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -30,74 +31,6 @@ _ASSIGNMENT = re.compile(
     r"[ \t]*(?:export[ \t]+)?(?P<q>['\"]?)(?P<key>[A-Za-z_][A-Za-z0-9_.\-]*)(?P=q)[ \t]*=[ \t]*"
 )
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "'": "'"}
-# Name parts that mark a secret, and parts that say the variable only configures one.
-_SECRET_PARTS = frozenset(
-    {
-        "SECRET",
-        "TOKEN",
-        "PASSWORD",
-        "PASSWD",
-        "PWD",
-        "PASS",
-        "KEY",
-        "APIKEY",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "DSN",
-        "PRIVATE",
-        "SALT",
-        "PEPPER",
-        "SIGNING",
-        "WEBHOOK",
-    }
-)
-_CONFIG_PARTS = frozenset(
-    {
-        "EXPIRE",
-        "EXPIRES",
-        "EXPIRY",
-        "TTL",
-        "LIFETIME",
-        "MINUTES",
-        "SECONDS",
-        "HOURS",
-        "DAYS",
-        "LENGTH",
-        "ALGORITHM",
-        "ALG",
-        "TYPE",
-        "FILE",
-        "PATH",
-        "NAME",
-        "ID",
-        "HEADER",
-        "PREFIX",
-        "ENABLED",
-        "LOCATION",
-        "MIN",
-        "MAX",
-        "ENDPOINT",
-        "HOST",
-        "PORT",
-    }
-)
-_DATABASE_PARTS = frozenset(
-    {
-        "DATABASE",
-        "DB",
-        "POSTGRES",
-        "POSTGRESQL",
-        "PG",
-        "MYSQL",
-        "REDIS",
-        "MONGO",
-        "MONGODB",
-        "AMQP",
-        "RABBITMQ",
-        "SQLALCHEMY",
-        "BROKER",
-    }
-)
 _PLACEHOLDER_VALUE = re.compile(
     r"^(|<.*>|\$\{.*\}|x+|\.\.\.|changeme|change[-_]me|todo|your[-_].*|replace[-_]?me.*|secret)$",
     re.IGNORECASE,
@@ -199,19 +132,6 @@ def _value(text: str, start: int, line_end: int, key: str, key_span: Span) -> tu
         key, raw, key_span, Span(start, start + len(raw)), "", tuple(range(start, start + len(raw)))
     )
     return entry, line_end + 1
-
-
-def looks_secret_name(name: str) -> bool:
-    """SECRET_KEY, HF_TOKEN, DB_PASSWORD, OPENAI_API_KEY, DATABASE_URL: yes;
-    ACCESS_TOKEN_EXPIRE_MINUTES, JWT_ALGORITHM, KEY_FILE: no."""
-    parts = [p for p in re.split(r"[_\-.]+", name.upper()) if p]
-    if parts and parts[-1] in ("URL", "URI"):  # connection URLs of databases carry passwords
-        return any(p in _DATABASE_PARTS for p in parts)
-    if any(p in _CONFIG_PARTS for p in parts):
-        return False
-    return any(
-        p in _SECRET_PARTS or p.endswith(("SECRET", "TOKEN", "PASSWORD", "APIKEY")) for p in parts
-    )
 
 
 def has_url_password(value: str) -> bool:

@@ -6,7 +6,8 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from hfdeploy.environment.dotenv import is_placeholder_file, looks_secret_name, parse_env
+from hfdeploy.environment.dotenv import is_placeholder_file, parse_env
+from hfdeploy.secret_names import looks_secret_name
 
 
 def test_values_keep_their_positions() -> None:
