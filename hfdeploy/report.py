@@ -11,9 +11,6 @@ from hfdeploy.diagnostics import Applicability, Diagnostic, Severity
 from hfdeploy.project import Project
 from hfdeploy.redact import redact
 
-FORMATS = ("text", "json", "github", "sarif")
-
-
 def _printable(text: str) -> str:
     # File names may hold bytes that are not UTF-8 (surrogate escapes); never crash printing.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

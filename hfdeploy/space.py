@@ -7,8 +7,6 @@ from __future__ import annotations
 
 DEFAULT_APP_PORT = 7860  # where the Space proxy sends traffic unless `app_port` says otherwise
 SPACE_UID = 1000  # the container always runs as this uid
-SPACE_USER = "user"
-HOME_DIR = "/home/user"
 APP_DIR = "/home/user/app"
 # Writable directory for SQLite and other files, owned by uid 1000 in the generated image.
 # A Space with a storage bucket mounted at /data sets DATA_DIR=/data as a Space variable.

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 DEFAULT_PYTHON = "3.11"
 # Minor versions with official python:X.Y-slim images we would choose from, newest last.
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")
-PLATFORM = "manylinux_2_17_x86_64"
 
 _FROM_PYTHON = re.compile(
     r"^\s*FROM\s+(?:--platform=\S+\s+)?(?:\S+/)?python:(\d+\.\d+)", re.IGNORECASE | re.MULTILINE

@@ -147,3 +147,9 @@ def test_version_is_fast_path_and_console_script_works(capsys) -> None:
     assert run(capsys, "--version") == (0, f"hfdeploy {__version__}\n", "")
     proc = subprocess.run([sys.executable, "-m", "hfdeploy", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == f"hfdeploy {__version__}"
+
+
+def test_unknown_setting_is_a_warning_not_an_error(capsys, clean: Path) -> None:
+    (clean / "pyproject.toml").write_text('[tool.hfdeploy]\nselct = ["PY"]\n')
+    code, _, err = run(capsys, "check", str(clean), "--select", "PY")
+    assert code == 0 and "unknown setting selct ignored" in err

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import typer
 
 from hfdeploy.check import Check
-from hfdeploy.config import load_config
+from hfdeploy.config import KNOWN_KEYS, load_config
 from hfdeploy.errors import ConfigError, UsageError
 from hfdeploy.project import Project, RunOptions
 from hfdeploy.registry import normalise_codes, selected_checks
@@ -87,6 +87,10 @@ def load_project(
     if not path.is_dir():
         raise UsageError(f"{path}: not a directory (pass the repository root)")
     config = load_config(path)
+    if config.unknown_keys:
+        known = ", ".join(sorted(KNOWN_KEYS))
+        err(f"hfdeploy: warning: pyproject.toml [tool.hfdeploy]: unknown setting "
+            f"{', '.join(config.unknown_keys)} ignored (known: {known})")
     if python is not None and not _valid_python(python):
         raise UsageError(f"--python {python!r}: expected a version like 3.11")
     options = RunOptions(offline=offline, index_url=index_url or config.index_url, python=python)

@@ -154,10 +154,6 @@ class Dockerfile:
             )
         return out
 
-    def runtime_instructions(self) -> list[Instruction]:
-        """Instructions whose effects reach the running container: the final stage's chain."""
-        return [i for stage in self.chain() for i in stage.instructions]
-
 
 def _lines(text: str) -> list[tuple[int, str]]:
     """(offset, line without its newline) for every line."""
