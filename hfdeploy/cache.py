@@ -28,9 +28,28 @@ def cache_root() -> Path:
     return Path(base) / "hfdeploy"
 
 
+def _code_fingerprint() -> str:
+    """Which hfdeploy code made a result: an edited (editable) install must not reuse results."""
+    package = Path(__file__).resolve().parent
+    stamps = []
+    for dirpath, _dirs, names in os.walk(package):
+        for name in names:
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(dirpath, name))
+                stamps.append(f"{dirpath}/{name}:{st.st_mtime_ns}:{st.st_size}")
+    return hashlib.sha256("\n".join(sorted(stamps)).encode()).hexdigest()
+
+
 def _entry_path(project: Project, selection: list[str]) -> Path:
     key = json.dumps(
-        [__version__, str(project.root), selection, repr(project.config), repr(project.options)]
+        [
+            __version__,
+            _code_fingerprint(),
+            str(project.root),
+            selection,
+            repr(project.config),
+            repr(project.options),
+        ]
     )
     return cache_root() / "results" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 

@@ -198,7 +198,10 @@ def render_diff(
         )
         for line in lines:
             line = line.replace("\r\n", "\n")
-            chunks.append(redact(line) if line.endswith("\n") else redact(line) + "\n\\ No newline at end of file\n")
+            # Redact the file's line, not the diff marker before it (`+SECRET_KEY=...`).
+            marker = line[:1] if line[:1] in "+- " else ""
+            line = marker + redact(line[len(marker) :])
+            chunks.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     for path in sorted(untrack):
         chunks.append(f"git rm --cached {path}   # stays on disk, leaves the repository\n")
     return "".join(chunks)

@@ -56,7 +56,7 @@ class SourceFile:
 
     def encode(self, text: str | None = None) -> bytes:
         data = (self.text if text is None else text).encode(self.encoding)
-        return (codecs.BOM_UTF8 + data) if self.bom else data
+        return (_BOMS.get(self.encoding, codecs.BOM_UTF8) + data) if self.bom else data
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a str offset."""
@@ -86,8 +86,27 @@ class UnreadableFile(Exception):
         self.reason = reason
 
 
+# `pip freeze > requirements.txt` in Windows PowerShell writes UTF-16 with a BOM, which pip and
+# uv read (requirements files only: Python, docker, the Hub and dotenv loaders do not).
+_UTF16_SUFFIXES = (".txt", ".in")
+_BOMS = {
+    "utf-8": codecs.BOM_UTF8,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+}
+
+
 def decode(path: PurePosixPath, data: bytes) -> SourceFile:
     """Decode file bytes the way Python (for .py) or an editor (otherwise) would."""
+    utf16 = next((e for e in ("utf-16-le", "utf-16-be") if data.startswith(_BOMS[e])), None)
+    if utf16 is not None and path.suffix in _UTF16_SUFFIXES:
+        try:
+            text = data[2:].decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"not valid {utf16} ({exc.reason})") from None
+        if "\0" in text[:8192]:
+            raise UnreadableFile("binary file (contains NUL bytes)")
+        return SourceFile(path, text, utf16, True, hashlib.sha256(data).hexdigest())
     if b"\0" in data[:8192]:
         raise UnreadableFile("binary file (contains NUL bytes)")
     bom = data.startswith(codecs.BOM_UTF8)
@@ -364,7 +383,9 @@ class Project:
         return self._memo[key]  # type: ignore[no-any-return]
 
     def python_ast(self, path: PurePosixPath) -> ast.Module | None:
-        """The parsed module, or None when it does not parse or cannot be read."""
+        """The parsed module, or None when it does not parse or cannot be read. A module using
+        syntax newer than the running Python (3.12 `type` or f-strings, read by 3.11) comes
+        with those lines taken out, so the checks still see the rest of it."""
 
         def parse() -> ast.Module | None:
             text = self.text(path)
@@ -377,7 +398,14 @@ class Project:
             except (SyntaxError, ValueError, MemoryError, RecursionError):
                 return None
 
-        return self.memo(("ast", path), parse)
+        def parse_newer() -> ast.Module | None:
+            from hfdeploy.pysource.syntax import parse_skipping_newer_syntax
+
+            text = self.text(path)
+            return None if text is None else parse_skipping_newer_syntax(text)
+
+        # Separate keys: `syntax_error` takes a cached strict tree as proof that the file parses.
+        return self.memo(("ast", path), parse) or self.memo(("ast-newer", path), parse_newer)
 
     def prime_syntax_errors(self, paths: list[PurePosixPath]) -> None:
         """Find which of `paths` do not parse, in parallel worker processes when it pays.

@@ -9,13 +9,23 @@ import re
 _URL_PASSWORD = re.compile(
     r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>[^\s'\"]*)@"
     # ...up to the last `@` followed by a host: a raw `/` or `@` in the password is masked too.
-    r"(?=[A-Za-z0-9.\-_~%\[\]]*(?::[^/?#@\s'\"]*)?(?:[/?#\s'\"]|$))"
+    # The host may be a template: `%(db_host)s` (ini), `{host}` (f-string), `${HOST}`, `$HOST`.
+    r"(?=(?:[A-Za-z0-9.\-_~%\[\]]|%\([^)\s]*\)s|\$?\{[^}\s]*\}|\$[A-Za-z_]\w*)*"
+    r"(?::[^/?#@\s'\"]*)?(?:[/?#\s'\"]|$))"
 )
+_TEMPLATE = re.compile(r"%\([^)]*\)s|\$?\{[^}]*\}|\$[A-Za-z_]\w*")
 _ASSIGNMENT = re.compile(
-    r"(?P<head>^[ \t]*(?:export[ \t]+)?[\"']?[A-Z0-9_]*"
+    r"(?P<head>^[ \t]*(?:(?:export|ENV|ARG)[ \t]+)?[\"']?[A-Z0-9_]*"
     r"(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)"
     r"[A-Z0-9_]*[\"']?[ \t]*[=:][ \t]*)(?P<value>\S.*?)(?P<tail>[ \t]*\r?)$",
     re.MULTILINE,
+)
+
+# Tokens recognisable by their shape wherever they appear (`RUN huggingface-cli login --token
+# hf_...`): Hugging Face, OpenAI, GitHub, Slack, AWS access key ids.
+_TOKEN = re.compile(
+    r"\b(?:hf_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_\-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}"
+    r"|github_pat_\w{30,}|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16})\b"
 )
 
 
@@ -28,13 +38,16 @@ def mask(secret: str) -> str:
 
 def redact_url(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
+        if _TEMPLATE.fullmatch(m.group("pw")):
+            return m.group()  # `{password}`, `%(pw)s`, `${DB_PASSWORD}`: a name, not a secret
         return m.group("head") + mask(m.group("pw")) + "@"
 
     return _URL_PASSWORD.sub(repl, text)
 
 
 def redact(text: str) -> str:
-    """Mask URL passwords and the values of SECRET/TOKEN/PASSWORD-like assignments."""
+    """Mask URL passwords, well-known token shapes and the values of SECRET/TOKEN/PASSWORD-like
+    assignments."""
     text = redact_url(text)
 
     def repl(m: re.Match[str]) -> str:
@@ -43,4 +56,4 @@ def redact(text: str) -> str:
         inner = value[1:-1] if quote else value
         return m.group("head") + quote + mask(inner) + quote + m.group("tail")
 
-    return _ASSIGNMENT.sub(repl, text)
+    return _TOKEN.sub(lambda m: mask(m.group()), _ASSIGNMENT.sub(repl, text))

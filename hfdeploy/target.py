@@ -41,7 +41,14 @@ def _from_requires_python(spec_text: str) -> str | None:
     fitting = [v for v in SUPPORTED if spec.contains(v + ".0", prereleases=True)]
     if not fitting:
         return None
-    return DEFAULT_PYTHON if DEFAULT_PYTHON in fitting else fitting[-1]
+    # The fitting version nearest the default: `>=3.12` was written for 3.12, and the newest
+    # Python is the one most likely to lack wheels for the project's dependencies.
+    default = _minor(DEFAULT_PYTHON)
+    return min(fitting, key=lambda v: (abs(_minor(v) - default), -_minor(v)))
+
+
+def _minor(version: str) -> int:
+    return int(version.split(".")[1])
 
 
 def _requires_python(project: Project) -> str | None:

@@ -119,6 +119,8 @@ def test_fix_write_repairs_and_second_run_is_a_no_op(capsys, broken: Path) -> No
     compile((broken / "main.py").read_text(), "main.py", "exec")
     code, out, err = run(capsys, "fix", str(broken), "--select", "PY")
     assert code == 0 and out == "" and "Nothing to fix." in err
+    code, out, err = run(capsys, "fix", str(broken), "--write", "--select", "PY")
+    assert code == 0 and "Nothing to fix." in err and "Applied" not in err
 
 
 def test_fix_exits_1_when_an_error_remains(capsys, broken: Path) -> None:

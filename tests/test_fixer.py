@@ -118,3 +118,12 @@ def test_diff_masks_secrets(tmp_path: Path) -> None:
     make_tree(tmp_path, {"a.py": "URL = 'postgres://u:hunter2secret@db/x'  # old\n"})
     diff = fix_project(Project(tmp_path), [ReplaceWord()]).diff()
     assert "hunter2secret" not in diff and "+URL = 'postgres://u:hu***@db/x'  # new" in diff
+
+
+def test_diff_masks_secret_assignments_on_added_and_removed_lines(tmp_path: Path) -> None:
+    # A regenerated Dockerfile drops `ENV SECRET_KEY=...`; an edited .env line changes.
+    make_tree(tmp_path, {"a.py": "SECRET_KEY=hunter2secret  # old\nENV HF_TOKEN=hf_hunter2token\n"})
+    diff = fix_project(Project(tmp_path), [ReplaceWord()]).diff()
+    assert "hunter2" not in diff
+    assert "-SECRET_KEY=hu***\n" in diff and "+SECRET_KEY=hu***\n" in diff
+    assert " ENV HF_TOKEN=hf***\n" in diff

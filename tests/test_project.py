@@ -125,3 +125,16 @@ def test_dockerignore_patterns_are_anchored() -> None:
     rules = IgnoreRules([".env", "**/*.pyc"], dockerignore=True)
     assert rules.ignored(".env") and not rules.ignored("sub/.env")
     assert rules.ignored("a/b/c.pyc")
+
+
+def test_utf16_with_a_bom_is_read_for_requirements_files_only(tmp_path: Path) -> None:
+    # pip and uv read a UTF-16 requirements file (PowerShell's `pip freeze >`); the Hub, docker
+    # and Python do not read UTF-16 README.md, Dockerfile or .py files.
+    data = codecs.BOM_UTF16_LE + "fastapi==0.115.6\r\n".encode("utf-16-le")
+    make_tree(tmp_path, {"requirements.txt": data, "README.md": data, "Dockerfile": data})
+    project = Project(tmp_path)
+    source = project.source(PurePosixPath("requirements.txt"))
+    assert source is not None and source.text == "fastapi==0.115.6\r\n"
+    assert source.encode(source.text) == data
+    assert project.source(PurePosixPath("README.md")) is None
+    assert project.source(PurePosixPath("Dockerfile")) is None

@@ -46,7 +46,7 @@ def fix(
     path: Path = PATH_ARG,
     write: bool = typer.Option(False, "--write", "-w", help="Apply the fixes to the files."),
     unsafe_fixes: bool = typer.Option(
-        False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (listed as [unsafe fix])."
+        False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (listed as \\[unsafe fix])."
     ),
     select: list[str] = SELECT_OPT,
     ignore: list[str] = IGNORE_OPT,
@@ -66,16 +66,21 @@ def fix(
             err(f"hfdeploy: error: {exc}")
             raise typer.Exit(EXIT_USAGE) from None
         count = len(outcome.applied)
-        err(f"Applied {count} fix{'es' if count != 1 else ''} in {len(files)} file"
-            f"{'s' if len(files) != 1 else ''}"
-            + (f"; untracked {', '.join(sorted(outcome.untrack))} (still on disk)" if outcome.untrack else "")
-            + ".")
+        if not files and not outcome.untrack:
+            err("Nothing to fix.")
+        else:
+            err(f"Applied {count} fix{'es' if count != 1 else ''} in {len(files)} file"
+                f"{'s' if len(files) != 1 else ''}"
+                + (f"; untracked {', '.join(sorted(outcome.untrack))} (still on disk)"
+                   if outcome.untrack else "")
+                + ".")
     else:
         diff = outcome.diff()
         sys.stdout.write(diff)
         if diff:
-            err(f"Would apply {len(outcome.applied)} fixes in {len(files)} files; "
-                "run again with --write to apply them.")
+            count = len(outcome.applied)
+            err(f"Would apply {count} fix{'es' if count != 1 else ''} in {len(files)} file"
+                f"{'s' if len(files) != 1 else ''}; run again with --write to apply them.")
         else:
             err("Nothing to fix.")
     if remaining:

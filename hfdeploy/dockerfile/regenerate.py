@@ -143,6 +143,21 @@ def regeneration(project: Project) -> Regeneration:
     return project.memo("dockerfile-regeneration", lambda: _regenerate(project))
 
 
+def _no_app_reason(project: Project) -> str:
+    """Why there is no app to serve: none found, several equally likely, or a wrong setting."""
+    setting = 'set `[tool.hfdeploy] app = "pkg.module:app"` in pyproject.toml'
+    try:
+        from hfdeploy.pysource.app_discovery import find_app
+    except ImportError:  # the pysource domain is optional to this one
+        return f"no FastAPI app found to serve; {setting}"
+    found = find_app(project)
+    if found.setting_error:
+        return f"`[tool.hfdeploy] app` names no usable app ({found.setting_error})"
+    if found.ambiguous:
+        return f"{len(found.ambiguous)} FastAPI apps could be the one to serve (SC011); {setting}"
+    return f"no FastAPI app found to serve; {setting}"
+
+
 def _regenerate(project: Project) -> Regeneration:
     rt = runtime(project)
     source = project.source(DOCKERFILE)
@@ -152,11 +167,7 @@ def _regenerate(project: Project) -> Regeneration:
     try:
         text = render_dockerfile(project, und)
     except NoApp:
-        return Regeneration(
-            None,
-            'no FastAPI app found to serve; set `[tool.hfdeploy] app = "pkg.module:app"` '
-            "in pyproject.toml",
-        )
+        return Regeneration(None, _no_app_reason(project))
     except UnsafeValue as exc:
         return Regeneration(None, f"refused to write {exc.kind} {exc.value!r} into the Dockerfile")
     if source is None:

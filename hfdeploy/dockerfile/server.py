@@ -228,11 +228,24 @@ def _setting(word: Word, begin: int, end: int) -> Setting | None:
     return Setting(word.value[begin:end], Span(start, stop))
 
 
+def _last_colon(value: str) -> int:
+    """The host:port separator: the last `:` outside `${PORT:-7860}`."""
+    depth, found = 0, value.rindex(":")
+    for i, char in enumerate(value):
+        if value.startswith("${", i):
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif char == ":" and not depth:
+            found = i
+    return found
+
+
 def _split_bind(word: Word, begin: int) -> tuple[Setting | None, Setting | None]:
     value = word.value[begin:]
     if value.startswith(("unix:", "fd://")) or ":" not in value:
         return None, None
-    colon = begin + value.rindex(":")
+    colon = begin + _last_colon(value)
     host = _setting(word, begin, colon)
     if host is not None and host.value.startswith("["):
         host = Setting(host.value.strip("[]"), host.span)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from hfdeploy.dockerfile.assignments import assignments
 from hfdeploy.dockerfile.base_image import python_base
 from hfdeploy.dockerfile.inputs import AppTarget, alembic_setup, parse_spec
+from hfdeploy.redact import redact
 from hfdeploy.secret_names import looks_secret_name
 from hfdeploy.dockerfile.server import find_server
 from hfdeploy.dockerfile.shell import commands, split_words
@@ -101,7 +102,8 @@ class Understanding:
 
     def drop(self, step: Step, why: str = "") -> None:
         self.level = "partial" if self.level == "full" else self.level
-        text = step.ins.text if len(step.ins.text) <= 60 else step.ins.text[:57] + "..."
+        text = redact(step.ins.text)  # the note is printed: `ENV SECRET_KEY=...` is masked
+        text = text if len(text) <= 60 else text[:57] + "..."
         self.dropped.append(f"line {step.ins.line}: `{text}`" + (f" ({why})" if why else ""))
 
 

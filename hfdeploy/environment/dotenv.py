@@ -150,7 +150,14 @@ def secret_entries(env: EnvFile) -> list[EnvEntry]:
         e
         for e in env.entries
         if (
-            looks_secret_name(e.key) and not is_placeholder_value(e.value) and not e.value.isdigit()
+            looks_secret_name(e.key)
+            and not is_placeholder_value(e.value)
+            and not e.value.isdigit()
+            and not _CREDENTIAL_FREE_URL.match(e.value)
         )
         or has_url_password(e.value)
     ]
+
+
+# `DATABASE_URL=sqlite:///./app.db`: a URL with no user, password or query holds no secret.
+_CREDENTIAL_FREE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^@?#\s]*$")

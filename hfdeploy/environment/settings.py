@@ -155,8 +155,8 @@ def _field(
             first is not None and not (isinstance(first, ast.Constant) and first.value is ...)
         ) or "default_factory" in keywords
         for key in ("validation_alias", "alias", "env"):  # `env=` is pydantic v1
-            alias = _constant(keywords.get(key))
-            if isinstance(alias, str):
+            alias = _alias_name(keywords.get(key))
+            if alias is not None:
                 env_name = alias
                 break
     if not has_default and v1 and _optional(stmt.annotation):
@@ -165,6 +165,17 @@ def _field(
         env_name = prefix + name
         env_name = env_name if case_sensitive else env_name.upper()
     return SettingsField(module, owner, name, env_name, stmt, has_default, v1)
+
+
+def _alias_name(node: ast.expr | None) -> str | None:
+    """The variable an alias names: a string, the first of `AliasChoices("A", "B")` (the
+    prefix no longer applies), or the first of a pydantic v1 `env=["A", "B"]` list."""
+    if isinstance(node, ast.Call) and _base_name(node.func) == "AliasChoices" and node.args:
+        node = node.args[0]
+    value = _constant(node)
+    if isinstance(value, tuple) and value:
+        value = value[0]
+    return value if isinstance(value, str) else None
 
 
 def _optional(annotation: ast.expr) -> bool:

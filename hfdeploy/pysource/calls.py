@@ -137,10 +137,16 @@ def _scan_file(
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         attribute = prev is not None and prev.is_op(".")
         named = tok.text == target.leaf if attribute else tok.text in local
-        if _is_constructor(sig) and named and nxt is not None and nxt.is_op("("):
-            if _is_class_call(tokens, i, attribute, imports, target):
+        if _is_constructor(sig) and nxt is not None and nxt.is_op("("):
+            if named and _is_class_call(tokens, i, attribute, imports, target):
                 refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1), 1))
-            continue
+                continue
+            if _is_own_cls_call(tokens, i, path, target):
+                # `return cls(size, ceiling)` in a classmethod builds the class as well
+                refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1), 1))
+                continue
+            if named:
+                continue
         is_alias = tok.text in local and not attribute and sig.owner_class is None
         if tok.text != sig.name and not is_alias:
             continue
@@ -172,6 +178,18 @@ def _is_class_call(
     if owner is None or first not in imports.names:
         return False
     return target.is_it(imports.names[first] + owner[len(first) :] + "." + tokens[i].text)
+
+
+def _is_own_cls_call(tokens: list[Token], i: int, path: PurePosixPath, target: _Target) -> bool:
+    """`cls(...)` inside the class that owns the constructor."""
+    klass = target.sig.owner_class
+    return (
+        tokens[i].text == "cls"
+        and not (i and tokens[i - 1].is_op("."))
+        and path == target.home
+        and klass is not None
+        and klass.contains(tokens[i].start)
+    )
 
 
 def _resolve_attribute(

@@ -148,3 +148,57 @@ def compile_with(version: str, sources: dict[str, str]) -> dict[str, SyntaxProbl
             for name, found in answer["results"].items()
         }
     return None
+
+
+MAX_SKIPPED = 64  # parser rounds before giving up on a module
+
+
+def parse_skipping_newer_syntax(text: str) -> ast.Module | None:
+    """The module parsed by the running Python with each line that holds syntax only a newer
+    Python accepts (a 3.12 `type` statement or f-string, read by 3.11) made `pass` or a comment
+    of the same length, so the rest of the module, positions unchanged, is still analysed.
+    None when the text shows no newer syntax, or the parser rejects a line that has none."""
+    if not (NEWER_SYNTAX.search(text) or NEWER_FSTRING.search(text)):
+        return None
+    # Split at "\n" only, as the parser counts lines (`splitlines` also splits at form feeds).
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
+    passed: set[int] = set()
+    for _ in range(MAX_SKIPPED):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse("".join(lines))
+        except SyntaxError as exc:
+            if exc.lineno is None or not 1 <= exc.lineno <= len(lines):
+                return None
+            index, error = exc.lineno - 1, exc
+        except (ValueError, MemoryError, RecursionError):
+            return None
+        body = lines[index].rstrip("\r\n")
+        ending, stripped = lines[index][len(body) :], body.lstrip(" \t")
+        indent = body[: len(body) - len(stripped)]
+        if not stripped or stripped.startswith("#"):
+            return None  # nothing left to take out: not a newer-syntax problem
+        if isinstance(error, IndentationError) and error.msg.startswith("unexpected indent"):
+            # The body of a definition that became `pass`: comment the whole indented block.
+            end = index + 1
+            while end < len(lines) and (not lines[end].strip() or lines[end].startswith(indent)):
+                end += 1
+            for i in range(index, end):
+                lines[i] = _comment_out(lines[i])
+        elif index in passed or len(stripped) < len("pass"):
+            lines[index] = _comment_out(lines[index])  # inside brackets, where `pass` cannot be
+        elif not (NEWER_SYNTAX.search(body) or NEWER_FSTRING.search(body)):
+            return None  # an ordinary syntax error (PY001, PY002): no partial tree
+        else:
+            passed.add(index)
+            lines[index] = indent + "pass".ljust(len(stripped)) + ending
+    return None
+
+
+def _comment_out(line: str) -> str:
+    body = line.rstrip("\r\n")
+    stripped = body.lstrip(" \t")
+    if not stripped:
+        return line
+    return body[: len(body) - len(stripped)] + "#".ljust(len(stripped)) + line[len(body) :]

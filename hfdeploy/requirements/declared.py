@@ -20,6 +20,8 @@ REQUIREMENTS = PurePosixPath("requirements.txt")
 PYPROJECT = PurePosixPath("pyproject.toml")
 # `pip install ... -r FILE` in a Dockerfile RUN line names the file the image installs.
 _DOCKER_REQ = re.compile(r"pip3?\s+install\b[^\n]*?\s(?:-r\s*|--requirement[=\s]+)([^\s&;|]+)")
+# Directories whose requirements are never the app's.
+_NOT_THE_APP = frozenset({"docs", "doc", "examples", "example", "tests", "test", "scripts", "requirements"})
 # Other tools' files we do not read, with what to do about them.
 OTHER_FORMATS = {
     "Pipfile": "Pipfile is not read; export it with `pipenv requirements > requirements.txt` "
@@ -66,7 +68,13 @@ def _install_file(project: Project) -> PurePosixPath | None:
         r"^\s*(dependencies\s*=|\[tool\.poetry\.dependencies\])", project.text(PYPROJECT) or "", re.MULTILINE
     ):
         return PYPROJECT
-    return None
+    # A backend in a sub-directory (`backend/requirements.txt` next to `frontend/`): the one
+    # such file one level down, when there is exactly one.
+    nested = [
+        p for p in project.files(".txt")
+        if len(p.parts) == 2 and p.name == REQUIREMENTS.name and p.parts[0] not in _NOT_THE_APP
+    ]
+    return nested[0] if len(nested) == 1 else None
 
 
 def _parse(project: Project, path: PurePosixPath, constraint: bool) -> ParsedFile | None:

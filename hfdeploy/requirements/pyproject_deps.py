@@ -125,8 +125,8 @@ def poetry_specifier(constraint: str) -> SpecifierSet:
 def _poetry(parsed: ParsedFile, text: str, deps: dict[str, object]) -> None:
     body = _table_body(text, "tool.poetry.dependencies")
     for name, value in deps.items():
-        if name.lower() == "python":
-            continue
+        if name.lower() == "python" or (isinstance(value, dict) and value.get("optional") is True):
+            continue  # optional ones come only with an extra: `pip install .` leaves them out
         m = re.compile(rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*=[ \t]*(.*)$", re.MULTILINE).search(
             text, *body) if body else None
         version = value if isinstance(value, str) else value.get("version") if isinstance(value, dict) else None

@@ -126,7 +126,9 @@ def _placeholders_for_what_the_image_lacks(
     env: dict[str, str], config: ImageConfig, report: VerifyReport
 ) -> dict[str, str]:
     """An `ENV` in the Dockerfile already provides a variable: keep the image's value."""
-    provided = {e.name for e in report.env if e.source == "placeholder" and e.name in config.env}
+    provided = {
+        e.name for e in report.env if e.source.startswith("placeholder") and e.name in config.env
+    }
     report.env = [e for e in report.env if e.name not in provided]
     placeholders = [e.name for e in report.env if e.source == "placeholder"]
     if placeholders:

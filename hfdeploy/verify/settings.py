@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 
 from hfdeploy.errors import UsageError
 from hfdeploy.project import Project
-from hfdeploy.space import DEFAULT_APP_PORT
+from hfdeploy.space import DEFAULT_APP_PORT, INJECTED_VARIABLES
 from hfdeploy.verify.docker_client import ImageConfig, engine_host
 
 PLACEHOLDER_PREFIX = "hfdeploy-placeholder-"
+INJECTED_SOURCE = "placeholder; injected on a Space"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
 _PORT_IN_SHELL = re.compile(r"\$\{PORT(?::?[-=][^}]*)?\}|\$PORT\b")
@@ -34,7 +35,7 @@ class VerifyOptions:
 @dataclass(frozen=True)
 class EnvSetting:
     name: str
-    source: str  # "--env", "--env-file .env.test", "placeholder"
+    source: str  # "--env", "--env-file .env.test", "placeholder", INJECTED_SOURCE
 
 
 def parse_env_args(values: tuple[str, ...]) -> dict[str, str]:
@@ -98,7 +99,9 @@ def container_env(
     for name in required_variables(project):
         if name not in env:
             env[name] = PLACEHOLDER_PREFIX + name
-            settings[name] = EnvSetting(name, "placeholder")
+            # The Space itself sets SPACE_HOST and the like: nothing for the user to add.
+            source = INJECTED_SOURCE if name in INJECTED_VARIABLES else "placeholder"
+            settings[name] = EnvSetting(name, source)
     return env, sorted(settings.values(), key=lambda s: s.name)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
+from hfdeploy.diagnostics import Diagnostic
 from hfdeploy.errors import UsageError
 from hfdeploy.project import Project
+from hfdeploy.redact import mask, redact_url
 from hfdeploy.verify.buildkit import find_buildkit_cli
 from hfdeploy.verify.buildlog import BuildLog
 from hfdeploy.verify.container import run_container
@@ -13,7 +16,12 @@ from hfdeploy.verify.docker_client import BuildFailed, DockerClient, DockerFailu
 from hfdeploy.verify.findings import engine_failed, finding
 from hfdeploy.verify.progress import Progress, Silent
 from hfdeploy.verify.report import VerifyReport
-from hfdeploy.verify.settings import VerifyOptions, container_env, image_tag
+from hfdeploy.verify.settings import (
+    PLACEHOLDER_PREFIX,
+    VerifyOptions,
+    container_env,
+    image_tag,
+)
 
 
 def choose_builder(client: DockerClient, wanted: str) -> ImageBuilder:
@@ -38,6 +46,45 @@ def verify_project(
     report = VerifyReport(
         root=str(project.root), image=image_tag(project), network=options.network, env=env_settings
     )
+    try:
+        _verify(project, options, client, progress, env, report)
+    finally:
+        report.findings = [_hide_values(f, env) for f in report.findings]
+    return report
+
+
+def _hide_values(found: Diagnostic, env: dict[str, str]) -> Diagnostic:
+    """Mask the values verify passed into the container wherever the app's log echoes them:
+    the output's URL redaction does not know that `sk-...` is a secret."""
+    values = sorted((v for v in env.values() if _hideable(v)), key=len, reverse=True)
+
+    def hide(text: str) -> str:
+        for value in values:
+            text = text.replace(value, mask(value))
+        return text
+
+    if not values:
+        return found
+    return dataclasses.replace(
+        found, message=hide(found.message), notes=tuple(hide(n) for n in found.notes)
+    )
+
+
+def _hideable(value: str) -> bool:
+    if len(value) < 6 or value.startswith(PLACEHOLDER_PREFIX):
+        return False  # too short to be a secret (and to replace safely), or our own label
+    # A URL is left to the URL redaction when it has no credentials or it masks them itself.
+    return "://" not in value or ("@" in value and redact_url(value) == value)
+
+
+def _verify(
+    project: Project,
+    options: VerifyOptions,
+    client: DockerClient,
+    progress: Progress,
+    env: dict[str, str],
+    report: VerifyReport,
+) -> VerifyReport:
     engine = client.engine
     report.engine = f"{engine.host} (Docker {engine.server_version}, {engine.os})"
     if not (project.root / "Dockerfile").is_file():

@@ -513,7 +513,10 @@ def test_fixed_alembic_migrates_the_apps_sqlite_fallback(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     sqlalchemy = pytest.importorskip("sqlalchemy")
     engine = sqlalchemy.create_engine(f"sqlite:///{data_dir}/app.db")
-    assert "tasks" in sqlalchemy.inspect(engine).get_table_names()
+    try:
+        assert "tasks" in sqlalchemy.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()  # closes the pooled sqlite3 connection (unclosed ones warn on 3.13)
     assert "w0rd" not in proc.stdout + proc.stderr
 
 

@@ -29,8 +29,33 @@ def test_df001_without_an_app_explains_the_setting(tmp_path: Path) -> None:
     assert any('[tool.hfdeploy] app = "pkg.module:app"' in n for n in found.notes)
 
 
+def test_df001_with_two_equal_apps_says_so(tmp_path: Path) -> None:
+    two = {
+        "main.py": None,
+        "public_api.py": "from fastapi import FastAPI\napi = FastAPI()\n",
+        "internal_api.py": "from fastapi import FastAPI\nweb = FastAPI()\n",
+    }
+    (found,) = findings(tmp_path, "DF001", None, two)
+    assert found.fix is None
+    assert any("2 FastAPI apps could be the one to serve (SC011)" in n for n in found.notes)
+
+
 def test_df001_catches_not(tmp_path: Path) -> None:
     assert findings(tmp_path, "DF001", GOOD) == []
+
+
+def test_df001_catches_a_dockerfile_without_from(tmp_path: Path) -> None:
+    # Only comments: docker refuses it ("file with no instructions"); nothing is lost by a rewrite.
+    (found,) = findings(tmp_path, "DF001", "# syntax=docker/dockerfile:1\n# TODO\n")
+    assert "has no instructions" in found.message
+    assert found.fix is not None and found.fix.applicability is Applicability.SAFE
+    after = fixed(tmp_path, "DF001", "# TODO: write me\n")
+    assert "FROM python:3.11-slim" in after and "TODO" not in after
+    # Instructions but no FROM: the rewrite drops them, so it is offered as unsafe only.
+    (draft,) = findings(tmp_path, "DF001", "ARG PY=3.11\nRUN pip install fastapi\n")
+    assert "has no `FROM`" in draft.message and draft.span is not None
+    assert draft.fix is not None and draft.fix.applicability is Applicability.UNSAFE
+    assert fixed(tmp_path, "DF001", "RUN echo hi\n") == "RUN echo hi\n"
 
 
 # -- DF002 ---------------------------------------------------------------------------------------
@@ -252,6 +277,36 @@ def test_df018_catches_and_points_install_and_copy_at_the_lock(tmp_path: Path) -
     assert "COPY --chown=user requirements.lock requirements.lock\n" in after
     # only the `-r` file changes; a constraint naming the same file is left alone
     assert "pip install -c requirements.txt --no-cache-dir --user -r requirements.lock\n" in after
+
+
+PYPROJECT_DEPS = '[project]\nname = "x"\nversion = "0"\ndependencies = ["fastapi>=0.110"]\n'
+PROJECT_INSTALL = GOOD.replace(
+    "COPY --chown=user requirements.txt requirements.txt\n"
+    "RUN pip install --no-cache-dir --user -r requirements.txt\n"
+    "COPY --chown=user . /home/user/app\n",
+    "COPY --chown=user . /home/user/app\nRUN pip install --no-cache-dir --user .\n",
+)
+
+
+def test_df018_catches_a_project_install_beside_the_lock(tmp_path: Path) -> None:
+    # hfdeploy's own Dockerfile for a pyproject project, generated before the lock existed.
+    files = {"pyproject.toml": PYPROJECT_DEPS, "requirements.lock": LOCK}
+    (found,) = findings(tmp_path, "DF018", PROJECT_INSTALL, files)
+    assert "`pip install .` ignores `requirements.lock`" in found.message
+    after = fixed(tmp_path, "DF018", PROJECT_INSTALL, files)
+    assert "RUN pip install -r requirements.lock --no-cache-dir --user .\n" in after
+    assert findings(tmp_path, "DF018", after, files) == []
+
+
+def test_df018_project_install_before_the_lock_is_copied_has_no_fix(tmp_path: Path) -> None:
+    dockerfile = PROJECT_INSTALL.replace(
+        "COPY --chown=user . /home/user/app\nRUN pip install --no-cache-dir --user .\n",
+        "COPY --chown=user pyproject.toml pyproject.toml\nRUN pip install --no-cache-dir --user .\n"
+        "COPY --chown=user . /home/user/app\n",
+    )
+    files = {"pyproject.toml": PYPROJECT_DEPS, "requirements.lock": LOCK}
+    (found,) = findings(tmp_path, "DF018", dockerfile, files)
+    assert found.fix is None
 
 
 @pytest.mark.parametrize(

@@ -111,7 +111,14 @@ def test_control_workdir_after_user_is_root_owned_with_the_legacy_builder(
         assert code != 0 and "Permission denied" in logs, logs
     finally:
         docker_client.images.remove(tag, force=True)
-    fix_tree(root, "DF004")  # and the targeted fix repairs it on the same builder
+    # DF004 only notes this (BuildKit, the Hub's builder, gives the directory to the user);
+    # the chown its fix uses for a WORKDIR made before USER repairs it on this builder too.
+    dockerfile_path = root / "Dockerfile"
+    dockerfile_path.write_text(
+        dockerfile_path.read_text().replace(
+            "USER user", "RUN mkdir -p /home/user/app && chown user /home/user/app\nUSER user"
+        )
+    )
     tag = build(docker_client, root)
     try:
         code, logs = run_probe(docker_client, tag)

@@ -236,6 +236,18 @@ def test_df007_catches_and_fixes(tmp_path: Path, dockerfile: str, expected: str)
     assert expected in fixed(tmp_path, "DF007", dockerfile)
 
 
+def test_df007_gunicorn_bind_with_a_variable_port(tmp_path: Path) -> None:
+    gunicorn = "CMD gunicorn -k uvicorn.workers.UvicornWorker -b 0.0.0.0:$PORT main:app"
+    dockerfile = replace_cmd(gunicorn)
+    (found,) = findings(tmp_path, "DF007", dockerfile)
+    assert "is not a valid port number" in found.message  # gunicorn's words, not uvicorn's
+    after = fixed(tmp_path, "DF007", dockerfile)
+    assert "-b 0.0.0.0:${PORT:-7860} main:app" in after
+    # the `:` inside `${PORT:-7860}` is not the host:port separator
+    assert findings(tmp_path, "DF007", after) == []
+    assert findings(tmp_path, "DF006", after) == [] and findings(tmp_path, "DF005", after) == []
+
+
 @pytest.mark.parametrize(
     "dockerfile",
     [

@@ -160,11 +160,37 @@ def test_env_file_loaded_but_not_committed(tmp_path: Path, tracked: bool) -> Non
         assert diag.severity is Severity.INFO and diag.notes == ("Its variables: A, B.",)
 
 
+def test_alias_choices_name_the_variable_without_the_prefix(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "config.py": (
+                "from pydantic import AliasChoices, Field\n"
+                "from pydantic_settings import BaseSettings, SettingsConfigDict\n\n"
+                "class Settings(BaseSettings):\n"
+                "    model_config = SettingsConfigDict(env_prefix='APP_')\n"
+                "    db_url: str = Field(validation_alias=AliasChoices('DATABASE_URL', 'DB'))\n"
+                "    token: str = Field(env=['LEGACY_TOKEN', 'TOKEN'])\n"
+            )
+        },
+    )
+    names = [d.message.split("`")[1] for d in check_tree(tmp_path, "EV001")]
+    assert sorted(names) == ["DATABASE_URL", "LEGACY_TOKEN"]
+
+
 # -- EV004 -------------------------------------------------------------------------------------
 HF_URL_SHAPES = {
     "environ": 'import os\nURL = os.environ["HF_SPACE_URL"]\n',
     "getenv": 'from os import getenv\nURL = getenv("HF_SPACE_URL")\n',
     "default": 'import os\nURL = os.environ.get("HF_SPACE_URL", "http://localhost:8000")\n',
+    "expression": 'import os\nP = 8000\nURL = os.getenv("HF_SPACE_URL", f"http://localhost:{P}")\n',
+}
+# What the fixed read gives off a Space: what it gave before, except where it used to fail.
+HF_URL_LOCAL = {
+    "environ": "http://localhost:7860",
+    "getenv": "None",
+    "default": "http://localhost:8000",
+    "expression": "http://localhost:8000",
 }
 
 
@@ -187,7 +213,7 @@ def test_hf_space_url_derived_from_space_host(tmp_path: Path, shape: str) -> Non
         ).stdout.strip()
 
     assert url({"SPACE_HOST": "owner-name.hf.space"}) == "https://owner-name.hf.space"
-    assert url({}) == ("http://localhost:8000" if shape == "default" else "http://localhost:7860")
+    assert url({}) == HF_URL_LOCAL[shape]
     assert url({"HF_SPACE_URL": "https://custom.example"}) == "https://custom.example"
 
 

@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from hfdeploy.environment.dotenv import is_placeholder_file, parse_env
+from hfdeploy.environment.dotenv import EnvFile, is_placeholder_file, parse_env, secret_entries
 from hfdeploy.secret_names import looks_secret_name
 
 
@@ -79,3 +79,16 @@ def test_secret_names(name: str, secret: bool) -> None:
 )
 def test_placeholder_files(name: str, placeholder: bool) -> None:
     assert is_placeholder_file(PurePosixPath(name)) is placeholder
+
+
+def test_database_url_without_credentials_is_no_secret() -> None:
+    text = (
+        "DATABASE_URL=sqlite:///./prod.db\n"
+        "CACHE_URL=redis://cache:6379/0\n"
+        "REPLICA_URL=postgresql://app:s3cret@db/app\n"
+        "ANALYTICS_DB_URL=postgresql://db/app?password=s3cret\n"
+        "SECRET_KEY=9f8e7d6c5b4a3928\n"
+    )
+    env = EnvFile(PurePosixPath(".env.production"), tuple(parse_env(text)))
+    found = [e.key for e in secret_entries(env)]
+    assert found == ["REPLICA_URL", "ANALYTICS_DB_URL", "SECRET_KEY"]

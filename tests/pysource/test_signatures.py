@@ -446,6 +446,24 @@ def test_constructor_callers_are_rewritten(tmp_path: Path) -> None:
     assert run_module(tmp_path, "app.use") == [[5, 2], [7, 3], [10, 1]]
 
 
+def test_cls_call_in_a_classmethod_is_a_constructor_caller(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/pages.py": "class Page:\n    def __init__(self, size=10, limit):\n"
+            "        self.seen = [size, limit]\n\n"
+            "    @classmethod\n    def big(cls, size, limit):\n        return cls(size, limit)\n\n"
+            "def run():\n    return Page.big(50, 500).seen\n",
+        },
+    )
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE, diag.notes
+    fix_tree(tmp_path, "PY001")
+    assert "return cls(size, limit=limit)" in (tmp_path / "app/pages.py").read_text()
+    assert run_module(tmp_path, "app.pages") == [50, 500]
+
+
 def test_super_init_call_with_positional_arguments_is_unsafe(tmp_path: Path) -> None:
     make_tree(
         tmp_path,
@@ -465,6 +483,17 @@ def test_call_hidden_in_an_fstring_makes_the_fix_unsafe(tmp_path: Path) -> None:
     (diag,) = check_tree(tmp_path, "PY001")
     assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
     assert any("f-string" in n for n in diag.notes)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="tokenize sees inside f-strings from 3.12")
+def test_call_inside_an_fstring_is_rewritten_where_tokenize_sees_it(tmp_path: Path) -> None:
+    src = "def f(a=1, b):\n    return [a, b]\n\ndef run():\n    return f'{f(1, 2)}'\n"
+    make_tree(tmp_path, {"m.py": src})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE, diag.notes
+    fix_tree(tmp_path, "PY001")
+    assert "return f'{f(1, b=2)}'" in (tmp_path / "m.py").read_text()
+    assert run_module(tmp_path, "m") == "[1, 2]"
 
 
 def test_files_that_only_define_the_same_name_are_not_tokenized(tmp_path: Path) -> None:

@@ -18,6 +18,17 @@ from tests.support import check_tree, codes, fix_tree, make_tree, project_for, r
 RUNNING = sys.version_info[:2]
 FSTRING_312 = 'names = {"a": 1}\nprint(f"{names["a"]}")\n'
 PEP_695 = "def first[T](items: list[T]) -> T:\n    return items[0]\n"
+# Modules only these Pythons (and later ones) parse. The "newer target" tests use the first
+# version above the running one, so they run on every interpreter, not only before 3.12.
+ONLY_PARSED_FROM = {
+    (3, 12): {"fstring.py": FSTRING_312, "generic.py": PEP_695},
+    (3, 13): {"generic.py": "def first[T = int](items: list[T]) -> T:\n    return items[0]\n"},
+    (3, 14): {"tstring.py": 'def greet(name):\n    return t"hello {name}"\n'},
+}
+NEWER = min((v for v in ONLY_PARSED_FROM if v > RUNNING), default=None)
+NEWER_VERSION = f"{NEWER[0]}.{NEWER[1]}" if NEWER else "none"
+NEWER_SOURCES = ONLY_PARSED_FROM[NEWER] if NEWER else {}
+NEWER_SAMPLE = next(iter(NEWER_SOURCES.values()), "")
 
 
 def has_python(version: str) -> bool:
@@ -82,33 +93,32 @@ def test_syntax_newer_than_an_older_target_is_an_error(tmp_path: Path) -> None:
     assert check_tree(tmp_path, "PY002", python="3.11") == []
 
 
-@pytest.mark.skipif(RUNNING >= (3, 12), reason="needs a running Python older than 3.12")
-@pytest.mark.skipif(not has_python("3.12"), reason="no Python 3.12 interpreter installed")
+@pytest.mark.skipif(NEWER is None, reason="no syntax newer than the running Python is known")
+@pytest.mark.skipif(
+    not has_python(NEWER_VERSION), reason=f"no Python {NEWER_VERSION} interpreter installed"
+)
 def test_newer_target_is_checked_with_its_own_interpreter(tmp_path: Path) -> None:
     make_tree(
         tmp_path,
         {
-            "fstring.py": FSTRING_312,
-            "generic.py": PEP_695,
-            "broken.py": "def f(a=1, b):\n    return f'{a['x']}'\n",  # PY001 plus a 3.12 f-string
+            **NEWER_SOURCES,
+            # PY001 plus newer syntax
+            "broken.py": "def f(a=1, b):\n    return a\n" + NEWER_SAMPLE,
             "bad.py": "x = (1 +\n",
-            "Dockerfile": "FROM python:3.12-slim\n",
+            "Dockerfile": f"FROM python:{NEWER_VERSION}-slim\n",
         },
     )
     found = check_tree(tmp_path, "PY")
     assert [(d.code, str(d.path)) for d in found] == [("PY002", "bad.py"), ("PY001", "broken.py")]
-    assert "Python 3.12 cannot import" in found[0].message
-    assert found[0].notes == ("The target Python 3.12 comes from Dockerfile FROM (line 1).",)
-    assert codes(check_tree(tmp_path, "PY", python="3.11")) == [
-        "PY002",
-        "PY001",
-        "PY002",
-        "PY002",
-        "PY002",
-    ]
+    assert f"Python {NEWER_VERSION} cannot import" in found[0].message
+    assert found[0].notes == (
+        f"The target Python {NEWER_VERSION} comes from Dockerfile FROM (line 1).",
+    )
+    older = check_tree(tmp_path, "PY", python=f"{RUNNING[0]}.{RUNNING[1]}")
+    assert codes(older) == ["PY002", "PY001", "PY002"] + ["PY002"] * len(NEWER_SOURCES)
 
 
-@pytest.mark.skipif(RUNNING >= (3, 12), reason="needs a running Python older than 3.12")
+@pytest.mark.skipif(NEWER is None, reason="no syntax newer than the running Python is known")
 def test_newer_target_without_its_interpreter_is_info(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -116,14 +126,16 @@ def test_newer_target_without_its_interpreter_is_info(
     empty.mkdir()
     monkeypatch.setenv("PYENV_ROOT", str(empty))
     monkeypatch.setenv("PATH", str(empty))
-    repo = make_tree(tmp_path / "repo", {"fstring.py": FSTRING_312, "ok.py": "x = 1\n"})
-    (diag,) = check_tree(repo, "PY002", python="3.12")
+    repo = make_tree(tmp_path / "repo", {"newer.py": NEWER_SAMPLE, "ok.py": "x = 1\n"})
+    (diag,) = check_tree(repo, "PY002", python=NEWER_VERSION)
     assert diag.severity is Severity.INFO and diag.message.startswith("Could not check this file")
-    assert "no Python 3.12 interpreter" in diag.message
+    assert f"no Python {NEWER_VERSION} interpreter" in diag.message
 
 
-@pytest.mark.skipif(RUNNING >= (3, 12), reason="needs a running Python older than 3.12")
-@pytest.mark.skipif(not has_python("3.12"), reason="no Python 3.12 interpreter installed")
+@pytest.mark.skipif(NEWER is None, reason="no syntax newer than the running Python is known")
+@pytest.mark.skipif(
+    not has_python(NEWER_VERSION), reason=f"no Python {NEWER_VERSION} interpreter installed"
+)
 def test_files_needing_another_interpreter_share_one_subprocess(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -136,10 +148,10 @@ def test_files_needing_another_interpreter_share_one_subprocess(
         return real_run(*args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(syntax.subprocess, "run", counting_run)
-    files = {f"ok{i}.py": FSTRING_312 for i in range(12)}
+    files = {f"ok{i}.py": NEWER_SAMPLE for i in range(12)}
     files.update({f"bad{i}.py": "x = f'{1 +}'\n" for i in range(3)})
     make_tree(tmp_path, files)
-    found = check_tree(tmp_path, "PY002", python="3.12")
+    found = check_tree(tmp_path, "PY002", python=NEWER_VERSION)
     assert sorted(str(d.path) for d in found) == ["bad0.py", "bad1.py", "bad2.py"]
     assert len(launched) == 1
 

@@ -129,6 +129,16 @@ def test_unreachable_index_is_one_warning_and_fix_changes_nothing(fake_index: Fa
     assert (tmp_path / "requirements.txt").read_text() == text
 
 
+def test_utf16_requirements_from_powershell_are_read_and_fixed_in_place(fake_index: FakeIndex, tmp_path: Path) -> None:
+    # `pip freeze > requirements.txt` in Windows PowerShell: UTF-16 LE with a BOM and CRLF.
+    raw = "webframe==0.104.1\r\ncryptography==41.0.8\r\n".encode("utf-16-le")
+    make_tree(tmp_path, {"requirements.txt": b"\xff\xfe" + raw})
+    assert codes(check(tmp_path)) == ["RQ003"]
+    fix(tmp_path)
+    fixed = "webframe==0.104.1\r\ncryptography==41.0.7\r\n".encode("utf-16-le")
+    assert (tmp_path / "requirements.txt").read_bytes() == b"\xff\xfe" + fixed
+
+
 def test_offline_answers_from_the_cache(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "cryptography==41.0.8\n"})
     assert codes(check_tree(tmp_path, INDEX_CODES, offline=True, python="3.11")) == ["RQ008"]

@@ -44,3 +44,18 @@ def test_the_dockerfile_names_the_installed_file(tmp_path: Path) -> None:
 def test_nothing_declared(tmp_path: Path) -> None:
     make_tree(tmp_path, {"app.py": "print(1)\n"})
     assert declared_dependencies(project_for(tmp_path)) == [] and install_file(project_for(tmp_path)) is None
+
+
+def test_a_backend_directory_with_the_only_requirements_file(tmp_path: Path) -> None:
+    make_tree(tmp_path, {
+        "backend/requirements.txt": "fastapi\npydantic-settings\n",
+        "backend/app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "docs/requirements.txt": "mkdocs\n",  # never the app's
+        "frontend/package.json": "{}\n",
+    })
+    assert install_file(project_for(tmp_path)) == PurePosixPath("backend/requirements.txt")
+    assert [d.name for d in declared_dependencies(project_for(tmp_path))] == [
+        "fastapi", "pydantic-settings"]
+    # Two candidates: no guess.
+    make_tree(tmp_path, {"worker/requirements.txt": "celery\n"})
+    assert install_file(project_for(tmp_path)) is None

@@ -126,6 +126,13 @@ def test_poetry_table_entries() -> None:
     assert cut(text, parsed.requirements[1].version_span) == "0.24.0"
 
 
+def test_poetry_optional_entries_are_not_installed() -> None:
+    # `optional = true` only comes with an extra; `pip install .` does not install it.
+    text = '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "^0.111"\nhttpx = {version = "^0.27", optional = true}\n'
+    parsed = parse_pyproject(PurePosixPath("pyproject.toml"), text)
+    assert [r.name for r in parsed.requirements] == ["fastapi"]
+
+
 def test_other_tools_files_get_an_info_finding(tmp_path: Path) -> None:
     make_tree(tmp_path, {"Pipfile": "[packages]\n", "uv.lock": "", "requirements.txt": "x==1\n"})
     diags = check_tree(tmp_path, "RQ010")

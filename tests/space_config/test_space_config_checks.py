@@ -195,6 +195,14 @@ def test_no_rename_when_the_right_key_exists(tmp_path: Path) -> None:
     assert diag.fix is None and "app_port" in diag.message
 
 
+def test_wrong_type_names_the_item_that_is_not_a_string(tmp_path: Path) -> None:
+    root = readme(tmp_path, VALID + "datasets:\n  - mnist\n  - 42\n")
+    (found,) = check_tree(root, "SC008")
+    assert found.message == "`datasets` must be a list of strings; item `42` is not a string"
+    text = (root / "README.md").read_text("utf-8")
+    assert found.span is not None and text[found.span.start : found.span.end] == "42"
+
+
 def test_suppression_comment_in_yaml(tmp_path: Path) -> None:
     readme(tmp_path, "title: T\nsdk: docker\ncolorFrom: orange  # hfdeploy: ignore[SC004]\n")
     assert check_tree(tmp_path, SELECT) == []

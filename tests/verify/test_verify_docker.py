@@ -143,6 +143,18 @@ def test_crash_at_import_shows_the_traceback(tmp_path: Path, verify: Verify, doc
     assert leftover_containers(docker_client, "crash_at_import") == []
 
 
+def test_values_passed_in_are_masked_in_the_log_excerpt(tmp_path: Path, verify: Verify) -> None:
+    root, _, _ = copy_repo(tmp_path, "crash_at_import")
+    (root / "main.py").write_text(
+        "import os\nraise RuntimeError('bad key ' + os.environ['OPENAI_API_KEY'])\n"
+    )
+    secret = "sk-proj-Zx9Qw8Er7Ty6Ui5Op4As3Df2"
+    code, text, _ = verify(root, "-e", f"OPENAI_API_KEY={secret}", format="text")
+    assert code == 1
+    assert "RuntimeError: bad key sk***" in text
+    assert secret not in text
+
+
 def test_wrong_port_is_reported_without_waiting_for_the_timeout(tmp_path: Path, verify: Verify) -> None:
     root, port, other = copy_repo(tmp_path, "wrong_port")
     started = time.monotonic()

@@ -216,6 +216,18 @@ def test_required_variables_get_labelled_placeholders_unless_given(tmp_path: Pat
     ]
 
 
+def test_injected_variables_are_not_asked_of_the_user(tmp_path: Path) -> None:
+    # EV004's fix reads SPACE_HOST: the container gets a stand-in, labelled as the Space's own.
+    root = make_tree(tmp_path / "app", {
+        "main.py": 'import os\nHOST = os.environ["SPACE_HOST"]\nKEY = os.environ["SECRET_KEY"]\n',
+    })
+    env, settings = container_env(project_for(root), VerifyOptions())
+    assert env["SPACE_HOST"] == "hfdeploy-placeholder-SPACE_HOST"
+    assert [(s.name, s.source) for s in settings] == [
+        ("SECRET_KEY", "placeholder"), ("SPACE_HOST", "placeholder; injected on a Space"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("cmd", "code", "expected"),
     [
@@ -297,6 +309,29 @@ def _run_write_test(base: Path) -> None:
         (False, f"{writable}/ro.db", True),
     ]
     assert not any(p.name.startswith(".hfdeploy-write-test") for p in writable.iterdir())
+
+
+def test_values_passed_to_the_container_are_hidden_in_findings() -> None:
+    from hfdeploy.verify.verify import _hide_values
+
+    env = {
+        "OPENAI_API_KEY": "sk-proj-Zx9Qw8Er7Ty6Ui5Op4As3Df2",
+        "SENTRY_DSN": "https://abc123def456@o1.ingest.sentry.io/1",  # a key, no password
+        "DATABASE_URL": "postgresql://bob:Sup3rS3cret@db.example.com/x",  # redact() masks it
+        "PUBLIC_URL": "https://example.com/api",
+        "DEBUG": "1",
+        "ADMIN_TOKEN": "hfdeploy-placeholder-ADMIN_TOKEN",
+    }
+    log = " | ".join(env.values())
+    hidden = _hide_values(finding("RT003", "crashed", [log]), env)
+    assert hidden.notes[0].split(" | ") == [
+        "sk***",
+        "ht***",
+        "postgresql://bob:Sup3rS3cret@db.example.com/x",  # masked when printed, by redact()
+        "https://example.com/api",
+        "1",
+        "hfdeploy-placeholder-ADMIN_TOKEN",
+    ]
 
 
 def test_report_exit_codes_and_redacted_output() -> None:

@@ -21,6 +21,7 @@ from hfdeploy.dockerfile.checks.requirements_installed_after_copy import (
 from hfdeploy.dockerfile.checks.runs_as_root import RunsAsRoot
 from hfdeploy.dockerfile.checks.secret_in_dockerfile import SecretInDockerfile
 from hfdeploy.dockerfile.checks.server_bound_to_localhost import ServerBoundToLocalhost
+from hfdeploy.dockerfile.checks.server_not_installed import ServerNotInstalled
 from hfdeploy.dockerfile.checks.user_scripts_not_on_path import UserScriptsNotOnPath
 from hfdeploy.dockerfile.checks.workdir_not_writable import WorkdirNotWritable
 
@@ -43,4 +44,5 @@ CHECKS: tuple[type[Check], ...] = (
     MissingHome,  # DF016
     UserScriptsNotOnPath,  # DF017
     LockNotInstalled,  # DF018
+    ServerNotInstalled,  # DF019
 )

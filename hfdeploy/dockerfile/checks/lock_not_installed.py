@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
-from hfdeploy.dockerfile.copies import copies, pip_installs
+from hfdeploy.dockerfile.copies import PipInstall, copies, pip_installs
 from hfdeploy.dockerfile.parse import Instruction
 from hfdeploy.dockerfile.shell import Word
-from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
 from hfdeploy.dockerfile.validate import is_valid
 
 if TYPE_CHECKING:
@@ -30,9 +30,10 @@ def _lock(project: Project) -> PurePosixPath | None:
 
 class LockNotInstalled(Check):
     """## What it does
-    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file)
-    while the project has `requirements.lock`, the fully pinned set hfdeploy resolved for
-    the image (see RQ009).
+    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file),
+    or the project itself from `pyproject.toml` (`pip install .`) without the lock, while the
+    project has `requirements.lock`, the fully pinned set hfdeploy resolved for the image
+    (see RQ009).
 
     ## Why is this bad?
     Only the lock pins the transitive dependencies. Installing the loose file lets them float
@@ -52,8 +53,10 @@ class LockNotInstalled(Check):
     ```
 
     ## Fix safety
-    The fix points the `pip install -r` and the `COPY` of that file at the lock. The lock was
-    resolved from the same requirements for the image's Python, so the fix is safe.
+    The fix points the `pip install -r` and the `COPY` of that file at the lock, or adds
+    `-r requirements.lock` to a `pip install .` that runs after the lock is copied in (pip then
+    installs the project with the locked releases). The lock was resolved from the same
+    requirements for the image's Python, so the fix is safe.
     """
 
     code = "DF018"
@@ -66,8 +69,15 @@ class LockNotInstalled(Check):
         rt = runtime(project)
         if lock is None or rt is None or not is_valid("path", str(lock)):
             return
-        installs = [p for p in pip_installs(rt) if p.requirement_files]
-        if not installs or any(str(lock) in p.requirement_files for p in installs):
+        every = pip_installs(rt)
+        installs = [p for p in every if p.requirement_files]
+        if any(str(lock) in p.requirement_files for p in installs):
+            return
+        if not installs:
+            if project.exists("pyproject.toml"):
+                # `pip install .` resolves pyproject.toml's ranges afresh at every build.
+                projects = [p for p in every if p.installs_project]
+                yield from self._project_installs(rt, projects, lock)
             return
         pip = installs[0]
         loose = pip.requirement_files[0]
@@ -87,6 +97,27 @@ class LockNotInstalled(Check):
             span=pip.step.ins.span,
             fix=fix,
         )
+
+    def _project_installs(
+        self, rt: Runtime, installs: list[PipInstall], lock: PurePosixPath
+    ) -> Iterator[Diagnostic]:
+        for pip in installs[:1]:
+            copied = any(
+                c.brings(str(lock)) and rt.steps.index(c.step) < rt.steps.index(pip.step)
+                for c in copies(rt)
+            )
+            word = pip.install
+            fix = None
+            if copied and word.end - word.start == len(word.value):
+                at = pip.step.ins.raw_span(word.start, word.end).end
+                fix = Fix(f"Install `{lock}`", (Edit.insert(DOCKERFILE, at, f" -r {lock}"),))
+            yield self.diagnostic(
+                f"`pip install .` ignores `{lock}`: the dependencies in pyproject.toml float to "
+                "their newest releases at every build",
+                path=DOCKERFILE,
+                span=pip.step.ins.span,
+                fix=fix,
+            )
 
 
 def _renames(ins: Instruction, words: list[Word], old: str, new: str) -> Iterator[Edit]:

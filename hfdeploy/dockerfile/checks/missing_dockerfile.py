@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.diagnostics import Applicability, Diagnostic, FixAvailability, Severity
+from hfdeploy.dockerfile.parse import parse_dockerfile
 from hfdeploy.dockerfile.regenerate import regeneration
 from hfdeploy.dockerfile.stage import DOCKERFILE
 
@@ -16,7 +18,8 @@ _ELSEWHERE = ("dockerfile", "docker/Dockerfile", "Dockerfile.prod", "deploy/Dock
 
 class MissingDockerfile(Check):
     """## What it does
-    Reports a project without a `Dockerfile` at its root.
+    Reports a project without a `Dockerfile` at its root, or whose root `Dockerfile` has no
+    `FROM` (empty, only comments, or a draft), which docker refuses to build.
 
     ## Why is this bad?
     A Docker Space builds exactly one file: the `Dockerfile` at the root of the Space
@@ -51,7 +54,9 @@ class MissingDockerfile(Check):
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
-        if project.exists(DOCKERFILE):
+        text = project.text(DOCKERFILE)
+        if text is not None:
+            yield from self._without_from(project, text)
             return
         notes = [
             f"`{name}` exists, but Spaces build only the root `Dockerfile`"
@@ -65,5 +70,25 @@ class MissingDockerfile(Check):
             "No `Dockerfile` at the project root; a Docker Space builds the root `Dockerfile`",
             path=DOCKERFILE,
             fix=regen.fix,
+            notes=notes,
+        )
+
+    def _without_from(self, project: Project, text: str) -> Iterator[Diagnostic]:
+        """A root Dockerfile with no build stage: docker stops before the first step."""
+        parsed = parse_dockerfile(DOCKERFILE, text)
+        if parsed.stages:
+            return
+        regen = regeneration(project)
+        fix = regen.fix
+        notes = [f"No fix: {regen.problem}"] if regen.problem else []
+        if fix is not None and parsed.instructions:
+            fix = dataclasses.replace(fix, applicability=Applicability.UNSAFE)
+            notes.append(f"Regenerating drops its {len(parsed.instructions)} instruction(s).")
+        what = "has no instructions" if not parsed.instructions else "has no `FROM`"
+        yield self.diagnostic(
+            f"The root `Dockerfile` {what}: docker cannot build it, so the Space fails to build",
+            path=DOCKERFILE,
+            span=parsed.instructions[0].span if parsed.instructions else None,
+            fix=fix,
             notes=notes,
         )

@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 
+# What each server says when the variable expands to nothing (`--port` or `-b 0.0.0.0:`).
+_EMPTY_PORT_ERRORS = {
+    "uvicorn": "exits with \"Option '--port' requires an argument\"",
+    "fastapi run": "exits with \"Option '--port' requires an argument\"",
+    "fastapi dev": "exits with \"Option '--port' requires an argument\"",
+    "gunicorn": "exits with \"'' is not a valid port number.\"",
+}
+_EMPTY_PORT_ERROR = "gets an empty port and does not start"
+
+
 def _expands(server: Server, env: dict[str, str]) -> bool:
     port = port_value(server, env)
     return port.number is not None and not port.unexpanded
@@ -73,7 +83,7 @@ class PortVariableNotExpanded(Check):
             edit = port_default_edit(server, server.port, ref, app_port)
             message = (
                 f"`${ref.name}` is unset on a Space and has no default ({server.origin}); "
-                f"`{server.tool}` exits with \"Option '--port' requires an argument\""
+                f"`{server.tool}` {_EMPTY_PORT_ERRORS.get(server.tool, _EMPTY_PORT_ERROR)}"
             )
             title = f"Default `{ref.name}` to `app_port` {app_port}"
         else:

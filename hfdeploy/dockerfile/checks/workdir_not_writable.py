@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 class WorkdirNotWritable(Check):
     """## What it does
     Reports a final `WORKDIR` that the app's user cannot create files in: created by
-    `WORKDIR` before `USER` (root-owned on every builder) or after it (root-owned with the
-    legacy builder, user-owned only with BuildKit), with no `chown` of it to that user.
+    `WORKDIR` before `USER` (root-owned on every builder), with no `chown` of it to that user.
+    A `WORKDIR` created after `USER`, as in the Spaces docs, is the user's with BuildKit, which
+    the Hub builds with; it is only noted (information, no fix), because Docker's legacy
+    builder leaves it root-owned, so a local build can behave differently from the Space.
 
     ## Why is this bad?
     The copied files may be the user's, but the directory is not, so the app cannot create new
@@ -28,16 +30,16 @@ class WorkdirNotWritable(Check):
     ## Example
     ```dockerfile
     RUN useradd -m -u 1000 user
+    WORKDIR /app
     USER user
-    WORKDIR /home/user/app
     ```
 
     Use instead:
     ```dockerfile
     RUN useradd -m -u 1000 user
-    RUN mkdir -p /home/user/app && chown user /home/user/app
+    WORKDIR /app
+    RUN mkdir -p /app && chown user /app
     USER user
-    WORKDIR /home/user/app
     ```
 
     ## Fix safety
@@ -57,12 +59,18 @@ class WorkdirNotWritable(Check):
         if found is None or found.writable or found.created_by is None or rt is None:
             return
         user = rt.user.split(":")[0]
-        why = (
-            "after `USER`, which leaves it root-owned with the legacy builder (BuildKit gives it "
-            f"to `{user}`)"
-            if found.after_user
-            else "before `USER`, so root owns it"
-        )
+        if found.after_user:
+            # Fine on the Space: the Hub builds with BuildKit (it supports `RUN --mount`).
+            yield self.diagnostic(
+                f"`WORKDIR {found.path}` is created after `USER`: BuildKit (the Space's builder) "
+                f"gives it to `{user}`, but Docker's legacy builder leaves it root-owned, so a "
+                "local build of this image cannot create files in it",
+                path=DOCKERFILE,
+                span=found.created_by.ins.span,
+                severity=Severity.INFO,
+            )
+            return
+        why = "before `USER`, so root owns it"
         fix = None
         user_step = rt.user_step()
         source = project.source(DOCKERFILE)

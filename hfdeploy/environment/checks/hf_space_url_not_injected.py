@@ -47,7 +47,9 @@ class HfSpaceUrlNotInjected(Check):
 
     ## Fix safety
     Safe for `os.environ[...]`, `os.getenv(...)`, `os.environ.get(...)` and `str` settings
-    fields: `HF_SPACE_URL` still wins when set, an existing default stays the local fallback.
+    fields: `HF_SPACE_URL` still wins when set, and off a Space the read gives what it gave
+    before (its default, or None for `getenv` without one); only `os.environ[...]` and a
+    required field, which failed there, fall back to `http://localhost:7860`.
     """
 
     code = "EV004"
@@ -72,11 +74,12 @@ class HfSpaceUrlNotInjected(Check):
 
 def _fix(read: EnvRead) -> Fix | None:
     module, node = read.module, read.node
-    local = (
-        module.segment(read.default)
-        if read.has_default and isinstance(read.default, ast.Constant)
-        else f'"{LOCAL_URL}"'
-    )
+    if read.has_default and read.default is not None:
+        local = module.segment(read.default)  # any expression: it stays the local fallback
+    elif read.kind in ("getenv", "environ.get"):
+        local = "None"  # off a Space the read still gives None, as before
+    else:
+        local = f'"{LOCAL_URL}"'  # a KeyError or a required field: a value is needed
     default = derived_url(local)
     if read.kind == "environ" and isinstance(node, ast.Subscript):
         edit = Edit(

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Fix, FixAvailability
+from hfdeploy.diagnostics import Diagnostic, Fix, FixAvailability, Span
 from hfdeploy.project import Project
 from hfdeploy.space_config.edits import replace_value
 from hfdeploy.space_config.frontmatter import Entry, FrontMatter, Status, front_matter, yaml_scalar
@@ -107,9 +107,21 @@ class FrontMatterValueWrongType(Check):
             wanted = _problem(key, entry.value)
             if wanted is None:
                 continue
+            item = _non_string_item(entry)
             yield self.diagnostic(
-                f"`{key}` must be {wanted}, not `{entry.shown}`",
+                f"`{key}` must be {wanted}, not `{entry.shown}`"
+                if item is None
+                else f"`{key}` must be {wanted}; item `{item[0]}` is not a string",
                 path=matter.path,
-                span=entry.value_span,
+                span=entry.value_span if item is None else item[1],
                 fix=_fix(matter, entry, wanted),
             )
+
+
+def _non_string_item(entry: Entry) -> tuple[str, Span] | None:
+    """The first item of a list of scalars that is not a string (`- 42`), with where it is."""
+    if not isinstance(entry.value, list) or len(entry.parts) != len(entry.value):
+        return None
+    return next(
+        (part for item, part in zip(entry.value, entry.parts) if not isinstance(item, str)), None
+    )

@@ -91,7 +91,18 @@ class MissingSpaceFrontMatter(Check):
             )
 
     def _no_readme(self, project: Project) -> Diagnostic:
-        other = next((p for p in project.files() if str(p).lower() == "readme.md"), None)
+        if project.exists(README):
+            # There but unreadable (not UTF-8, binary, too large; HF001 says which): the Hub
+            # cannot read a configuration from it either, and no fix should overwrite it.
+            return self.diagnostic(
+                "README.md cannot be read as UTF-8 text, so the Space configuration in it "
+                "cannot be read",
+                path=README,
+                notes=("Save README.md as UTF-8 text.", NOTE),
+            )
+        other = next(
+            (p for p in project.files() if str(p).lower() == "readme.md" and p != README), None
+        )
         if other is not None:
             # Writing README.md next to readme.md would overwrite it on a case-insensitive disk.
             return self.diagnostic(

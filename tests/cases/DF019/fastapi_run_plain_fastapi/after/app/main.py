@@ -4,5 +4,5 @@ app = FastAPI()
 
 
 @app.get("/")
-def root() -> dict[str, str]:
-    return {"status": "ok"}
+def index():
+    return {"ok": True}
