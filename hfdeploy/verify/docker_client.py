@@ -104,6 +104,10 @@ class DockerClient(ImageBuilder, Protocol):
 
     def remove(self, container: str) -> DockerFailure | None: ...
 
+    def image_id(self, image: str) -> str | None: ...
+
+    def remove_image(self, image_id: str) -> None: ...
+
 
 def engine_host() -> str:
     return os.environ.get("DOCKER_HOST") or DEFAULT_HOST
@@ -181,6 +185,19 @@ class SdkDockerClient:
         except self._errors() as exc:
             log.finish()
             return BuildFailed(_api_message(exc))
+
+    def image_id(self, image: str) -> str | None:
+        try:
+            return str(self._client.images.get(image).id)
+        except self._errors():
+            return None
+
+    def remove_image(self, image_id: str) -> None:
+        """Best effort: an image still used by a container or another tag stays."""
+        try:
+            self._client.images.remove(image_id, noprune=False)
+        except self._errors():
+            pass
 
     def image_config(self, image: str) -> ImageConfig | DockerFailure:
         try:

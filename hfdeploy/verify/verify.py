@@ -97,8 +97,13 @@ def _verify(
         )
         return report
     builder = choose_builder(client, options.builder)
+    previous = client.image_id(report.image)
     if not _build(project, options, builder, report, progress):
         return report
+    if previous is not None and previous != client.image_id(report.image):
+        # The tag moved to the new build: drop the image it leaves behind (its layers stay
+        # in the cache while the new image shares them), so repeated runs do not fill the disk.
+        client.remove_image(previous)
     config = client.image_config(report.image)
     if isinstance(config, DockerFailure):
         engine_failed(report.findings, "inspecting the image", config)

@@ -93,6 +93,7 @@ def test_passing_app_serves_every_get_route_and_rebuilds_from_cache(
 
     # A code-only change (new to the cache on every run): the pip layer comes from the cache,
     # the new route is smoke-tested.
+    first_image = docker_client.images.get(report["image"]).id
     main_py = root / "main.py"
     stamp = uuid.uuid4().hex
     main_py.write_text(main_py.read_text() + f'\n\n@app.get("/version")\ndef version():\n    return "{stamp}"\n')
@@ -100,6 +101,9 @@ def test_passing_app_serves_every_get_route_and_rebuilds_from_cache(
     assert code == 0, again["findings"]
     assert again["build"]["from_cache"] is False and again["build"]["cached_steps"] >= 2
     assert {p["path"] for p in again["probes"]} >= {"/version", "/notes"}
+    # The image the tag moved away from is removed, so repeated runs do not fill the disk.
+    assert docker_client.images.get(again["image"]).id != first_image
+    assert first_image not in {image.id for image in docker_client.images.list(all=True)}
 
 
 def test_keep_leaves_the_container_serving(tmp_path: Path, verify: Verify, docker_client: Any) -> None:
