@@ -57,11 +57,15 @@ def _translate(glob: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def compile_pattern(line: str, *, anchored_always: bool = False) -> Pattern | None:
+def compile_pattern(
+    line: str, *, anchored_always: bool = False, recursive: bool = True
+) -> Pattern | None:
     """Compile one ignore line; None for blanks and comments.
 
     `anchored_always` gives .dockerignore semantics, where every pattern is relative to the
-    build context root (Docker uses Go's filepath.Match, with `**` added).
+    build context root (Docker uses Go's filepath.Match, with `**` added). `recursive=False`
+    gives .gitattributes semantics, where a pattern naming a directory does not cover the
+    files below it.
     """
     text = line.rstrip("\n").rstrip("\r")
     if not text.strip() or text.lstrip().startswith("#"):
@@ -82,7 +86,8 @@ def compile_pattern(line: str, *, anchored_always: bool = False) -> Pattern | No
     text = text.lstrip("/")
     prefix = "" if anchored else "(?:.*/)?"
     # A pattern that names a directory also covers everything below it.
-    regex = re.compile(f"^{prefix}{_translate(text)}(?:/.*)?$", re.DOTALL)
+    below = "(?:/.*)?" if recursive else ""
+    regex = re.compile(f"^{prefix}{_translate(text)}{below}$", re.DOTALL)
     return Pattern(regex, negated, dir_only, line)
 
 

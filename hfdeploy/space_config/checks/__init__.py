@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hfdeploy.check import Check
 from hfdeploy.space_config.checks.ambiguous_fastapi_app import AmbiguousFastapiApp
+from hfdeploy.space_config.checks.binary_file_in_repository import BinaryFileInRepository
 from hfdeploy.space_config.checks.docker_irrelevant_front_matter_key import (
     DockerIrrelevantFrontMatterKey,
 )
@@ -39,4 +40,5 @@ CHECKS: tuple[type[Check], ...] = (
     MissingSpaceTitle,  # SC013
     UnknownFrontMatterKey,  # SC014
     UnrecognisedFrontMatterFormat,  # SC015
+    BinaryFileInRepository,  # SC016
 )
