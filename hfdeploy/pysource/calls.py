@@ -137,6 +137,10 @@ def _scan_file(
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         attribute = prev is not None and prev.is_op(".")
         named = tok.text == target.leaf if attribute else tok.text in local
+        if nxt is not None and nxt.is_op("(") and _echoed_in_fstring(tokens, i + 1):
+            if tok.text in local or tok.text == sig.name or tok.text == "cls":
+                refs.hidden.append((path, tok.start))  # rewriting it would change the text
+            continue
         if _is_constructor(sig) and nxt is not None and nxt.is_op("("):
             if named and _is_class_call(tokens, i, attribute, imports, target):
                 refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1), 1))
@@ -165,6 +169,14 @@ def _scan_file(
             (refs.calls if resolved else refs.unknown_calls).append(call)
         elif resolved and not _harmless_value_use(tokens, i, prev, nxt):
             refs.values.append((path, tok.start))
+
+
+def _echoed_in_fstring(tokens: list[Token], open_index: int) -> bool:
+    """`f"{name(1, 2)=}"` (Python 3.12+ tokenizes inside f-strings): the call's own text is
+    printed, so a rewrite would change the output. A call is never followed by a plain `=`
+    anywhere else."""
+    close = matching(tokens, open_index)
+    return close is not None and close + 1 < len(tokens) and tokens[close + 1].is_op("=")
 
 
 def _is_class_call(

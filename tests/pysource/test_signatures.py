@@ -496,6 +496,16 @@ def test_call_inside_an_fstring_is_rewritten_where_tokenize_sees_it(tmp_path: Pa
     assert run_module(tmp_path, "m") == "[1, 2]"
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="tokenize sees inside f-strings from 3.12")
+def test_call_echoed_by_a_self_documenting_fstring_makes_the_fix_unsafe(tmp_path: Path) -> None:
+    # `f"{f(1, 2)=}"` prints the call's own text: a keyword rewrite would change the output.
+    src = "def f(a=1, b):\n    return [a, b]\n\ndef run():\n    return f'{f(1, 2)=}'\n"
+    make_tree(tmp_path, {"m.py": src})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE, diag.notes
+    assert fix_tree(tmp_path, "PY001").changes == {}
+
+
 def test_files_that_only_define_the_same_name_are_not_tokenized(tmp_path: Path) -> None:
     files = {f"r{i}.py": "def list_items(q=None):\n    return q\n" for i in range(20)}
     files["broken.py"] = "def list_items(q=None, db):\n    return q\n"
