@@ -202,8 +202,8 @@ def render_diff(
             marker = line[:1] if line[:1] in "+- " else ""
             line = marker + redact(line[len(marker) :])
             chunks.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    for path in sorted(untrack):
-        chunks.append(f"git rm --cached {path}   # stays on disk, leaves the repository\n")
+    for name in sorted(untrack):
+        chunks.append(f"git rm --cached {name}   # stays on disk, leaves the repository\n")
     return "".join(chunks)
 
 

@@ -13,7 +13,7 @@ import subprocess
 import tokenize
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
@@ -247,7 +247,7 @@ class Project:
                 except OSError:
                     pass
 
-            def ignored(name: str, is_dir: bool) -> bool:
+            def ignored(name: str, is_dir: bool, rel: str = rel) -> bool:
                 full = f"{rel}/{name}" if rel else name
                 for base, rules in rules_by_dir.items():
                     if base == "" or full.startswith(base + "/"):
@@ -321,7 +321,7 @@ class Project:
 
     def source(self, path: PurePosixPath | str) -> SourceFile | None:
         """The decoded file (any file, ignored ones too), or None when missing or unreadable."""
-        if type(path) is not PurePosixPath:  # noqa: E721 - skips a costly re-parse in hot loops
+        if type(path) is not PurePosixPath:
             path = PurePosixPath(path)
         try:
             original = self._sources[path]

@@ -11,10 +11,10 @@ from hfdeploy.errors import UsageError
 
 def all_checks() -> tuple[type[Check], ...]:
     # Imported here so `hfdeploy --version` does not pay for loading every check.
-    from hfdeploy.dockerfile.checks import CHECKS as DOCKERFILE
-    from hfdeploy.pysource.checks import CHECKS as PYSOURCE
     from hfdeploy.database.checks import CHECKS as DATABASE
+    from hfdeploy.dockerfile.checks import CHECKS as DOCKERFILE
     from hfdeploy.environment.checks import CHECKS as ENVIRONMENT
+    from hfdeploy.pysource.checks import CHECKS as PYSOURCE
     from hfdeploy.requirements.checks import CHECKS as REQUIREMENTS
     from hfdeploy.space_config.checks import CHECKS as SPACE_CONFIG
 

@@ -11,6 +11,7 @@ from hfdeploy.diagnostics import Applicability, Diagnostic, Severity
 from hfdeploy.project import Project
 from hfdeploy.redact import redact
 
+
 def _printable(text: str) -> str:
     # File names may hold bytes that are not UTF-8 (surrogate escapes); never crash printing.
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
@@ -53,7 +54,7 @@ def render_text(project: Project, diags: Sequence[Diagnostic], *, summary: bool 
         if line is not None:
             where += f":{line}:{column}"
         mark = " [*]" if fixable(diag) else (" [unsafe fix]" if diag.fix else "")
-        out.append(f"{where}: {diag.code}{mark} {str(diag.severity)}: {redact(diag.message)}")
+        out.append(f"{where}: {diag.code}{mark} {diag.severity!s}: {redact(diag.message)}")
         out.extend(f"    {redact(note)}" for note in diag.notes)
     if summary:
         out.append(summary_line(diags))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from hfdeploy import __version__
 
+if TYPE_CHECKING:
+    import typer
 
-def build_app():  # type: ignore[no-untyped-def]
+
+def build_app() -> typer.Typer:
     import typer
 
     from hfdeploy.cli import check, fix, rules, verify

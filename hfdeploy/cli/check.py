@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from hfdeploy import cache
+from hfdeploy.check import Check
 from hfdeploy.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -22,7 +23,6 @@ from hfdeploy.cli.common import (
     guarded,
     load_project,
 )
-from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
 from hfdeploy.report import render

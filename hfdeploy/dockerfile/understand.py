@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 from hfdeploy.dockerfile.assignments import assignments
 from hfdeploy.dockerfile.base_image import python_base
 from hfdeploy.dockerfile.inputs import AppTarget, alembic_setup, parse_spec
-from hfdeploy.redact import redact
-from hfdeploy.secret_names import looks_secret_name
 from hfdeploy.dockerfile.server import find_server
 from hfdeploy.dockerfile.shell import commands, split_words
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, Step, run_commands, strip_prefix
 from hfdeploy.dockerfile.validate import is_valid
+from hfdeploy.redact import redact
+from hfdeploy.secret_names import looks_secret_name
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

@@ -166,7 +166,7 @@ def rewrite_call(plan: Plan, args: tuple[Argument, ...], implicit: int, text: st
             return "positional-only parameters would change places"
         placed = [(bound[n], False, n) for n in new[:keep] + by_position]
         placed += [(bound[n], True, n) for n in rest if n not in by_position]
-    given = {arg.name for arg in args if arg.kind == "keyword"}
+    given = {arg.name for arg in args if arg.kind == "keyword" and arg.name is not None}
     clash = sorted(given & {name for _, as_keyword, name in placed if as_keyword})
     if clash:
         return f"already passes `{clash[0]}` by keyword as well as by position"

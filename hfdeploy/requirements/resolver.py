@@ -64,7 +64,7 @@ def _provision(packages: list[str]) -> Path | None:
 def find_uv() -> str | None:
     """uv from the `uv` package in this environment, else on PATH, else a tool venv."""
     try:
-        import uv  # type: ignore[import-not-found]
+        import uv
 
         return str(uv.find_uv_bin())
     except (ImportError, FileNotFoundError):

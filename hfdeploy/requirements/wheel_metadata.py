@@ -92,7 +92,7 @@ def local_wheel_metadata(path: Path) -> str | None:
 
 def _read_member(handle: io.IOBase | BinaryIO) -> str | None:
     try:
-        with zipfile.ZipFile(handle) as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(handle) as archive:
             names = [n for n in archive.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
             return archive.read(names[0]).decode("utf-8", "replace") if names else None
     except (OSError, zipfile.BadZipFile, KeyError, EOFError):

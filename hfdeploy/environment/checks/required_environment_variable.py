@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
-from hfdeploy.secret_names import looks_secret_name
 from hfdeploy.environment.reads import EnvRead, required_variables
 from hfdeploy.project import Project
+from hfdeploy.secret_names import looks_secret_name
 
 
 class RequiredEnvironmentVariable(Check):
