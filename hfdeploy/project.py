@@ -4,13 +4,9 @@ parsed views — plus in-memory edits made by the fixer before anything is writt
 from __future__ import annotations
 
 import ast
-import codecs
-import hashlib
-import io
 import os
 import stat
 import subprocess
-import tokenize
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +16,8 @@ from typing import Any, TypeVar
 from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
+from hfdeploy.source import SourceFile, UnreadableFile, decode
+from hfdeploy.syntax_scan import compile_error, parallel_syntax_errors
 
 T = TypeVar("T")
 
@@ -39,152 +37,6 @@ class RunOptions:
     offline: bool = False
     index_url: str | None = None
     python: str | None = None  # --python override of the target version
-
-
-@dataclass
-class SourceFile:
-    path: PurePosixPath
-    text: str  # decoded, newlines untranslated, without a BOM
-    encoding: str = "utf-8"
-    bom: bool = False
-    digest: str = ""  # sha256 of the bytes on disk when read ("" for new files)
-
-    @property
-    def newline(self) -> str:
-        crlf = self.text.count("\r\n")
-        return "\r\n" if crlf and crlf * 2 >= self.text.count("\n") else "\n"
-
-    def encode(self, text: str | None = None) -> bytes:
-        data = (self.text if text is None else text).encode(self.encoding)
-        return (_BOMS.get(self.encoding, codecs.BOM_UTF8) + data) if self.bom else data
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of a str offset."""
-        offset = max(0, min(offset, len(self.text)))
-        line = self.text.count("\n", 0, offset) + 1
-        start = self.text.rfind("\n", 0, offset) + 1
-        return line, offset - start + 1
-
-    def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    def offset_of_line(self, line: int) -> int:
-        """str offset where 1-based `line` starts (len(text) past the end)."""
-        offset = 0
-        for _ in range(line - 1):
-            nl = self.text.find("\n", offset)
-            if nl == -1:
-                return len(self.text)
-            offset = nl + 1
-        return offset
-
-
-class UnreadableFile(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-# `pip freeze > requirements.txt` in Windows PowerShell writes UTF-16 with a BOM, which pip and
-# uv read (requirements files only: Python, docker, the Hub and dotenv loaders do not).
-_UTF16_SUFFIXES = (".txt", ".in")
-_BOMS = {
-    "utf-8": codecs.BOM_UTF8,
-    "utf-16-le": codecs.BOM_UTF16_LE,
-    "utf-16-be": codecs.BOM_UTF16_BE,
-}
-
-
-def decode(path: PurePosixPath, data: bytes) -> SourceFile:
-    """Decode file bytes the way Python (for .py) or an editor (otherwise) would."""
-    utf16 = next((e for e in ("utf-16-le", "utf-16-be") if data.startswith(_BOMS[e])), None)
-    if utf16 is not None and path.suffix in _UTF16_SUFFIXES:
-        try:
-            text = data[2:].decode(utf16)
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(f"not valid {utf16} ({exc.reason})") from None
-        if "\0" in text[:8192]:
-            raise UnreadableFile("binary file (contains NUL bytes)")
-        return SourceFile(path, text, utf16, True, hashlib.sha256(data).hexdigest())
-    if b"\0" in data[:8192]:
-        raise UnreadableFile("binary file (contains NUL bytes)")
-    bom = data.startswith(codecs.BOM_UTF8)
-    body = data[3:] if bom else data
-    encoding = "utf-8"
-    if path.suffix in (".py", ".pyi"):
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        except SyntaxError as exc:
-            if b"coding" not in b"".join(data.splitlines(keepends=True)[:2]):
-                raise UnreadableFile("not valid utf-8 (no encoding declaration)") from None
-            raise UnreadableFile(f"bad encoding declaration ({exc.msg})") from None
-        encoding = "utf-8" if encoding == "utf-8-sig" else encoding
-    try:
-        text = body.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        reason = getattr(exc, "reason", str(exc))
-        raise UnreadableFile(f"not valid {encoding} ({reason})") from None
-    return SourceFile(path, text, encoding, bom, hashlib.sha256(data).hexdigest())
-
-
-def _compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        return exc
-    except (ValueError, MemoryError, RecursionError) as exc:
-        return SyntaxError(str(exc))
-    return None
-
-
-def _syntax_worker(job: tuple[str, list[str]]) -> list[tuple[str, tuple[object, ...] | None]]:
-    root, names = job
-    out: list[tuple[str, tuple[object, ...] | None]] = []
-    for name in names:
-        path = PurePosixPath(name)
-        try:
-            with open(os.path.join(root, name), "rb") as handle:
-                source = decode(path, handle.read())
-        except (OSError, UnreadableFile):
-            continue  # the main process reads it again and reports it
-        error = _compile_error(path, source.text)
-        out.append((name, None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)))
-    return out
-
-
-PARALLEL_MIN_FILES = 400
-
-
-def parallel_syntax_errors(
-    root: str, paths: list[PurePosixPath]
-) -> dict[PurePosixPath, SyntaxError | None]:
-    """Syntax verdicts for `paths`, computed by forked workers; {} when that would not pay."""
-    import threading
-
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(paths) < PARALLEL_MIN_FILES or threading.active_count() > 1:
-        return {}
-    try:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork")
-    except (ImportError, ValueError):
-        return {}
-    names = [str(p) for p in paths]
-    chunks = [(root, names[i::workers]) for i in range(workers)]
-    results: dict[PurePosixPath, SyntaxError | None] = {}
-    try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for batch in pool.map(_syntax_worker, chunks):
-                for name, error in batch:
-                    results[PurePosixPath(name)] = None if error is None else SyntaxError(*error)
-    except (OSError, RuntimeError):  # no /dev/shm, fork refused, a worker died: go serial
-        return {}
-    return results
 
 
 def _git(root: Path, *args: str) -> list[str] | None:
@@ -429,7 +281,7 @@ class Project:
             if tree is not None:
                 return None
             text = self.text(path)
-            return None if text is None else _compile_error(path, text)
+            return None if text is None else compile_error(path, text)
 
         return self.memo(("syntax", path), parse)
 

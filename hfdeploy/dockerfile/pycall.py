@@ -11,7 +11,8 @@ from hfdeploy.diagnostics import Span
 from hfdeploy.dockerfile.server import Server, Setting
 
 if TYPE_CHECKING:
-    from hfdeploy.project import Project, SourceFile
+    from hfdeploy.project import Project
+from hfdeploy.source import SourceFile
 
 _ENTRY_POINTS = ("run", "Config")
 

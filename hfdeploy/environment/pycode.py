@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from hfdeploy.diagnostics import Edit, Span
 
 if TYPE_CHECKING:
-    from hfdeploy.project import Project, SourceFile
+    from hfdeploy.project import Project
+from hfdeploy.source import SourceFile
 
 T = TypeVar("T")
 _BLANK_LINES = re.compile(r"(?:[ \t]*\r?\n)*")

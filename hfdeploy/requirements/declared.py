@@ -42,6 +42,7 @@ class DependencySet:
     index_url: str | None = None
     extra_index_urls: list[str] = field(default_factory=list)
     no_index: bool = False
+    find_links: list[str] = field(default_factory=list)
 
     @property
     def direct(self) -> list[Declared]:
@@ -100,6 +101,7 @@ def _collect(project: Project) -> DependencySet:
         deps.index_url = parsed.index_url or deps.index_url
         deps.extra_index_urls += [u for u in parsed.extra_index_urls if u not in deps.extra_index_urls]
         deps.no_index = deps.no_index or parsed.no_index
+        deps.find_links += [u for u in parsed.find_links if u not in deps.find_links]
         # Line order, as pip reads it: an include's requirements come where its line is.
         ordered: list[Declared | Include] = sorted(
             [*parsed.requirements, *parsed.includes], key=lambda item: item.span.start

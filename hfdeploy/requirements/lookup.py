@@ -12,6 +12,7 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from hfdeploy.redact import redact_url
 from hfdeploy.requirements.declared import dependency_set
 from hfdeploy.requirements.index import IndexClient, Lookup
 from hfdeploy.requirements.model import Declared
@@ -91,6 +92,13 @@ def _look_up(project: Project) -> IndexView:
         if r.checkable and r.name and applies(r.marker, python)
     ]
     if not view.checked:
+        return view
+    find_links = dependency_set(project).find_links
+    if find_links:
+        # pip also takes releases from `--find-links` pages (the PyTorch `+cpu` wheels), which
+        # are not read: a pin found only there would read as never released, and be rewritten.
+        reason = f"`--find-links {redact_url(find_links[0])}` offers releases hfdeploy does not read"
+        view.lookups = {r.key: Lookup(r.key, error=reason) for r in view.checked}
         return view
     pins = {r.key: r.pin for r in view.checked if r.pin is not None}
     metadata: dict[str, str | None] = {}

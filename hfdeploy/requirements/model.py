@@ -92,3 +92,4 @@ class ParsedFile:
     extra_index_urls: list[str] = field(default_factory=list)
     no_index: bool = False
     includes: list[Include] = field(default_factory=list)
+    find_links: list[str] = field(default_factory=list)  # `-f/--find-links` locations

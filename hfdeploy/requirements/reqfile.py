@@ -154,6 +154,8 @@ def _apply_option(parsed: ParsedFile, name: str, value: str, span: Span) -> None
         parsed.extra_index_urls.append(value)
     elif name == "--no-index":
         parsed.no_index = True
+    elif name == "--find-links":
+        parsed.find_links.append(value)
 
 
 def _parse_requirement_line(

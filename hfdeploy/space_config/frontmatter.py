@@ -21,7 +21,8 @@ from ruamel.yaml.reader import ReaderError
 from hfdeploy.diagnostics import Span
 
 if TYPE_CHECKING:
-    from hfdeploy.project import Project, SourceFile
+    from hfdeploy.project import Project
+from hfdeploy.source import SourceFile
 
 README = PurePosixPath("README.md")
 

@@ -129,6 +129,19 @@ def test_unreachable_index_is_one_warning_and_fix_changes_nothing(fake_index: Fa
     assert (tmp_path / "requirements.txt").read_text() == text
 
 
+def test_find_links_releases_are_not_called_unreleased_nor_rewritten(fake_index: FakeIndex, tmp_path: Path) -> None:
+    # PyTorch's `+cpu` wheels come from a `-f` page pip reads and hfdeploy does not: the pin
+    # the index lacks may be there, so nothing is "never released" and no pin is rewritten.
+    text = "-f https://download.pytorch.org/whl/torch_stable.html\ncryptography==41.0.8+cpu\n"
+    make_tree(tmp_path, {"requirements.txt": text})
+    diags = check(tmp_path)
+    assert codes(diags) == ["RQ008"]
+    assert "--find-links https://download.pytorch.org/whl/torch_stable.html" in diags[0].message
+    assert fix(tmp_path, select="RQ").changes == {}
+    assert (tmp_path / "requirements.txt").read_text() == text
+    assert fake_index.requests_for("cryptography") == []
+
+
 def test_utf16_requirements_from_powershell_are_read_and_fixed_in_place(fake_index: FakeIndex, tmp_path: Path) -> None:
     # `pip freeze > requirements.txt` in Windows PowerShell: UTF-16 LE with a BOM and CRLF.
     raw = "webframe==0.104.1\r\ncryptography==41.0.8\r\n".encode("utf-16-le")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from hfdeploy.project import SourceFile
+from hfdeploy.source import SourceFile
 from hfdeploy.space_config.app_port import app_port, app_port_info
 from hfdeploy.space_config.frontmatter import (
     Status,

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity, Span
-from hfdeploy.project import Project, SourceFile
+from hfdeploy.project import Project
 from hfdeploy.pysource.syntax import (
     NEWER_FSTRING,
     NEWER_SYNTAX,
@@ -18,6 +18,7 @@ from hfdeploy.pysource.syntax import (
     syntax_problem,
     without_param_order_errors,
 )
+from hfdeploy.source import SourceFile
 from hfdeploy.target import target_python
 
 

@@ -83,7 +83,7 @@ class StaleOrMissingLock(Check):
             notes.append("making the lock needs the package index; run `hfdeploy fix --write` without --offline")
             return None
         if index_view(project).unavailable:
-            notes.append("the package index could not be reached (RQ008), so the lock was not made")
+            notes.append("some requirements could not be checked against the index (RQ008), so the lock was not made")
             return None
         if blocking_errors(project):
             notes.append("the lock is made once the errors in the requirements are fixed")
