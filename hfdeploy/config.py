@@ -44,6 +44,13 @@ def _opt_str(table: dict[str, object], key: str) -> str | None:
         return None
     if isinstance(value, (int, float)) and key == "python":
         value = str(value)
+        lost_zero = value in ("3.1", "3.2", "3.3", "3.4", "3.5")
+        if isinstance(table[key], float) and lost_zero:
+            # `python = 3.10` is the TOML number 3.1: the zero that makes it 3.10 is gone.
+            raise ConfigError(
+                f"pyproject.toml: [tool.hfdeploy] python = {value} is a number, so a trailing "
+                f'zero is lost; write the version as a string, e.g. python = "{value}0"'
+            )
     if not isinstance(value, str):
         raise ConfigError(f"pyproject.toml: [tool.hfdeploy] {key} must be a string")
     return value

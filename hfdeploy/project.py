@@ -237,7 +237,8 @@ class Project:
     def python_ast(self, path: PurePosixPath) -> ast.Module | None:
         """The parsed module, or None when it does not parse or cannot be read. A module using
         syntax newer than the running Python (3.12 `type` or f-strings, read by 3.11) comes
-        with those lines taken out, so the checks still see the rest of it."""
+        with those lines taken out, and one with PY001 signatures with their defaults blanked,
+        so the checks still see the rest of it."""
 
         def parse() -> ast.Module | None:
             text = self.text(path)
@@ -251,10 +252,27 @@ class Project:
                 return None
 
         def parse_newer() -> ast.Module | None:
-            from hfdeploy.pysource.syntax import parse_skipping_newer_syntax
+            from hfdeploy.pysource.syntax import (
+                parse_skipping_newer_syntax,
+                without_param_order_errors,
+            )
 
             text = self.text(path)
-            return None if text is None else parse_skipping_newer_syntax(text)
+            if text is None:
+                return None
+            tree = parse_skipping_newer_syntax(text)
+            if tree is None:
+                # A PY001 signature stops the whole module from parsing; with its defaults
+                # blanked (offsets kept) the other checks still see the rest until it is fixed.
+                blanked = without_param_order_errors(self, path, text)
+                if blanked != text:
+                    try:
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("ignore")
+                            tree = ast.parse(blanked, filename=str(path))
+                    except (SyntaxError, ValueError, MemoryError, RecursionError):
+                        tree = parse_skipping_newer_syntax(blanked)
+            return tree
 
         # Separate keys: `syntax_error` takes a cached strict tree as proof that the file parses.
         return self.memo(("ast", path), parse) or self.memo(("ast-newer", path), parse_newer)

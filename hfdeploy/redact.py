@@ -7,17 +7,25 @@ import re
 # scheme://user:password@host — the password runs to the last `@` before the host, because an
 # unescaped `@` inside it is exactly the mistake we report.
 _URL_PASSWORD = re.compile(
-    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)(?P<pw>[^\s'\"]*)@"
+    # A password may hold single spaces (`p@ss word`, which DB002 reports), but then no `/` and
+    # no leading port number, so `http://host:8000 ... admin@example.com` in prose is left alone.
+    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)"
+    r"(?P<pw>(?!\d+ )[^\s'\"/]+(?: [^\s'\"/]+)+|[^\s'\"]*)@"
     # ...up to the last `@` followed by a host: a raw `/` or `@` in the password is masked too.
     # The host may be a template: `%(db_host)s` (ini), `{host}` (f-string), `${HOST}`, `$HOST`.
     r"(?=(?:[A-Za-z0-9.\-_~%\[\]]|%\([^)\s]*\)s|\$?\{[^}\s]*\}|\$[A-Za-z_]\w*)*"
-    r"(?::[^/?#@\s'\"]*)?(?:[/?#\s'\"]|$))"
+    # ...and ends the URL, also where a message quotes it (`...@host`) or a sentence goes on.
+    r"(?::[^/?#@\s'\"]*)?(?:[/?#\s'\"`),;>]|$))"
 )
 _TEMPLATE = re.compile(r"%\([^)]*\)s|\$?\{[^}]*\}|\$[A-Za-z_]\w*")
+_SECRET_NAME = (
+    r"[A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)"
+    r"[A-Z0-9_]*"
+)
 _ASSIGNMENT = re.compile(
-    r"(?P<head>^[ \t]*(?:(?:export|ENV|ARG)[ \t]+)?[\"']?[A-Z0-9_]*"
-    r"(?:SECRET|TOKEN|PASSWORD|PASSWD|PASS|API_KEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)"
-    r"[A-Z0-9_]*[\"']?[ \t]*[=:][ \t]*)(?P<value>\S.*?)(?P<tail>[ \t]*\r?)$",
+    r"(?P<head>^[ \t]*(?:(?:(?:export|ENV|ARG)[ \t]+)?[\"']?" + _SECRET_NAME + r"[\"']?[ \t]*[=:]"
+    # Dockerfile's legacy `ENV NAME value` form, without `=`
+    r"|ENV[ \t]+" + _SECRET_NAME + r"(?=[ \t]))[ \t]*)(?P<value>\S.*?)(?P<tail>[ \t]*\r?)$",
     re.MULTILINE,
 )
 
@@ -45,6 +53,14 @@ def redact_url(text: str) -> str:
     return _URL_PASSWORD.sub(repl, text)
 
 
+# `SECRET_KEY: str = "..."` in a settings class: the annotation is no secret, only the default is.
+_STRING = re.compile(r"([\"'])(.*?)\1")
+_ANNOTATION = re.compile(
+    r"(?P<type>(?:Optional|Union|Annotated|SecretStr|SecretBytes|str|bytes|int|float|bool|Any"
+    r"|AnyUrl|HttpUrl|PostgresDsn)\b[^=]*?)(?:(?P<eq>[ \t]*=[ \t]*)(?P<default>.+))?$"
+)
+
+
 def redact(text: str) -> str:
     """Mask URL passwords, well-known token shapes and the values of SECRET/TOKEN/PASSWORD-like
     assignments."""
@@ -52,6 +68,14 @@ def redact(text: str) -> str:
 
     def repl(m: re.Match[str]) -> str:
         value = m.group("value")
+        annotated = _ANNOTATION.match(value) if m.group("head").rstrip().endswith(":") else None
+        if annotated is not None:
+            default = annotated.group("default")
+            if default is None:
+                return m.group()
+            head = m.group("head") + annotated.group("type") + annotated.group("eq")
+            masked = _STRING.sub(lambda s: s.group(1) + mask(s.group(2)) + s.group(1), default)
+            return head + masked + m.group("tail")
         quote = value[0] if value[:1] in "\"'" and value[-1:] == value[:1] else ""
         inner = value[1:-1] if quote else value
         return m.group("head") + quote + mask(inner) + quote + m.group("tail")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Sequence
 from typing import Any
 
@@ -126,7 +127,7 @@ def render_sarif(project: Project, diags: Sequence[Diagnostic]) -> str:
         }
         if diag.path is not None:
             physical: dict[str, Any] = {
-                "artifactLocation": {"uri": _printable(str(diag.path)), "uriBaseId": "%SRCROOT%"}
+                "artifactLocation": {"uri": _uri(str(diag.path)), "uriBaseId": "%SRCROOT%"}
             }
             if line is not None:
                 physical["region"] = {"startLine": line, "startColumn": column}
@@ -146,10 +147,17 @@ def render_sarif(project: Project, diags: Sequence[Diagnostic]) -> str:
                     }
                 },
                 "results": results,
+                # Columns count characters of the decoded text, not SARIF's default UTF-16 units.
+                "columnKind": "unicodeCodePoints",
             }
         ],
     }
     return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference for SARIF: `my file.py`, `50%.py`, `a:b.py` percent-encoded."""
+    return urllib.parse.quote(path, safe="/", errors="surrogateescape")
 
 
 def _sarif_level(severity: Severity) -> str:

@@ -21,6 +21,23 @@ _FROM_PYTHON = re.compile(
 _VERSION = re.compile(r"(?:python-?)?(\d+\.\d+)")
 
 
+# `ARG PYTHON_VERSION=3.12` before the first FROM: the only ARGs a FROM line can use.
+_GLOBAL_ARG = re.compile(
+    r"^[ \t]*ARG[ \t]+(\w+)=([\"']?)([\w.\-]+)\2[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+_FIRST_FROM = re.compile(r"^[ \t]*FROM[ \t]", re.IGNORECASE | re.MULTILINE)
+
+
+def _with_global_args(dockerfile: str) -> str:
+    """The Dockerfile with `$NAME` and `${NAME}` replaced by the default of a global ARG, so
+    `FROM python:${PYTHON_VERSION}-slim` reads as the version it builds (lines unchanged)."""
+    first = _FIRST_FROM.search(dockerfile)
+    args = {m[1]: m[3] for m in _GLOBAL_ARG.finditer(dockerfile[: first.start() if first else 0])}
+    if not args:
+        return dockerfile
+    return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: args.get(m[1] or m[2], m[0]), dockerfile)
+
+
 @dataclass(frozen=True)
 class TargetPython:
     version: str  # "3.11"
@@ -67,6 +84,7 @@ def _resolve(project: Project) -> TargetPython:
         return TargetPython(project.config.python, project.config.source)
     dockerfile = project.text("Dockerfile")
     if dockerfile:
+        dockerfile = _with_global_args(dockerfile)
         m = _FROM_PYTHON.search(dockerfile)
         if m:
             line = dockerfile.count("\n", 0, m.start(1)) + 1

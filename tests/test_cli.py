@@ -66,6 +66,16 @@ def test_github_and_sarif_formats(capsys, broken: Path) -> None:
     assert region == {"startLine": 3, "startColumn": 33}
 
 
+def test_sarif_uris_are_percent_encoded(capsys, broken: Path) -> None:
+    # A space, `%` or `:` in a file name is not a valid URI reference as written.
+    (broken / "main.py").rename(broken / "my api:50%.py")
+    _, out, _ = run(capsys, "check", str(broken), "--select", "PY001", "--format", "sarif")
+    [run_] = json.loads(out)["runs"]
+    location = run_["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "my%20api%3A50%25.py"
+    assert run_["columnKind"] == "unicodeCodePoints"
+
+
 def test_ignore_and_inline_suppression(capsys, broken: Path) -> None:
     assert run(capsys, "check", str(broken), "--select", "PY", "--ignore", "PY001")[0] == 0
     text = BROKEN.replace("q: str):", "q: str):  # hfdeploy: ignore[PY001]")
@@ -75,6 +85,14 @@ def test_ignore_and_inline_suppression(capsys, broken: Path) -> None:
         "def route(db = 1, q: str):  # hfdeploy: ignore[PY001]\n    return q\n"
     )
     assert run(capsys, "check", str(broken), "--select", "PY001")[0] == 0
+
+
+def test_unquoted_python_setting_that_lost_its_zero_is_a_usage_error(capsys, clean: Path) -> None:
+    (clean / "pyproject.toml").write_text("[tool.hfdeploy]\npython = 3.10\n")
+    code, _, err = run(capsys, "check", str(clean), "--select", "PY")
+    assert code == 2 and 'python = "3.10"' in err
+    (clean / "pyproject.toml").write_text("[tool.hfdeploy]\npython = 3.12\n")
+    assert run(capsys, "check", str(clean), "--select", "PY")[0] == 0
 
 
 def test_pyproject_settings_select_and_ignore(capsys, broken: Path) -> None:

@@ -12,6 +12,9 @@ from hfdeploy.redact import redact
     [
         ("ENV SECRET_KEY=9f8e7d6c5b4a3928 MODE=prod", "ENV SECRET_KEY=9f***"),
         ("ARG HF_TOKEN=hf_abcdefghijklmnopqrstuvwxyz123456", "ARG HF_TOKEN=hf***"),
+        # the legacy `ENV NAME value` form, as a regeneration note or a diff line quotes it
+        ("ENV API_KEY Xk29fjslQpzm7Tq", "ENV API_KEY Xk***"),
+        ("ENV PATH /home/user/.local/bin", "ENV PATH /home/user/.local/bin"),
         (
             'RUN huggingface-cli login --token hf_abcdefghijklmnopqrstuvwxyz123456 && echo "$X"',
             'RUN huggingface-cli login --token hf*** && echo "$X"',
@@ -43,3 +46,48 @@ def test_redact(line: str, expected: str) -> None:
 )
 def test_redact_url_with_templated_parts(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A password with a space (which DB002 reports) is masked whole, as in a fix's diff of
+        # `.env` or of a default in code ...
+        (
+            '-OTHER_URL="postgresql://app:p@ss word@db.example.com/app"',
+            '-OTHER_URL="postgresql://app:p@***@db.example.com/app"',
+        ),
+        (
+            "DATABASE_URL=postgresql://app:my secret pw@db:5432/app  # ops@corp.com",
+            "DATABASE_URL=postgresql://app:my***@db:5432/app  # ops@corp.com",
+        ),
+        # A URL quoted in a message ends at the backtick, as RQ001 quotes a bad requirement line.
+        (
+            "`bad req ==== 1 https://x:S3cretPw@h.example.com` is not a valid requirement",
+            "`bad req ==== 1 https://x:S3***@h.example.com` is not a valid requirement",
+        ),
+        ("(see redis://:s3cr3tpass@redis), then", "(see redis://:s3***@redis), then"),
+        # ... while prose with a port and an e-mail address is not taken for credentials.
+        (
+            "Open http://localhost:7860 and log in as admin@example.com",
+            "Open http://localhost:7860 and log in as admin@example.com",
+        ),
+    ],
+)
+def test_redact_url_passwords_with_spaces_and_quoted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("    SECRET_KEY: str", "    SECRET_KEY: str"),
+        ("    ACCESS_TOKEN_EXPIRE_MINUTES: int = 30", "    ACCESS_TOKEN_EXPIRE_MINUTES: int = 30"),
+        ("    API_TOKEN: Optional[str] = None", "    API_TOKEN: Optional[str] = None"),
+        ('    SECRET_KEY: str = "abcdef123456"', '    SECRET_KEY: str = "ab***"'),
+        ('    DB_PASSWORD: SecretStr = SecretStr("hunter22")', '    DB_PASSWORD: SecretStr = SecretStr("hu***")'),
+        ("SECRET_KEY: abcdef123", "SECRET_KEY: ab***"),  # YAML-style: the value is masked
+    ],
+)
+def test_settings_annotations_stay_readable_but_defaults_are_masked(line: str, expected: str) -> None:
+    assert redact(line) == expected

@@ -27,3 +27,11 @@ def test_requires_python_picks_the_fitting_version_nearest_the_default(
     make_tree(tmp_path, {"pyproject.toml": f'[project]\nname = "x"\nrequires-python = "{spec}"\n'})
     target = target_python(project_for(tmp_path))
     assert (target.version, target.source) == (expected, f"pyproject.toml requires-python {spec!r}")
+
+
+def test_dockerfile_from_with_a_global_arg_reads_its_default(tmp_path: Path) -> None:
+    # The image runs 3.9 whatever .python-version says: the Dockerfile outranks it.
+    dockerfile = "# base\nARG PYTHON_VERSION=3.9\nFROM python:${PYTHON_VERSION}-slim\nARG X=1\n"
+    make_tree(tmp_path, {"Dockerfile": dockerfile, ".python-version": "3.12.1\n"})
+    target = target_python(project_for(tmp_path))
+    assert (target.version, target.source) == ("3.9", "Dockerfile FROM (line 3)")

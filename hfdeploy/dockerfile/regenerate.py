@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import shlex
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Applicability, Edit, Fix, Span
@@ -41,24 +42,33 @@ class NoApp(Exception):
 
 
 def server_command(
-    target: AppTarget, port: int, alembic: AlembicSetup | None = None, options: tuple[str, ...] = ()
+    target: AppTarget,
+    port: int,
+    alembic: AlembicSetup | None = None,
+    options: tuple[str, ...] = (),
+    *,
+    enter_app_dir: bool = False,
 ) -> str:
     """Shell-form CMD text: `${PORT:-<port>}` expands, and `exec` hands signals to uvicorn.
 
-    With Alembic, migrations run first; a failure is logged and the server starts anyway."""
+    With Alembic, migrations run first; a failure is logged and the server starts anyway.
+    With `enter_app_dir`, uvicorn starts inside the app's directory (`cd backend && ...`), as
+    its author runs it, so paths relative to it (`StaticFiles(directory="static")`) resolve."""
     parts = [
         "uvicorn",
         f"{require('module', target.module)}:{require('attribute', target.attribute)}",
     ]
     if target.factory:
         parts.append("--factory")
-    if target.app_dir:
+    if target.app_dir and not enter_app_dir:
         parts += ["--app-dir", require("path", target.app_dir)]
     parts += ["--host", "0.0.0.0", "--port", f"${{PORT:-{require_port(port)}}}"]
     parts += ["--proxy-headers", "--forwarded-allow-ips='*'"]
     for i in range(0, len(options) - 1, 2):
         parts += [require("uvicorn-option", options[i]), require("option-value", options[i + 1])]
     serve = "exec " + " ".join(parts)
+    if target.app_dir and enter_app_dir:
+        serve = f"cd {require('path', target.app_dir)} && {serve}"
     if alembic is None:
         return serve
     config = (
@@ -122,7 +132,13 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
         "early_install": early,
         "late_install": late,
         "port": port,
-        "command": server_command(target, port, alembic_setup(project), tuple(und.uvicorn_options)),
+        "command": server_command(
+            target, port, alembic_setup(project), tuple(und.uvicorn_options),
+            # A backend with its own requirements file (`backend/requirements.txt`) is a project
+            # of its own, run from its directory; a `src/` layout is run from the root.
+            enter_app_dir=und.app is None and target.app_dir is not None and plan.file is not None
+            and plan.file.parent == PurePosixPath(target.app_dir),
+        ),
     }
 
 

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
 Version = tuple[int, int]
 RUNNING: Version = sys.version_info[:2]
 
-# Syntax added after 3.10 that `ast.parse(feature_version=...)` recognises: type statements and
-# parameters (3.12, defaults 3.13), `except*` (3.11), `except A, B:` and t-strings (3.14).
+# Syntax added after 3.9 that `ast.parse(feature_version=...)` recognises: `match` (3.10, for
+# a `FROM python:3.9` image), type statements and parameters (3.12, defaults 3.13), `except*`
+# (3.11), `except A, B:` and t-strings (3.14).
 NEWER_SYNTAX = re.compile(
-    r"^[ \t]*type[ \t]+\w+[ \t]*[=\[]|\b(?:def|class)[ \t]+\w+[ \t]*\[|\bexcept[ \t]*\*"
+    r"^[ \t]*match\b[^\n]*:[ \t]*(?:#[^\n]*)?$"
+    r"|^[ \t]*type[ \t]+\w+[ \t]*[=\[]|\b(?:def|class)[ \t]+\w+[ \t]*\[|\bexcept[ \t]*\*"
     r"|\bexcept\b[^:\n(]*,|\b[tT][rR]?['\"]|\b[rR][tT]['\"]",
     re.MULTILINE,
 )

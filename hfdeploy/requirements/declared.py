@@ -20,6 +20,14 @@ REQUIREMENTS = PurePosixPath("requirements.txt")
 PYPROJECT = PurePosixPath("pyproject.toml")
 # `pip install ... -r FILE` in a Dockerfile RUN line names the file the image installs.
 _DOCKER_REQ = re.compile(r"pip3?\s+install\b[^\n]*?\s(?:-r\s*|--requirement[=\s]+)([^\s&;|]+)")
+# One `pip install` command of a Dockerfile (continuation lines joined first).
+_DOCKER_PIP = re.compile(r"pip3?\s+install\b[^\n&;|]*")
+# Index options of pip's command line, as they may follow `pip install ... -r FILE`.
+_COMMAND_LINE_INDEX = {"-i": "--index-url", "--index-url": "--index-url", "--extra-index-url": "--extra-index-url",
+                       "-f": "--find-links", "--find-links": "--find-links", "--no-index": "--no-index"}
+# pip's environment variables for the same options.
+_PIP_VARIABLES = {"PIP_INDEX_URL": "--index-url", "PIP_EXTRA_INDEX_URL": "--extra-index-url",
+                  "PIP_FIND_LINKS": "--find-links", "PIP_NO_INDEX": "--no-index"}
 # Directories whose requirements are never the app's.
 _NOT_THE_APP = frozenset({"docs", "doc", "examples", "example", "tests", "test", "scripts", "requirements"})
 # Other tools' files we do not read, with what to do about them.
@@ -78,6 +86,49 @@ def _install_file(project: Project) -> PurePosixPath | None:
     return nested[0] if len(nested) == 1 else None
 
 
+def _command_line_indexes(project: Project, install_file: PurePosixPath) -> ParsedFile:
+    """Index options the Dockerfile gives pip for the install file: on the `pip install -r FILE`
+    command itself (`--extra-index-url https://download.pytorch.org/whl/cpu`) or as `PIP_*`
+    variables set by ENV/ARG (in any stage: an index too many only leaves a pin unchecked)."""
+    from hfdeploy.dockerfile.assignments import assignments
+    from hfdeploy.dockerfile.parse import parse_dockerfile
+    from hfdeploy.requirements.lock import LOCK_FILE
+
+    found = ParsedFile(install_file)
+    for name in ("Dockerfile", "dockerfile"):
+        raw = project.text(name) or ""
+        for ins in parse_dockerfile(PurePosixPath(name), raw).instructions if raw else ():
+            for pair in assignments(ins) if ins.keyword in ("ENV", "ARG") else ():
+                option = _PIP_VARIABLES.get(pair.name)
+                for value in (pair.value or "").split() if option else ():
+                    _apply_index_option(found, option or "", value)
+        text = re.sub(r"\\\r?\n", " ", raw)
+        for command in _DOCKER_PIP.finditer(text):
+            target = _DOCKER_REQ.search(command.group(0) + " ")
+            installs = target and PurePosixPath(target.group(1).strip("'\"").removeprefix("./"))
+            if installs not in (install_file, LOCK_FILE):  # the lock is made with the same indexes
+                continue
+            words = [w.strip("'\"") for w in command.group(0).split()]
+            for i, word in enumerate(words):
+                option, eq, value = word.partition("=")
+                option = _COMMAND_LINE_INDEX.get(option, "")
+                if option and option != "--no-index" and not eq:
+                    value = words[i + 1] if i + 1 < len(words) else ""
+                _apply_index_option(found, option, value)
+    return found
+
+
+def _apply_index_option(found: ParsedFile, option: str, value: str) -> None:
+    if option == "--no-index":
+        found.no_index = found.no_index or value.lower() not in ("0", "false", "no", "off")
+    elif option == "--index-url" and value:
+        found.index_url = value
+    elif option == "--extra-index-url" and value:
+        found.extra_index_urls.append(value)
+    elif option == "--find-links" and value:
+        found.find_links.append(value)
+
+
 def _parse(project: Project, path: PurePosixPath, constraint: bool) -> ParsedFile | None:
     text = project.text(path)
     if text is None:
@@ -123,6 +174,10 @@ def _collect(project: Project) -> DependencySet:
             visit(include.target, constraint or include.constraint)
 
     if deps.install_file is not None:
+        # The command line's options first: those in the files override them, as in pip.
+        given = _command_line_indexes(project, deps.install_file)
+        deps.index_url, deps.no_index = given.index_url, given.no_index
+        deps.extra_index_urls, deps.find_links = given.extra_index_urls, given.find_links
         visit(deps.install_file, False)
     # Other requirement files (dev, test) are read for syntax only: the image does not install them.
     for path in project.files(".txt"):

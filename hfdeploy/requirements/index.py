@@ -142,6 +142,8 @@ class IndexClient:
         url = f"{index.rstrip('/')}/{key}/"
         if url.startswith("file:"):
             return self._file_page(url, key)
+        if urlparse(index).scheme not in ("http", "https"):  # `-i notaurl`, a typo
+            raise IndexError_(f"`{redact_url(index)}` is not an http(s) or file: URL")
         path = self.cache_dir / (hashlib.sha256(url.encode()).hexdigest() + ".json")
         entry = _read_json(path)
         if entry is not None and (self.offline or entry["expires"] > time.time()):

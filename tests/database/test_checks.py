@@ -51,6 +51,22 @@ def test_postgres_scheme_found_everywhere_and_only_the_scheme_is_rewritten(tmp_p
     assert check_tree(tmp_path, "DB001") == []
 
 
+def test_url_in_a_module_with_a_param_order_error_is_still_found(tmp_path: Path) -> None:
+    # `def f(a=1, b)` stops main.py from parsing; the URL beside it must not go unreported.
+    src = (
+        "from sqlalchemy import create_engine\n\n"
+        'engine = create_engine("postgres://u:pw@db.example.com:443/app")\n\n\n'
+        "def page(limit=10, offset):\n    return limit, offset\n"
+    )
+    make_tree(tmp_path, {"main.py": src})
+    (found,) = check_tree(tmp_path, "DB001")
+    assert (str(found.path), found.span is not None) == ("main.py", True)
+    fix_tree(tmp_path, "DB001,PY001")
+    after = (tmp_path / "main.py").read_text()
+    assert '"postgresql://u:pw@db.example.com:443/app"' in after
+    assert "def page(limit=10, *, offset):" in after
+
+
 def test_postgres_scheme_left_alone_when_the_app_rewrites_it(tmp_path: Path) -> None:
     make_tree(
         tmp_path,

@@ -279,6 +279,37 @@ def test_df018_catches_and_points_install_and_copy_at_the_lock(tmp_path: Path) -
     assert "pip install -c requirements.txt --no-cache-dir --user -r requirements.lock\n" in after
 
 
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "COPY --chown=user requirements/ requirements/\n",
+        # renaming prod.txt here would land the lock in requirements/, not where pip reads it
+        "COPY --chown=user requirements/prod.txt requirements/base.txt ./requirements/\n",
+    ],
+)
+def test_df018_copies_the_lock_in_when_the_loose_file_came_another_way(
+    tmp_path: Path, copy: str
+) -> None:
+    # The copy that brings prod.txt does not bring the root lock where pip reads it: renaming
+    # the `-r` alone left an install of a file the image does not have (build failure).
+    dockerfile = GOOD.replace(
+        "COPY --chown=user requirements.txt requirements.txt\n"
+        "RUN pip install --no-cache-dir --user -r requirements.txt\n",
+        copy + "RUN pip install --no-cache-dir --user -r requirements/prod.txt\n",
+    )
+    files = {
+        "requirements/prod.txt": "-r base.txt\nuvicorn\n",
+        "requirements/base.txt": "fastapi\n",
+        "requirements.lock": LOCK,
+    }
+    after = fixed(tmp_path, "DF018", dockerfile, files)
+    assert (
+        copy + "COPY --chown=user requirements.lock requirements.lock\n"
+        "RUN pip install --no-cache-dir --user -r requirements.lock\n"
+    ) in after
+    assert findings(tmp_path, "DF018", after, files) == []
+
+
 PYPROJECT_DEPS = '[project]\nname = "x"\nversion = "0"\ndependencies = ["fastapi>=0.110"]\n'
 PROJECT_INSTALL = GOOD.replace(
     "COPY --chown=user requirements.txt requirements.txt\n"

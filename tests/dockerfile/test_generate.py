@@ -122,6 +122,18 @@ SHAPES = {
         "requirements/base.txt": "fastapi\nuvicorn\n",
     },
     "readme-port": {"README.md": "---\ntitle: t\nsdk: docker\napp_port: 8080\n---\n"},
+    # a backend run from its own directory (`cd backend && uvicorn app.main:app`), whose
+    # `StaticFiles(directory="static")` means backend/static
+    "nested-backend": {
+        "main.py": None,
+        "requirements.txt": None,
+        "backend/requirements.txt": "fastapi\nuvicorn\n",
+        "backend/app/__init__.py": "",
+        "backend/app/main.py": "from fastapi import FastAPI\nfrom fastapi.staticfiles import StaticFiles\n\n"
+        'app = FastAPI()\napp.mount("/static", StaticFiles(directory="static"))\n',
+        "backend/static/site.css": "body {}\n",
+        "frontend/package.json": "{}\n",
+    },
 }
 
 
@@ -154,6 +166,7 @@ def test_generated_shapes_say_what_they_install(tmp_path: Path) -> None:
         "readme-port"
     )
     assert "alembic upgrade head ||" in generated("alembic")
+    assert "CMD cd backend && exec uvicorn app.main:app --host" in generated("nested-backend")
 
 
 def test_crlf_file_is_regenerated_with_crlf(tmp_path: Path) -> None:

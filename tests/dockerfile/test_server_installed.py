@@ -28,12 +28,24 @@ def test_df019_catches_and_adds_uvicorn(tmp_path: Path) -> None:
 
 def test_df019_fastapi_run_gets_the_standard_extra_in_place(tmp_path: Path) -> None:
     root = tree(
-        tmp_path, replace_cmd(FASTAPI_RUN), {"requirements.txt": "fastapi==0.110.0\nhttpx\n"}
+        tmp_path, replace_cmd(FASTAPI_RUN), {"requirements.txt": "fastapi==0.115.0\nhttpx\n"}
     )
     (found,) = check_tree(root, "DF019")
     assert "`fastapi[standard]`" in found.message
     fix_tree(root, "DF019")
-    assert (root / "requirements.txt").read_text() == "fastapi[standard]==0.110.0\nhttpx\n"
+    assert (root / "requirements.txt").read_text() == "fastapi[standard]==0.115.0\nhttpx\n"
+    assert check_tree(root, "DF019") == []
+
+
+@pytest.mark.parametrize("spec", ["==0.110.0", ">=0.100,<0.112", "~=0.111.0"])
+def test_df019_fastapi_held_below_0_112_gets_fastapi_cli(tmp_path: Path, spec: str) -> None:
+    # FastAPI < 0.112 has no `standard` extra: `fastapi[standard]==0.110.0` installs no
+    # `fastapi` command (pip only warns), so the CLI is added as its own requirement.
+    root = tree(tmp_path, replace_cmd(FASTAPI_RUN), {"requirements.txt": f"fastapi{spec}\n"})
+    (found,) = check_tree(root, "DF019")
+    assert found.fix is not None and "`fastapi-cli`" in found.fix.title
+    fix_tree(root, "DF019")
+    assert (root / "requirements.txt").read_text() == f"fastapi{spec}\nfastapi-cli\n"
     assert check_tree(root, "DF019") == []
 
 

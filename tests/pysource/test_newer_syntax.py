@@ -72,8 +72,15 @@ def test_ordinary_syntax_errors_get_no_partial_tree(tmp_path: Path) -> None:
     src = 'def f(a=1, b):\n    return f"{b["k"]}"\n'
     assert parse_skipping_newer_syntax(src) is None
     assert parse_skipping_newer_syntax("x = (\n") is None
-    make_tree(tmp_path, {"m.py": src})
-    assert project_for(tmp_path).python_ast(PurePosixPath("m.py")) is None
+    make_tree(tmp_path, {"m.py": src, "n.py": "x = (\n"})
+    project = project_for(tmp_path)
+    assert project.syntax_error(PurePosixPath("m.py")) is not None
+    assert project.python_ast(PurePosixPath("n.py")) is None
+    # The other checks get the module with the PY001 defaults blanked, parameters kept.
+    tree = project.python_ast(PurePosixPath("m.py"))
+    assert tree is not None and isinstance(tree.body[0], ast.FunctionDef)
+    assert [a.arg for a in tree.body[0].args.args] == ["a", "b"]
+    assert tree.body[0].args.defaults == []
 
 
 def test_a_partial_tree_does_not_hide_the_syntax_error(tmp_path: Path) -> None:

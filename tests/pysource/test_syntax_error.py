@@ -93,6 +93,19 @@ def test_syntax_newer_than_an_older_target_is_an_error(tmp_path: Path) -> None:
     assert check_tree(tmp_path, "PY002", python="3.11") == []
 
 
+def test_match_statement_on_a_python_39_image_is_an_error(tmp_path: Path) -> None:
+    # `FROM python:3.9-slim` with 3.10 pattern matching: the image cannot import the module.
+    src = "def kind(x):\n    match x:  # by shape\n        case 1:\n            return 'one'\n"
+    make_tree(tmp_path, {"m.py": src, "Dockerfile": "FROM python:3.9-slim\n"})
+    (diag,) = check_tree(tmp_path, "PY002")
+    assert "Pattern matching" in diag.message and "Python 3.9 cannot import" in diag.message
+    assert diag.notes == ("The target Python 3.9 comes from Dockerfile FROM (line 1).",)
+    assert check_tree(tmp_path, "PY002", python="3.10") == []
+    # a variable named `match` is no pattern matching
+    make_tree(tmp_path, {"m.py": "import re\nmatch = re.match('a', 'a')\nif match:\n    pass\n"})
+    assert check_tree(tmp_path, "PY002") == []
+
+
 @pytest.mark.skipif(NEWER is None, reason="no syntax newer than the running Python is known")
 @pytest.mark.skipif(
     not has_python(NEWER_VERSION), reason=f"no Python {NEWER_VERSION} interpreter installed"

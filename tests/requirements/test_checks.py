@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hfdeploy.diagnostics import Applicability, Severity
 from tests.requirements.conftest import FakeIndex
 from tests.support import check_tree, codes, fix_tree, make_tree
@@ -140,6 +142,23 @@ def test_find_links_releases_are_not_called_unreleased_nor_rewritten(fake_index:
     assert fix(tmp_path, select="RQ").changes == {}
     assert (tmp_path / "requirements.txt").read_text() == text
     assert fake_index.requests_for("cryptography") == []
+
+
+@pytest.mark.parametrize("dockerfile", [
+    "FROM python:3.11-slim\nRUN pip install --no-cache-dir \\\n    -r requirements.txt --extra-index-url=http://127.0.0.1:9/simple\n",
+    "FROM python:3.11-slim\nENV PIP_EXTRA_INDEX_URL=http://127.0.0.1:9/simple\nRUN pip install -r requirements.txt\n",
+])
+def test_index_options_given_by_the_dockerfile_are_used(fake_index: FakeIndex, tmp_path: Path, dockerfile: str) -> None:
+    # `pip install -r requirements.txt --extra-index-url URL` (or `ENV PIP_EXTRA_INDEX_URL`) in
+    # the Dockerfile: pip also asks URL, so a pin missing from the main index is unchecked
+    # there, not "never released".
+    text = "cryptography==41.0.8+cpu\n"
+    make_tree(tmp_path, {"requirements.txt": text, "Dockerfile": dockerfile})
+    diags = check(tmp_path)
+    assert codes(diags) == ["RQ008"]
+    assert "http://127.0.0.1:9/simple" in diags[0].message
+    assert fix(tmp_path, select="RQ").changes == {}
+    assert (tmp_path / "requirements.txt").read_text() == text
 
 
 def test_utf16_requirements_from_powershell_are_read_and_fixed_in_place(fake_index: FakeIndex, tmp_path: Path) -> None:

@@ -84,6 +84,13 @@ def test_file_index(tmp_path: Path) -> None:
     assert client.lookup("other").missing
 
 
+def test_index_that_is_not_a_url_is_a_reason_not_a_crash(tmp_path: Path) -> None:
+    # `--index-url notaurl`: said plainly, never "does not exist", and nothing is sent.
+    client = IndexClient(("notaurl",), cache_dir=tmp_path)
+    found = client.lookup("fastapi")
+    assert not found.missing and found.error == "`notaurl` is not an http(s) or file: URL"
+
+
 def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

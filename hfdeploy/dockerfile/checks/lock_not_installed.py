@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
-from hfdeploy.dockerfile.copies import PipInstall, copies, pip_installs
+from hfdeploy.dockerfile.copies import Copy, PipInstall, copies, pip_installs
 from hfdeploy.dockerfile.parse import Instruction
 from hfdeploy.dockerfile.shell import Word
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
@@ -53,7 +53,8 @@ class LockNotInstalled(Check):
     ```
 
     ## Fix safety
-    The fix points the `pip install -r` and the `COPY` of that file at the lock, or adds
+    The fix points the `pip install -r` and the `COPY` of that file at the lock (adding a
+    `COPY` of the lock when the file was not copied in on its own), or adds
     `-r requirements.lock` to a `pip install .` that runs after the lock is copied in (pip then
     installs the project with the locked releases). The lock was resolved from the same
     requirements for the image's Python, so the fix is safe.
@@ -86,9 +87,19 @@ class LockNotInstalled(Check):
         after_flag = [w for prev, w in zip(pip.words, pip.words[1:]) if prev.value in _FLAGS]
         named = [w for w in pip.words if w.value.startswith("--requirement=")]
         edits = list(_renames(pip.step.ins, after_flag + named, loose, str(lock)))
-        for copy in copies(rt):
-            if loose in copy.sources:
-                edits.extend(_renames(copy.step.ins, copy.step.ins.words(), loose, str(lock)))
+        earlier = [c for c in copies(rt) if rt.steps.index(c.step) < rt.steps.index(pip.step)]
+        read_at = posixpath.normpath(posixpath.join(pip.step.workdir, loose))
+        renamed = False
+        for copy in earlier:
+            if edits and copy.sources == (loose,) and copy.dest == read_at:
+                both = list(_renames(copy.step.ins, copy.step.ins.words(), loose, str(lock)))
+                if len(both) == 2:  # `COPY <file> <file>`: the lock lands where pip reads it
+                    edits.extend(both)
+                    renamed = True
+        if edits and not renamed and not any(c.brings(str(lock)) for c in earlier):
+            # The loose file came in some other way (`COPY requirements/ requirements/`, with
+            # other files into a directory): copy the lock in before the install reads it.
+            edits.append(_copy_lock(project, pip, earlier, loose, str(lock)))
         fix = Fix(f"Install `{lock}`", tuple(edits)) if edits else None
         yield self.diagnostic(
             f"`pip install -r {loose}` ignores `{lock}`: transitive dependencies float to their "
@@ -118,6 +129,21 @@ class LockNotInstalled(Check):
                 span=pip.step.ins.span,
                 fix=fix,
             )
+
+
+def _copy_lock(
+    project: Project, pip: PipInstall, earlier: list[Copy], loose: str, lock: str
+) -> Edit:
+    """An edit inserting `COPY [--chown=<as the loose file's>] <lock> <lock>` before `pip`."""
+    chown = next((c.step.ins.flag("chown") for c in earlier if c.brings(loose)), None)
+    flag = (
+        f" --chown={chown.value}"
+        if chown and chown.value and is_valid("user", chown.value.split(":")[0])
+        else ""
+    )
+    source = project.source(DOCKERFILE)
+    newline = source.newline if source is not None else "\n"
+    return Edit.insert(DOCKERFILE, pip.step.ins.span.start, f"COPY{flag} {lock} {lock}{newline}")
 
 
 def _renames(ins: Instruction, words: list[Word], old: str, new: str) -> Iterator[Edit]:

@@ -6,6 +6,8 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from packaging.version import InvalidVersion, Version
+
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.base_image import python_base
@@ -16,6 +18,7 @@ from hfdeploy.dockerfile.stage import Runtime, runtime
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
+    from hfdeploy.requirements.model import Declared
 
 _TOOLS = {
     "uvicorn": "uvicorn",
@@ -60,7 +63,8 @@ class ServerNotInstalled(Check):
 
     ## Fix safety
     The fix adds the missing names to the requirements file the image installs (`fastapi`
-    becomes `fastapi[standard]` for `fastapi run`). It only adds what the CMD already needs, so
+    becomes `fastapi[standard]` for `fastapi run`, or `fastapi-cli` is added when `fastapi` is
+    held below 0.112, which has no `standard` extra). It only adds what the CMD already needs, so
     it is safe. There is no fix when the dependencies live in `pyproject.toml`.
     """
 
@@ -128,6 +132,24 @@ def _notes(project: Project) -> list[str]:
     return []
 
 
+def _older_than_standard_extra(req: Declared) -> bool:
+    """True when `req` keeps FastAPI below 0.112, which has no `standard` extra (pip only warns
+    and installs no `fastapi` command)."""
+    first = Version("0.112.0")
+    for clause in req.specifier:
+        try:
+            bound = Version(clause.version.removesuffix(".*"))
+        except InvalidVersion:
+            continue
+        if clause.operator == "<" and bound <= first:
+            return True
+        if clause.operator in ("==", "===", "<=") and bound < first:
+            return True
+        if clause.operator == "~=" and len(bound.release) > 2 and bound < first:
+            return True
+    return False
+
+
 def _fix(project: Project, rt: Runtime, missing: list[str]) -> Fix | None:
     """Add the names to the requirements file; `fastapi` gains `[standard]` in place."""
     from hfdeploy.requirements.declared import dependency_set
@@ -149,7 +171,9 @@ def _fix(project: Project, rt: Runtime, missing: list[str]) -> Fix | None:
             (r for r in deps.direct if r.key == "fastapi" and not r.extras and r.path == path),
             None,
         )
-        if name == "fastapi[standard]" and plain is not None:
+        if name == "fastapi[standard]" and plain is not None and _older_than_standard_extra(plain):
+            lines.append("fastapi-cli")  # what `fastapi[standard]` adds for `fastapi run`
+        elif name == "fastapi[standard]" and plain is not None:
             edits.append(Edit.insert(path, plain.name_span.end, "[standard]"))
         else:
             lines.append(name)
@@ -157,4 +181,5 @@ def _fix(project: Project, rt: Runtime, missing: list[str]) -> Fix | None:
         nl = source.newline
         lead = "" if not source.text or source.text.endswith(("\n", "\r")) else nl
         edits.append(Edit.insert(path, len(source.text), lead + nl.join(lines) + nl))
-    return Fix(f"Add {', '.join(f'`{m}`' for m in missing)} to {path}", tuple(edits))
+    added = ["fastapi-cli" if m == "fastapi[standard]" and "fastapi-cli" in lines else m for m in missing]
+    return Fix(f"Add {', '.join(f'`{m}`' for m in added)} to {path}", tuple(edits))
