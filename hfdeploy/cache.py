@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from hfdeploy import __version__
+from hfdeploy.atomic import atomic_write
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Untrack
-from hfdeploy.fixer import _atomic_write
 from hfdeploy.project import Project
 
 
@@ -124,7 +124,7 @@ def store(
         "uncached": uncached,
     }
     try:
-        _atomic_write(_entry_path(project, selection), json.dumps(entry).encode("utf-8"))
+        atomic_write(_entry_path(project, selection), json.dumps(entry).encode("utf-8"))
     except OSError:
         pass  # a read-only cache directory only costs speed
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
-import os
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from hfdeploy.atomic import atomic_write
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from hfdeploy.project import Project
@@ -229,7 +228,7 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
     for path, text in sorted(changes.items()):
         original = project.original(path)
         data = original.encode(text) if original is not None else text.encode("utf-8")
-        _atomic_write(project.root / path, data)
+        atomic_write(project.root / path, data)
         written.append(path)
     if outcome.untrack and project.is_git:
         subprocess.run(
@@ -238,27 +237,3 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
             capture_output=True,
         )
     return written
-
-
-def _atomic_write(target: os.PathLike[str] | str, data: bytes) -> None:
-    target = os.fspath(target)
-    directory = os.path.dirname(target) or "."
-    os.makedirs(directory, exist_ok=True)
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".hfdeploy-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -138,10 +138,10 @@ def test_symlink_deleted_file_and_excluded_path_are_not_reported(tmp_path: Path)
     assert sc016(root) == []
 
 
-def test_uncached_check_sees_a_file_turned_binary_between_runs(
+def test_cached_result_sees_a_file_turned_binary_between_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Same tracked set, no file any cached check reads changes: only a re-run notices.
+    # Same tracked set: the cache must still notice the file it read raw bytes from changed.
     monkeypatch.setenv("HFDEPLOY_CACHE_DIR", str(tmp_path / "cache"))
     root = repo(tmp_path / "repo", {"data.bin": "plain text\n"}, database=None)
     assert collect(project_for(root, offline=True), ["SC016"], []) == []

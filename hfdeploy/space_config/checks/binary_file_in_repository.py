@@ -97,10 +97,6 @@ class BinaryFileInRepository(Check):
     name = "binary-file-in-repository"
     severity = Severity.ERROR
     fix_availability = FixAvailability.NEVER
-    # Reads raw bytes outside `project.source` (which refuses binaries), so the result cache
-    # would not notice a change; the check is cheap enough to run every time.
-    cacheable = False
-
     def run(self, project: Project) -> Iterator[Diagnostic]:
         if not project.is_git or not project.tracked:
             return
@@ -109,6 +105,9 @@ class BinaryFileInRepository(Check):
         for name in sorted(project.tracked):
             if excluded.patterns and excluded.ignored(name):
                 continue
+            # Reads raw bytes outside `project.source` (which refuses binaries); `exists` records
+            # the path, so the result cache revalidates it on the next run.
+            project.exists(name)
             found = _offender(os.path.join(root, name))
             if found is None or lfs_rules(project).stores(name):
                 continue
