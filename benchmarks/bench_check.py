@@ -89,6 +89,7 @@ FLOOR = (
 
 def generate(root: Path, modules: int, broken_every: int = 500) -> list[Path]:
     (root / "app" / "routers").mkdir(parents=True)
+    (root / "requirements.txt").write_text("fastapi==0.115.0\nsqlmodel==0.0.22\nuvicorn==0.30.6\n")
     (root / "app" / "__init__.py").write_text("")
     (root / "app" / "routers" / "__init__.py").write_text("")
     (root / "app" / "main.py").write_text(

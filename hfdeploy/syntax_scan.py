@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from hfdeploy.source import UnreadableFile, decode
 
 
-def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
+def compile_error(path: PurePosixPath, text: str | bytes) -> SyntaxError | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -29,9 +29,18 @@ def _syntax_worker(job: tuple[str, list[str]]) -> list[tuple[str, tuple[object, 
         path = PurePosixPath(name)
         try:
             with open(os.path.join(root, name), "rb") as handle:
-                source = decode(path, handle.read())
-        except (OSError, UnreadableFile):
+                data = handle.read()
+        except OSError:
             continue  # the main process reads it again and reports it
+        if b"\0" not in data[:8192] and compile_error(path, data) is None:
+            # compile() reads the BOM and the encoding cookie itself: a file that compiles from
+            # its bytes parses as its decoded text too, without paying for decoding here.
+            out.append((name, None))
+            continue
+        try:
+            source = decode(path, data)
+        except UnreadableFile:
+            continue  # the main process reports it (HF001)
         error = compile_error(path, source.text)
         out.append((name, None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)))
     return out

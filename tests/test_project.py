@@ -138,3 +138,39 @@ def test_utf16_with_a_bom_is_read_for_requirements_files_only(tmp_path: Path) ->
     assert source.encode(source.text) == data
     assert project.source(PurePosixPath("README.md")) is None
     assert project.source(PurePosixPath("Dockerfile")) is None
+
+
+def test_parallel_syntax_pass_agrees_with_the_serial_one(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from hfdeploy.syntax_scan import PARALLEL_MIN_FILES
+
+    files: dict[str, str | bytes] = {f"m{i}.py": f"x{i} = {i}\r\n" for i in range(PARALLEL_MIN_FILES)}
+    files["broken.py"] = "def f(a=1, b):\n    pass\n"
+    files["cookie.py"] = "# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")
+    files["bom.py"] = codecs.BOM_UTF8 + b"y = 1\n"
+    files["not_utf8.py"] = b"x = '\xff'\n"
+    make_tree(tmp_path, files)
+    # A fresh process: the pass only forks where no other thread runs (pytest's may).
+    script = (
+        "import json, sys\n"
+        "from hfdeploy.project import Project\n"
+        "from hfdeploy.syntax_scan import parallel_syntax_errors\n"
+        "p = Project(__import__('pathlib').Path(sys.argv[1]))\n"
+        "v = parallel_syntax_errors(str(p.root), p.python_files())\n"
+        "print(json.dumps({str(k): e is not None for k, e in v.items()}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    verdicts = json.loads(out.stdout)
+    if (os.cpu_count() or 1) < 2:
+        assert verdicts == {}  # nothing to gain on one core: the serial path answers
+        return
+    serial = Project(tmp_path)
+    for path in serial.python_files():
+        if path.name == "not_utf8.py":
+            assert str(path) not in verdicts  # left to the main process, which reports HF001
+            continue
+        assert verdicts[str(path)] == (serial.syntax_error(path) is not None), path
+    assert verdicts["broken.py"] and not verdicts["cookie.py"] and not verdicts["bom.py"]

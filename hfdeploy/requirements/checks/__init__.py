@@ -10,6 +10,7 @@ from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
 from hfdeploy.requirements.checks.python_version_excluded import PythonVersionExcluded
 from hfdeploy.requirements.checks.stale_or_missing_lock import StaleOrMissingLock
+from hfdeploy.requirements.checks.undeclared_runtime_dependency import UndeclaredRuntimeDependency
 from hfdeploy.requirements.checks.unread_dependency_file import UnreadDependencyFile
 from hfdeploy.requirements.checks.unreleased_version_pin import UnreleasedVersionPin
 from hfdeploy.requirements.checks.yanked_pin import YankedPin
@@ -25,4 +26,5 @@ CHECKS: tuple[type[Check], ...] = (
     IndexUnreachable,
     StaleOrMissingLock,
     UnreadDependencyFile,
+    UndeclaredRuntimeDependency,
 )

@@ -1,0 +1,175 @@
+"""RQ011: a third-party module the app imports that no dependency installs."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Severity,
+    Span,
+)
+from hfdeploy.requirements.declared import PYPROJECT, dependency_set
+from hfdeploy.requirements.imports import (
+    EXTRAS,
+    app_python_files,
+    imported_tops_in_text,
+    local_names,
+    third_party_imports,
+    used_extras,
+)
+from hfdeploy.requirements.providers import (
+    COMMONLY_TRANSITIVE,
+    installed,
+    provided,
+    suggested_distribution,
+)
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+# Installers whose dependency lists are not read: what they install is unknown.
+_OTHER_INSTALLERS = re.compile(r"\b(poetry\s+install|conda\s|mamba\s|micromamba\s|uv\s+sync|pipenv\s|pdm\s+install)")
+
+
+class UndeclaredRuntimeDependency(Check):
+    """## What it does
+    Reports a third-party module that the app's code imports but that no dependency installs,
+    and FastAPI features that need an optional package nobody installs (`Form(...)` needs
+    python-multipart, `Jinja2Templates` jinja2, `SessionMiddleware` itsdangerous, `EmailStr`
+    email-validator).
+
+    ## Why is this bad?
+    The image installs only what the requirements list. The import fails in the container with
+    `ModuleNotFoundError` (or FastAPI refuses the route) and the Space shows "Runtime error",
+    although the app ran on the developer's machine, where the package happened to be installed.
+
+    ## Example
+    ```python
+    from jose import jwt   # requirements.txt: fastapi, uvicorn
+    ```
+
+    Use instead:
+    ```text
+    fastapi
+    uvicorn
+    python-jose
+    ```
+
+    ## Fix safety
+    Appends the distribution to the requirements file the image installs, when the import name
+    maps to a known distribution. Unsafe: the new line is unpinned (the lock step pins it), and
+    the package may need a different version than the one the code was written against.
+    """
+
+    code = "RQ011"
+    name = "undeclared-runtime-dependency"
+    severity = Severity.WARNING
+    fix_availability = FixAvailability.SOMETIMES
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        deps = dependency_set(project)
+        if deps.install_file is None or not deps.files or deps.files[0].path != deps.install_file:
+            return  # nothing declared, or the install file is unreadable: other checks say so
+        if any(_OTHER_INSTALLERS.search(project.text(n) or "") for n in ("Dockerfile", "dockerfile")):
+            return
+        if any(project.exists(n) for n in ("environment.yml", "environment.yaml")):
+            return
+        found = installed(project)
+        local = local_names(project)
+        # Names whose package is missing: a file that mentions none of them is never parsed,
+        # which keeps this check off the cost of a large project's check.
+        extra_names = {
+            name for (_module, name), need in EXTRAS.items()
+            if _missing(need.module, found.distributions, found.complete)
+        }
+        verdicts: dict[str, bool] = {}  # the same few names recur in every file
+
+        def missing(top: str) -> bool:
+            if top not in verdicts:
+                verdicts[top] = _missing(top, found.distributions, found.complete)
+            return verdicts[top]
+
+        reported: set[str] = set()
+        for path in app_python_files(project):
+            text = project.text(path) or ""
+            if "import" not in text:
+                continue
+            suspects = [top for top in imported_tops_in_text(text, local) if missing(top)]
+            if not suspects and not any(name in text for name in extra_names):
+                continue
+            tree = project.python_ast(path)
+            if tree is None:
+                continue
+            for extra in used_extras(tree):
+                key = f"extra:{extra.need.distribution}"
+                if key in reported or not _missing(extra.need.module, found.distributions, found.complete):
+                    continue
+                reported.add(key)
+                yield self._finding(
+                    project, path, extra.node, extra.need.distribution, Severity.ERROR,
+                    f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which no dependency "
+                    f"installs: {extra.need.consequence}",
+                )
+            for imp in third_party_imports(tree, local):
+                if imp.module in reported or not _missing(imp.module, found.distributions, found.complete):
+                    continue
+                reported.add(imp.module)
+                dist = suggested_distribution(imp.module)
+                known = f" ({dist})" if dist else ""
+                yield self._finding(
+                    project, path, imp.node, dist, Severity.WARNING,
+                    f"`{path}` imports `{imp.module}`, but no dependency installs it{known}: the app "
+                    f"fails at start with ModuleNotFoundError: No module named '{imp.module}'",
+                )
+
+    def _finding(
+        self, project: Project, path: PurePosixPath, node: ast.stmt, dist: str | None, severity: Severity, message: str
+    ) -> Diagnostic:
+        source = project.source(path)
+        span = _statement_span(source.text, node) if source else None
+        fix = _append_fix(project, dist) if dist else None
+        what = f"`{dist}`" if dist else "the distribution that provides it"
+        notes = [] if fix else [f"add {what} to the dependencies the image installs"]
+        return self.diagnostic(message, path=path, span=span, fix=fix, notes=notes, severity=severity)
+
+
+def _missing(module: str, dists: frozenset[str], complete: bool) -> bool:
+    if provided(module, dists):
+        return False
+    # An unknown declared package may pull in a common module: stay quiet then.
+    return complete or module not in COMMONLY_TRANSITIVE
+
+
+def _statement_span(text: str, node: ast.stmt) -> Span:
+    """The first line of the statement (enough to locate it and to suppress it)."""
+    lines = text.splitlines(keepends=True)
+    start = sum(len(line) for line in lines[: node.lineno - 1])
+    line = lines[node.lineno - 1] if node.lineno - 1 < len(lines) else ""
+    return Span(start, start + len(line.rstrip("\r\n")))
+
+
+def _append_fix(project: Project, dist: str) -> Fix | None:
+    target = dependency_set(project).install_file
+    if target is None or target == PYPROJECT or target.suffix != ".txt":
+        return None
+    source = project.source(target)
+    if source is None:
+        return None
+    text = source.text
+    newline = source.newline
+    prefix = "" if not text or text.endswith(("\n", "\r")) else newline
+    return Fix(
+        f"Add `{dist}` to {target}",
+        (Edit.insert(target, len(text), f"{prefix}{dist}{newline}"),),
+        Applicability.UNSAFE,
+    )

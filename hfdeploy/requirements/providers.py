@@ -1,0 +1,159 @@
+"""Which distributions the image installs, and which distribution an import name comes from.
+
+Without a lock the transitive dependencies of the declared packages are unknown; the table
+below holds the well-known ones, and `COMMONLY_TRANSITIVE` lists modules that some declared
+package we know nothing about may well pull in (never reported then: a miss beats a false alarm)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from packaging.utils import canonicalize_name
+
+from hfdeploy.requirements.declared import dependency_set
+from hfdeploy.requirements.lock import LOCK_FILE
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+# Import name -> distributions that provide it, the one to add first.
+DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "jose": ("python-jose",), "jwt": ("PyJWT",), "yaml": ("PyYAML",), "dotenv": ("python-dotenv",),
+    "multipart": ("python-multipart",), "python_multipart": ("python-multipart",), "PIL": ("Pillow",),
+    "cv2": ("opencv-python-headless", "opencv-python", "opencv-contrib-python",
+            "opencv-contrib-python-headless"),
+    "sklearn": ("scikit-learn",), "bs4": ("beautifulsoup4",), "psycopg2": ("psycopg2-binary", "psycopg2"),
+    "psycopg": ("psycopg", "psycopg-binary"), "MySQLdb": ("mysqlclient",), "dateutil": ("python-dateutil",),
+    "magic": ("python-magic",), "email_validator": ("email-validator",), "jinja2": ("Jinja2",),
+    "attr": ("attrs",), "OpenSSL": ("pyOpenSSL",), "Crypto": ("pycryptodome", "pycryptodomex"),
+    "docx": ("python-docx",), "fitz": ("PyMuPDF",), "skimage": ("scikit-image",), "serial": ("pyserial",),
+    "pptx": ("python-pptx",), "Levenshtein": ("python-Levenshtein", "Levenshtein"),
+    "pkg_resources": ("setuptools",), "setuptools": ("setuptools",), "socketio": ("python-socketio",),
+    "telegram": ("python-telegram-bot",), "discord": ("discord.py",), "slugify": ("python-slugify",),
+    "pymysql": ("PyMySQL",), "redis": ("redis",), "requests": ("requests",), "httpx": ("httpx",),
+    "numpy": ("numpy",), "pandas": ("pandas",), "passlib": ("passlib",), "bcrypt": ("bcrypt",),
+    "sqlalchemy": ("SQLAlchemy",), "sqlmodel": ("sqlmodel",), "pydantic_settings": ("pydantic-settings",),
+    "aiofiles": ("aiofiles",), "asyncpg": ("asyncpg",), "aiosqlite": ("aiosqlite",), "openai": ("openai",),
+    "huggingface_hub": ("huggingface_hub",), "itsdangerous": ("itsdangerous",), "ujson": ("ujson",),
+    "orjson": ("orjson",), "boto3": ("boto3",), "pymongo": ("pymongo",), "motor": ("motor",),
+}
+# Distribution (or `name[extra]`) -> distributions it installs (canonical names).
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "fastapi": ("starlette", "pydantic", "pydantic-core", "anyio", "typing-extensions", "annotated-types",
+                "sniffio", "idna"),
+    "fastapi[standard]": ("python-multipart", "jinja2", "email-validator", "httpx", "uvicorn[standard]",
+                          "fastapi-cli"),
+    "fastapi[all]": ("python-multipart", "jinja2", "email-validator", "itsdangerous", "httpx", "pyyaml",
+                     "ujson", "orjson", "uvicorn[standard]", "pydantic-settings", "pydantic-extra-types"),
+    "starlette": ("anyio", "typing-extensions"),
+    "starlette[full]": ("jinja2", "itsdangerous", "python-multipart", "httpx", "pyyaml"),
+    "pydantic": ("pydantic-core", "typing-extensions", "annotated-types"),
+    "pydantic[email]": ("email-validator",),
+    "email-validator": ("dnspython", "idna"),
+    "uvicorn": ("click", "h11", "typing-extensions"),
+    "uvicorn[standard]": ("httptools", "uvloop", "watchfiles", "websockets", "python-dotenv", "pyyaml"),
+    "sqlmodel": ("sqlalchemy", "pydantic"),
+    "sqlalchemy": ("greenlet", "typing-extensions"),
+    "python-jose": ("ecdsa", "rsa", "pyasn1"),
+    "python-jose[cryptography]": ("cryptography",),
+    "cryptography": ("cffi",),
+    "passlib[bcrypt]": ("bcrypt",),
+    "alembic": ("mako", "sqlalchemy", "typing-extensions"),
+    "mako": ("markupsafe",),
+    "jinja2": ("markupsafe",),
+    "pydantic-settings": ("python-dotenv", "pydantic"),
+    "httpx": ("httpcore", "anyio", "certifi", "idna", "sniffio"),
+    "httpcore": ("h11", "certifi"),
+    "anyio": ("idna", "sniffio"),
+    "requests": ("urllib3", "idna", "certifi", "charset-normalizer"),
+    "transformers": ("numpy", "huggingface-hub", "tokenizers", "safetensors", "pyyaml", "regex", "tqdm",
+                     "filelock", "requests", "packaging"),
+    "huggingface-hub": ("filelock", "fsspec", "packaging", "pyyaml", "requests", "tqdm", "typing-extensions"),
+    "gradio": ("fastapi", "uvicorn", "pydantic", "httpx", "numpy", "pandas", "pillow", "jinja2",
+               "python-multipart", "orjson", "pyyaml", "huggingface-hub", "gradio-client", "aiofiles"),
+}
+# Modules that an undeclared transitive dependency of some unknown package may well provide.
+COMMONLY_TRANSITIVE = frozenset({
+    "numpy", "requests", "urllib3", "certifi", "idna", "charset_normalizer", "typing_extensions", "packaging",
+    "six", "yaml", "tqdm", "filelock", "attr", "attrs", "dateutil", "pytz", "click", "jinja2", "markupsafe",
+    "pydantic", "pydantic_core", "anyio", "sniffio", "h11", "httpx", "httpcore", "torch", "huggingface_hub",
+    "tokenizers", "safetensors", "regex", "scipy", "pandas", "PIL", "importlib_metadata", "zipp", "wrapt",
+    "aiohttp", "multidict", "yarl", "sqlalchemy", "greenlet", "cffi", "cryptography", "jsonschema", "tenacity",
+    "orjson", "websockets", "fsspec", "pyarrow", "tzdata", "platformdirs", "colorama", "rich", "pygments",
+    "starlette", "fastapi", "uvicorn", "openai", "tiktoken", "sympy", "networkx", "dotenv", "protobuf",
+    "grpc", "rsa", "pyasn1", "google", "boto3", "botocore", "s3transfer", "jmespath", "decorator",
+    "psutil", "setuptools", "pkg_resources", "simplejson", "ujson",
+})
+# Distributions with no runtime dependencies of their own: declaring them leaves the set known.
+LEAVES = frozenset({
+    "python-dotenv", "passlib", "bcrypt", "python-multipart", "psycopg2", "psycopg2-binary", "pyyaml",
+    "orjson", "ujson", "itsdangerous", "markupsafe", "typing-extensions", "idna", "certifi", "sniffio",
+    "h11", "click", "pyasn1", "six", "pytz", "aiofiles", "aiosqlite", "asyncpg", "python-jose[cryptography]",
+})
+_LOCK_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?", re.MULTILINE)
+_DOCKER_PIP = re.compile(r"pip3?\s+install\b([^\n&;|]*)")
+
+
+@dataclass(frozen=True)
+class Installed:
+    distributions: frozenset[str]  # canonical names, transitive ones included when known
+    complete: bool  # from a lock, or every declared package's dependencies are known
+
+
+def installed(project: Project) -> Installed:
+    return project.memo("rq-installed-distributions", lambda: _installed(project))
+
+
+def _installed(project: Project) -> Installed:
+    names: set[str] = set()
+    complete = True
+    for req in dependency_set(project).direct:
+        names.add(req.key)
+        names.update(f"{req.key}[{canonicalize_name(e)}]" for e in req.extras)
+        complete = complete and req.url is None and not req.editable
+    names.update(_docker_pip_words(project))
+    unknown = any(n not in REQUIRES and n not in LEAVES and "[" not in n for n in names)
+    lock = project.text(LOCK_FILE) if project.exists(LOCK_FILE) else None
+    if lock is not None:
+        names.update(canonicalize_name(m.group(1)) for m in _LOCK_LINE.finditer(lock))
+    pending = list(names)
+    while pending:  # the closure over the known table
+        for dist in REQUIRES.get(pending.pop(), ()):
+            if dist not in names:
+                names.add(dist)
+                pending.append(dist)
+    return Installed(frozenset(names), lock is not None or (complete and not unknown))
+
+
+def _docker_pip_words(project: Project) -> set[str]:
+    """Packages a Dockerfile installs by name (`RUN pip install torch`): installed too."""
+    found: set[str] = set()
+    for name in ("Dockerfile", "dockerfile"):
+        text = re.sub(r"\\\r?\n", " ", project.text(name) or "")
+        for m in _DOCKER_PIP.finditer(text):
+            for word in m.group(1).split():
+                word = word.strip("'\"")
+                bare = re.split(r"[\[<>=!~;@ ]", word, maxsplit=1)[0]
+                if bare and not word.startswith("-") and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", bare):
+                    found.add(canonicalize_name(bare))
+    return found
+
+
+def candidates(module: str) -> tuple[str, ...]:
+    """Canonical distribution names that may provide the top-level import `module`."""
+    names = [canonicalize_name(d) for d in DISTRIBUTIONS.get(module, ())]
+    names += [canonicalize_name(module), canonicalize_name(f"python-{module}")]
+    names += [canonicalize_name(module.removeprefix("py"))] if module.startswith("py") else []
+    return tuple(dict.fromkeys(names))
+
+
+def provided(module: str, dists: frozenset[str]) -> bool:
+    return any(name in dists for name in candidates(module))
+
+
+def suggested_distribution(module: str) -> str | None:
+    """The distribution to add, only when known: a guessed name could be someone else's package."""
+    known = DISTRIBUTIONS.get(module)
+    return known[0] if known else None

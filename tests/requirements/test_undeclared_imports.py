@@ -1,0 +1,159 @@
+"""RQ011 on real trees: imports the image does not install, and FastAPI's optional packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hfdeploy.diagnostics import Applicability, Severity
+from tests.support import check_tree, fix_tree, make_tree
+
+REQS = "fastapi==0.104.1\nuvicorn==0.24.0\n"
+
+
+def rq011(root: Path, files: dict[str, str]) -> list:
+    make_tree(root, files)
+    return check_tree(root, "RQ011")
+
+
+def test_reports_an_import_no_dependency_installs(tmp_path: Path) -> None:
+    diags = rq011(tmp_path, {
+        "requirements.txt": REQS,
+        "app/__init__.py": "",
+        "app/main.py": "import os\n\nfrom fastapi import FastAPI\nfrom jose import jwt\n\napp = FastAPI()\n",
+    })
+    assert len(diags) == 1
+    diag = diags[0]
+    assert diag.severity is Severity.WARNING and str(diag.path) == "app/main.py"
+    assert "imports `jose`" in diag.message and "(python-jose)" in diag.message
+    assert "No module named 'jose'" in diag.message
+    text = (tmp_path / "app/main.py").read_text()
+    assert text[diag.span.start : diag.span.end] == "from jose import jwt"
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+
+
+@pytest.mark.parametrize(("code", "feature", "needs"), [
+    ("from fastapi import FastAPI, Form\napp = FastAPI()\n@app.post('/x')\ndef x(name: str = Form(...)):\n    return name\n",
+     "Form(...)", "python-multipart"),
+    ("from fastapi.templating import Jinja2Templates\ntemplates = Jinja2Templates(directory='t')\n",
+     "Jinja2Templates", "Jinja2"),
+    (("from starlette.middleware.sessions import SessionMiddleware\nfrom fastapi import FastAPI\n"
+      "app = FastAPI()\napp.add_middleware(SessionMiddleware, secret_key='k')\n"), "SessionMiddleware", "itsdangerous"),
+    ("from pydantic import BaseModel, EmailStr\nclass U(BaseModel):\n    email: EmailStr\n", "EmailStr", "email-validator"),
+])
+def test_reports_fastapi_features_whose_optional_package_is_missing(
+    tmp_path: Path, code: str, feature: str, needs: str
+) -> None:
+    diags = rq011(tmp_path, {"requirements.txt": REQS, "main.py": code})
+    assert [(d.severity, needs in d.message, f"`{feature}`" in d.message) for d in diags] == [
+        (Severity.ERROR, True, True)
+    ]
+
+
+def test_form_message_quotes_fastapis_error(tmp_path: Path) -> None:
+    diags = rq011(tmp_path, {
+        "requirements.txt": REQS,
+        "app/routers/auth.py": "from fastapi import APIRouter, Form\nr = APIRouter()\n"
+        "@r.post('/login')\ndef login(u: str = Form(...)):\n    return u\n",
+    })
+    assert diags[0].message.startswith("`Form(...)` in app/routers/auth.py needs python-multipart")
+    assert 'Form data requires "python-multipart" to be installed' in diags[0].message
+
+
+def test_an_imported_but_unused_form_name_is_not_reported(tmp_path: Path) -> None:
+    assert rq011(tmp_path, {"requirements.txt": REQS, "main.py": "from fastapi import Form\n"}) == []
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"main.py": "import json, sqlite3\nfrom collections import abc\n"}, id="stdlib"),
+    pytest.param({"main.py": "import helpers\nfrom core.db import x\n", "helpers.py": "",
+                  "core/__init__.py": "", "core/db.py": "x = 1\n"}, id="local-modules"),
+    pytest.param({"src/main.py": "import mypkg\n", "src/mypkg/__init__.py": ""}, id="src-layout"),
+    pytest.param({"backend/main.py": "import models\n", "backend/models.py": ""}, id="sibling-in-app-dir"),
+    pytest.param({"app/main.py": "from . import jose\nfrom .jose import jwt\n"}, id="relative"),
+    pytest.param({"requirements.txt": REQS + "Python_Jose==3.3.0\n", "main.py": "from jose import jwt\n"},
+                 id="declared-with-other-spelling"),
+    pytest.param({"requirements.txt": REQS + "Scikit_Learn\n", "main.py": "import sklearn\n"}, id="mapped-name"),
+    pytest.param({"requirements.txt": REQS, "requirements.lock": "fastapi==0.104.1\nredis==5.0.1 \\\n",
+                  "main.py": "import redis\n"}, id="provided-by-lock"),
+    pytest.param({"main.py": "import starlette\nfrom pydantic import BaseModel\nimport anyio\n"},
+                 id="transitive-of-fastapi"),
+    pytest.param({"requirements.txt": "fastapi\nuvicorn[standard]\n", "main.py": "import dotenv\nimport yaml\n"},
+                 id="uvicorn-standard-extras"),
+    pytest.param({"main.py": "try:\n    import ujson as json\nexcept ImportError:\n    import json\n"},
+                 id="try-import"),
+    pytest.param({"main.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import boto3\n"},
+                 id="type-checking"),
+    pytest.param({"tests/test_app.py": "import pytest\nimport httpx\n", "conftest.py": "import pytest\n",
+                  "scripts/seed.py": "import faker\n", "setup.py": "import setuptools_scm\n"},
+                 id="not-the-app"),
+    pytest.param({"requirements.txt": None, "main.py": "from jose import jwt\n"}, id="no-requirements-file"),
+    pytest.param({"requirements.txt": REQS + "langchain\n", "main.py": "import numpy\n"},
+                 id="common-module-with-unknown-package-declared"),
+    pytest.param({"Dockerfile": "FROM python:3.11\nRUN pip install -r requirements.txt && pip install torch\n",
+                  "main.py": "import torch\n"}, id="installed-by-dockerfile"),
+    pytest.param({"Dockerfile": "FROM python:3.11\nRUN poetry install\n", "main.py": "import jose\n"},
+                 id="other-installer"),
+    pytest.param({"requirements.txt": REQS, "main.py": "from fastapi import FastAPI, Form\n"
+                  "app = FastAPI()\n@app.post('/')\ndef f(a: str = Form()):\n    return a\n",
+                  "requirements.lock": "python-multipart==0.0.6\n"}, id="extra-provided-by-lock"),
+])
+def test_does_not_report(tmp_path: Path, files: dict[str, str | None]) -> None:
+    tree = {"requirements.txt": REQS, **files}
+    assert rq011(tmp_path, {k: v for k, v in tree.items() if v is not None}) == []
+
+
+def test_reports_each_missing_module_once(tmp_path: Path) -> None:
+    diags = rq011(tmp_path, {
+        "requirements.txt": REQS,
+        "a.py": "import redis\n", "b.py": "def f():\n    import redis\n    import jwt\n",
+    })
+    assert sorted(d.message.split("`")[3] for d in diags) == ["jwt", "redis"]
+
+
+def test_fix_appends_the_distribution_keeping_crlf_and_second_fix_changes_nothing(tmp_path: Path) -> None:
+    make_tree(tmp_path, {
+        "requirements.txt": "fastapi==0.104.1\r\nuvicorn==0.24.0",  # CRLF, no final newline
+        "main.py": "from jose import jwt\nfrom fastapi import Form\nx = Form()\n",
+    })
+    assert fix_tree(tmp_path, "RQ011", write=True).diff() == ""  # unsafe: not applied by default
+    fix_tree(tmp_path, "RQ011", unsafe=True)
+    after = (tmp_path / "requirements.txt").read_bytes()
+    assert after == b"fastapi==0.104.1\r\nuvicorn==0.24.0\r\npython-jose\r\npython-multipart\r\n"
+    assert check_tree(tmp_path, "RQ011") == []
+    fix_tree(tmp_path, "RQ011", unsafe=True)
+    assert (tmp_path / "requirements.txt").read_bytes() == after
+
+
+def test_no_fix_for_unknown_names_or_pyproject_installs(tmp_path: Path) -> None:
+    diags = rq011(tmp_path, {"requirements.txt": REQS, "main.py": "import somethingobscure\n"})
+    assert len(diags) == 1 and diags[0].fix is None
+    other = tmp_path / "pyproject"
+    diags = rq011(other, {
+        "pyproject.toml": "[project]\nname = 'x'\nversion = '1'\ndependencies = ['fastapi']\n",
+        "main.py": "from jose import jwt\n",
+    })
+    assert len(diags) == 1 and diags[0].fix is None
+
+
+def test_files_importing_only_installed_packages_are_not_parsed(tmp_path: Path) -> None:
+    # On a large project this check must stay off the parse cost: a cheap text filter decides.
+    from pathlib import PurePosixPath
+
+    from hfdeploy.registry import selected_checks
+    from hfdeploy.runner import run_checks
+    from tests.support import project_for
+
+    files: dict[str, str | bytes] = {
+        f"app/r{i}.py": "import os\nfrom fastapi import APIRouter\n\n\nrouter = APIRouter()\n"
+        for i in range(20)
+    }
+    files["requirements.txt"] = "fastapi==0.115.0\n"
+    files["app/auth.py"] = "from jose import jwt\n"
+    make_tree(tmp_path, files)
+    project = project_for(tmp_path, offline=True)
+    found = run_checks(project, selected_checks(("RQ011",), ()))
+    assert [d.code for d in found] == ["RQ011"]
+    parsed = {key[1] for key in project._memo if key[0] == "ast"}
+    assert parsed == {PurePosixPath("app/auth.py")}
