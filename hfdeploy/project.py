@@ -196,7 +196,7 @@ class Project:
 
     def read_paths(self) -> list[PurePosixPath]:
         """Every path some check asked for, present or not (for the result cache)."""
-        return sorted(set(self._sources) | self._probed)
+        return sorted(set(self._sources) | self._probed, key=str)
 
     def _read(self, path: PurePosixPath) -> SourceFile | None:
         full = os.path.join(self._root_str, str(path))
@@ -278,13 +278,18 @@ class Project:
         return self.memo(("ast", path), parse) or self.memo(("ast-newer", path), parse_newer)
 
     def prime_syntax_errors(self, paths: list[PurePosixPath]) -> None:
-        """Find which of `paths` do not parse, in parallel worker processes when it pays.
+        """Read, decode and parse `paths` in parallel worker processes when it pays.
 
-        Parsing is the floor of a check over a large project; the workers return only the
-        (rare) errors, never trees, so nothing large crosses the process boundary.
+        Parsing is the floor of a check over a large project. The workers send back each decoded
+        file and its verdict, never a syntax tree, so little crosses the process boundary.
         """
-        todo = [p for p in paths if ("syntax", p) not in self._memo and p not in self._overlay]
-        for path, error in parallel_syntax_errors(self._root_str, todo).items():
+        todo = [
+            p for p in paths
+            if ("syntax", p) not in self._memo and p not in self._overlay and p not in self._sources
+        ]
+        found = parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+        for path, (source, error) in found.items():
+            self._sources[path] = source
             self._memo[("syntax", path)] = error
 
     def syntax_error(self, path: PurePosixPath) -> SyntaxError | None:

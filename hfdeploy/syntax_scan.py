@@ -7,10 +7,10 @@ import os
 import warnings
 from pathlib import PurePosixPath
 
-from hfdeploy.source import UnreadableFile, decode
+from hfdeploy.source import SourceFile, UnreadableFile, decode
 
 
-def compile_error(path: PurePosixPath, text: str | bytes) -> SyntaxError | None:
+def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -22,27 +22,27 @@ def compile_error(path: PurePosixPath, text: str | bytes) -> SyntaxError | None:
     return None
 
 
-def _syntax_worker(job: tuple[str, list[str]]) -> list[tuple[str, tuple[object, ...] | None]]:
-    root, names = job
-    out: list[tuple[str, tuple[object, ...] | None]] = []
+Verdict = tuple[str, "SourceFile", tuple[object, ...] | None]
+
+
+def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
+    """Read, decode and parse a share of the files; return each decoded file with its verdict,
+    so the main process neither reads nor decodes them again."""
+    root, names, max_bytes = job
+    out: list[Verdict] = []
     for name in names:
         path = PurePosixPath(name)
+        full = os.path.join(root, name)
         try:
-            with open(os.path.join(root, name), "rb") as handle:
-                data = handle.read()
-        except OSError:
+            if os.path.getsize(full) > max_bytes:
+                continue  # the main process reports it (HF001)
+            with open(full, "rb") as handle:
+                source = decode(path, handle.read())
+        except (OSError, UnreadableFile):
             continue  # the main process reads it again and reports it
-        if b"\0" not in data[:8192] and compile_error(path, data) is None:
-            # compile() reads the BOM and the encoding cookie itself: a file that compiles from
-            # its bytes parses as its decoded text too, without paying for decoding here.
-            out.append((name, None))
-            continue
-        try:
-            source = decode(path, data)
-        except UnreadableFile:
-            continue  # the main process reports it (HF001)
         error = compile_error(path, source.text)
-        out.append((name, None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)))
+        verdict = None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
+        out.append((name, source, verdict))
     return out
 
 
@@ -50,9 +50,10 @@ PARALLEL_MIN_FILES = 400
 
 
 def parallel_syntax_errors(
-    root: str, paths: list[PurePosixPath]
-) -> dict[PurePosixPath, SyntaxError | None]:
-    """Syntax verdicts for `paths`, computed by forked workers; {} when that would not pay."""
+    root: str, paths: list[PurePosixPath], max_bytes: int
+) -> dict[PurePosixPath, tuple[SourceFile, SyntaxError | None]]:
+    """Decoded files and syntax verdicts for `paths`, computed by forked workers; {} when that
+    would not pay."""
     import threading
 
     workers = min(os.cpu_count() or 1, 8)
@@ -66,13 +67,14 @@ def parallel_syntax_errors(
     except (ImportError, ValueError):
         return {}
     names = [str(p) for p in paths]
-    chunks = [(root, names[i::workers]) for i in range(workers)]
-    results: dict[PurePosixPath, SyntaxError | None] = {}
+    chunks = [(root, names[i::workers], max_bytes) for i in range(workers)]
+    results: dict[PurePosixPath, tuple[SourceFile, SyntaxError | None]] = {}
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             for batch in pool.map(_syntax_worker, chunks):
-                for name, error in batch:
-                    results[PurePosixPath(name)] = None if error is None else SyntaxError(*error)
+                for name, source, error in batch:
+                    verdict = None if error is None else SyntaxError(*error)
+                    results[PurePosixPath(name)] = (source, verdict)
     except (OSError, RuntimeError):  # no /dev/shm, fork refused, a worker died: go serial
         return {}
     return results
