@@ -5,7 +5,9 @@
 - `is_declared(project, name)`: shorthand for that question.
 - `lock_path(project)`: `requirements.lock` when it exists, else None.
 - `install_file(project)`: what the generated Dockerfile should `pip install -r`: the lock when
-  present, else the requirements file, else `.` for a pyproject-only project, else None."""
+  present, else the requirements file, else `.` for a pyproject-only project, else None.
+- `add_requirement_edit(project, name)`: the edit appending `name` to the requirements file the
+  image installs, or None when that is not a requirements .txt file."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
+from hfdeploy.diagnostics import Edit
 from hfdeploy.requirements.declared import PYPROJECT, dependency_set
 from hfdeploy.requirements.lock import LOCK_FILE
 from hfdeploy.requirements.model import Declared
@@ -21,7 +24,14 @@ from hfdeploy.requirements.model import Declared
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-__all__ = ["Declared", "declared_dependencies", "install_file", "is_declared", "lock_path"]
+__all__ = [
+    "Declared",
+    "add_requirement_edit",
+    "declared_dependencies",
+    "install_file",
+    "is_declared",
+    "lock_path",
+]
 
 
 def declared_dependencies(project: Project) -> list[Declared]:
@@ -48,3 +58,17 @@ def install_file(project: Project) -> PurePosixPath | None:
     if source == PYPROJECT:
         return PurePosixPath(".")
     return source
+
+
+def add_requirement_edit(project: Project, name: str) -> Edit | None:
+    """Append `name` (unpinned: the lock step pins it) to the requirements file the image
+    installs, keeping the file's line endings."""
+    target = dependency_set(project).install_file
+    if target is None or target == PYPROJECT or target.suffix != ".txt":
+        return None
+    source = project.source(target)
+    if source is None:
+        return None
+    text = source.text
+    prefix = "" if not text or text.endswith(("\n", "\r")) else source.newline
+    return Edit.insert(target, len(text), f"{prefix}{name}{source.newline}")

@@ -545,3 +545,24 @@ def test_old_sqlalchemy_settings_shape_uses_the_setting_in_connect_args(tmp_path
         'create_engine(settings.DATABASE_URL, connect_args={"check_same_thread": False} '
         'if settings.DATABASE_URL.startswith("sqlite") else {})'
     ) in (tmp_path / "app/database.py").read_text()
+
+
+def test_async_fallback_adds_its_driver_so_no_new_error_follows(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi==0.115.0\r\nsqlalchemy[asyncio]==2.0.35\r\nasyncpg==0.29.0",
+            "app/db.py": (
+                "import os\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\n"
+                'engine = create_async_engine(os.environ["DATABASE_URL"])\n'
+            ),
+        },
+    )
+    (diag,) = [d for d in check_tree(tmp_path, "DB003")]
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any("adds it, unpinned, to requirements.txt" in n for n in diag.notes)
+    assert not fix_tree(tmp_path, "DB").changes  # unsafe: left alone without --unsafe-fixes
+    fix_tree(tmp_path, "DB", unsafe=True)
+    assert (tmp_path / "requirements.txt").read_bytes().endswith(b"asyncpg==0.29.0\r\naiosqlite\r\n")
+    assert "sqlite+aiosqlite" in (tmp_path / "app/db.py").read_text()
+    assert [d for d in check_tree(tmp_path, "DB") if d.severity is Severity.ERROR] == []

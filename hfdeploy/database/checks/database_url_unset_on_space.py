@@ -10,6 +10,7 @@ from hfdeploy.database import fallback
 from hfdeploy.database.engines import EngineCall, EnvOrigin, SettingsOrigin, engine_calls
 from hfdeploy.diagnostics import Applicability, Diagnostic, Fix, FixAvailability, Severity
 from hfdeploy.project import Project
+from hfdeploy.requirements.deps import add_requirement_edit
 from hfdeploy.space import DATA_DIR_ENV
 
 
@@ -47,7 +48,8 @@ class DatabaseUrlUnsetOnSpace(Check):
     (`/data` when a storage bucket is mounted there). For a settings field it adds the default
     `f"sqlite:///{os.getenv('DATA_DIR', 'data')}/app.db"` and creates the directory before the
     engine is built. Safe when the code has exactly one of these shapes; unsafe for an async
-    engine when `aiosqlite` is not declared. SQLite data on a Space is lost on every restart
+    engine when `aiosqlite` is not declared (the fix then also appends it, unpinned, to the
+    requirements file the image installs). SQLite data on a Space is lost on every restart
     unless a bucket is mounted at `/data`.
     """
 
@@ -107,6 +109,9 @@ class DatabaseUrlUnsetOnSpace(Check):
         if edits is not None:
             edits += [e for e in (fallback.thread_check_edit(project, c) for c in calls) if e]
             safe = fallback.driver_available(project, is_async)
+            driver = None if safe else add_requirement_edit(project, "aiosqlite")
+            if driver is not None:
+                edits.append(driver)  # the async fallback's driver, or DB004 reports it next
             fix = Fix(
                 f"Fall back to SQLite under ${DATA_DIR_ENV} when `{variable}` is unset",
                 tuple(edits),
@@ -114,7 +119,10 @@ class DatabaseUrlUnsetOnSpace(Check):
             )
             if not safe:
                 notes.append(
-                    "The async fallback (`sqlite+aiosqlite://`) needs `aiosqlite` in the requirements."
+                    "The async fallback (`sqlite+aiosqlite://`) needs `aiosqlite`: "
+                    + ("the fix adds it, unpinned, to " + str(driver.path) if driver else
+                       "add it to the requirements")
+                    + "."
                 )
         notes.append(
             f"Set `{variable}` as a Space secret to use a server reachable on port 443; "

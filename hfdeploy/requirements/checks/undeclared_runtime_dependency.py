@@ -12,13 +12,13 @@ from hfdeploy.check import Check
 from hfdeploy.diagnostics import (
     Applicability,
     Diagnostic,
-    Edit,
     Fix,
     FixAvailability,
     Severity,
     Span,
 )
-from hfdeploy.requirements.declared import PYPROJECT, dependency_set
+from hfdeploy.requirements.declared import dependency_set
+from hfdeploy.requirements.deps import add_requirement_edit
 from hfdeploy.requirements.imports import (
     EXTRAS,
     app_python_files,
@@ -159,17 +159,7 @@ def _statement_span(text: str, node: ast.stmt) -> Span:
 
 
 def _append_fix(project: Project, dist: str) -> Fix | None:
-    target = dependency_set(project).install_file
-    if target is None or target == PYPROJECT or target.suffix != ".txt":
+    edit = add_requirement_edit(project, dist)
+    if edit is None:
         return None
-    source = project.source(target)
-    if source is None:
-        return None
-    text = source.text
-    newline = source.newline
-    prefix = "" if not text or text.endswith(("\n", "\r")) else newline
-    return Fix(
-        f"Add `{dist}` to {target}",
-        (Edit.insert(target, len(text), f"{prefix}{dist}{newline}"),),
-        Applicability.UNSAFE,
-    )
+    return Fix(f"Add `{dist}` to {edit.path}", (edit,), Applicability.UNSAFE)
