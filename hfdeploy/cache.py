@@ -21,6 +21,8 @@ from hfdeploy.project import Project
 
 
 def cache_root() -> Path:
+    """`HFDEPLOY_CACHE_DIR`, else `$XDG_CACHE_HOME/hfdeploy` (`~/.cache/hfdeploy`): the result
+    cache, the index cache, locks and tools all live below it."""
     override = os.environ.get("HFDEPLOY_CACHE_DIR")
     if override:
         return Path(override)

@@ -23,6 +23,7 @@ from urllib.request import url2pathname
 
 from packaging.utils import canonicalize_name
 
+from hfdeploy.cache import cache_root
 from hfdeploy.redact import redact_url
 from hfdeploy.requirements.simple_api import (
     ACCEPT,
@@ -40,15 +41,6 @@ RETRIES = 2  # after the first try, for connection errors, timeouts, 429 and 5xx
 DEFAULT_MAX_AGE = 600  # seconds, when the index sends no Cache-Control (PyPI sends 600)
 WORKERS = 8
 CACHE_VERSION = "v3"
-
-
-def cache_root() -> Path:
-    """`HFDEPLOY_CACHE_DIR`, else `$XDG_CACHE_HOME/hfdeploy` (`~/.cache/hfdeploy`)."""
-    chosen = os.environ.get("HFDEPLOY_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hfdeploy"
 
 
 @dataclass(frozen=True)

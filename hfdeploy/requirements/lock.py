@@ -19,8 +19,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy import __version__
+from hfdeploy.cache import cache_root
 from hfdeploy.requirements.declared import dependency_set
-from hfdeploy.requirements.index import cache_root
 from hfdeploy.requirements.lookup import index_view
 from hfdeploy.requirements.releases import MANYLINUX_GLIBC
 from hfdeploy.requirements.resolver import Resolution, resolve

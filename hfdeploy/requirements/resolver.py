@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from hfdeploy.cache import cache_root
 from hfdeploy.redact import redact_url
-from hfdeploy.requirements.index import cache_root
 from hfdeploy.requirements.releases import LEGACY_MANYLINUX, MANYLINUX_GLIBC
 
 RESOLVE_TIMEOUT = 300  # seconds
