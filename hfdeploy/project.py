@@ -160,6 +160,16 @@ class Project:
 
         return self.memo("disk-entries", scan)
 
+    def python_texts(self) -> list[tuple[PurePosixPath, str]]:
+        """Every readable Python file with its text, listed once per snapshot for the checks
+        that scan them all with a cheap text filter before parsing the few that match."""
+
+        def read() -> list[tuple[PurePosixPath, str]]:
+            texts = ((path, self.text(path)) for path in self.python_files())
+            return [(path, text) for path, text in texts if text is not None]
+
+        return self.memo("python-texts", read)
+
     def python_files(self) -> list[PurePosixPath]:
         return self.files((".py",))
 

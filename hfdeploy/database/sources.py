@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 from hfdeploy.database.urls import URL_TEXT, UrlParts, parse_url
 from hfdeploy.diagnostics import Span
 from hfdeploy.environment.dotenv import env_files
-from hfdeploy.environment.pycode import Located, candidate_files, python_texts
+from hfdeploy.environment.pycode import Located, candidate_files
 from hfdeploy.environment.reads import classify, os_bindings
 
 if TYPE_CHECKING:
@@ -215,7 +215,7 @@ def _value_name(module: Located, node: ast.AST) -> str | None:
 def rewrites_postgres_scheme(project: Project, paths: set[PurePosixPath] | None = None) -> bool:
     """True when code (limited to `paths` if given) turns `postgres://` into `postgresql://`
     itself, e.g. `url.replace("postgres://", "postgresql://", 1)`."""
-    for path, text in python_texts(project):
+    for path, text in project.python_texts():
         if (paths is None or path in paths) and "postgres:" in text and _REWRITE.search(text):
             return True
     return False

@@ -154,20 +154,12 @@ def candidate_files(project: Project, *needles: str) -> list[Located]:
     """Parsed Python files whose text contains any of `needles` (a cheap filter before ast)."""
     found = []
     pattern = re.compile("|".join(map(re.escape, needles)))
-    for path, text in python_texts(project):
+    for path, text in project.python_texts():
         if pattern.search(text):
             module = located(project, path)
             if module is not None:
                 found.append(module)
     return found
-
-
-def python_texts(project: Project) -> list[tuple[PurePosixPath, str]]:
-    def read() -> list[tuple[PurePosixPath, str]]:
-        texts = ((path, project.text(path)) for path in project.python_files())
-        return [(path, text) for path, text in texts if text is not None]
-
-    return project.memo("py-texts", read)
 
 
 def module_name(path: PurePosixPath) -> str | None:

@@ -95,17 +95,10 @@ def find_references(project: Project, home: PurePosixPath, sig: Signature) -> Re
         frozenset(m.rsplit(".", 1)[0] for m in modules if "." in m),
     )
     mention = re.compile(rf"(?<!\w){re.escape(target.term)}(?!\w)")
-    for path, text in [(home, project.text(home))] if sig.is_nested else _python_texts(project):
+    for path, text in [(home, project.text(home))] if sig.is_nested else project.python_texts():
         if text and target.term in text and (path == home or _used(text, mention)):
             _scan_file(file_tokens(project, path), file_imports(project, path), path, target, refs)
     return refs
-
-
-def _python_texts(project: Project) -> list[tuple[PurePosixPath, str | None]]:
-    """Every Python file with its text, listed once per snapshot for all the searches."""
-    return project.memo(
-        "pysource.python-texts", lambda: [(p, project.text(p)) for p in project.python_files()]
-    )
 
 
 def _is_constructor(sig: Signature) -> bool:
