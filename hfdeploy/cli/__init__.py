@@ -14,14 +14,15 @@ if TYPE_CHECKING:
 def build_app() -> typer.Typer:
     import typer
 
-    from hfdeploy.cli import check, fix, rules, verify
+    from hfdeploy.cli import check, fix, logs, push, rules, verify
 
     app = typer.Typer(
         name="hfdeploy",
         help=(
             "Make a FastAPI backend deploy and run as a Hugging Face Docker Space.\n\n"
             "check: report problems (CI gate). fix: repair them (diff; --write to apply). "
-            "verify: build and start the image with Docker and prove it serves."
+            "verify: build and start the image with Docker and prove it serves. "
+            "push: deploy to a Space and follow it. logs: explain what a Space's log says."
         ),
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -37,7 +38,7 @@ def build_app() -> typer.Typer:
             print(f"hfdeploy {__version__}")
             raise typer.Exit(0)
 
-    for module in (check, fix, verify, rules):
+    for module in (check, fix, verify, push, logs, rules):
         module.register(app)
     return app
 

@@ -99,6 +99,25 @@ RULES = {
             Severity.INFO,
             "`/` answers 404: the Space's page shows the app's root URL.",
         ),
+        # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
+        RuntimeRule(
+            "RT030",
+            "out-of-memory",
+            Severity.ERROR,
+            "The Space killed the container for using more memory than its hardware has.",
+        ),
+        RuntimeRule(
+            "RT031",
+            "storage-limit-exceeded",
+            Severity.ERROR,
+            "The Space (or its repository) went over its disk or storage quota.",
+        ),
+        RuntimeRule(
+            "RT032",
+            "platform-capacity",
+            Severity.WARNING,
+            "The platform could not schedule the Space on hardware; not the repository's fault.",
+        ),
     )
 }
 # Findings that mean verify could not judge the app at all: exit 2 rather than 1.
