@@ -303,9 +303,7 @@ def _script(
     text = project.text(path) if path is not None else None
     if path is None or text is None:
         return None
-    return _scan(
-        project, rt, split_words(text), "shell", path, str(path), depth + 1, env, handover
-    )
+    return _scan(project, rt, split_words(text), "shell", path, str(path), depth + 1, env, handover)
 
 
 def _python_entry(project: Project, rt: Runtime, container_path: str) -> Server | None:
@@ -328,7 +326,7 @@ def _tool(
     script_env: dict[str, str] | None = None,
 ) -> Server | None:
     """`cmd[skip]` is the program (`uvicorn`, or `fastapi`); what follows are its arguments."""
-    program = cmd[skip].value
+    program = posixpath.basename(cmd[skip].value)  # `/app/.venv/bin/fastapi` is `fastapi`
     tool, sub = program, None
     args = cmd[skip + 1 :]
     if program == "fastapi":
@@ -384,7 +382,7 @@ def _tool(
         default_port=default_port,
         insert_at=cmd[-1].end,
         start=cmd[skip].start,
-        console_script=skip == 0,
+        console_script=skip == 0 and "/" not in cmd[0].value,  # a path needs no PATH lookup
         # A gunicorn/hypercorn config file may set the bind; the command line overrides it.
         settings_known=host is not None or not config_file,
         options=tuple(w.value for w in args),

@@ -7,6 +7,7 @@ block do not run at start and are not followed."""
 from __future__ import annotations
 
 import ast
+from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -48,7 +49,7 @@ def _collect(project: Project) -> dict[PurePosixPath, PurePosixPath | None]:
         if module is None:
             continue
         base = PurePosixPath(module.root or ".")
-        for dotted in _start_imports(module.tree, lambda lvl, name: resolve_import(module, lvl, name)):
+        for dotted in _start_imports(module.tree, partial(resolve_import, module)):
             for found in _packages(project, base, dotted):
                 if found not in seen:
                     queue.append((found, path))

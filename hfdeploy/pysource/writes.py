@@ -119,9 +119,8 @@ def _write(node: ast.Call) -> tuple[str, str] | None:
         return None
     if isinstance(node.func, ast.Attribute) and last == "open" and not node.args:
         mode = _mode(node, 99)
-        if mode is not None and any(c in mode for c in "wax+"):
-            if not _temporary(node.func.value):
-                return f"Path.open({mode!r})", "file"
+        if mode is not None and any(c in mode for c in "wax+") and not _temporary(node.func.value):
+            return f"Path.open({mode!r})", "file"
         return None
     if isinstance(node.func, ast.Attribute) and last in _WRITE_METHODS and name != "os.mkdir":
         if _temporary(node.func.value):
@@ -137,7 +136,7 @@ def _write(node: ast.Call) -> tuple[str, str] | None:
         return f"logging.{last}()", "file"
     if last == "basicConfig" and any(k.arg == "filename" for k in node.keywords):
         keyword = next(k for k in node.keywords if k.arg == "filename")
-        return (None if _temporary(keyword.value) else ("logging.basicConfig(filename=...)", "file"))
+        return None if _temporary(keyword.value) else ("logging.basicConfig(filename=...)", "file")
     if name == "sqlite3.connect" and target is not None:
         if isinstance(target, ast.Constant) and target.value == ":memory:":
             return None

@@ -50,3 +50,12 @@ def test_fixed_cmd_is_then_read_by_the_server_checks(tmp_path: Path) -> None:
     assert findings(tmp_path, "DF005", dockerfile) == []  # unreadable: nothing to say yet
     after = fixed(tmp_path, "DF040", dockerfile)
     assert [d.code for d in findings(tmp_path, "DF005", after)] == ["DF005"]
+
+
+def test_bare_variable_name_becomes_a_variable_that_df007_then_repairs(tmp_path: Path) -> None:
+    dockerfile = replace_cmd('ENV PORT=8000\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", PORT]')
+    [found] = findings(tmp_path, "DF040", dockerfile)
+    assert found.fix is not None and '"$PORT"' in found.fix.edits[0].replacement
+    assert "`PORT` is written as the variable `$PORT`" in found.notes[0]
+    after = fixed(tmp_path, "DF040,DF007", dockerfile)
+    assert after.rstrip().endswith('"--port", "7860"]')

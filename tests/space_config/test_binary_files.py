@@ -246,3 +246,12 @@ def test_bytecode_tracked_although_ignored_is_untracked_without_touching_gitigno
     fix = found["None"].fix
     assert fix is not None and fix.edits == () and [str(u.path) for u in fix.untrack] == ["cache.pyc"]
     assert found["app.db"].fix is None  # a real binary keeps its advice, no fix
+
+
+def test_many_binaries_are_one_finding_for_the_tree(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"static/img/icon{i}.png": png_bytes() for i in range(5)}
+    files["lib/fast.so"] = b"\x7fELF\0\0"
+    [diag] = sc016(repo(tmp_path, files, database=None))
+    assert diag.path is None and diag.fix is None
+    assert diag.message.startswith("6 files committed without Git LFS/Xet")
+    assert 'git lfs track "*.png" "*.so"' in diag.notes[0]

@@ -24,7 +24,14 @@ _SINGLE = ("'", "\u2018", "\u2019")
 def read_loose_array(body: str) -> tuple[list[str] | None, str]:
     """The strings a not-quite-JSON array means (`[uvicorn, 'main:app']`), and what is wrong
     with it; None for the strings when its meaning is not certain."""
+    items, problem, _ = read_loose_items(body)
+    return items, problem
+
+
+def read_loose_items(body: str) -> tuple[list[str] | None, str, set[int]]:
+    """Like `read_loose_array`, with the indices of the items written without quotes."""
     inner = body.strip()[1:-1]
+    bare: set[int] = set()
     items: list[str] = []
     problems: set[str] = set()
     i, n = 0, len(inner)
@@ -42,16 +49,16 @@ def read_loose_array(body: str) -> tuple[list[str] | None, str]:
             while j < n and inner[j] not in closers:
                 j += 2 if inner[j] == "\\" and char == '"' else 1
             if j >= n:
-                return None, "an unclosed quote"
+                return None, "an unclosed quote", bare
             raw = inner[i : j + 1]
             if char == '"' and inner[j] == '"':
                 try:
                     items.append(json.loads(raw))
                 except ValueError:
-                    return None, "a string JSON cannot read"
+                    return None, "a string JSON cannot read", bare
             else:
                 if "\\" in raw:
-                    return None, "a backslash inside single quotes"
+                    return None, "a backslash inside single quotes", bare
                 items.append(raw[1:-1])
                 problems.add("single quotes" if char in _SINGLE else "typographic quotes")
             i = j + 1
@@ -61,18 +68,19 @@ def read_loose_array(body: str) -> tuple[list[str] | None, str]:
                 j += 1
             word = inner[i:j].strip()
             if not word or any(c.isspace() for c in word) or any(c in word for c in "\"'[]{}"):
-                return None, "a word that does not read as one argument"
+                return None, "a word that does not read as one argument", bare
+            bare.add(len(items))
             items.append(word)
             problems.add(f"`{word}` without quotes")
             i = j
         while i < n and inner[i] in " \t\r\n":
             i += 1
         if i < n and inner[i] != ",":
-            return None, "items not separated by commas"
+            return None, "items not separated by commas", bare
         i += 1
     if not items:
-        return None, "an empty array"
-    return items, ", ".join(sorted(problems)) or "not JSON"
+        return None, "an empty array", bare
+    return items, ", ".join(sorted(problems)) or "not JSON", bare
 
 
 def looks_like_array(args: str) -> bool:
@@ -125,11 +133,11 @@ class ExecFormNotJson(Check):
         for stage in rt.dockerfile.stages:
             for ins in stage.instructions:
                 if ins.keyword in _KEYWORDS:
-                    found = self._check(ins)
+                    found = self._check(ins, rt.env)
                     if found is not None:
                         yield found
 
-    def _check(self, ins: Instruction) -> Diagnostic | None:
+    def _check(self, ins: Instruction, env: dict[str, str]) -> Diagnostic | None:
         args = ins.args
         if ins.exec_form() is not None or ins.heredocs or not looks_like_array(args):
             return None
@@ -137,7 +145,19 @@ class ExecFormNotJson(Check):
         trail = len(args) - len(args.rstrip())
         start, end = ins.args_start + lead, len(ins.text) - trail
         span = ins.raw_span(start, end)
-        items, problem = read_loose_array(args)
+        items, problem, bare = read_loose_items(args)
+        notes = []
+        if items is not None:
+            # A bare `PORT` means the variable: as `"$PORT"` it stays visibly a variable, which
+            # the port checks then judge (in the JSON form no shell expands it: DF007).
+            for index in sorted(bare):
+                word = items[index]
+                if word.isidentifier() and (word in env or word.isupper()):
+                    items[index] = f"${word}"
+                    notes.append(
+                        f"`{word}` is written as the variable `${word}`; the JSON form never "
+                        "expands variables, so give its value or use the shell form"
+                    )
         effect = (
             "the build fails at this step"
             if ins.keyword == "RUN"
@@ -153,4 +173,4 @@ class ExecFormNotJson(Check):
         if items is not None:
             text = "[" + ", ".join(json.dumps(item, ensure_ascii=False) for item in items) + "]"
             fix = Fix("Write the array as JSON", (Edit(DOCKERFILE, span, text),))
-        return self.diagnostic(message, path=DOCKERFILE, span=span, fix=fix)
+        return self.diagnostic(message, path=DOCKERFILE, span=span, fix=fix, notes=notes)

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
-from hfdeploy.pysource.writes import file_writes
+from hfdeploy.diagnostics import Applicability, Diagnostic, FixAvailability, Severity
 from hfdeploy.dockerfile.regenerate import regeneration
 from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+from hfdeploy.pysource.writes import file_writes
 from hfdeploy.space import SPACE_UID
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ class RunsAsRoot(Check):
     file is a single-stage `python` image whose every instruction the template reproduces
     (system packages, plain `ENV` values, extra pip packages and the served app are carried
     over). Otherwise the fix is unsafe and the finding lists what it would drop; for
-    multi-stage builds and non-Python base images no fix is offered.
+    multi-stage builds and non-Python base images no fix is offered. When nothing shows that
+    the app writes files (a warning), the regeneration is offered as an unsafe fix only.
     """
 
     code = "DF003"
@@ -106,8 +108,12 @@ class RunsAsRoot(Check):
             severity = Severity.WARNING
         regen = regeneration(project)
         notes = list(regen.notes) + ([f"No fix: {regen.problem}"] if regen.problem else [])
+        fix = regen.fix
+        if fix is not None and severity is Severity.WARNING:
+            # Rewriting a whole Dockerfile that may well work is not done unasked.
+            fix = replace(fix, applicability=Applicability.UNSAFE)
         yield self.diagnostic(
-            message, path=DOCKERFILE, span=where, fix=regen.fix, notes=notes, severity=severity
+            message, path=DOCKERFILE, span=where, fix=fix, notes=notes, severity=severity
         )
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity, Span
 from hfdeploy.project import Project
-from hfdeploy.source import SourceFile
 from hfdeploy.pysource.startup import startup_graph
 from hfdeploy.pysource.undefined import undefined_at_import
+from hfdeploy.source import SourceFile
 from hfdeploy.target import target_python
 
 
@@ -68,7 +68,9 @@ class UndefinedNameAtImport(Check):
             source = project.source(path)
             if source is None:
                 continue
-            why = f"imported by {importer}" if importer else "the served app's module or its package"
+            why = (
+                f"imported by {importer}" if importer else "the served app's module or its package"
+            )
             for found in undefined_at_import(project, path, deferred):
                 start = _offset(source, found.line, found.column)
                 how = "" if found.certain else " when this branch runs"

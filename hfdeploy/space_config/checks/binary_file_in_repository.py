@@ -128,6 +128,7 @@ class BinaryFileInRepository(Check):
         root = str(project.root)
         excluded = IgnoreRules(list(project.config.exclude))
         generated: list[str] = []
+        others: list[tuple[str, _Offender]] = []
         for name in sorted(project.tracked):
             if excluded.patterns and excluded.ignored(name):
                 continue
@@ -140,9 +141,48 @@ class BinaryFileInRepository(Check):
             if is_generated(name):
                 generated.append(name)
                 continue
-            yield self.diagnostic(_message(name, found), path=name, notes=_notes(name, found))
+            others.append((name, found))
+        if len(others) > SHOWN:
+            yield self._many(others)
+        else:
+            for name, found in others:
+                yield self.diagnostic(_message(name, found), path=name, notes=_notes(name, found))
         if generated:
             yield self._generated(project, generated)
+
+    def _many(self, others: list[tuple[str, _Offender]]) -> Diagnostic:
+        """One finding for the tree when more than a few files are refused."""
+        names = [name for name, _ in others]
+        shown = ", ".join(names[:SHOWN]) + f" and {len(names) - SHOWN} more"
+        patterns = sorted(
+            {
+                f'"*{PurePosixPath(n).suffix}"' if PurePosixPath(n).suffix else f'"{n}"'
+                for n in names
+            }
+        )
+        large = any(not found.binary for _, found in others)
+        hub = "contains binary files." + (" or files larger than 10 MiB." if large else "")
+        hub = hub.replace(". or", " or")
+        return self.diagnostic(
+            f"{len(names)} files committed without Git LFS/Xet are binary or larger than 10 MiB: "
+            f"{shown}; the Space rejects the push (`remote: Your push was rejected because it {hub}`)",
+            notes=[
+                (
+                    f"Track them with Git LFS/Xet: `git lfs track {' '.join(patterns)}`, commit "
+                    "`.gitattributes`, then `git add --renormalize .` "
+                    "(https://huggingface.co/docs/hub/xet)."
+                ),
+                (
+                    "Or keep out of the Space repository what the image never uses "
+                    "(`git rm --cached <file>` and `.gitignore`)."
+                ),
+                (
+                    "A copy in an earlier commit still blocks the push: rewrite it "
+                    "(`git lfs migrate import --include=...`)."
+                ),
+                "Files: " + ", ".join(names),
+            ],
+        )
 
     def _generated(self, project: Project, names: list[str]) -> Diagnostic:
         """One finding for every committed byte-compiled file, with the fix that untracks them."""
@@ -178,10 +218,14 @@ class BinaryFileInRepository(Check):
             "binary files.`)",
             fix=fix,
             notes=[
-                "Python writes these files itself at run time; they never belong in git. The fix "
-                "runs `git rm --cached` on them (they stay on disk) and git-ignores them.",
-                'A copy in an earlier commit still blocks the push: rewrite it (`git filter-repo '
-                '--path-glob "*.pyc" --invert-paths`).',
+                (
+                    "Python writes these files itself at run time; they never belong in git. The "
+                    "fix runs `git rm --cached` on them (they stay on disk) and git-ignores them."
+                ),
+                (
+                    "A copy in an earlier commit still blocks the push: rewrite it "
+                    '(`git filter-repo --path-glob "*.pyc" --invert-paths`).'
+                ),
             ],
         )
 

@@ -1,4 +1,0 @@
-import json
-
-with open("data.json", "w") as out:
-    json.dump({"items": ["a", "b"]}, out)

@@ -1,2 +1,0 @@
-def test_items(tmp_path):
-    (tmp_path / "x.json").write_text("{}")
