@@ -1,6 +1,7 @@
 """Where the app's own code writes files, read from its AST (never run): the evidence that the
 user the container runs as must own a directory. `tempfile` and `/tmp` writes do not count
-(every user can write there), nor do tests, examples and scripts the server never runs."""
+(every user can write there), nor do tests, examples, scripts and modules the served app does
+not import at start."""
 
 from __future__ import annotations
 
@@ -56,13 +57,19 @@ class FileWrite:
 
 
 def file_writes(project: Project) -> list[FileWrite]:
-    """Every place the app's code writes a file, in path and line order."""
+    """Every place the app's code writes a file, in path and line order: in the modules the
+    served app imports at start (every module when no app is found)."""
     return project.memo(("pysource", "file_writes"), lambda: _collect(project))
 
 
 def _collect(project: Project) -> list[FileWrite]:
+    from hfdeploy.pysource.startup import startup_modules
+
     found: list[FileWrite] = []
+    started = set(startup_modules(project))
     for path, text in project.python_texts():
+        if started and path not in started:
+            continue  # a script or module the server never imports writes nothing at run time
         if _SKIPPED_DIRS.intersection(path.parts[:-1]) or path.name == "conftest.py":
             continue
         if path.name.startswith("test_") or path.name.endswith("_test.py"):

@@ -60,3 +60,15 @@ def test_reads_and_temporary_files_are_no_writes(tmp_path: Path, code: str) -> N
 @pytest.mark.parametrize("name", ["tests/test_x.py", "scripts/seed.py", "app/test_x.py", "conftest.py"])
 def test_tests_and_scripts_do_not_count(tmp_path: Path, name: str) -> None:
     assert writes(tmp_path, "open('out.txt', 'w')\n", name) == []
+
+
+def test_only_modules_the_app_imports_count(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "main.py": "from fastapi import FastAPI\nimport routes\n\napp = FastAPI()\n",
+            "routes.py": "def save(data):\n    open('out.json', 'w').write(data)\n",
+            "backup.py": "open('backup.tar', 'wb')\n",
+        },
+    )
+    assert [str(w.path) for w in file_writes(project_for(tmp_path))] == ["routes.py"]
