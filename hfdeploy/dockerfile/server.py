@@ -133,12 +133,19 @@ def _find(project: Project) -> Server | None:
     entry, cmd = rt.last("ENTRYPOINT"), rt.last("CMD")
     words: list[Word] = []
     forms: list[str] = []
+    handover = None
     for step in (entry, cmd):
         if step is None:
             continue
         exec_words = step.ins.exec_form()
-        if step is cmd and entry is not None and (forms[:1] != ["exec"] or exec_words is None):
-            break  # a shell-form ENTRYPOINT ignores CMD; so does a CMD that is not a list
+        if step is cmd and entry is not None and forms[:1] == ["exec"] and exec_words is None:
+            # Docker passes a shell-form CMD to an exec-form ENTRYPOINT as `/bin/sh -c "..."`:
+            # a script ending in `exec "$@"` runs it.
+            shell = [w.remap(step.ins.positions) for w in step.ins.shell_words()]
+            handover = _Handover(shell, "shell", DOCKERFILE, "Dockerfile CMD")
+            break
+        if step is cmd and entry is not None and forms[:1] != ["exec"]:
+            break  # a shell-form ENTRYPOINT ignores CMD
         form = "exec" if exec_words is not None else "shell"
         ins_words = exec_words if exec_words is not None else step.ins.shell_words()
         words.extend(w.remap(step.ins.positions) for w in ins_words)
@@ -146,7 +153,7 @@ def _find(project: Project) -> Server | None:
     if not words:
         return None
     origin = "Dockerfile " + ("ENTRYPOINT" if entry is not None else "CMD")
-    return _scan(project, rt, words, forms[0], DOCKERFILE, origin, depth=0)
+    return _scan(project, rt, words, forms[0], DOCKERFILE, origin, depth=0, handover=handover)
 
 
 def _scan(
@@ -186,10 +193,10 @@ def _scan(
             inner = [w.remap(rest[1].positions) for w in split_words(rest[1].value)]
             found = _scan(project, rt, inner, "shell", path, origin, depth + 1, env, handover)
         elif program in _SHELLS and rest and not rest[0].value.startswith("-"):
-            args = _Handover(rest[1:], form, path, origin) if rest[1:] else None
+            args = _Handover(rest[1:], form, path, origin) if rest[1:] else handover
             found = _script(project, rt, rest[0].value, depth, env, args)
         elif program.endswith(".sh") or _is_shell_script(project, rt, cmd[0].value):
-            args = _Handover(rest, form, path, origin) if rest else None
+            args = _Handover(rest, form, path, origin) if rest else handover
             found = _script(project, rt, cmd[0].value, depth, env, args)
         elif _PYTHON.match(program) and len(rest) >= 2 and rest[0].value == "-m":
             module = rest[1].value

@@ -115,3 +115,11 @@ def test_unset_port_in_a_start_script_is_still_caught(tmp_path: Path) -> None:
     script = "#!/bin/sh\nexport OTHER=1\nexec uvicorn main:app --host 0.0.0.0 --port $PORT\n"
     dockerfile = replace_cmd('CMD ["sh", "start.sh"]')
     assert [d.code for d in findings(tmp_path, "DF007", dockerfile, {"start.sh": script})] == ["DF007"]
+
+
+def test_shell_form_cmd_handed_to_an_entrypoint_script(tmp_path: Path) -> None:
+    cmd = 'ENTRYPOINT ["/home/user/app/entrypoint.sh"]\nCMD uvicorn main:app --host 0.0.0.0 --port ${PORT:-8000}'
+    root = tree(tmp_path, replace_cmd(cmd), {"entrypoint.sh": ENTRY})
+    assert server_of(root) == ("uvicorn", 8000, None)
+    fix_tree(root, "DF006")
+    assert "--port ${PORT:-7860}" in (root / "Dockerfile").read_text()
