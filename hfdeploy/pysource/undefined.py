@@ -171,3 +171,71 @@ def _catches_name_error(handler: ast.ExceptHandler) -> bool:
 
 def _last(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else node.attr  # type: ignore[attr-defined]
+
+
+# FastAPI's own top-level names: importing one a FastAPI module forgot is the only meaning.
+_FASTAPI_NAMES = frozenset(
+    {
+        "FastAPI", "APIRouter", "Depends", "Query", "Path", "Body", "Form", "File", "UploadFile",
+        "Header", "Cookie", "HTTPException", "Request", "Response", "BackgroundTasks",
+        "Security", "status", "WebSocket", "WebSocketDisconnect",
+    }
+)  # fmt: skip
+
+
+def missing_import(tree: ast.Module, name: str) -> str | None:
+    """The import statement that defines `name` when only one is meant: a standard-library
+    module used as `name.attribute`, a `typing` name, or a FastAPI name in a module that imports
+    from FastAPI. None when `name` is bound anywhere in the module (then it is used too early,
+    which no import repairs)."""
+    import sys
+    import typing
+
+    for node in ast.walk(tree):
+        if _binds(node, name):
+            return None
+    attribute_base = any(
+        isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name
+        for n in ast.walk(tree)
+    )
+    if name in sys.stdlib_module_names and attribute_base and not name.startswith("_"):
+        return f"import {name}"
+    if name in getattr(typing, "__all__", ()) and name not in sys.stdlib_module_names:
+        return f"from typing import {name}"
+    uses_fastapi = any(
+        (isinstance(n, ast.ImportFrom) and n.module == "fastapi")
+        or (isinstance(n, ast.Import) and any(a.name == "fastapi" for a in n.names))
+        for n in tree.body
+    )
+    if name in _FASTAPI_NAMES and uses_fastapi:
+        return f"from fastapi import {name}"
+    return None
+
+
+def _binds(node: ast.AST, name: str) -> bool:
+    """`node` binds `name`: an assignment target, a definition, an import."""
+    if isinstance(node, ast.Name):
+        return node.id == name and not isinstance(node.ctx, ast.Load)
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == name
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return any((a.asname or a.name.split(".")[0]) == name for a in node.names)
+    return False
+
+
+def import_insertion_line(tree: ast.Module) -> int:
+    """1-based line before which a new import goes: after the module's leading imports (and
+    its docstring and `__future__` imports)."""
+    after = 0
+    for i, stmt in enumerate(tree.body):
+        is_doc = (
+            i == 0
+            and isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        )
+        if is_doc or isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            after = stmt.end_lineno or stmt.lineno
+        else:
+            break
+    return after + 1

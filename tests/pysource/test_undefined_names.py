@@ -95,3 +95,34 @@ def test_module_the_app_never_imports_is_not_reported(tmp_path: Path) -> None:
 def test_no_app_no_findings(tmp_path: Path) -> None:
     make_tree(tmp_path, {"main.py": "print(undefined_thing)\n"})
     assert check_tree(tmp_path, "PY003") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "statement"),
+    [
+        ("x = os.getenv('A')\n", "os", "import os"),
+        ("x: List[int] = []\n", "List", "from typing import List"),
+        ("from fastapi import APIRouter\n\ndef f(q=Query(1)): pass\n", "Query", "from fastapi import Query"),
+        ("def f(q=Query(1)): pass\n", "Query", None),  # not a FastAPI module
+        ("print(os)\n", "os", None),  # not used as a module
+        ("print(later)\nlater = 1\n", "later", None),
+        ("x = List\ndef List(): pass\n", "List", None),
+        ("x = settings.debug\n", "settings", None),
+    ],
+)
+def test_missing_import_only_when_one_is_meant(code: str, name: str, statement: str | None) -> None:
+    import ast
+
+    from hfdeploy.pysource.undefined import missing_import
+
+    assert missing_import(ast.parse(code), name) == statement
+
+
+def test_fix_adds_the_import_after_the_module_imports(tmp_path: Path) -> None:
+    from tests.support import fix_tree
+
+    code = '"""Doc."""\nfrom fastapi import FastAPI\n\napp = FastAPI(debug=bool(os.getenv("DEBUG")))\n'
+    make_tree(tmp_path, {"main.py": code})
+    fix_tree(tmp_path, "PY003")
+    assert (tmp_path / "main.py").read_text().startswith('"""Doc."""\nfrom fastapi import FastAPI\nimport os\n')
+    assert check_tree(tmp_path, "PY003") == []

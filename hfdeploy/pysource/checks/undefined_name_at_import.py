@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Severity, Span
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.project import Project
 from hfdeploy.pysource.startup import startup_graph
-from hfdeploy.pysource.undefined import undefined_at_import
+from hfdeploy.pysource.undefined import (
+    import_insertion_line,
+    missing_import,
+    undefined_at_import,
+)
 from hfdeploy.source import SourceFile
 from hfdeploy.target import target_python
 
@@ -53,11 +58,20 @@ class UndefinedNameAtImport(Check):
     def list_items(limit: int = Query(10)):
         return []
     ```
+
+    ## Fix safety
+    When only one import can be meant, the fix adds it after the module's imports: a
+    standard-library module used as `name.attribute` (`import os`), a `typing` name
+    (`from typing import List`), or a FastAPI name in a module that already imports from
+    FastAPI (`from fastapi import Query`). It is offered only when the name is bound nowhere
+    in the module, so the import can only replace a `NameError`: the fix is safe. Other names
+    (a typo, a variable defined elsewhere) have no fix.
     """
 
     code = "PY003"
     name = "undefined-name-at-import"
     severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         graph = startup_graph(project)
@@ -71,8 +85,14 @@ class UndefinedNameAtImport(Check):
             why = (
                 f"imported by {importer}" if importer else "the served app's module or its package"
             )
+            tree = project.python_ast(path)
+            fixed: set[str] = set()
             for found in undefined_at_import(project, path, deferred):
                 start = _offset(source, found.line, found.column)
+                fix = None
+                if tree is not None and found.name not in fixed:
+                    fixed.add(found.name)
+                    fix = _import_fix(source, tree, found.name, start)
                 how = "" if found.certain else " when this branch runs"
                 yield self.diagnostic(
                     f"`{found.name}` is not defined: importing {path} raises `NameError: name "
@@ -80,8 +100,22 @@ class UndefinedNameAtImport(Check):
                     path=path,
                     span=Span(start, start + len(found.name)),
                     severity=Severity.ERROR if found.certain else Severity.WARNING,
+                    fix=fix,
                     notes=[f"{path} runs when the app starts ({why})."],
                 )
+
+
+def _import_fix(source: SourceFile, tree: ast.Module, name: str, use: int) -> Fix | None:
+    statement = missing_import(tree, name)
+    if statement is None:
+        return None
+    line = import_insertion_line(tree)
+    at = source.offset_of_line(line) if line <= source.text.count("\n") else len(source.text)
+    if at > use:
+        return None  # the use comes before the imports: no place that runs first
+    nl = source.newline
+    lead = nl if at == len(source.text) and source.text and not source.text.endswith("\n") else ""
+    return Fix(f"Add `{statement}`", (Edit.insert(source.path, at, lead + statement + nl),))
 
 
 def _offset(source: SourceFile, line: int, col_bytes: int) -> int:
