@@ -149,5 +149,7 @@ def sqlite_urls(project: Project) -> list[str]:
             continue
         source = project.source(found.path)
         line = source.line_col(found.written.start)[0] if source is not None else None
-        out.append(f"`{url.text}` at {found.path}" + (f":{line}" if line else ""))
+        where = f"{found.path}:{line}" if line else str(found.path)
+        role = f" (`{found.name}`, unless the Space sets it)" if found.name else ""
+        out.append(f"`{url.text}`{role} at {where}")
     return out
