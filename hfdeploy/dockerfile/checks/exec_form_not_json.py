@@ -71,7 +71,6 @@ def read_loose_items(body: str) -> tuple[list[str] | None, str, set[int]]:
                 return None, "a word that does not read as one argument", bare
             bare.add(len(items))
             items.append(word)
-            problems.add(f"`{word}` without quotes")
             i = j
         while i < n and inner[i] in " \t\r\n":
             i += 1
@@ -80,6 +79,10 @@ def read_loose_items(body: str) -> tuple[list[str] | None, str, set[int]]:
         i += 1
     if not items:
         return None, "an empty array", bare
+    if bare:
+        words = [f"`{items[k]}`" for k in sorted(bare)]
+        shown = ", ".join(words[:3]) + (f" and {len(words) - 3} more" if len(words) > 3 else "")
+        problems.add(f"{shown} without quotes")
     return items, ", ".join(sorted(problems)) or "not JSON", bare
 
 
