@@ -155,6 +155,8 @@ def _import_time_names(tree: ast.Module, deferred: bool) -> list[tuple[ast.Name,
             expr(stmt.subject, certain)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Pass)):
             return
+        elif type(stmt).__name__ == "TypeAlias":
+            return  # `type X = ...` (3.12) evaluates its value lazily
         else:
             expr(stmt, certain)
 
