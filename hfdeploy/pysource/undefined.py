@@ -46,6 +46,31 @@ class UndefinedName:
     certain: bool  # runs on every import (False: under an `if`, in a loop)
 
 
+_INJECTED = (
+    re.compile(r"\bbuiltins\.(\w+)\s*=(?!=)"),
+    re.compile(r"setattr\(\s*builtins\s*,\s*[\"'](\w+)[\"']"),
+    re.compile(r"__builtins__\[\s*[\"'](\w+)[\"']\s*\]\s*=(?!=)"),
+)
+_GETTEXT_INSTALL = re.compile(r"\.install\(")
+
+
+def injected_builtins(project: Project) -> frozenset[str]:
+    """Names some module of the project adds to `builtins` for all the others (`builtins.X =
+    ...`, `gettext.install()` adds `_`)."""
+
+    def collect() -> frozenset[str]:
+        names: set[str] = set()
+        for _path, text in project.python_texts():
+            if "builtins" in text:
+                for pattern in _INJECTED:
+                    names.update(pattern.findall(text))
+            if "gettext" in text and _GETTEXT_INSTALL.search(text):
+                names.update({"_", "ngettext", "gettext", "pgettext", "npgettext"})
+        return frozenset(names)
+
+    return project.memo(("pysource", "injected_builtins"), collect)
+
+
 def undefined_at_import(
     project: Project, path: PurePosixPath, deferred_annotations: bool
 ) -> list[UndefinedName]:
@@ -54,7 +79,7 @@ def undefined_at_import(
     if tree is None or text is None or _DYNAMIC.search(text):
         return []
     flagged: dict[tuple[int, int], str] = {}
-    for message in _pyflakes(tree, path):
+    for message in _pyflakes(tree, path, injected_builtins(project)):
         if type(message) is messages.UndefinedName:
             flagged[(message.lineno, message.col)] = message.message_args[0]
     if not flagged:
@@ -73,8 +98,11 @@ def undefined_at_import(
     return sorted(set(found), key=lambda u: (u.line, u.column))
 
 
-def _pyflakes(tree: ast.Module, path: PurePosixPath) -> list[messages.Message]:
-    found = checker.Checker(tree, filename=str(path), builtins=_LATER_BUILTINS, withDoctest=False)
+def _pyflakes(
+    tree: ast.Module, path: PurePosixPath, extra: frozenset[str]
+) -> list[messages.Message]:
+    known = (*_LATER_BUILTINS, *sorted(extra))
+    found = checker.Checker(tree, filename=str(path), builtins=known, withDoctest=False)
     return list(found.messages)
 
 

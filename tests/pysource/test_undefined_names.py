@@ -126,3 +126,23 @@ def test_fix_adds_the_import_after_the_module_imports(tmp_path: Path) -> None:
     fix_tree(tmp_path, "PY003")
     assert (tmp_path / "main.py").read_text().startswith('"""Doc."""\nfrom fastapi import FastAPI\nimport os\n')
     assert check_tree(tmp_path, "PY003") == []
+
+
+@pytest.mark.parametrize(
+    "injector",
+    [
+        "import builtins\nbuiltins.tr = lambda s: s\n",
+        "import builtins\nsetattr(builtins, 'tr', str)\n",
+        "import gettext\ngettext.translation('app', fallback=True).install()\n",
+    ],
+)
+def test_names_another_module_puts_in_builtins_are_defined(tmp_path: Path, injector: str) -> None:
+    name = "_" if "gettext" in injector else "tr"
+    make_tree(
+        tmp_path,
+        {
+            "i18n.py": injector,
+            "main.py": f"import i18n\nfrom fastapi import FastAPI\n\nTITLE = {name}('Notes')\napp = FastAPI(title=TITLE)\n",
+        },
+    )
+    assert check_tree(tmp_path, "PY003") == []
