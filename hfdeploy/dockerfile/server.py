@@ -1,18 +1,23 @@
 """Find the web server the container starts, and where its host, port and reload settings are
 written: in the Dockerfile's CMD/ENTRYPOINT (exec or shell form, `sh -c "..."`), in a shell
-script the CMD runs, or in a `uvicorn.run(...)` call of the Python file the CMD runs."""
+script the CMD runs, or in a `uvicorn.run(...)` call of the Python file the CMD runs.
+
+Launchers are seen through (`uv run`, `poetry run`, `pipenv run`, `pdm run`, `python -m`), and so
+is an ENTRYPOINT script that hands over to its arguments (`exec "$@"`): the server is then the
+CMD those arguments are. Variables a script sets before the server starts (`export
+PORT=${PORT:-7860}`) are kept on the Server, so its settings are read as the shell would."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
 from hfdeploy.dockerfile.server_specs import SPECS
-from hfdeploy.dockerfile.shell import Word, commands, split_words
+from hfdeploy.dockerfile.shell import Word, commands, expand, split_words
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime, strip_prefix
 
 if TYPE_CHECKING:
@@ -20,6 +25,65 @@ if TYPE_CHECKING:
 
 _PYTHON = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 _SHELLS = ("sh", "bash", "dash", "ash")
+_SERVERS = ("uvicorn", "gunicorn", "hypercorn", "fastapi")
+# Programs that run the command after them in a project environment: `uv run uvicorn ...`.
+_LAUNCHERS = {
+    "uv": "run",
+    "poetry": "run",
+    "pipenv": "run",
+    "pdm": "run",
+    "hatch": "run",
+    "rye": "run",
+    "conda": "run",
+    "micromamba": "run",
+    "mamba": "run",
+    "uvx": "",
+}
+# Launcher options that take a value (`uv run --with X`, `conda run -n env`).
+_LAUNCHER_VALUE_OPTIONS = frozenset(
+    {
+        "--with",
+        "--with-requirements",
+        "--with-editable",
+        "--python",
+        "-p",
+        "--env-file",
+        "--directory",
+        "--project",
+        "--package",
+        "--extra",
+        "--group",
+        "--only-group",
+        "--no-group",
+        "--index",
+        "--index-url",
+        "--extra-index-url",
+        "--find-links",
+        "-f",
+        "--from",
+        "-n",
+        "--name",
+        "--prefix",
+        "-C",
+        "-P",
+        "-e",
+        "--env",
+        "--cwd",
+    }
+)
+_ALL_ARGS = ("$@", "${@}", "$*", "${*}")
+_EXPORTS = ("export", "readonly", "declare", "typeset", "local")
+_DEFAULT_ASSIGN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^}]*)\}")
+
+
+@dataclass(frozen=True)
+class _Handover:
+    """The words a script receives as `"$@"` (the CMD after an ENTRYPOINT script)."""
+
+    words: list[Word]
+    form: str
+    path: PurePosixPath
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -49,6 +113,13 @@ class Server:
     settings_known: bool = True  # False when a config file may set host/port instead
     console_script: bool = False  # started by its script name (needs it on PATH)
     options: tuple[str, ...] = field(default=())  # every word after the program
+    # Variables a start script sets before the server runs (`export PORT=${PORT:-7860}`).
+    script_env: tuple[tuple[str, str], ...] = field(default=())
+    launcher: str | None = None  # "uv run", "poetry run", ... when started through one
+
+    def environment(self, image_env: dict[str, str]) -> dict[str, str]:
+        """The variables the server sees: the image's, then what its start script sets."""
+        return {**image_env, **dict(self.script_env)} if self.script_env else image_env
 
 
 def find_server(project: Project) -> Server | None:
@@ -62,12 +133,19 @@ def _find(project: Project) -> Server | None:
     entry, cmd = rt.last("ENTRYPOINT"), rt.last("CMD")
     words: list[Word] = []
     forms: list[str] = []
+    handover = None
     for step in (entry, cmd):
         if step is None:
             continue
         exec_words = step.ins.exec_form()
-        if step is cmd and entry is not None and (forms[:1] != ["exec"] or exec_words is None):
-            break  # a shell-form ENTRYPOINT ignores CMD; so does a CMD that is not a list
+        if step is cmd and entry is not None and forms[:1] == ["exec"] and exec_words is None:
+            # Docker passes a shell-form CMD to an exec-form ENTRYPOINT as `/bin/sh -c "..."`:
+            # a script ending in `exec "$@"` runs it.
+            shell = [w.remap(step.ins.positions) for w in step.ins.shell_words()]
+            handover = _Handover(shell, "shell", DOCKERFILE, "Dockerfile CMD")
+            break
+        if step is cmd and entry is not None and forms[:1] != ["exec"]:
+            break  # a shell-form ENTRYPOINT ignores CMD
         form = "exec" if exec_words is not None else "shell"
         ins_words = exec_words if exec_words is not None else step.ins.shell_words()
         words.extend(w.remap(step.ins.positions) for w in ins_words)
@@ -75,7 +153,7 @@ def _find(project: Project) -> Server | None:
     if not words:
         return None
     origin = "Dockerfile " + ("ENTRYPOINT" if entry is not None else "CMD")
-    return _scan(project, rt, words, forms[0], DOCKERFILE, origin, depth=0)
+    return _scan(project, rt, words, forms[0], DOCKERFILE, origin, depth=0, handover=handover)
 
 
 def _scan(
@@ -86,36 +164,125 @@ def _scan(
     path: PurePosixPath,
     origin: str,
     depth: int,
+    env: dict[str, str] | None = None,
+    handover: _Handover | None = None,
 ) -> Server | None:
+    env = dict(env or {})
     groups = [words] if form == "exec" else commands(words)
     for group in groups:
-        cmd = strip_prefix(group)
+        if form == "shell" and _assign(group, env, rt):
+            continue
+        cmd, launcher = _unwrap(strip_prefix(group))
         if not cmd or depth > 3:
             continue
         program = posixpath.basename(cmd[0].value)
         rest = cmd[1:]
-        if program in _SHELLS and len(rest) >= 2 and rest[0].value == "-c":
+        found: Server | None
+        if cmd[0].value in _ALL_ARGS and handover is not None:
+            found = _scan(
+                project,
+                rt,
+                handover.words,
+                handover.form,
+                handover.path,
+                handover.origin,
+                depth + 1,
+                env,
+            )
+        elif program in _SHELLS and len(rest) >= 2 and rest[0].value == "-c":
             inner = [w.remap(rest[1].positions) for w in split_words(rest[1].value)]
-            found = _scan(project, rt, inner, "shell", path, origin, depth + 1)
+            found = _scan(project, rt, inner, "shell", path, origin, depth + 1, env, handover)
         elif program in _SHELLS and rest and not rest[0].value.startswith("-"):
-            found = _script(project, rt, rest[0].value, depth)
-        elif program.endswith(".sh"):
-            found = _script(project, rt, cmd[0].value, depth)
+            args = _Handover(rest[1:], form, path, origin) if rest[1:] else handover
+            found = _script(project, rt, rest[0].value, depth, env, args)
+        elif program.endswith(".sh") or _is_shell_script(project, rt, cmd[0].value):
+            args = _Handover(rest, form, path, origin) if rest else handover
+            found = _script(project, rt, cmd[0].value, depth, env, args)
         elif _PYTHON.match(program) and len(rest) >= 2 and rest[0].value == "-m":
             module = rest[1].value
-            if module in ("uvicorn", "gunicorn", "hypercorn", "fastapi"):
-                found = _tool(project, rt, cmd, 2, form, path, origin)
+            if module in _SERVERS:
+                found = _tool(project, rt, cmd, 2, form, path, origin, env)
             else:
                 found = _python_entry(project, rt, module.replace(".", "/") + ".py")
         elif _PYTHON.match(program) and rest and rest[0].value.endswith(".py"):
             found = _python_entry(project, rt, rest[0].value)
-        elif program in ("uvicorn", "gunicorn", "hypercorn", "fastapi"):
-            found = _tool(project, rt, cmd, 0, form, path, origin)
+        elif program in _SERVERS:
+            found = _tool(project, rt, cmd, 0, form, path, origin, env)
         else:
             found = None
         if found is not None:
+            if launcher is not None and found.launcher is None:
+                # The launcher finds the server in the project's environment, not on PATH.
+                found = replace(found, launcher=launcher, console_script=False)
+            if env and not found.script_env:
+                found = replace(found, script_env=tuple(env.items()))
             return found
     return None
+
+
+def _unwrap(cmd: list[Word]) -> tuple[list[Word], str | None]:
+    """The command a launcher runs (`uv run --frozen uvicorn ...` -> `uvicorn ...`)."""
+    launcher = None
+    while cmd:
+        program = posixpath.basename(cmd[0].value)
+        sub = _LAUNCHERS.get(program)
+        if sub is None:
+            break
+        i = 1
+        if sub:
+            # Options may come before the sub-command: `poetry -C api run`, `uv --quiet run`.
+            while i < len(cmd) and cmd[i].value != sub and cmd[i].value.startswith("-"):
+                i += 2 if cmd[i].value in _LAUNCHER_VALUE_OPTIONS else 1
+            if i >= len(cmd) or cmd[i].value != sub:
+                break
+            i += 1
+        while i < len(cmd) and cmd[i].value.startswith("-"):
+            if cmd[i].value == "--":
+                i += 1
+                break
+            name = cmd[i].value.split("=", 1)[0]
+            i += 2 if name in _LAUNCHER_VALUE_OPTIONS and "=" not in cmd[i].value else 1
+        launcher = f"{program} {sub}".strip()
+        cmd = strip_prefix(cmd[i:])
+    return cmd, launcher
+
+
+def _assign(group: list[Word], env: dict[str, str], rt: Runtime) -> bool:
+    """Record what a command that only sets variables sets: `PORT=8000`, `export
+    PORT=${PORT:-7860}`, `: "${PORT:=7860}"`. False for any other command."""
+    words = [w.value for w in group]
+    if not words:
+        return False
+    if words[0] == ":":
+        found = False
+        for word in words[1:]:
+            for name, default in _DEFAULT_ASSIGN.findall(word):
+                if not {**rt.env, **env}.get(name):
+                    env[name] = expand(default, {**rt.env, **env})
+                found = True
+        return found
+    body = words[1:] if words[0] in _EXPORTS else words
+    body = [w for w in body if not w.startswith("-")] if words[0] in _EXPORTS else body
+    pairs = [w.partition("=") for w in body]
+    if words[0] not in _EXPORTS and not (pairs and all(eq for _, eq, _ in pairs)):
+        return False
+    if not all(name.isidentifier() for name, _, _ in pairs):
+        return False
+    for name, eq, value in pairs:
+        if eq:
+            env[name] = expand(value, {**rt.env, **env})
+    return True
+
+
+def _is_shell_script(project: Project, rt: Runtime, container_path: str) -> bool:
+    """A repository file with a shell `#!` line run by its path (`./start`, `/entrypoint`)."""
+    if not container_path or container_path.startswith("-") or "$" in container_path:
+        return False
+    path = repo_path(project, rt, container_path)
+    text = project.text(path) if path is not None else None
+    first = text.split("\n", 1)[0] if text else ""
+    words = first[2:].split() if first.startswith("#!") else []
+    return any(posixpath.basename(w) in _SHELLS for w in words)
 
 
 def repo_path(project: Project, rt: Runtime, container_path: str) -> PurePosixPath | None:
@@ -131,12 +298,19 @@ def repo_path(project: Project, rt: Runtime, container_path: str) -> PurePosixPa
     return None
 
 
-def _script(project: Project, rt: Runtime, container_path: str, depth: int) -> Server | None:
+def _script(
+    project: Project,
+    rt: Runtime,
+    container_path: str,
+    depth: int,
+    env: dict[str, str] | None = None,
+    handover: _Handover | None = None,
+) -> Server | None:
     path = repo_path(project, rt, container_path)
     text = project.text(path) if path is not None else None
     if path is None or text is None:
         return None
-    return _scan(project, rt, split_words(text), "shell", path, str(path), depth + 1)
+    return _scan(project, rt, split_words(text), "shell", path, str(path), depth + 1, env, handover)
 
 
 def _python_entry(project: Project, rt: Runtime, container_path: str) -> Server | None:
@@ -156,9 +330,10 @@ def _tool(
     form: str,
     path: PurePosixPath,
     origin: str,
+    script_env: dict[str, str] | None = None,
 ) -> Server | None:
     """`cmd[skip]` is the program (`uvicorn`, or `fastapi`); what follows are its arguments."""
-    program = cmd[skip].value
+    program = posixpath.basename(cmd[skip].value)  # `/app/.venv/bin/fastapi` is `fastapi`
     tool, sub = program, None
     args = cmd[skip + 1 :]
     if program == "fastapi":
@@ -194,7 +369,7 @@ def _tool(
     if tool == "fastapi dev" and reload is None and sub is not None:
         reload = Setting("dev", Span(*sub.span_of(0, 3)), kind="fastapi-dev")
     default_host, default_port = spec.default_host, spec.default_port
-    env = rt.env
+    env = {**rt.env, **(script_env or {})}
     if tool == "uvicorn":
         default_host = env.get("UVICORN_HOST", default_host)
         if env.get("UVICORN_PORT", "").isdigit():
@@ -214,7 +389,7 @@ def _tool(
         default_port=default_port,
         insert_at=cmd[-1].end,
         start=cmd[skip].start,
-        console_script=skip == 0,
+        console_script=skip == 0 and "/" not in cmd[0].value,  # a path needs no PATH lookup
         # A gunicorn/hypercorn config file may set the bind; the command line overrides it.
         settings_known=host is not None or not config_file,
         options=tuple(w.value for w in args),

@@ -33,6 +33,7 @@ def contiguous(setting: Setting) -> bool:
 
 
 def resolve_host(server: Server, env: dict[str, str]) -> str | None:
+    env = server.environment(env)
     setting = server.host
     if setting is None:
         return server.default_host
@@ -44,6 +45,7 @@ def resolve_host(server: Server, env: dict[str, str]) -> str | None:
 
 
 def port_value(server: Server, env: dict[str, str]) -> PortValue:
+    env = server.environment(env)
     setting = server.port
     if setting is None:
         return PortValue(server.default_port, f"{server.tool}'s default port {server.default_port}")

@@ -16,7 +16,7 @@ from hfdeploy.space import INJECTED_VARIABLES
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-Kind = Literal["environ", "getenv", "environ.get", "starlette", "settings"]
+Kind = Literal["environ", "getenv", "environ.get", "starlette", "settings", "loader"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class EnvRead:
     kind: Kind
     default: ast.expr | None  # the default argument, when one is given
     required: bool  # unset on a Space, the app fails or gets None where it expects a value
+
+    loader: str | None = None  # the helper function it is read through, for messages
 
     @property
     def has_default(self) -> bool:
@@ -42,6 +44,7 @@ def env_reads(project: Project) -> list[EnvRead]:
         reads: list[EnvRead] = []
         for module in candidate_files(project, "environ", "getenv", "starlette"):
             reads.extend(_module_reads(module))
+        reads.extend(_loader_reads(project))
         for field in settings_fields(project):
             default = field.node.value if field.has_default else None
             reads.append(
@@ -250,6 +253,139 @@ def dockerfile_env_names(project: Project) -> frozenset[str]:
     return project.memo("dockerfile-env-names", collect)
 
 
+@dataclass(frozen=True)
+class Loader:
+    """A function that reads the variable its argument names: `def env(name, default=None):
+    return os.getenv(name, default)`."""
+
+    module: Located
+    name: str
+    position: int  # index of the parameter holding the variable's name
+    default_position: int | None  # index of the parameter passed on as the default
+    default_name: str | None
+    raises: bool  # fails when the variable is unset (`os.environ[name]`, or a `raise`)
+
+
+def _loaders(project: Project) -> list[Loader]:
+    def collect() -> list[Loader]:
+        found = []
+        for module in candidate_files(project, "environ", "getenv"):
+            os_names, environ, getenv = os_bindings(module)
+            for stmt in module.tree.body:
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    loader = _loader(module, stmt, os_names, environ, getenv)
+                    if loader is not None:
+                        found.append(loader)
+        return found
+
+    return project.memo("env-loaders", collect)
+
+
+def _loader(
+    module: Located,
+    func: ast.FunctionDef | ast.AsyncFunctionDef,
+    os_names: set[str],
+    environ: set[str],
+    getenv: set[str],
+) -> Loader | None:
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    if not params:
+        return None
+    for node in ast.walk(func):
+        key: ast.expr | None = None
+        default: ast.expr | None = None
+        subscript = False
+        if isinstance(node, ast.Subscript) and _is_environ(node.value, os_names, environ):
+            key, subscript = node.slice, True
+        elif isinstance(node, ast.Call) and node.args:
+            f = node.func
+            is_getenv = (
+                isinstance(f, ast.Attribute)
+                and f.attr == "getenv"
+                and isinstance(f.value, ast.Name)
+                and f.value.id in os_names
+            ) or (isinstance(f, ast.Name) and f.id in getenv)
+            is_get = (
+                isinstance(f, ast.Attribute)
+                and f.attr == "get"
+                and _is_environ(f.value, os_names, environ)
+            )
+            if not (is_getenv or is_get):
+                continue
+            key = node.args[0]
+            default = node.args[1] if len(node.args) > 1 else None
+        if not (isinstance(key, ast.Name) and key.id in params):
+            continue
+        default_name = default.id if isinstance(default, ast.Name) else None
+        default_position = params.index(default_name) if default_name in params else None
+        raises = subscript or any(isinstance(n, ast.Raise) for n in ast.walk(func))
+        return Loader(
+            module, func.name, params.index(key.id), default_position, default_name, raises
+        )
+    return None
+
+
+def _loader_reads(project: Project) -> list[EnvRead]:
+    loaders = _loaders(project)
+    if not loaders:
+        return []
+    by_name = {loader.name: loader for loader in loaders}
+    reads = []
+    for module in candidate_files(project, *by_name):
+        imported: dict[str, str] = {}  # local name -> the name it was imported as
+        for stmt in module.tree.body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                for a in stmt.names:
+                    imported[a.asname or a.name.split(".")[-1]] = a.name.split(".")[-1]
+        for node in ast.walk(module.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            loader = _called_loader(module, node.func, by_name, imported)
+            if loader is None:
+                continue
+            keywords = {k.arg: k.value for k in node.keywords if k.arg}
+            key = node.args[loader.position] if len(node.args) > loader.position else None
+            name = _string(key)
+            if name is None:
+                continue
+            default = None
+            if loader.default_position is not None and len(node.args) > loader.default_position:
+                default = node.args[loader.default_position]
+            elif loader.default_name is not None:
+                default = keywords.get(loader.default_name)
+            read = EnvRead(name, module, node, "loader", default, False, loader.name)
+            if read.has_default:
+                required = False
+            else:
+                required = loader.raises or _required(module, node)
+            reads.append(EnvRead(name, module, node, "loader", default, required, loader.name))
+    return reads
+
+
+def _called_loader(
+    module: Located, func: ast.expr, by_name: dict[str, Loader], imported: dict[str, str]
+) -> Loader | None:
+    if isinstance(func, ast.Name):
+        if func.id in imported:
+            return by_name.get(imported[func.id])
+        loader = by_name.get(func.id)
+        return loader if loader is not None and loader.module is module else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        loader = by_name.get(func.attr)
+        owner = imported.get(func.value.id, func.value.id)
+        if loader is not None and loader.module.path.stem == owner:
+            return loader
+    return None
+
+
+# Set by Docker or the image for every process: reading them without a default is fine.
+CONTAINER_VARIABLES = frozenset(
+    {"HOME", "PATH", "HOSTNAME", "PWD", "SHELL", "LANG", "LC_ALL", "TERM", "LOGNAME"}
+)
+# Not set on a Space, but never a secret to add there: the app or the Dockerfile gives the
+# value (`PORT` is `app_port`, `HOST` the bind address, `USER` the process's own user).
+DEFAULT_INSTEAD = frozenset({"PORT", "HOST", "USER"})
+
 # Reported by EV004 instead: the app should derive it, not ask for it.
 _DERIVED = frozenset({"HF_SPACE_URL"})
 _TEST_DIRS = frozenset({"tests", "test"})
@@ -258,7 +394,19 @@ _TEST_DIRS = frozenset({"tests", "test"})
 def required_variables(project: Project) -> dict[str, list[EnvRead]]:
     """Variable -> the reads that need it, for the variables a Space must be given: no default,
     not injected by the platform, not set by the Dockerfile. Also used by `verify`."""
-    skip = INJECTED_VARIABLES | _DERIVED | dockerfile_env_names(project)
+    skip = INJECTED_VARIABLES | _DERIVED | CONTAINER_VARIABLES | DEFAULT_INSTEAD
+    return _needed(project, skip)
+
+
+def variables_needing_a_default(project: Project) -> dict[str, list[EnvRead]]:
+    """`PORT`, `HOST`, `USER` read without a default while nothing sets them: the fix is a
+    default in the code or an `ENV` line, never a Space secret."""
+    skip = INJECTED_VARIABLES | _DERIVED | CONTAINER_VARIABLES
+    return {k: v for k, v in _needed(project, skip).items() if k in DEFAULT_INSTEAD}
+
+
+def _needed(project: Project, skip: frozenset[str]) -> dict[str, list[EnvRead]]:
+    skip = skip | dockerfile_env_names(project)
     needed: dict[str, list[EnvRead]] = {}
     for read in env_reads(project):
         path = read.module.path

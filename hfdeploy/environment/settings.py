@@ -65,6 +65,20 @@ def _collect(project: Project) -> list[SettingsClass]:
             if node.name not in names and any(_base_name(b) in names for b in node.bases):
                 names.add(node.name)
                 changed = True
+    by_name = {node.name: (module, node) for module, node in classes}
+
+    def inherited(node: ast.ClassDef, module: Located, seen: frozenset[str]) -> dict[str, object]:
+        """The class's settings config over its bases' (`model_config` is inherited and
+        merged: a subclass of a base with `env_prefix="APP_"` reads `APP_` variables too)."""
+        merged: dict[str, object] = {}
+        for base in node.bases:
+            name = _base_name(base)
+            if name in by_name and name not in seen:
+                base_module, base_node = by_name[name]
+                merged.update(inherited(base_node, base_module, seen | {name}))
+        merged.update(_config(node, _module_constants(module)))
+        return merged
+
     found = []
     for module, node in classes:
         if node.name == "BaseSettings" or not any(_base_name(b) in names for b in node.bases):
@@ -73,7 +87,7 @@ def _collect(project: Project) -> list[SettingsClass]:
             "from pydantic import BaseSettings" in module.text
             or "pydantic.BaseSettings" in module.text
         )
-        config = _config(node)
+        config = inherited(node, module, frozenset({node.name}))
         prefix = config.get("env_prefix")
         prefix = prefix if isinstance(prefix, str) else ""
         case_sensitive = config.get("case_sensitive") is True
@@ -109,35 +123,67 @@ def _is_classvar(annotation: ast.expr) -> bool:
     return _base_name(target) == "ClassVar"
 
 
-def _constant(node: ast.expr | None) -> object:
+def _constant(node: ast.expr | None, constants: dict[str, object] | None = None) -> object:
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, (ast.Tuple, ast.List)):
-        return tuple(_constant(e) for e in node.elts)
+        return tuple(_constant(e, constants) for e in node.elts)
+    if isinstance(node, ast.Name) and constants:
+        return constants.get(node.id)
     return None
 
 
-def _config(cls: ast.ClassDef) -> dict[str, object]:
-    """`model_config = SettingsConfigDict(...)` / `{...}`, `class Config:` and class keywords."""
-    config: dict[str, object] = {k.arg: _constant(k.value) for k in cls.keywords if k.arg}
+def _module_constants(module: Located) -> dict[str, object]:
+    """Module-level `NAME = "literal"` assignments (`env_prefix=PREFIX`)."""
+
+    def collect() -> dict[str, object]:
+        found: dict[str, object] = {}
+        for stmt in module.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value = stmt.targets[0], stmt.value
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target, value = stmt.target, stmt.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
+                found[target.id] = value.value
+        return found
+
+    return module.cached("settings-constants", collect)
+
+
+def _assigned(stmt: ast.stmt) -> tuple[list[str], ast.expr | None]:
+    """Names and value of `x = v` / `x: T = v`."""
+    if isinstance(stmt, ast.Assign):
+        return [t.id for t in stmt.targets if isinstance(t, ast.Name)], stmt.value
+    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+        return [stmt.target.id], stmt.value
+    return [], None
+
+
+def _config(cls: ast.ClassDef, constants: dict[str, object] | None = None) -> dict[str, object]:
+    """`model_config = SettingsConfigDict(...)` / `{...}` (also annotated `ClassVar`),
+    `class Config:` (plain or annotated assignments) and class keywords."""
+    config: dict[str, object] = {
+        k.arg: _constant(k.value, constants) for k in cls.keywords if k.arg
+    }
     for stmt in cls.body:
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            if any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
-                value = stmt.value
-                if isinstance(value, ast.Call):
-                    config.update({k.arg: _constant(k.value) for k in value.keywords if k.arg})
-                elif isinstance(value, ast.Dict):
-                    for key, item in zip(value.keys, value.values):
-                        name = _constant(key)
-                        if isinstance(name, str):
-                            config[name] = _constant(item)
+        names, value = _assigned(stmt)
+        if "model_config" in names:
+            if isinstance(value, ast.Call):
+                config.update(
+                    {k.arg: _constant(k.value, constants) for k in value.keywords if k.arg}
+                )
+            elif isinstance(value, ast.Dict):
+                for key, item in zip(value.keys, value.values):
+                    name = _constant(key)
+                    if isinstance(name, str):
+                        config[name] = _constant(item, constants)
         elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
             for inner in stmt.body:
-                if isinstance(inner, ast.Assign):
-                    for t in inner.targets:
-                        if isinstance(t, ast.Name):
-                            config[t.id] = _constant(inner.value)
+                inner_names, inner_value = _assigned(inner)
+                for name in inner_names:
+                    config[name] = _constant(inner_value, constants)
     return config
 
 

@@ -117,10 +117,8 @@ def _scan(module: AppModule, factories: dict[tuple[str, str], bool]) -> list[_Fo
             annotated = callee(stmt.annotation) in module.kinds and isinstance(value, ast.Call)
         else:
             continue
-        origin = None
+        origin = _factory_called(module, value, factories)
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
-            origin = module.imported.get(value.func.id, (module.name, value.func.id))
-            origin = origin if origin in factories else None
             called.add(value.func.id)
         if origin is None and not (is_app(module, value) or annotated):
             continue
@@ -132,6 +130,31 @@ def _scan(module: AppModule, factories: dict[tuple[str, str], bool]) -> list[_Fo
         if line is not None and name not in called:
             found.append(_Found(_target(module, name, True, line), wired))
     return found
+
+
+def _factory_called(
+    module: AppModule, value: ast.expr | None, factories: dict[tuple[str, str], bool]
+) -> tuple[str, str] | None:
+    """The known factory `value` calls, whatever its arguments: `create_app(get_settings())`,
+    `factory.create_app(settings, db)` (a module imported as `factory`), `pkg.factory.build()`."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Name):
+        origin = module.imported.get(func.id, (module.name, func.id))
+        return origin if origin in factories else None
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner = ast.unparse(func.value)
+    head, _, tail = owner.partition(".")
+    candidates = [owner, module.aliases.get(owner, owner)]
+    if head in module.imported:
+        base, name = module.imported[head]
+        candidates.append(".".join(p for p in (base, name, tail) if p))
+    for candidate in candidates:
+        if (candidate, func.attr) in factories:
+            return (candidate, func.attr)
+    return None
 
 
 def _target(module: AppModule, attribute: str, factory: bool, line: int) -> AppTarget:

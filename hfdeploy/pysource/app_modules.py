@@ -30,6 +30,7 @@ class AppModule:
     statements: list[ast.stmt] = field(default_factory=list)  # module level, see top_level
     imports: set[str] = field(default_factory=set)  # absolute names of imported modules
     imported: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, name)
+    aliases: dict[str, str] = field(default_factory=dict)  # `import a.b as c`: c -> a.b
     wired: set[str] = field(default_factory=set)  # names that routes/routers are attached to
     mounted: set[str] = field(default_factory=set)  # names passed to `.mount(...)`
     kinds: set[str] = field(default_factory=lambda: {"FastAPI"})  # FastAPI and local subclasses
@@ -59,6 +60,7 @@ def load_module(project: Project, path: PurePosixPath) -> AppModule | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             module.imports.update(a.name for a in node.names)
+            module.aliases.update((a.asname, a.name) for a in node.names if a.asname)
         elif isinstance(node, ast.ImportFrom):
             base = resolve_import(module, node.level, node.module)
             module.imports.add(base)

@@ -77,11 +77,13 @@ def read_env_file(path: Path) -> dict[str, str]:
 def required_variables(project: Project) -> tuple[str, ...]:
     """Names the app reads without a default, from the environment checks' analysis."""
     try:
-        from hfdeploy.environment.reads import env_reads
+        from hfdeploy.environment.reads import CONTAINER_VARIABLES, DEFAULT_INSTEAD, env_reads
     except ImportError:  # that analysis is optional: verify then passes only what it was given
         return ()
-    # PORT stays unset, as on a Space: an app that requires it fails here as it would there.
-    return tuple(sorted({r.name for r in env_reads(project) if r.required and r.name != "PORT"}))
+    # PORT, HOST, USER stay unset, as on a Space: an app that requires one fails here as it
+    # would there; HOME, PATH and the like are the container's own.
+    owned = CONTAINER_VARIABLES | DEFAULT_INSTEAD
+    return tuple(sorted({r.name for r in env_reads(project) if r.required and r.name not in owned}))
 
 
 def container_env(

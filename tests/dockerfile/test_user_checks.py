@@ -48,10 +48,14 @@ def test_df003_catches_not(tmp_path: Path, dockerfile: str) -> None:
     assert findings(tmp_path, "DF003", dockerfile) == []
 
 
+# An app that writes a file: DF003 is then an error whose regeneration is a safe fix.
+WRITES = {"main.py": "from fastapi import FastAPI\n\napp = FastAPI()\nLOG = open('app.log', 'a')\n"}
+
+
 def test_df003_regenerates_a_plain_file_safely(tmp_path: Path) -> None:
-    (found,) = findings(tmp_path, "DF003", ROOT_IMAGE)
+    (found,) = findings(tmp_path, "DF003", ROOT_IMAGE, WRITES)
     assert found.fix is not None and found.fix.applicability is Applicability.SAFE
-    after = fixed(tmp_path, "DF003", ROOT_IMAGE)
+    after = fixed(tmp_path, "DF003", ROOT_IMAGE, WRITES)
     assert "USER user" in after and "useradd -m -u 1000 user" in after
     assert after.index("chown -R user:user /home/user/app") < after.index("USER user")
     assert "CMD exec uvicorn main:app --host 0.0.0.0 --port ${PORT:-7860}" in after
@@ -63,7 +67,7 @@ def test_df003_keeps_system_packages_and_plain_env(tmp_path: Path) -> None:
         "ENV APP_MODE=production\nRUN apt-get update && apt-get install -y --no-install-recommends "
         "libpq5 curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /code\n",
     )
-    after = fixed(tmp_path, "DF003", dockerfile)
+    after = fixed(tmp_path, "DF003", dockerfile, WRITES)
     assert "libpq5 curl" in after and "ENV APP_MODE=production" in after
     assert after.index("apt-get install") < after.index("USER user")
 
@@ -233,3 +237,10 @@ def test_df017_catches_and_fixes(tmp_path: Path) -> None:
 )
 def test_df017_catches_not(tmp_path: Path, dockerfile: str) -> None:
     assert findings(tmp_path, "DF017", dockerfile) == []
+
+
+def test_df003_without_write_evidence_regenerates_only_as_an_unsafe_fix(tmp_path: Path) -> None:
+    (found,) = findings(tmp_path, "DF003", ROOT_IMAGE)
+    assert found.severity is Severity.WARNING
+    assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
+    assert fixed(tmp_path, "DF003", ROOT_IMAGE) == ROOT_IMAGE

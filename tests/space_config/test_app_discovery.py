@@ -368,3 +368,30 @@ def test_app_next_to_a_broken_route_is_still_found(tmp_path: Path) -> None:
     )
     target = target_of(tmp_path, {"app/__init__.py": "", "app/main.py": source})
     assert target is not None and (target.import_string, target.line) == ("app.main:app", 3)
+
+
+ARGS_FACTORY = "from fastapi import FastAPI\n\n\ndef create_app(settings, db):\n    return FastAPI(title=settings)\n"
+
+
+@pytest.mark.parametrize(
+    "main",
+    [
+        pytest.param("from svc import factory\n\napp = factory.create_app('s', None)\n", id="module-attribute"),
+        pytest.param("import svc.factory as f\n\napp = f.create_app('s', None)\n", id="import-as"),
+        pytest.param("import svc.factory\n\napp = svc.factory.create_app('s', None)\n", id="dotted"),
+        pytest.param("from svc.factory import create_app\n\napp = create_app(get('s'), None)\n", id="name"),
+    ],
+)
+def test_factory_taking_arguments_is_followed(tmp_path: Path, main: str) -> None:
+    found = target_of(tmp_path, {"svc/__init__.py": "", "svc/factory.py": ARGS_FACTORY, "svc/main.py": main})
+    assert found is not None
+    assert (found.module, found.attribute, found.factory) == ("svc.main", "app", False)
+
+
+def test_call_of_a_function_that_is_no_factory_is_not_an_app(tmp_path: Path) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/factory.py": "def create_app(settings, db):\n    return dict(settings=settings)\n",
+        "svc/main.py": "from svc import factory\n\napp = factory.create_app('s', None)\n",
+    }
+    assert target_of(tmp_path, files) is None

@@ -15,7 +15,7 @@ from hfdeploy.cli.check import collect
 from hfdeploy.diagnostics import Diagnostic
 from hfdeploy.space_config.checks.binary_file_in_repository import MAX_PLAIN_BYTES
 from hfdeploy.space_config.gitattributes import lfs_rules
-from tests.support import check_tree, codes, git_init, make_tree, project_for
+from tests.support import check_tree, codes, fix_tree, git_init, make_tree, project_for
 
 APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 LFS_DB = "*.db filter=lfs diff=lfs merge=lfs -text\n"
@@ -217,3 +217,41 @@ def test_lfs_rule_in_a_subdirectory_keeps_other_databases_reported(tmp_path: Pat
     sqlite_file(root / "tests" / "test.db")
     repo(root, {"data/.gitattributes": LFS_DB}, database=None)
     assert [str(d.path) for d in sc016(root)] == ["tests/test.db"]
+
+
+PYC = b"\xa7\r\r\n" + b"\0" * 28
+
+
+def test_many_bytecode_files_are_one_finding_with_an_untrack_fix(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"pkg/m{i}/__pycache__/x{i}.cpython-311.pyc": PYC for i in range(71)}
+    files["legacy.pyc"] = PYC
+    root = repo(tmp_path, files, database=None)
+    [diag] = sc016(root)
+    assert diag.path is None and "72 generated files" in diag.message
+    assert diag.fix is not None and len(diag.fix.untrack) == 72
+    fix_tree(root, "SC016")
+    tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True).stdout
+    assert ".pyc" not in tracked and (root / "legacy.pyc").exists()
+    assert "__pycache__/" in (root / ".gitignore").read_text()
+    assert sc016(root) == []
+
+
+def test_bytecode_tracked_although_ignored_is_untracked_without_touching_gitignore(tmp_path: Path) -> None:
+    root = repo(tmp_path, {".gitignore": "*.pyc\n"}, database="app.db")
+    (root / "cache.pyc").write_bytes(PYC)
+    subprocess.run(["git", "-C", str(root), "add", "-f", "cache.pyc"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-qm", "pyc"], check=True)
+    found = {str(d.path): d for d in sc016(root)}
+    assert set(found) == {"app.db", "None"}
+    fix = found["None"].fix
+    assert fix is not None and fix.edits == () and [str(u.path) for u in fix.untrack] == ["cache.pyc"]
+    assert found["app.db"].fix is None  # a real binary keeps its advice, no fix
+
+
+def test_many_binaries_are_one_finding_for_the_tree(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {f"static/img/icon{i}.png": png_bytes() for i in range(5)}
+    files["lib/fast.so"] = b"\x7fELF\0\0"
+    [diag] = sc016(repo(tmp_path, files, database=None))
+    assert diag.path is None and diag.fix is None
+    assert diag.message.startswith("6 files committed without Git LFS/Xet")
+    assert 'git lfs track "*.png" "*.so"' in diag.notes[0]

@@ -7,6 +7,7 @@ from hfdeploy.dockerfile.checks.base_image_python_mismatch import BaseImagePytho
 from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
+from hfdeploy.dockerfile.checks.exec_form_not_json import ExecFormNotJson
 from hfdeploy.dockerfile.checks.lock_not_installed import LockNotInstalled
 from hfdeploy.dockerfile.checks.missing_cmd import MissingCmd
 from hfdeploy.dockerfile.checks.missing_dockerfile import MissingDockerfile
@@ -45,4 +46,5 @@ CHECKS: tuple[type[Check], ...] = (
     UserScriptsNotOnPath,  # DF017
     LockNotInstalled,  # DF018
     ServerNotInstalled,  # DF019
+    ExecFormNotJson,  # DF040
 )

@@ -73,8 +73,9 @@ class PortDiffersFromAppPort(Check):
                 value = f"${{PORT:-{wanted.port}}}"
             edit = insert_option(server, "port" if server.form == "python" else "--port", value)
             span = Span(server.start, server.insert_at)
-        elif port.reference is not None and port.reference.name in rt.env:
-            span, edit = setting.span, None  # the Dockerfile's own ENV decides; not guessed at
+        elif port.reference is not None and port.reference.name in server.environment(rt.env):
+            # The Dockerfile's ENV or the start script's own assignment decides; not guessed at.
+            span, edit = setting.span, None
         else:
             span = setting.span
             edit = (

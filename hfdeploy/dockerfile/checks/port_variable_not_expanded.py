@@ -79,7 +79,7 @@ class PortVariableNotExpanded(Check):
                 f"`{server.tool}` as is, never expanded ({server.origin})"
             )
             title = f"Write the port `{literal}`"
-        elif ref.default is None and ref.name not in rt.env:
+        elif ref.default is None and ref.name not in server.environment(rt.env):
             edit = port_default_edit(server, server.port, ref, app_port)
             message = (
                 f"`${ref.name}` is unset on a Space and has no default ({server.origin}); "

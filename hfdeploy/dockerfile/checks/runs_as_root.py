@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.diagnostics import Applicability, Diagnostic, FixAvailability, Severity
 from hfdeploy.dockerfile.regenerate import regeneration
 from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+from hfdeploy.pysource.writes import file_writes
 from hfdeploy.space import SPACE_UID
 
 if TYPE_CHECKING:
@@ -23,6 +25,11 @@ class RunsAsRoot(Check):
     leaves every file and directory owned by root, so the app cannot create or change files
     (`sqlite3.OperationalError: unable to open database file`), and with no home directory
     caches fail (`PermissionError: [Errno 13] Permission denied: '/.cache'`).
+
+    The severity follows the evidence. When the app writes files (a SQLite database, uploads,
+    log files, `os.makedirs`, or model downloads into `~/.cache` without `HF_HOME` pointing to
+    a writable place) it is an error naming where. An app that only reads its files runs fine
+    as uid 1000 on root-owned files, so it is then a warning that says what would make it fail.
 
     ## Example
     ```dockerfile
@@ -53,7 +60,8 @@ class RunsAsRoot(Check):
     file is a single-stage `python` image whose every instruction the template reproduces
     (system packages, plain `ENV` values, extra pip packages and the served app are carried
     over). Otherwise the fix is unsafe and the finding lists what it would drop; for
-    multi-stage builds and non-Python base images no fix is offered.
+    multi-stage builds and non-Python base images no fix is offered. When nothing shows that
+    the app writes files (a warning), the regeneration is offered as an unsafe fix only.
     """
 
     code = "DF003"
@@ -86,6 +94,62 @@ class RunsAsRoot(Check):
             )
         else:
             return
+        evidence = write_evidence(project, rt.env)
+        if evidence:
+            shown = ", ".join(evidence[:_SHOWN])
+            more = f" and {len(evidence) - _SHOWN} more" if len(evidence) > _SHOWN else ""
+            message += f"; the app writes files: {shown}{more}"
+            severity = Severity.ERROR
+        else:
+            message += (
+                "; the code writes no file, so it starts, but any write in its directories "
+                "(SQLite, uploads, logs, `~/.cache`) would fail"
+            )
+            severity = Severity.WARNING
         regen = regeneration(project)
         notes = list(regen.notes) + ([f"No fix: {regen.problem}"] if regen.problem else [])
-        yield self.diagnostic(message, path=DOCKERFILE, span=where, fix=regen.fix, notes=notes)
+        fix = regen.fix
+        if fix is not None and severity is Severity.WARNING:
+            # Rewriting a whole Dockerfile that may well work is not done unasked.
+            fix = replace(fix, applicability=Applicability.UNSAFE)
+        yield self.diagnostic(
+            message, path=DOCKERFILE, span=where, fix=fix, notes=notes, severity=severity
+        )
+
+
+_SHOWN = 3
+_WRITABLE_PREFIXES = ("/tmp", "/data", "/dev/shm")
+
+
+def write_evidence(project: Project, env: dict[str, str]) -> list[str]:
+    """Where the app writes files a uid-1000 user cannot write in a root-built image."""
+    found: list[str] = []
+    for url in sqlite_urls(project):
+        found.append(f"SQLite {url}")
+    cache_home = env.get("HF_HOME") or env.get("XDG_CACHE_HOME") or ""
+    cache_ok = cache_home.startswith(_WRITABLE_PREFIXES)
+    for write in file_writes(project):
+        if write.kind == "cache" and cache_ok:
+            continue
+        label = "a model download into `~/.cache`" if write.kind == "cache" else write.what
+        found.append(f"{label} at {write.where}")
+    return list(dict.fromkeys(found))
+
+
+def sqlite_urls(project: Project) -> list[str]:
+    """SQLite files the app opens on the Space (the database domain owns the URLs)."""
+    from hfdeploy.database.sources import database_urls
+
+    out = []
+    for found in database_urls(project):
+        url = found.url
+        if not (found.deployed and found.complete and url.is_sqlite):
+            continue
+        if not url.database or ":memory:" in url.database or "mode=memory" in url.text:
+            continue
+        source = project.source(found.path)
+        line = source.line_col(found.written.start)[0] if source is not None else None
+        where = f"{found.path}:{line}" if line else str(found.path)
+        role = f" (`{found.name}`, unless the Space sets it)" if found.name else ""
+        out.append(f"`{url.text}`{role} at {where}")
+    return out

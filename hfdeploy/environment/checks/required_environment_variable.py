@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
-from hfdeploy.environment.reads import EnvRead, required_variables
+from hfdeploy.environment.reads import EnvRead, required_variables, variables_needing_a_default
 from hfdeploy.project import Project
 from hfdeploy.secret_names import looks_secret_name
 
@@ -18,8 +18,13 @@ class RequiredEnvironmentVariable(Check):
 
     It looks at `os.environ["X"]`, `os.getenv("X")` without a default where the value is used
     unchecked, pydantic-settings fields without a default (with `env_prefix` and aliases) and
-    starlette `Config("X")` without a default. Variables the platform injects (`SPACE_HOST`,
-    `SPACE_ID`, ...) and those the Dockerfile sets are left out.
+    starlette `Config("X")` without a default, and calls of the app's own helper functions that
+    wrap `os.getenv`/`os.environ[...]` (`env("SECRET_KEY")`). The settings classes' `env_prefix`
+    is read from `model_config` (also annotated `ClassVar`), `class Config:`, class keywords and
+    the base classes they inherit it from. Variables the platform injects (`SPACE_HOST`,
+    `SPACE_ID`, ...), those the container always has (`HOME`, `PATH`, `HOSTNAME`) and those
+    the Dockerfile sets are left out; `PORT`, `HOST` and `USER` are never suggested as Space
+    settings: when the app requires one, the note says to give it a default instead.
 
     ## Why is this bad?
     It is not: it is information. A Space never reads `.env`, so each of these must be set under
@@ -59,9 +64,22 @@ class RequiredEnvironmentVariable(Check):
                 span=first.module.span(first.node),
                 notes=notes,
             )
+        for variable, reads in sorted(variables_needing_a_default(project).items()):
+            reads.sort(key=lambda r: (str(r.module.path), r.module.span(r.node).start))
+            first = reads[0]
+            example = "ENV PORT=7860" if variable == "PORT" else f"ENV {variable}=..."
+            yield self.diagnostic(
+                f"The app reads `{variable}` without a default and a Space does not set it: give "
+                f"it a default in the code or `{example}` in the Dockerfile (not a Space secret)",
+                path=first.module.path,
+                span=first.module.span(first.node),
+                notes=[f"Read at {r.module.path}:{r.node.lineno} ({_how(r)})." for r in reads],  # type: ignore[attr-defined]
+            )
 
 
 def _how(read: EnvRead) -> str:
+    if read.kind == "loader":
+        return f"read through `{read.loader}()` without a default"
     if read.kind == "settings":
         return "pydantic-settings field without a default"
     if read.kind == "starlette":

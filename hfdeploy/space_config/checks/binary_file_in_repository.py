@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Untrack
 from hfdeploy.ignore import IgnoreRules
 from hfdeploy.project import Project
 from hfdeploy.space_config.gitattributes import lfs_rules
@@ -20,6 +20,22 @@ MAX_PLAIN_BYTES = 10 * 1024 * 1024  # the Hub: "files larger than 10 MiB"
 DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
 SQLITE_MAGIC = b"SQLite format 3\0"
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+GITIGNORE = PurePosixPath(".gitignore")
+# Files Python (or the OS) writes by itself, that never belong in a repository.
+GENERATED_SUFFIXES = (".pyc", ".pyo")
+GENERATED_NAMES = (".DS_Store",)
+GENERATED_IGNORES = ("__pycache__/", "*.py[cod]", ".DS_Store")
+SHOWN = 3
+
+
+def is_generated(name: str) -> bool:
+    """Byte-compiled Python (`*.pyc`, anything in `__pycache__/`) and Finder's `.DS_Store`."""
+    path = PurePosixPath(name)
+    return (
+        path.suffix in GENERATED_SUFFIXES
+        or "__pycache__" in path.parts[:-1]
+        or path.name in GENERATED_NAMES
+    )
 
 
 @dataclass(frozen=True)
@@ -91,17 +107,28 @@ class BinaryFileInRepository(Check):
     $ cat .gitattributes
     *.db filter=lfs diff=lfs merge=lfs -text
     ```
+
+    ## Fix safety
+    Files Python writes by itself (`*.pyc`, anything under `__pycache__/`) and `.DS_Store` are
+    reported together, in one finding for the whole tree. The fix removes them from the git
+    index (`git rm --cached`; they stay on disk) and adds `__pycache__/`, `*.py[cod]` and
+    `.DS_Store` to `.gitignore` unless it already ignores them. Python recreates bytecode
+    when it needs it, so the fix is safe. Other binary files have no fix: only you know
+    whether they belong in Git LFS/Xet or out of the repository.
     """
 
     code = "SC016"
     name = "binary-file-in-repository"
     severity = Severity.ERROR
-    fix_availability = FixAvailability.NEVER
+    fix_availability = FixAvailability.SOMETIMES
+
     def run(self, project: Project) -> Iterator[Diagnostic]:
         if not project.is_git or not project.tracked:
             return
         root = str(project.root)
         excluded = IgnoreRules(list(project.config.exclude))
+        generated: list[str] = []
+        others: list[tuple[str, _Offender]] = []
         for name in sorted(project.tracked):
             if excluded.patterns and excluded.ignored(name):
                 continue
@@ -111,7 +138,96 @@ class BinaryFileInRepository(Check):
             found = _offender(os.path.join(root, name))
             if found is None or lfs_rules(project).stores(name):
                 continue
-            yield self.diagnostic(_message(name, found), path=name, notes=_notes(name, found))
+            if is_generated(name):
+                generated.append(name)
+                continue
+            others.append((name, found))
+        if len(others) > SHOWN:
+            yield self._many(others)
+        else:
+            for name, found in others:
+                yield self.diagnostic(_message(name, found), path=name, notes=_notes(name, found))
+        if generated:
+            yield self._generated(project, generated)
+
+    def _many(self, others: list[tuple[str, _Offender]]) -> Diagnostic:
+        """One finding for the tree when more than a few files are refused."""
+        names = [name for name, _ in others]
+        shown = ", ".join(names[:SHOWN]) + f" and {len(names) - SHOWN} more"
+        patterns = sorted(
+            {
+                f'"*{PurePosixPath(n).suffix}"' if PurePosixPath(n).suffix else f'"{n}"'
+                for n in names
+            }
+        )
+        large = any(not found.binary for _, found in others)
+        hub = "contains binary files." + (" or files larger than 10 MiB." if large else "")
+        hub = hub.replace(". or", " or")
+        return self.diagnostic(
+            f"{len(names)} files committed without Git LFS/Xet are binary or larger than 10 MiB: "
+            f"{shown}; the Space rejects the push (`remote: Your push was rejected because it {hub}`)",
+            notes=[
+                (
+                    f"Track them with Git LFS/Xet: `git lfs track {' '.join(patterns)}`, commit "
+                    "`.gitattributes`, then `git add --renormalize .` "
+                    "(https://huggingface.co/docs/hub/xet)."
+                ),
+                (
+                    "Or keep out of the Space repository what the image never uses "
+                    "(`git rm --cached <file>` and `.gitignore`)."
+                ),
+                (
+                    "A copy in an earlier commit still blocks the push: rewrite it "
+                    "(`git lfs migrate import --include=...`)."
+                ),
+                "Files: " + ", ".join(names),
+            ],
+        )
+
+    def _generated(self, project: Project, names: list[str]) -> Diagnostic:
+        """One finding for every committed byte-compiled file, with the fix that untracks them."""
+        more = f" and {len(names) - SHOWN} more" if len(names) > SHOWN else ""
+        shown = ", ".join(names[:SHOWN]) + more
+        count = f"{len(names)} generated file" + ("s" if len(names) > 1 else "")
+        gitignore = project.source(GITIGNORE)
+        text = gitignore.text if gitignore is not None else ""
+        rules = IgnoreRules(text.splitlines())
+        edits: tuple[Edit, ...] = ()
+        if any(not rules.ignored(n) for n in names):
+            nl = gitignore.newline if gitignore is not None else "\n"
+            lead = nl if text and not text.endswith("\n") else ""
+            block = f"{lead}{nl if text else ''}# Generated by Python and the OS{nl}"
+            block += "".join(f"{p}{nl}" for p in GENERATED_IGNORES)
+            edits = (Edit.insert(GITIGNORE, len(text), block),)
+        fix = Fix(
+            f"Stop tracking {count} and git-ignore them",
+            edits,
+            untrack=tuple(Untrack(PurePosixPath(n)) for n in names),
+        )
+        kinds = " and ".join(
+            kind
+            for kind, present in (
+                ("byte-compiled Python", any(PurePosixPath(n).name != ".DS_Store" for n in names)),
+                ("`.DS_Store`", any(PurePosixPath(n).name == ".DS_Store" for n in names)),
+            )
+            if present
+        )
+        return self.diagnostic(
+            f"{count} committed ({kinds}): {shown}; they are binary, "
+            "so the Space rejects the push (`remote: Your push was rejected because it contains "
+            "binary files.`)",
+            fix=fix,
+            notes=[
+                (
+                    "Python writes these files itself at run time; they never belong in git. The "
+                    "fix runs `git rm --cached` on them (they stay on disk) and git-ignores them."
+                ),
+                (
+                    "A copy in an earlier commit still blocks the push: rewrite it "
+                    '(`git filter-repo --path-glob "*.pyc" --invert-paths`).'
+                ),
+            ],
+        )
 
 
 def _message(name: str, found: _Offender) -> str:

@@ -30,6 +30,10 @@ class FastapiAppNotFound(Check):
     (an `app.py` next to an `app/` package, which wins the import), and a
     `[tool.hfdeploy] app` setting that names a module or variable that does not exist.
 
+    An app built at module level by a factory counts, whatever the arguments:
+    `app = factory.create_app(settings, db)` and `app = create_app(get_settings())` are apps
+    when the function they call (followed through imports) returns `FastAPI(...)`.
+
     ## Why is this bad?
     The Space's Dockerfile must start the server with the app's import string
     (`uvicorn app.main:app`). Without it hfdeploy cannot check or write the `CMD`.

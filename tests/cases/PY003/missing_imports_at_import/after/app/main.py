@@ -1,0 +1,6 @@
+from fastapi import FastAPI
+
+from app.routers import notes
+
+app = FastAPI(title="Notes")
+app.include_router(notes.router)

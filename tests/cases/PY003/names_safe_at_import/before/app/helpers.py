@@ -1,0 +1,2 @@
+def make_handler(name):
+    return name

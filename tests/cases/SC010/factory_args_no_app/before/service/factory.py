@@ -1,0 +1,3 @@
+def create_app(settings, database):
+    """Builds a Flask-style app object that is not FastAPI."""
+    return {"settings": settings, "database": database}

@@ -1,0 +1,3 @@
+from service import factory
+
+app = factory.create_app({"title": "Notes"}, None)

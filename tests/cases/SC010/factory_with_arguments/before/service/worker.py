@@ -1,0 +1,4 @@
+from service.config import get_settings
+from service.factory import build
+
+api = build(get_settings())

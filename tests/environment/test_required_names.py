@@ -1,0 +1,70 @@
+"""EV001's names: env_prefix wherever pydantic-settings takes it, helper functions that wrap
+os.getenv / os.environ, and names the container or the Space own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hfdeploy.environment.reads import required_variables, variables_needing_a_default
+from tests.support import make_tree, project_for
+
+SETTINGS = "from typing import ClassVar\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\nP = 'K_'\n\n"
+
+
+def required(tmp_path: Path, code: str) -> set[str]:
+    make_tree(tmp_path, {"app.py": code})
+    return set(required_variables(project_for(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("class S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n    key: str\n", "A_KEY"),
+        ("class S(BaseSettings):\n    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(env_prefix='A_')\n    key: str\n", "A_KEY"),
+        ("class S(BaseSettings):\n    model_config = {'env_prefix': 'A_'}\n    key: str\n", "A_KEY"),
+        ("class S(BaseSettings):\n    key: str\n\n    class Config:\n        env_prefix = 'A_'\n", "A_KEY"),
+        ("class S(BaseSettings):\n    key: str\n\n    class Config:\n        env_prefix: str = 'A_'\n", "A_KEY"),
+        ("class S(BaseSettings, env_prefix='A_'):\n    key: str\n", "A_KEY"),
+        ("class S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=P)\n    key: str\n", "K_KEY"),
+        ("class B(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n\n\nclass S(B):\n    key: str\n", "A_KEY"),
+        ("class B(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n\n\nclass S(B):\n    model_config = SettingsConfigDict(env_prefix='C_')\n    key: str\n", "C_KEY"),
+    ],
+)
+def test_env_prefix_forms(tmp_path: Path, body: str, name: str) -> None:
+    assert required(tmp_path, SETTINGS + body) == {name}
+
+
+LOADER = "import os\n\n\ndef env(name, default=None):\n    return os.environ.get(name, default)\n\n\ndef need(name):\n    return os.environ[name]\n\n\n"
+
+
+@pytest.mark.parametrize(
+    ("use", "expected"),
+    [
+        ("A = env('TOKEN')\n", {"TOKEN"}),
+        ("A = env('TOKEN', 'x')\n", set()),
+        ("A = env('TOKEN', default='x')\n", set()),
+        ("A = env('TOKEN') or 'x'\n", set()),
+        ("A = need('TOKEN')\n", {"TOKEN"}),
+        ("A = env(NAME)\n", set()),
+    ],
+)
+def test_helper_functions_reading_the_environment(tmp_path: Path, use: str, expected: set[str]) -> None:
+    assert required(tmp_path, LOADER + use) == expected
+
+
+def test_function_of_the_same_name_elsewhere_is_not_a_loader(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"a.py": LOADER, "b.py": "def env(x):\n    return x\n\nA = env('NOT_A_VARIABLE')\n"})
+    assert "NOT_A_VARIABLE" not in required_variables(project_for(tmp_path))
+
+
+def test_names_the_container_or_space_own_are_never_settings(tmp_path: Path) -> None:
+    code = "import os\nA = os.environ['HOME']\nB = os.environ['PATH']\nC = os.environ['PORT']\nD = os.environ['HOST']\nE = os.environ['USER']\n"
+    assert required(tmp_path, code) == set()
+    assert set(variables_needing_a_default(project_for(tmp_path))) == {"PORT", "HOST", "USER"}
+
+
+def test_port_set_by_the_dockerfile_needs_nothing(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"app.py": "import os\nP = os.environ['PORT']\n", "Dockerfile": "FROM python:3.11\nENV PORT=7860\n"})
+    assert variables_needing_a_default(project_for(tmp_path)) == {}
