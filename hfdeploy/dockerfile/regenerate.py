@@ -34,9 +34,6 @@ from hfdeploy.target import target_python
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-ALEMBIC_FAILED = "hfdeploy: alembic upgrade failed; starting anyway"
-
-
 class NoApp(Exception):
     """No FastAPI app to serve: nothing sensible to put in CMD."""
 
@@ -51,7 +48,9 @@ def server_command(
 ) -> str:
     """Shell-form CMD text: `${PORT:-<port>}` expands, and `exec` hands signals to uvicorn.
 
-    With Alembic, migrations run first; a failure is logged and the server starts anyway.
+    With Alembic, migrations run first and the server starts only when they succeed: a failed
+    migration stops the container with Alembic's error in the log (a Space shows it as a runtime
+    error, `verify` reports it) instead of serving routes that fail with `no such table`.
     With `enter_app_dir`, uvicorn starts inside the app's directory (`cd backend && ...`), as
     its author runs it, so paths relative to it (`StaticFiles(directory="static")`) resolve."""
     parts = [
@@ -76,7 +75,7 @@ def server_command(
         if str(alembic.config) == "alembic.ini"
         else f" -c {require('path', str(alembic.config))}"
     )
-    return f"alembic{config} upgrade head || echo '{ALEMBIC_FAILED}' >&2; {serve}"
+    return f"alembic{config} upgrade head && {serve}"
 
 
 def _pip_args(values: list[str]) -> list[str]:
