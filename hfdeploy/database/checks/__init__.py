@@ -7,6 +7,9 @@ from hfdeploy.database.checks.alembic_percent_not_doubled import AlembicPercentN
 from hfdeploy.database.checks.alembic_url_not_app_url import AlembicUrlNotAppUrl
 from hfdeploy.database.checks.database_driver_not_declared import DatabaseDriverNotDeclared
 from hfdeploy.database.checks.database_port_blocked import DatabasePortBlocked
+from hfdeploy.database.checks.database_url_default_local_server import (
+    DatabaseUrlDefaultLocalServer,
+)
 from hfdeploy.database.checks.database_url_unset_on_space import DatabaseUrlUnsetOnSpace
 from hfdeploy.database.checks.postgres_scheme_removed import PostgresSchemeRemoved
 from hfdeploy.database.checks.relative_sqlite_path import RelativeSqlitePath
@@ -23,4 +26,5 @@ CHECKS: tuple[type[Check], ...] = (
     DatabasePortBlocked,  # DB007
     AlembicPercentNotDoubled,  # DB008
     AlembicUrlNotAppUrl,  # DB009
+    DatabaseUrlDefaultLocalServer,  # DB010
 )
