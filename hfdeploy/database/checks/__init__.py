@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.database.checks.alembic_env_cannot_import_app import AlembicEnvCannotImportApp
 from hfdeploy.database.checks.alembic_percent_not_doubled import AlembicPercentNotDoubled
 from hfdeploy.database.checks.alembic_url_not_app_url import AlembicUrlNotAppUrl
 from hfdeploy.database.checks.database_driver_not_declared import DatabaseDriverNotDeclared
@@ -27,4 +28,5 @@ CHECKS: tuple[type[Check], ...] = (
     AlembicPercentNotDoubled,  # DB008
     AlembicUrlNotAppUrl,  # DB009
     DatabaseUrlDefaultLocalServer,  # DB010
+    AlembicEnvCannotImportApp,  # DB011
 )
