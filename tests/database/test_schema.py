@@ -1,5 +1,6 @@
 """The schema the repaired app starts with: Alembic's env.py importable by the `alembic` console
-script (DB011), checked with real Alembic and SQLAlchemy."""
+script (DB011), checked with real Alembic and SQLAlchemy. The tables created at start (DB012)
+are checked in a real container: tests/database/test_schema_docker.py."""
 
 from __future__ import annotations
 
@@ -71,3 +72,4 @@ def test_db011_silent_when_the_image_sets_pythonpath_or_env_py_extends_sys_path(
     env = root / "migrations" / "env.py"
     env.write_text("import sys\nsys.path.insert(0, '.')\n" + env.read_text())
     assert codes(check_tree(root, "DB011")) == []
+

@@ -8,6 +8,7 @@ from hfdeploy.database.checks.alembic_percent_not_doubled import AlembicPercentN
 from hfdeploy.database.checks.alembic_url_not_app_url import AlembicUrlNotAppUrl
 from hfdeploy.database.checks.database_driver_not_declared import DatabaseDriverNotDeclared
 from hfdeploy.database.checks.database_port_blocked import DatabasePortBlocked
+from hfdeploy.database.checks.database_schema_never_created import DatabaseSchemaNeverCreated
 from hfdeploy.database.checks.database_url_default_local_server import (
     DatabaseUrlDefaultLocalServer,
 )
@@ -29,4 +30,5 @@ CHECKS: tuple[type[Check], ...] = (
     AlembicUrlNotAppUrl,  # DB009
     DatabaseUrlDefaultLocalServer,  # DB010
     AlembicEnvCannotImportApp,  # DB011
+    DatabaseSchemaNeverCreated,  # DB012
 )
