@@ -125,6 +125,34 @@ def sqlalchemy_series(project: Project) -> frozenset[str] | None:
     return None
 
 
+def sqlalchemy_allows_21(project: Project) -> bool:
+    """True when `sqlalchemy` is declared unpinned or with a specifier that allows 2.1: pip then
+    installs 2.1, whose `postgresql://` means psycopg (3), unless another requirement caps it."""
+    try:
+        from hfdeploy.requirements.declared import dependency_set
+
+        requirements = dependency_set(project).direct
+    except (ImportError, AttributeError):
+        return False
+    for req in requirements:
+        if req.key == "sqlalchemy":
+            return not str(req.specifier) or "2.1" in (sqlalchemy_series(project) or ())
+    return False
+
+
+def sqlalchemy_dependents(project: Project) -> list[str]:
+    """Other declared requirements that depend on SQLAlchemy and may cap its version."""
+    names = declared_names(project) or frozenset()
+    return sorted(
+        n
+        for n in names
+        if "[" not in n and n != "sqlalchemy" and ("sqlalchemy" in n or n in _SQLALCHEMY_USERS)
+    )
+
+
+_SQLALCHEMY_USERS = frozenset({"sqlmodel", "databases", "alembic-utils", "sqladmin", "fastcrud"})
+
+
 def needed_drivers(url: UrlParts, series: frozenset[str] | None) -> list[Driver]:
     """Drivers of which one must be installed (several when the SQLAlchemy version is unknown)."""
     if url.driver:
