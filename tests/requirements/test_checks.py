@@ -97,6 +97,35 @@ def test_pure_source_package_is_only_a_warning(fake_index: FakeIndex, tmp_path: 
     assert (diag.code, diag.severity, diag.fix) == ("RQ005", Severity.WARNING, None)
 
 
+def test_rq016_range_whose_every_release_was_yanked_is_an_error(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "allyanked>=1.0,<2\n"})
+    [diag] = check(tmp_path, "RQ004,RQ005,RQ016")
+    assert (diag.code, diag.severity) == ("RQ016", Severity.ERROR)
+    assert "yanked" in diag.message and "bad metadata" in diag.notes[0]
+    assert "2.0" in diag.notes[1]
+    make_tree(tmp_path, {"requirements.txt": "allyanked>=1.0\n"})
+    assert check(tmp_path, "RQ004,RQ005,RQ016") == []
+
+
+def test_rq016_range_matching_no_release_and_contradictory_range(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requests>=3\nnewpy>=0.9,<0.5\n"})
+    diags = check(tmp_path, "RQ016")
+    by_line = {line_of(tmp_path, d): d for d in diags}
+    assert sorted(by_line) == [1, 2] and all(d.code == "RQ016" for d in diags)
+    assert "No release of `requests` matches `>=3`" in by_line[1].message
+    assert "allows no version at all" in by_line[2].message
+
+
+def test_rq005_optional_extension_with_a_pure_python_wheel_is_only_a_warning(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "speedups==2.0\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert (diag.code, diag.severity) == ("RQ005", Severity.WARNING)
+    assert "pure-Python wheel" in " ".join(diag.notes)
+    make_tree(tmp_path, {"requirements.txt": "psycopg2==2.9.9\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.severity is Severity.ERROR
+
+
 def test_conflicting_pins_are_explained_in_one_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
     [diag] = check(tmp_path)

@@ -13,6 +13,8 @@ from hfdeploy.requirements.lookup import IndexView, index_view
 from hfdeploy.requirements.model import Declared
 from hfdeploy.requirements.releases import (
     BINARY_ALTERNATIVES,
+    OPTIONAL_EXTENSIONS,
+    pure_python_wheel,
     SAME_IMPORT,
     chosen_release,
     releases,
@@ -32,7 +34,10 @@ class NoWheelForTarget(Check):
     ## Why is this bad?
     Building from source needs a compiler and C headers (`gcc`, `libpq-dev`, ...) that the
     `python:3.X-slim` image lacks, so the build fails (`pg_config executable not found`). A
-    pure-Python sdist builds anyway, hence a warning when no compiled wheel exists anywhere.
+    pure-Python sdist builds anyway, hence a warning when no compiled wheel exists anywhere; so
+    does a package whose C extension is optional (a pure-Python wheel of another release, or a
+    project known to fall back to pure Python: SQLAlchemy, MarkupSafe, PyYAML, msgpack,
+    simplejson), hence a warning for those too.
 
     ## Example
     ```text
@@ -63,6 +68,11 @@ class NoWheelForTarget(Check):
             if release is None or release.requires_python(view.python) or release.target_wheel(view.python):
                 continue
             compiled = bool(release.wheels()) or req.key in BINARY_ALTERNATIVES
+            notes: list[str] = []
+            optional = self._optional_extension(view, req)
+            if compiled and optional is not None and req.key not in BINARY_ALTERNATIVES:
+                compiled = False
+                notes.append(optional)
             where = f"Python {view.python} on linux x86_64"
             if not release.has_sdist():
                 message = f"`{req.name}` {release.version} has no file that installs on {where}"
@@ -70,12 +80,28 @@ class NoWheelForTarget(Check):
                 message = (f"`{req.name}` {release.version} has no wheel for {where}; pip would build it "
                            "from source, " + ("which needs a compiler and headers the slim image lacks"
                                               if compiled else "which works only if it is pure Python"))
-            notes: list[str] = []
             fix = self._alternative(project, view, req, notes)
             yield self.diagnostic(
                 message, path=req.path, span=req.span, fix=fix, notes=notes,
                 severity=Severity.ERROR if compiled or not release.has_sdist() else Severity.WARNING,
             )
+
+    @staticmethod
+    def _optional_extension(view: IndexView, req: Declared) -> str | None:
+        """Why the package installs without a compiler, if it does: its C extension is optional."""
+        if req.key in OPTIONAL_EXTENSIONS:
+            return (
+                f"`{req.name}`'s C extension is optional: its source build falls back to pure "
+                "Python without a compiler (slower, same behaviour)"
+            )
+        found = view.found(req)
+        wheel = pure_python_wheel(found) if found is not None else None
+        if wheel is not None:
+            return (
+                f"`{wheel.filename}` is a pure-Python wheel of `{req.name}`: its C extension is "
+                "optional, and the source build works without a compiler unless it insists on it"
+            )
+        return None
 
     def _alternative(self, project: Project, view: IndexView, req: Declared, notes: list[str]) -> Fix | None:
         alternative = BINARY_ALTERNATIVES.get(req.key)
