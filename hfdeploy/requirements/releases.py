@@ -25,7 +25,7 @@ LEGACY_MANYLINUX = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): 
 # package that ships the same code as wheels. Keep it short and certain.
 BINARY_ALTERNATIVES = {
     "psycopg2": "psycopg2-binary",
-    "mysqlclient": "pymysql",  # pure Python; same DB-API, different import name
+    "mysqlclient": "PyMySQL",  # pure Python; same DB-API, different import name
 }
 SAME_IMPORT = {"psycopg2"}  # alternatives that keep the import name: a safe swap
 # Packages whose C extension is optional: their source build falls back to pure Python when it

@@ -126,6 +126,44 @@ def test_rq005_optional_extension_with_a_pure_python_wheel_is_only_a_warning(fak
     assert diag.severity is Severity.ERROR
 
 
+MYSQL_APP = {
+    "requirements.txt": "fastapi\nsqlalchemy==2.0.36\nmysqlclient==2.2.4\n",
+    "alembic.ini": "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql://shop:pw@sql.example.com:443/shop\n",
+    "app/db.py": (
+        "from sqlalchemy import create_engine\n\n"
+        'engine = create_engine("mysql+mysqldb://shop:pw@sql.example.com:443/shop", pool_recycle=3600)\n'
+    ),
+}
+
+
+def test_rq005_mysqlclient_swap_rewrites_every_mysql_url_to_pymysql(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, MYSQL_APP)
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.severity is Severity.ERROR and diag.fix is not None
+    assert diag.fix.applicability is Applicability.SAFE
+    fix(tmp_path, "RQ005")
+    assert (tmp_path / "requirements.txt").read_text() == "fastapi\nsqlalchemy==2.0.36\nPyMySQL\n"
+    assert "mysql+pymysql://shop:pw@sql.example.com:443/shop" in (tmp_path / "alembic.ini").read_text()
+    assert 'create_engine("mysql+pymysql://shop:pw@' in (tmp_path / "app" / "db.py").read_text()
+    assert check(tmp_path, "RQ005,DB004") == []
+
+
+def test_rq005_mysqlclient_swap_is_unsafe_when_the_url_may_come_from_a_secret(fake_index: FakeIndex, tmp_path: Path) -> None:
+    tree = dict(MYSQL_APP)
+    tree["app/db.py"] = (
+        "import os\nfrom sqlalchemy import create_engine\n\n"
+        'engine = create_engine(os.getenv("DATABASE_URL", "mysql://shop:pw@sql.example.com:443/shop"))\n'
+    )
+    make_tree(tmp_path, tree)
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any("DATABASE_URL" in n and "mysql+pymysql://" in n for n in diag.notes)
+    (tmp_path / "app" / "db.py").write_text("import MySQLdb\n")
+    (tmp_path / "alembic.ini").unlink()
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.fix is None  # no URL written to point at PyMySQL
+
+
 def test_conflicting_pins_are_explained_in_one_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
     [diag] = check(tmp_path)

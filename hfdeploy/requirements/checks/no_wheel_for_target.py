@@ -52,7 +52,11 @@ class NoWheelForTarget(Check):
     ## Fix safety
     Only the package name is replaced, keeping the version. Safe when the alternative keeps
     the import name (`psycopg2-binary` installs `psycopg2`), has a wheel for the target and
-    agrees with the other pins; unsafe when imports change (`mysqlclient` → `pymysql`).
+    agrees with the other pins. `mysqlclient` becomes `PyMySQL` (pure Python, unpinned: the lock
+    pins it), and the same fix rewrites every `mysql://`/`mysql+mysqldb://` URL the project
+    writes to `mysql+pymysql://`; safe only when the code never imports `MySQLdb` itself and no
+    engine URL comes from a variable that may be set outside the repository (a Space secret
+    would need the new scheme too). No fix when no MySQL URL is written in the project.
     """
 
     code = "RQ005"
@@ -107,22 +111,52 @@ class NoWheelForTarget(Check):
         alternative = BINARY_ALTERNATIVES.get(req.key)
         if alternative is None:
             return None
-        notes.append(f"`{alternative}` ships wheels for the same code")
+        notes.append(
+            f"`{alternative}` ships wheels for the same code"
+            if req.key in SAME_IMPORT
+            else f"`{alternative}` is a pure-Python driver with the same DB-API"
+        )
         lookup = project.memo(("rq-alt", alternative), lambda: view.client.lookup(alternative))
         if lookup.page is None:
             return None
+        if req.key not in SAME_IMPORT:
+            return self._driver_swap(project, req, alternative, notes)
         renamed = dataclasses.replace(req, name=alternative)
         release = chosen_release(renamed, releases(lookup.page), view.python)
         if release is None:
             notes.append(f"`{alternative}` has no release matching `{req.specifier}`")
             return None
         reason = replacement_fits(project, req, alternative, release)
-        if reason is None and req.key not in SAME_IMPORT:
-            reason = f"`{alternative}` is imported under another name; update the imports"
         if reason:
             notes.append(f"the fix is unsafe: {reason}")
         return Fix(
             f"Replace `{req.name}` with `{alternative}`",
             (Edit(req.path, req.name_span, alternative),),
             Applicability.UNSAFE if reason else Applicability.SAFE,
+        )
+
+    @staticmethod
+    def _driver_swap(project: Project, req: Declared, alternative: str, notes: list[str]) -> Fix | None:
+        """`mysqlclient` -> `PyMySQL`: another import name, so every MySQL URL the project writes
+        is rewritten to name the new driver (`mysql+pymysql://`) in the same fix."""
+        try:
+            from hfdeploy.database.driver_swap import mysqldb_to_pymysql
+        except ImportError:  # the database domain is optional to this one
+            return None
+        if req.key != "mysqlclient":
+            return None
+        swap = mysqldb_to_pymysql(project)
+        if swap.rewritten == 0:
+            notes.append("no `mysql://` URL is written in the project to point at the new driver")
+            return None
+        marker = f"; {req.marker}" if req.marker is not None else ""
+        notes.append(
+            f"the fix also rewrites {swap.rewritten} MySQL URL(s) to `mysql+pymysql://`, so "
+            "SQLAlchemy loads PyMySQL instead of MySQLdb"
+        )
+        notes += [f"the fix is unsafe: {reason}" for reason in swap.unsafe]
+        return Fix(
+            f"Replace `{req.name}` with `{alternative}` and name it in the MySQL URLs",
+            (Edit(req.path, req.span, f"{alternative}{marker}"), *swap.edits),
+            Applicability.UNSAFE if swap.unsafe else Applicability.SAFE,
         )
