@@ -72,6 +72,25 @@ def test_unknown_package_is_reported_with_close_names(fake_index: FakeIndex, tmp
     assert line_of(tmp_path, diag) == 1
 
 
+def test_rq002_offers_the_distribution_of_the_imported_module(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requests==2.31.0\nyaml==6.0\ncv2\n",
+                         "main.py": "import cv2\nimport yaml\nimport requests\n"})
+    diags = check(tmp_path, "RQ002")
+    by_name = {(tmp_path / "requirements.txt").read_text()[d.span.start:d.span.end]: d for d in diags}
+    assert by_name["yaml"].fix is not None and by_name["yaml"].fix.applicability is Applicability.SAFE
+    assert by_name["cv2"].fix is not None and by_name["cv2"].fix.applicability is Applicability.UNSAFE
+    fix(tmp_path, "RQ002")
+    assert (tmp_path / "requirements.txt").read_text() == "requests==2.31.0\nPyYAML\ncv2\n"
+    fix(tmp_path, "RQ002", unsafe=True)
+    assert (tmp_path / "requirements.txt").read_text() == "requests==2.31.0\nPyYAML\nopencv-python-headless\n"
+
+
+def test_rq002_no_provider_fix_when_the_code_does_not_import_the_module(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "yaml==6.0\n", "main.py": "import json\n"})
+    [diag] = check(tmp_path, "RQ002")
+    assert diag.fix is None
+
+
 def test_yanked_pin_is_a_warning_without_a_fix(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "yankedpkg==1.0\n"})
     [diag] = check(tmp_path)
