@@ -30,7 +30,9 @@ BINARY_ALTERNATIVES = {
 SAME_IMPORT = {"psycopg2"}  # alternatives that keep the import name: a safe swap
 # Packages whose C extension is optional: their source build falls back to pure Python when it
 # cannot compile (documented by each project). Keep it short and certain.
-OPTIONAL_EXTENSIONS = frozenset({"sqlalchemy", "markupsafe", "pyyaml", "msgpack", "simplejson"})
+OPTIONAL_EXTENSIONS = frozenset(
+    {"sqlalchemy", "markupsafe", "pyyaml", "msgpack", "simplejson", "websockets"}
+)
 
 
 def pure_python_wheel(found: Mapping[Version, Release]) -> DistFile | None:

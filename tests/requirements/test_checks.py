@@ -143,6 +143,10 @@ def test_rq005_optional_extension_with_a_pure_python_wheel_is_only_a_warning(fak
     make_tree(tmp_path, {"requirements.txt": "psycopg2==2.9.9\n"})
     [diag] = check(tmp_path, "RQ005")
     assert diag.severity is Severity.ERROR
+    # the full python image has gcc and libpq-dev (buildpack-deps): at most a warning there
+    make_tree(tmp_path, {"Dockerfile": "FROM python:3.11\nRUN pip install -r requirements.txt\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.severity is Severity.WARNING and "full Python image" in " ".join(diag.notes)
 
 
 MYSQL_APP = {

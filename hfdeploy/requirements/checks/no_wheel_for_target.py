@@ -24,6 +24,20 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 
+def _full_python_image(project: Project) -> str | None:
+    """`python:3.12` (or `-bookworm`): the full image built on buildpack-deps, with compilers."""
+    try:
+        from hfdeploy.dockerfile.base_image import python_base
+        from hfdeploy.dockerfile.stage import runtime
+    except ImportError:  # the dockerfile domain is optional to this one
+        return None
+    rt = runtime(project)
+    base = python_base(rt) if rt is not None else None
+    if base is None or "slim" in base.variant or "alpine" in base.variant:
+        return None
+    return f"python:{base.version}" + (f"-{base.variant}" if base.variant else "")
+
+
 class NoWheelForTarget(Check):
     """## What it does
     Reports a requirement whose release (the pinned one, or the newest the specifier allows)
@@ -37,7 +51,8 @@ class NoWheelForTarget(Check):
     pure-Python sdist builds anyway, hence a warning when no compiled wheel exists anywhere; so
     does a package whose C extension is optional (a pure-Python wheel of another release, or a
     project known to fall back to pure Python: SQLAlchemy, MarkupSafe, PyYAML, msgpack,
-    simplejson), hence a warning for those too.
+    simplejson, websockets), hence a warning for those too, and so is any source build on the
+    full `python:3.X` image (built on buildpack-deps: gcc and the common C headers are there).
 
     ## Example
     ```text
@@ -73,6 +88,7 @@ class NoWheelForTarget(Check):
                 continue
             compiled = bool(release.wheels()) or req.key in BINARY_ALTERNATIVES
             notes: list[str] = []
+            full_image = _full_python_image(project)
             optional = self._optional_extension(view, req)
             if compiled and optional is not None and req.key not in BINARY_ALTERNATIVES:
                 compiled = False
@@ -85,6 +101,12 @@ class NoWheelForTarget(Check):
                            "from source, " + ("which needs a compiler and headers the slim image lacks"
                                               if compiled else "which works only if it is pure Python"))
             fix = self._alternative(project, view, req, notes)
+            if compiled and full_image and release.has_sdist():
+                compiled = False
+                notes.append(
+                    f"the image is `{full_image}`, the full Python image, which carries gcc and "
+                    "the common C headers: the build from source usually succeeds there"
+                )
             yield self.diagnostic(
                 message, path=req.path, span=req.span, fix=fix, notes=notes,
                 severity=Severity.ERROR if compiled or not release.has_sdist() else Severity.WARNING,
