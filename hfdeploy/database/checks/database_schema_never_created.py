@@ -23,7 +23,9 @@ class DatabaseSchemaNeverCreated(Check):
     there are), no `metadata.create_all(...)`, no `CREATE TABLE`.
 
     The database is SQLite on a Space when the engine's URL is a SQLite literal or default, or
-    when it is unset or names a local server (the SQLite fallback of DB003 and DB010).
+    when it is unset or names a local server (the SQLite fallback of DB003 and DB010). A project
+    with Alembic migrations is reported when the root Dockerfile's start command (or a script it
+    runs) never runs `alembic`.
 
     ## Why is this bad?
     A new SQLite file is empty. The app starts, but every route that touches the database fails
@@ -59,8 +61,9 @@ class DatabaseSchemaNeverCreated(Check):
     engine: the fix appends `Base.metadata.create_all(bind=engine)` to the module that defines
     the FastAPI app, importing the engine, the base and the modules that define tables.
     `create_all` only creates missing tables; it never alters or drops one. No fix for an async
-    engine (create the tables in the lifespan with `conn.run_sync(Base.metadata.create_all)`) or
-    when the pieces are ambiguous.
+    engine (create the tables in the lifespan with `conn.run_sync(Base.metadata.create_all)`),
+    when the pieces are ambiguous, or for migrations the start command skips (run
+    `alembic upgrade head && exec uvicorn ...`, as the generated Dockerfile does).
     """
 
     code = "DB012"
@@ -70,12 +73,29 @@ class DatabaseSchemaNeverCreated(Check):
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         found = schema(project)
-        if not found.table_modules or found.created or alembic_setups(project):
+        if not found.table_modules or found.created:
             return
         needing = engines_needing_schema(project)
         if not needing:
             return
         call, why = needing[0]
+        if alembic_setups(project):
+            start = _start_without_migrations(project)
+            if start is not None:
+                yield self.diagnostic(
+                    f"The engine created here gets a new SQLite database on a Space ({why}), and "
+                    f"the project has Alembic migrations, but the image starts with `{start}`, "
+                    "which never runs them: every route that queries the database fails with "
+                    "`sqlite3.OperationalError: no such table`",
+                    path=call.module.path,
+                    span=call.module.span(call.call),
+                    notes=[
+                        "Run the migrations before the server, and only start it when they "
+                        "succeed: `CMD alembic upgrade head && exec uvicorn ...` (what "
+                        "`hfdeploy fix` generates for a project with Alembic)."
+                    ],
+                )
+            return
         notes = [f"The tables are defined in {', '.join(map(str, found.table_modules))}."]
         fix = None
         if len(found.bases) == 1 and len({c.engine_name for c, _ in needing}) == 1:
@@ -101,6 +121,30 @@ class DatabaseSchemaNeverCreated(Check):
             fix=fix,
             notes=notes,
         )
+
+
+def _start_without_migrations(project: Project) -> str | None:
+    """The start command of the root Dockerfile when neither it nor a script it runs mentions
+    Alembic; None when there is no Dockerfile (the generated one runs the migrations) or it does."""
+    try:
+        from hfdeploy.dockerfile.stage import runtime
+    except ImportError:
+        return None
+    rt = runtime(project)
+    if rt is None:
+        return None
+    parts = [s.ins.args.strip() for s in (rt.last("ENTRYPOINT"), rt.last("CMD")) if s is not None]
+    if not parts:
+        return None
+    start = " ".join(parts)
+    if "alembic" in start:
+        return None
+    for word in start.replace('"', " ").replace("'", " ").replace(",", " ").split():
+        script = word.strip("[]").removeprefix("./").removeprefix("/app/")
+        if script and not script.startswith("-") and project.exists(script):
+            if "alembic" in (project.text(script) or ""):
+                return None
+    return start
 
 
 def _app_module(project: Project) -> Located | None:
