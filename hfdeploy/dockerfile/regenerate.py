@@ -121,7 +121,10 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
     under_app = data_dir == APP_DIR or data_dir.startswith(APP_DIR + "/")
     return {
         "base_image": f"python:{version}-{variant}" if variant else f"python:{version}",
-        "apt_packages": [require("apt-package", p) for p in und.apt_packages],
+        "apt_packages": [
+            require("apt-package", p)
+            for p in [*und.apt_packages, *(b for b in _build_packages(project) if b not in und.apt_packages)]
+        ],
         "env": [(require("env-name", k), require("env-value", v)) for k, v in und.env],
         "data_dir": data_dir,
         "app_dir": APP_DIR,
@@ -139,6 +142,17 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
             and plan.file.parent == PurePosixPath(target.app_dir),
         ),
     }
+
+
+def _build_packages(project: Project) -> list[str]:
+    """System packages the source-only requirements need to build (a maintained mapping), except
+    those RQ005 swaps for a wheel twin with the same import (`psycopg2` -> `psycopg2-binary`)."""
+    try:
+        from hfdeploy.requirements.build_packages import needed_build_packages
+        from hfdeploy.requirements.releases import SAME_IMPORT
+    except ImportError:  # the requirements domain is optional to this one
+        return []
+    return needed_build_packages(project, skip=frozenset(SAME_IMPORT))
 
 
 def render_dockerfile(project: Project, und: Understanding | None = None) -> str:

@@ -187,6 +187,40 @@ def test_rq005_mysqlclient_swap_is_unsafe_when_the_url_may_come_from_a_secret(fa
     assert diag.fix is None  # no URL written to point at PyMySQL
 
 
+MYSQL_DOCKERFILE = (
+    "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /app\n"
+    "COPY requirements.txt .\nRUN pip install --user -r requirements.txt\nCOPY . .\n"
+    'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]\n'
+)
+
+
+def test_rq005_without_a_url_to_swap_installs_the_build_packages_in_the_dockerfile(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "mysqlclient==2.2.4\n", "Dockerfile": MYSQL_DOCKERFILE,
+                         "main.py": "import MySQLdb\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE
+    fix(tmp_path, "RQ005")
+    text = (tmp_path / "Dockerfile").read_text()
+    assert (
+        "USER root\nRUN apt-get update \\\n"
+        "    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n"
+        "        default-libmysqlclient-dev build-essential pkg-config \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\nUSER user\nRUN pip install --user"
+    ) in text
+    assert check(tmp_path, "RQ005") == []  # the image now installs what the build needs
+
+
+def test_rq005_generated_dockerfile_carries_the_build_packages(fake_index: FakeIndex, tmp_path: Path) -> None:
+    from hfdeploy.dockerfile.regenerate import render_dockerfile
+    from tests.support import project_for
+
+    make_tree(tmp_path, {"requirements.txt": "fastapi\nmysqlclient==2.2.4\npsycopg2==2.9.9\n",
+                         "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"})
+    text = render_dockerfile(project_for(tmp_path))
+    assert "default-libmysqlclient-dev build-essential pkg-config" in text
+    assert "libpq-dev" not in text  # psycopg2 gets its wheel twin from RQ005 instead
+
+
 def test_conflicting_pins_are_explained_in_one_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
     [diag] = check(tmp_path)

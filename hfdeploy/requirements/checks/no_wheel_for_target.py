@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
+from hfdeploy.requirements.build_packages import apt_edit, apt_installed, build_packages_for
 from hfdeploy.requirements.conflicts import replacement_fits
 from hfdeploy.requirements.lookup import IndexView, index_view
 from hfdeploy.requirements.model import Declared
@@ -71,7 +72,11 @@ class NoWheelForTarget(Check):
     pins it), and the same fix rewrites every `mysql://`/`mysql+mysqldb://` URL the project
     writes to `mysql+pymysql://`; safe only when the code never imports `MySQLdb` itself and no
     engine URL comes from a variable that may be set outside the repository (a Space secret
-    would need the new scheme too). No fix when no MySQL URL is written in the project.
+    would need the new scheme too). Otherwise, for a package of the maintained mapping
+    (`mysqlclient` → `default-libmysqlclient-dev build-essential pkg-config`, `psycopg2` →
+    `libpq-dev gcc`, `python-ldap`), the safe fix installs those system packages in the
+    Dockerfile before `pip install` (as root), and the Dockerfile `fix` generates includes them;
+    an image that already installs them is not reported.
     """
 
     code = "RQ005"
@@ -87,6 +92,9 @@ class NoWheelForTarget(Check):
             if release is None or release.requires_python(view.python) or release.target_wheel(view.python):
                 continue
             compiled = bool(release.wheels()) or req.key in BINARY_ALTERNATIVES
+            build = build_packages_for(req.key)
+            if build and set(build) <= apt_installed(project):
+                continue  # the image installs what the source build needs
             notes: list[str] = []
             full_image = _full_python_image(project)
             optional = self._optional_extension(view, req)
@@ -101,6 +109,8 @@ class NoWheelForTarget(Check):
                            "from source, " + ("which needs a compiler and headers the slim image lacks"
                                               if compiled else "which works only if it is pure Python"))
             fix = self._alternative(project, view, req, notes)
+            if build and (fix is None or fix.applicability is Applicability.UNSAFE):
+                fix = self._build_packages_fix(project, req, build, notes) or fix
             if compiled and full_image and release.has_sdist():
                 compiled = False
                 notes.append(
@@ -111,6 +121,24 @@ class NoWheelForTarget(Check):
                 message, path=req.path, span=req.span, fix=fix, notes=notes,
                 severity=Severity.ERROR if compiled or not release.has_sdist() else Severity.WARNING,
             )
+
+    @staticmethod
+    def _build_packages_fix(
+        project: Project, req: Declared, build: tuple[str, ...], notes: list[str]
+    ) -> Fix | None:
+        edit = apt_edit(project, list(build))
+        if edit is None:
+            notes.append(
+                f"its source build needs {', '.join(f'`{p}`' for p in build)}; the Dockerfile "
+                "`hfdeploy fix` generates installs them"
+            )
+            return None
+        return Fix(
+            f"Install {' '.join(build)} in the Dockerfile before `pip install` (to build "
+            f"`{req.name}`)",
+            (edit,),
+            Applicability.SAFE,
+        )
 
     @staticmethod
     def _optional_extension(view: IndexView, req: Declared) -> str | None:
