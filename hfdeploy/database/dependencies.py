@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from hfdeploy.database.urls import UrlParts
 
@@ -130,10 +131,17 @@ def sqlalchemy_allows_21(project: Project) -> bool:
     installs 2.1, whose `postgresql://` means psycopg (3), unless another requirement caps it."""
     try:
         from hfdeploy.requirements.declared import dependency_set
+        from hfdeploy.requirements.lock import locked_version
 
         requirements = dependency_set(project).direct
+        locked = locked_version(project, "sqlalchemy")
     except (ImportError, AttributeError):
         return False
+    if locked is not None:  # a fresh lock says what the image installs
+        try:
+            return Version(locked) >= Version("2.1.0a0")
+        except InvalidVersion:
+            return False
     for req in requirements:
         if req.key == "sqlalchemy":
             return not str(req.specifier) or "2.1" in (sqlalchemy_series(project) or ())

@@ -68,6 +68,21 @@ def lock_state(project: Project) -> str:
     return "fresh" if recorded_digest(text) == lock_inputs(project).digest else "stale"
 
 
+def locked_version(project: Project, name: str) -> str | None:
+    """The version a fresh lock pins `name` to (`name==X` line), or None."""
+    if lock_state(project) != "fresh":
+        return None
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    for m in re.finditer(
+        r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*([^\s;\\#]+)",
+        project.text(LOCK_FILE) or "",
+        re.MULTILINE,
+    ):
+        if re.sub(r"[-_.]+", "-", m.group(1)).lower() == key:
+            return m.group(2)
+    return None
+
+
 @dataclass(frozen=True)
 class Cutoff:
     when: datetime | None

@@ -47,3 +47,17 @@ def test_db004_21_silent_when_sqlalchemy_is_pinned_to_20(tmp_path: Path) -> None
     text = (root / "requirements.txt").read_text().replace("sqlalchemy>=2.0", "sqlalchemy>=2.0,<2.1")
     (root / "requirements.txt").write_text(text)
     assert codes(check_tree(root, "DB004")) == []
+
+
+def test_db004_21_silent_when_a_fresh_lock_pins_sqlalchemy_20(tmp_path: Path) -> None:
+    from hfdeploy.requirements.lock import lock_inputs
+    from tests.support import project_for
+
+    root = tmp_path / "repo"
+    shutil.copytree(CASES / "sqlalchemy_21_default_is_psycopg" / "before", root)
+    digest = lock_inputs(project_for(root)).digest
+    lock = f"# input-hash: sha256:{digest}\nsqlalchemy==2.0.36\npsycopg2-binary==2.9.10\n"
+    (root / "requirements.lock").write_text(lock)
+    assert codes(check_tree(root, "DB004")) == []
+    (root / "requirements.lock").write_text(lock.replace("2.0.36", "2.1.9"))
+    assert codes(check_tree(root, "DB004")) == ["DB004"]
