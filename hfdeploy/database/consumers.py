@@ -8,7 +8,14 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from hfdeploy.database.engines import EnvOrigin, LiteralOrigin, Origin, SettingsOrigin, engine_calls, url_origin
+from hfdeploy.database.engines import (
+    EnvOrigin,
+    LiteralOrigin,
+    Origin,
+    SettingsOrigin,
+    engine_calls,
+    url_origin,
+)
 from hfdeploy.database.sources import FoundUrl
 from hfdeploy.environment.pycode import candidate_files, located
 from hfdeploy.environment.settings import settings_fields

@@ -10,11 +10,17 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.database.engines import EngineCall, EnvOrigin, LiteralOrigin, SettingsOrigin, engine_calls
+from hfdeploy.database.engines import (
+    EngineCall,
+    EnvOrigin,
+    LiteralOrigin,
+    SettingsOrigin,
+    engine_calls,
+)
 from hfdeploy.database.fallback import HELPER
 from hfdeploy.database.sources import is_test_file, unreachable_host
 from hfdeploy.database.urls import parse_url
-from hfdeploy.environment.pycode import Located, candidate_files, module_name
+from hfdeploy.environment.pycode import candidate_files, module_name
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -65,13 +71,12 @@ def schema(project: Project) -> Schema:
                         and dotted
                     ):
                         bases[target.id] = Base(target.id, dotted)
-            for node in ast.walk(module.tree):
-                if not isinstance(node, ast.ClassDef):
-                    continue
+            classes = [n for n in ast.walk(module.tree) if isinstance(n, ast.ClassDef)]
+            for node in classes:
                 names = _base_names(node)
                 if _DECLARATIVE & set(names) and dotted and node in module.tree.body:
                     bases[node.name] = Base(node.name, dotted)
-                if any(k.arg == "table" for k in node.keywords) and "SQLModel" in ast.unparse(node):
+                if any(k.arg == "table" for k in node.keywords) and "sqlmodel" in module.text:
                     bases.setdefault("SQLModel", Base("SQLModel", "sqlmodel"))
                     tables.add(module.path)
                 elif any(

@@ -9,7 +9,15 @@ from pathlib import PurePosixPath
 
 from hfdeploy.check import Check
 from hfdeploy.database.alembic import AlembicSetup, alembic_setups
-from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Severity,
+    Span,
+)
 from hfdeploy.environment.pycode import located
 from hfdeploy.project import Project
 
@@ -84,8 +92,10 @@ class AlembicEnvCannotImportApp(Check):
                 span=span,
                 fix=fix,
                 notes=(
-                    "The `alembic` console script puts its own directory on sys.path, not the "
-                    "working directory.",
+                    (
+                        "The `alembic` console script puts its own directory on sys.path, not "
+                        "the working directory."
+                    ),
                 ),
             )
 

@@ -125,8 +125,10 @@ class DatabaseDriverNotDeclared(Check):
         first = places[0]
         capped_by = sqlalchemy_dependents(project)
         notes = [
-            "SQLAlchemy 2.1 made psycopg (3) the default driver of `postgresql://`; the lock "
-            "`fix` writes resolves the newest SQLAlchemy too."
+            (
+                "SQLAlchemy 2.1 made psycopg (3) the default driver of `postgresql://`; the lock "
+                "`fix` writes resolves the newest SQLAlchemy too."
+            )
         ]
         if capped_by:
             notes.append(

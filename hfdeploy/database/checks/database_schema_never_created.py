@@ -90,9 +90,11 @@ class DatabaseSchemaNeverCreated(Check):
                     path=call.module.path,
                     span=call.module.span(call.call),
                     notes=[
-                        "Run the migrations before the server, and only start it when they "
-                        "succeed: `CMD alembic upgrade head && exec uvicorn ...` (what "
-                        "`hfdeploy fix` generates for a project with Alembic)."
+                        (
+                            "Run the migrations before the server, and only start it when they "
+                            "succeed: `CMD alembic upgrade head && exec uvicorn ...` (what "
+                            "`hfdeploy fix` generates for a project with Alembic)."
+                        )
                     ],
                 )
             return
@@ -141,9 +143,13 @@ def _start_without_migrations(project: Project) -> str | None:
         return None
     for word in start.replace('"', " ").replace("'", " ").replace(",", " ").split():
         script = word.strip("[]").removeprefix("./").removeprefix("/app/")
-        if script and not script.startswith("-") and project.exists(script):
-            if "alembic" in (project.text(script) or ""):
-                return None
+        if (
+            script
+            and not script.startswith("-")
+            and project.exists(script)
+            and "alembic" in (project.text(script) or "")
+        ):
+            return None
     return start
 
 

@@ -15,9 +15,9 @@ from hfdeploy.requirements.model import Declared
 from hfdeploy.requirements.releases import (
     BINARY_ALTERNATIVES,
     OPTIONAL_EXTENSIONS,
-    pure_python_wheel,
     SAME_IMPORT,
     chosen_release,
+    pure_python_wheel,
     releases,
 )
 

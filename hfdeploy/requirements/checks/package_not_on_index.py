@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
-from hfdeploy.check import Check
 from packaging.utils import canonicalize_name
 
+from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.redact import redact_url
 from hfdeploy.requirements.imports import app_python_files, imported_tops_in_text, local_names
@@ -95,7 +96,7 @@ class PackageNotOnIndex(Check):
             if canonicalize_name(provider) in declared:
                 notes.append(f"`import {module}` is provided by `{provider}`, already declared: remove this line")
                 return None
-            lookup = project.memo(("rq-alt", provider), lambda: view.client.lookup(provider))
+            lookup = project.memo(("rq-alt", provider), partial(view.client.lookup, provider))
             if lookup.page is None:
                 return None
             others = ", ".join(f"`{d}`" for d in known[1:])
