@@ -82,3 +82,35 @@ def _check_fix_verify(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert not any(
         "no such table" in note for f in report["findings"] for note in f["notes"]
     ), report["findings"]
+
+
+ALEMBIC_REPO = Path(__file__).parent / "repos" / "alembic_notes"
+
+
+def test_failed_migration_stops_the_start_and_db011_fix_lets_it_serve(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated: None, docker_client: Any
+) -> None:
+    """The generated start command runs `alembic upgrade head && exec uvicorn`: an env.py that
+    cannot import the app stops the container (verify reports Alembic's error, no route is
+    served with an empty schema); after DB011's fix the migration runs and the route answers."""
+    root = shutil.copytree(ALEMBIC_REPO, tmp_path / "db011-alembic")
+    (root / "README.md").write_text(
+        f"---\ntitle: db011-alembic\nsdk: docker\napp_port: {free_port()}\n---\n\n# notes\n"
+    )
+    try:
+        run(capsys, "fix", str(root), "--write", "--select", "DF,DB", "--ignore", "DB011")
+        assert "alembic upgrade head && exec uvicorn" in (root / "Dockerfile").read_text()
+        code, out = run(capsys, "verify", str(root), "--format", "json", "--timeout", "90")
+        report = json.loads(out)
+        assert code == 1
+        assert routes(report) == {}
+        texts = [f["message"] + " ".join(f["notes"]) for f in report["findings"]]
+        assert any("No module named 'app'" in t for t in texts), report["findings"]
+
+        run(capsys, "fix", str(root), "--write", "--select", "DB011")
+        code, out = run(capsys, "verify", str(root), "--format", "json", "--timeout", "90")
+        report = json.loads(out)
+        assert routes(report).get("/notes") == 200, report["findings"]
+    finally:
+        if docker_client.images.list(name="hfdeploy-verify/db011-alembic"):
+            docker_client.images.remove("hfdeploy-verify/db011-alembic", force=True)
