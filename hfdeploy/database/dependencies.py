@@ -152,9 +152,12 @@ def sqlalchemy_dependents(project: Project) -> list[str]:
     """Other declared requirements that depend on SQLAlchemy and may cap its version."""
     names = declared_names(project) or frozenset()
     return sorted(
-        n
-        for n in names
-        if "[" not in n and n != "sqlalchemy" and ("sqlalchemy" in n or n in _SQLALCHEMY_USERS)
+        {
+            n.split("[", 1)[0]
+            for n in names
+            if n.split("[", 1)[0] != "sqlalchemy"
+            and ("sqlalchemy" in n or n.split("[", 1)[0] in _SQLALCHEMY_USERS)
+        }
     )
 
 

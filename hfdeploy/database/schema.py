@@ -124,6 +124,12 @@ def committed_database(project: Project, call: EngineCall) -> bool:
     return bool(url and url.database and project.exists(url.database.removeprefix("./")))
 
 
+def is_fallback(why: str) -> bool:
+    """The SQLite database comes from a fallback (an unset URL or a local-server default): a
+    Space secret naming a server that has the tables would avoid the failure."""
+    return "fallback" in why
+
+
 def engines_needing_schema(project: Project) -> list[tuple[EngineCall, str]]:
     return [
         (call, why)

@@ -73,3 +73,24 @@ def test_db011_silent_when_the_image_sets_pythonpath_or_env_py_extends_sys_path(
     env.write_text("import sys\nsys.path.insert(0, '.')\n" + env.read_text())
     assert codes(check_tree(root, "DB011")) == []
 
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        (
+            "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
+            'CMD ["sh", "-c", "python -m alembic upgrade head && uvicorn app.main:app"]\n'
+        ),
+        "FROM python:3.12-slim\nCOPY . .\nRUN pip install poetry && poetry install\nCMD uvicorn app.main:app\n",
+    ],
+)
+def test_db011_silent_when_the_image_makes_the_app_importable_otherwise(
+    tmp_path: Path, dockerfile: str
+) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(CASES / "DB011" / "no_prepend_sys_path" / "before", root)
+    make_tree(root, {"Dockerfile": dockerfile})
+    assert codes(check_tree(root, "DB011")) == []
+    make_tree(root, {"Dockerfile": dockerfile.replace("python -m alembic", "alembic").replace("poetry install", "poetry install --no-root")})
+    assert codes(check_tree(root, "DB011")) == ["DB011"]

@@ -30,8 +30,9 @@ class AlembicEnvCannotImportApp(Check):
     Finds an Alembic `env.py` that imports a package of the project (`from app.models import
     Base`) which is not importable where `alembic` runs: the package sits next to `alembic.ini`
     (or under `src/`), but `alembic.ini` has no `prepend_sys_path` naming that directory, the
-    project is not installed as a package, `env.py` does not extend `sys.path` itself, and the
-    image sets no `PYTHONPATH`.
+    project is not installed as a package (`pip install .`, `poetry install`, `uv sync`),
+    `env.py` does not extend `sys.path` itself, the image sets no `PYTHONPATH` and does not run
+    `python -m alembic` (which puts the working directory on `sys.path`).
 
     ## Why is this bad?
     The `alembic` command is a console script: Python puts the script's own directory on
@@ -109,12 +110,30 @@ def _installed_as_package(project: Project) -> bool:
 
 
 def _image_sets_pythonpath(project: Project) -> bool:
+    """The image makes the app importable another way: `PYTHONPATH`, `python -m alembic` (the
+    working directory is on sys.path then), or an install of the project itself."""
     try:
-        from hfdeploy.dockerfile.stage import runtime
+        from hfdeploy.dockerfile.stage import run_commands, runtime
     except ImportError:
         return False
     rt = runtime(project)
-    return rt is not None and bool(rt.env.get("PYTHONPATH"))
+    if rt is None:
+        return False
+    if rt.env.get("PYTHONPATH"):
+        return True
+    starts = " ".join(s.ins.args for s in rt.steps if s.ins.keyword in ("CMD", "ENTRYPOINT"))
+    if "-m alembic" in starts:
+        return True
+    for step in rt.of("RUN"):
+        for cmd in run_commands(step.ins):
+            words = [w.value for w in cmd]
+            if words[:2] == ["poetry", "install"] and "--no-root" not in words:
+                return True
+            if words[:2] == ["uv", "sync"] and "--no-install-project" not in words:
+                return True
+            if "install" in words and any(w in (".", "-e") for w in words) and "pip" in " ".join(words[:3]):
+                return True
+    return False
 
 
 def _unimportable(project: Project, setup: AlembicSetup) -> tuple[str, str, Span] | None:

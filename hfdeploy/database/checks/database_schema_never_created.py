@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from hfdeploy.check import Check
 from hfdeploy.database.alembic import alembic_setups
 from hfdeploy.database.engines import EngineCall
-from hfdeploy.database.schema import Base, engines_needing_schema, schema
+from hfdeploy.database.schema import Base, engines_needing_schema, is_fallback, schema
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.environment.pycode import Located, located, module_name
 from hfdeploy.project import Project
@@ -22,8 +22,9 @@ class DatabaseSchemaNeverCreated(Check):
     tables: no Alembic migrations (the generated start command runs `alembic upgrade head` when
     there are), no `metadata.create_all(...)`, no `CREATE TABLE`.
 
-    The database is SQLite on a Space when the engine's URL is a SQLite literal or default, or
-    when it is unset or names a local server (the SQLite fallback of DB003 and DB010). A project
+    The database is SQLite on a Space when the engine's URL is a SQLite literal or default (an
+    error), or when it is unset or names a local server (the SQLite fallback of DB003 and DB010:
+    a warning, since a secret naming a server that has the tables avoids the failure). A project
     with Alembic migrations is reported when the root Dockerfile's start command (or a script it
     runs) never runs `alembic`.
 
@@ -89,6 +90,7 @@ class DatabaseSchemaNeverCreated(Check):
                     "`sqlite3.OperationalError: no such table`",
                     path=call.module.path,
                     span=call.module.span(call.call),
+                    severity=Severity.WARNING if is_fallback(why) else None,
                     notes=[
                         (
                             "Run the migrations before the server, and only start it when they "
@@ -114,6 +116,11 @@ class DatabaseSchemaNeverCreated(Check):
                 "models are imported (async: `await conn.run_sync(Base.metadata.create_all)` in "
                 "the lifespan), or add Alembic migrations."
             )
+        if is_fallback(why):
+            notes.append(
+                "It does not fail when a database URL set as a Space secret names a server that "
+                "has the tables."
+            )
         yield self.diagnostic(
             f"The engine created here gets a new SQLite database on a Space ({why}), but nothing "
             "creates its tables: every route that queries it fails with "
@@ -122,6 +129,7 @@ class DatabaseSchemaNeverCreated(Check):
             span=call.module.span(call.call),
             fix=fix,
             notes=notes,
+            severity=Severity.WARNING if is_fallback(why) else None,
         )
 
 

@@ -1,5 +1,4 @@
 from alembic import context
-
 from app.database import DATABASE_URL, engine
 from app.models import Base
 
