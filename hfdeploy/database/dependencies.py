@@ -148,6 +148,23 @@ def sqlalchemy_allows_21(project: Project) -> bool:
     return False
 
 
+def sqlalchemy_tool_lock(project: Project) -> str | None:
+    """`poetry.lock pins SQLAlchemy 2.0.41` when a Poetry/uv/PDM lock pins a release below 2.1."""
+    try:
+        from hfdeploy.requirements.lock import tool_locked_version
+    except ImportError:
+        return None
+    found = tool_locked_version(project, "sqlalchemy")
+    if found is None:
+        return None
+    path, version = found
+    try:
+        below = Version(version) < Version("2.1.0a0")
+    except InvalidVersion:
+        return None
+    return f"{path} pins SQLAlchemy {version}" if below else None
+
+
 def sqlalchemy_dependents(project: Project) -> list[str]:
     """Other declared requirements that depend on SQLAlchemy and may cap its version."""
     names = declared_names(project) or frozenset()

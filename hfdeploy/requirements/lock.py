@@ -83,6 +83,34 @@ def locked_version(project: Project, name: str) -> str | None:
     return None
 
 
+TOOL_LOCKS = (PurePosixPath("poetry.lock"), PurePosixPath("uv.lock"), PurePosixPath("pdm.lock"))
+
+
+def tool_locked_version(project: Project, name: str) -> tuple[PurePosixPath, str] | None:
+    """The version a Poetry, uv or PDM lock at the root pins `name` to (`[[package]]` tables)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    for path in TOOL_LOCKS:
+        text = project.text(path)
+        if text is None:
+            continue
+        try:
+            packages = tomllib.loads(text).get("package", [])
+        except tomllib.TOMLDecodeError:
+            continue
+        for package in packages if isinstance(packages, list) else []:
+            if (
+                isinstance(package, dict)
+                and re.sub(r"[-_.]+", "-", str(package.get("name", ""))).lower() == key
+                and package.get("version")
+            ):
+                return path, str(package["version"])
+    return None
+
+
 @dataclass(frozen=True)
 class Cutoff:
     when: datetime | None

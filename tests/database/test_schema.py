@@ -66,7 +66,13 @@ def test_db011_silent_when_the_image_sets_pythonpath_or_env_py_extends_sys_path(
 ) -> None:
     root = tmp_path / "repo"
     shutil.copytree(CASES / "DB011" / "no_prepend_sys_path" / "before", root)
-    make_tree(root, {"Dockerfile": "FROM python:3.12-slim\nENV PYTHONPATH=/app\nCMD uvicorn app.main:app\n"})
+    start = "CMD alembic upgrade head && uvicorn app.main:app\n"
+    make_tree(root, {"Dockerfile": "FROM python:3.12-slim\nENV PYTHONPATH=/app\n" + start})
+    assert codes(check_tree(root, "DB011")) == []
+    make_tree(root, {"Dockerfile": "FROM python:3.12-slim\n" + start})
+    assert codes(check_tree(root, "DB011")) == ["DB011"]
+    # an image whose start never runs Alembic: not this rule's business (DB012 says so)
+    make_tree(root, {"Dockerfile": "FROM python:3.12-slim\nCMD uvicorn app.main:app\n"})
     assert codes(check_tree(root, "DB011")) == []
     (root / "Dockerfile").unlink()
     env = root / "migrations" / "env.py"
@@ -82,7 +88,10 @@ def test_db011_silent_when_the_image_sets_pythonpath_or_env_py_extends_sys_path(
             "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\n"
             'CMD ["sh", "-c", "python -m alembic upgrade head && uvicorn app.main:app"]\n'
         ),
-        "FROM python:3.12-slim\nCOPY . .\nRUN pip install poetry && poetry install\nCMD uvicorn app.main:app\n",
+        (
+            "FROM python:3.12-slim\nCOPY . .\nRUN pip install poetry && poetry install\n"
+            "CMD alembic upgrade head && uvicorn app.main:app\n"
+        ),
     ],
 )
 def test_db011_silent_when_the_image_makes_the_app_importable_otherwise(

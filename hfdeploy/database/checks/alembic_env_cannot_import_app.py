@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from hfdeploy.check import Check
 from hfdeploy.database.alembic import AlembicSetup, alembic_setups
+from hfdeploy.database.start import image_start
 from hfdeploy.diagnostics import (
     Applicability,
     Diagnostic,
@@ -32,7 +33,9 @@ class AlembicEnvCannotImportApp(Check):
     (or under `src/`), but `alembic.ini` has no `prepend_sys_path` naming that directory, the
     project is not installed as a package (`pip install .`, `poetry install`, `uv sync`),
     `env.py` does not extend `sys.path` itself, the image sets no `PYTHONPATH` and does not run
-    `python -m alembic` (which puts the working directory on `sys.path`).
+    `python -m alembic` (which puts the working directory on `sys.path`). Only the Alembic setup
+    the image runs at start is looked at: the root `alembic.ini` for the Dockerfile `fix`
+    generates, or the one an existing Dockerfile's start command (or its script) runs.
 
     ## Why is this bad?
     The `alembic` command is a console script: Python puts the script's own directory on
@@ -68,7 +71,7 @@ class AlembicEnvCannotImportApp(Check):
         if _installed_as_package(project) or _image_sets_pythonpath(project):
             return
         for setup in alembic_setups(project):
-            if setup.env is None:
+            if setup.env is None or not _run_by_image(project, setup):
                 continue
             found = _unimportable(project, setup)
             if found is None:
@@ -99,6 +102,17 @@ class AlembicEnvCannotImportApp(Check):
                     ),
                 ),
             )
+
+
+def _run_by_image(project: Project, setup: AlembicSetup) -> bool:
+    """The image runs this Alembic setup at start: the generated Dockerfile runs the root
+    `alembic.ini`; an existing one, what its start command (or a script it runs) names."""
+    start = image_start(project)
+    if start is None:
+        return setup.ini == PurePosixPath("alembic.ini")
+    if not start.runs_alembic:
+        return False
+    return setup.ini.parent == PurePosixPath(".") or str(setup.ini.parent) in start.text
 
 
 def _installed_as_package(project: Project) -> bool:

@@ -15,6 +15,7 @@ from hfdeploy.database.dependencies import (
     sqlalchemy_allows_21,
     sqlalchemy_dependents,
     sqlalchemy_series,
+    sqlalchemy_tool_lock,
 )
 from hfdeploy.database.sources import FoundUrl
 from hfdeploy.diagnostics import Applicability, Diagnostic, Fix, FixAvailability, Severity
@@ -124,6 +125,7 @@ class DatabaseDriverNotDeclared(Check):
     def _default_driver_changes(self, project: Project, places: list[FoundUrl]) -> Diagnostic:
         first = places[0]
         capped_by = sqlalchemy_dependents(project)
+        tool_lock = sqlalchemy_tool_lock(project)
         notes = [
             (
                 "SQLAlchemy 2.1 made psycopg (3) the default driver of `postgresql://`; the lock "
@@ -134,6 +136,11 @@ class DatabaseDriverNotDeclared(Check):
             notes.append(
                 f"{', '.join(f'`{n}`' for n in capped_by)} may cap SQLAlchemy below 2.1; if none "
                 "does, the app fails."
+            )
+        if tool_lock:
+            notes.append(
+                f"{tool_lock}: an image that installs through that lock gets 2.0 and works; one "
+                "that installs the declared range gets 2.1 and fails."
             )
         notes += [
             f"Also used at {p.path}" + (f" (`{p.name}`)." if p.name else ".") for p in places[1:]
@@ -157,5 +164,5 @@ class DatabaseDriverNotDeclared(Check):
             span=first.written,
             notes=notes,
             fix=fix,
-            severity=Severity.WARNING if capped_by else None,
+            severity=Severity.WARNING if capped_by or tool_lock else None,
         )

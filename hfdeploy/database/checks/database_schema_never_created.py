@@ -10,6 +10,7 @@ from hfdeploy.check import Check
 from hfdeploy.database.alembic import alembic_setups
 from hfdeploy.database.engines import EngineCall
 from hfdeploy.database.schema import Base, engines_needing_schema, is_fallback, schema
+from hfdeploy.database.start import image_start
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.environment.pycode import Located, located, module_name
 from hfdeploy.project import Project
@@ -136,29 +137,10 @@ class DatabaseSchemaNeverCreated(Check):
 def _start_without_migrations(project: Project) -> str | None:
     """The start command of the root Dockerfile when neither it nor a script it runs mentions
     Alembic; None when there is no Dockerfile (the generated one runs the migrations) or it does."""
-    try:
-        from hfdeploy.dockerfile.stage import runtime
-    except ImportError:
+    start = image_start(project)
+    if start is None or not start.command or start.runs_alembic:
         return None
-    rt = runtime(project)
-    if rt is None:
-        return None
-    parts = [s.ins.args.strip() for s in (rt.last("ENTRYPOINT"), rt.last("CMD")) if s is not None]
-    if not parts:
-        return None
-    start = " ".join(parts)
-    if "alembic" in start:
-        return None
-    for word in start.replace('"', " ").replace("'", " ").replace(",", " ").split():
-        script = word.strip("[]").removeprefix("./").removeprefix("/app/")
-        if (
-            script
-            and not script.startswith("-")
-            and project.exists(script)
-            and "alembic" in (project.text(script) or "")
-        ):
-            return None
-    return start
+    return start.command
 
 
 def _app_module(project: Project) -> Located | None:
