@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -88,9 +89,9 @@ TOOL_LOCKS = (PurePosixPath("poetry.lock"), PurePosixPath("uv.lock"), PurePosixP
 
 def tool_locked_version(project: Project, name: str) -> tuple[PurePosixPath, str] | None:
     """The version a Poetry, uv or PDM lock at the root pins `name` to (`[[package]]` tables)."""
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:  # pragma: no cover
         import tomli as tomllib
     key = re.sub(r"[-_.]+", "-", name).lower()
     for path in TOOL_LOCKS:
