@@ -61,3 +61,15 @@ def test_db004_21_silent_when_a_fresh_lock_pins_sqlalchemy_20(tmp_path: Path) ->
     assert codes(check_tree(root, "DB004")) == []
     (root / "requirements.lock").write_text(lock.replace("2.0.36", "2.1.9"))
     assert codes(check_tree(root, "DB004")) == ["DB004"]
+
+
+def test_db004_21_is_a_warning_when_a_poetry_lock_pins_sqlalchemy_20(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(CASES / "sqlalchemy_21_default_is_psycopg" / "before", root)
+    (root / "poetry.lock").write_text(
+        '[[package]]\nname = "SQLAlchemy"\nversion = "2.0.41"\n\n'
+        '[[package]]\nname = "psycopg2-binary"\nversion = "2.9.10"\n'
+    )
+    (found,) = check_tree(root, "DB004")
+    assert found.severity is Severity.WARNING
+    assert "poetry.lock pins SQLAlchemy 2.0.41" in " ".join(found.notes)
