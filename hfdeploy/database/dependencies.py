@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from hfdeploy.database.urls import UrlParts
 
@@ -123,6 +124,61 @@ def sqlalchemy_series(project: Project) -> frozenset[str] | None:
             )
             return allowed or None
     return None
+
+
+def sqlalchemy_allows_21(project: Project) -> bool:
+    """True when `sqlalchemy` is declared unpinned or with a specifier that allows 2.1: pip then
+    installs 2.1, whose `postgresql://` means psycopg (3), unless another requirement caps it."""
+    try:
+        from hfdeploy.requirements.declared import dependency_set
+        from hfdeploy.requirements.lock import locked_version
+
+        requirements = dependency_set(project).direct
+        locked = locked_version(project, "sqlalchemy")
+    except (ImportError, AttributeError):
+        return False
+    if locked is not None:  # a fresh lock says what the image installs
+        try:
+            return Version(locked) >= Version("2.1.0a0")
+        except InvalidVersion:
+            return False
+    for req in requirements:
+        if req.key == "sqlalchemy":
+            return not str(req.specifier) or "2.1" in (sqlalchemy_series(project) or ())
+    return False
+
+
+def sqlalchemy_tool_lock(project: Project) -> str | None:
+    """`poetry.lock pins SQLAlchemy 2.0.41` when a Poetry/uv/PDM lock pins a release below 2.1."""
+    try:
+        from hfdeploy.requirements.lock import tool_locked_version
+    except ImportError:
+        return None
+    found = tool_locked_version(project, "sqlalchemy")
+    if found is None:
+        return None
+    path, version = found
+    try:
+        below = Version(version) < Version("2.1.0a0")
+    except InvalidVersion:
+        return None
+    return f"{path} pins SQLAlchemy {version}" if below else None
+
+
+def sqlalchemy_dependents(project: Project) -> list[str]:
+    """Other declared requirements that depend on SQLAlchemy and may cap its version."""
+    names = declared_names(project) or frozenset()
+    return sorted(
+        {
+            n.split("[", 1)[0]
+            for n in names
+            if n.split("[", 1)[0] != "sqlalchemy"
+            and ("sqlalchemy" in n or n.split("[", 1)[0] in _SQLALCHEMY_USERS)
+        }
+    )
+
+
+_SQLALCHEMY_USERS = frozenset({"sqlmodel", "databases", "alembic-utils", "sqladmin", "fastcrud"})
 
 
 def needed_drivers(url: UrlParts, series: frozenset[str] | None) -> list[Driver]:

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hfdeploy.database.dependencies import declared_names, sqlalchemy_series
 from hfdeploy.database.engines import EngineCall, EnvOrigin, SettingsOrigin
+from hfdeploy.database.urls import UrlParts, parse_url
 from hfdeploy.diagnostics import Edit
 from hfdeploy.environment.pycode import Located, helper_edits, import_os_edit
-from hfdeploy.environment.settings import is_str_annotation
+from hfdeploy.environment.settings import SettingsField, is_str_annotation
 from hfdeploy.space import DATA_DIR_ENV
 
 if TYPE_CHECKING:
@@ -42,6 +44,81 @@ def driver_available(project: Project, is_async: bool) -> bool:
     """The async fallback needs aiosqlite; the sync one only the standard library."""
     names = declared_names(project) or frozenset()
     return not is_async or bool({"aiosqlite", "sqlalchemy[aiosqlite]"} & names)
+
+
+def default_url(origin: EnvOrigin | SettingsOrigin) -> UrlParts | None:
+    """The literal URL a read or setting falls back to, when it names a database server."""
+    default = origin.default if isinstance(origin, EnvOrigin) else origin.field.default
+    if isinstance(default, ast.Constant) and isinstance(default.value, str):
+        url = parse_url(default.value)
+        return url if url is not None and not url.is_sqlite else None
+    return None
+
+
+@dataclass(frozen=True)
+class UrlRules:
+    """A validator of the settings class that checks or builds the URL field."""
+
+    name: str  # the validator's function name
+    rejects_sqlite: str | None  # the prefix it requires (`"postgresql://"`), if it requires one
+
+
+_VALIDATORS = frozenset({"validator", "field_validator", "root_validator", "model_validator"})
+
+
+def url_rules(field: SettingsField) -> UrlRules | None:
+    """The app's own rule for the URL field: a `@field_validator("DATABASE_URL")` (or v1
+    `@validator`) on it, or a `@model_validator`/`@root_validator` whose body names it."""
+    cls = next(
+        (
+            n
+            for n in ast.walk(field.module.tree)
+            if isinstance(n, ast.ClassDef) and n.name == field.owner
+        ),
+        None,
+    )
+    if cls is None:
+        return None
+    for stmt in cls.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for deco in stmt.decorator_list:
+            call = deco if isinstance(deco, ast.Call) else None
+            name = _callee(call.func if call else deco)
+            if name not in _VALIDATORS:
+                continue
+            if name in ("validator", "field_validator"):
+                targets = [a.value for a in (call.args if call else []) if isinstance(a, ast.Constant)]
+                if field.name not in targets and "*" not in targets:
+                    continue
+            elif not any(
+                (isinstance(n, ast.Attribute) and n.attr == field.name)
+                or (isinstance(n, ast.Constant) and n.value == field.name)
+                for n in ast.walk(stmt)
+            ):
+                continue
+            return UrlRules(stmt.name, _required_prefix(stmt))
+    return None
+
+
+def _callee(node: ast.expr) -> str | None:
+    return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+
+
+def _required_prefix(func: ast.AST) -> str | None:
+    """`"postgresql://"` when the validator tests `.startswith(<server scheme>)`."""
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Call)
+            and _callee(node.func) == "startswith"
+            and node.args
+        ):
+            arg = node.args[0]
+            values = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+            prefixes = [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+            if prefixes and not any(p.startswith("sqlite") for p in prefixes):
+                return " or ".join(f"`{p}`" for p in prefixes)
+    return None
 
 
 def env_fallback_edits(origin: EnvOrigin, is_async: bool) -> list[Edit] | None:
@@ -76,7 +153,16 @@ def settings_fallback_edits(
     field, module = origin.field, origin.field.module
     node = field.node
     nl = module.source.newline
-    if node.value is None and is_str_annotation(node.annotation):
+    local_default = (
+        isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and default_url(origin) is not None
+        and is_str_annotation(node.annotation, optional=True)
+    )
+    if local_default:
+        assert node.value is not None
+        value_edit = Edit(module.path, module.span(node.value), settings_default(is_async))
+    elif node.value is None and is_str_annotation(node.annotation):
         value_edit = Edit.insert(
             module.path, module.span(node.annotation).end, f" = {settings_default(is_async)}"
         )

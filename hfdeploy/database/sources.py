@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
-from hfdeploy.database.urls import URL_TEXT, UrlParts, parse_url
+from hfdeploy.database.urls import LOCAL_HOSTS, URL_TEXT, UrlParts, parse_url
 from hfdeploy.diagnostics import Span
 from hfdeploy.environment.dotenv import env_files
 from hfdeploy.environment.pycode import Located, candidate_files
@@ -140,7 +140,7 @@ def _ini_urls(project: Project) -> list[FoundUrl]:
 def _python_urls(project: Project) -> list[FoundUrl]:
     found = []
     for module in candidate_files(project, "://"):
-        if _is_test_file(module.path) or not _URL_ANYWHERE.search(module.text):
+        if is_test_file(module.path) or not _URL_ANYWHERE.search(module.text):
             continue
         for node in module.nodes_matching(_URL_ANYWHERE):
             if isinstance(module.parent_of(node), ast.JoinedStr):
@@ -165,7 +165,7 @@ def _python_urls(project: Project) -> list[FoundUrl]:
     return found
 
 
-def _is_test_file(path: PurePosixPath) -> bool:
+def is_test_file(path: PurePosixPath) -> bool:
     return (
         bool({"tests", "test"} & set(path.parts[:-1]))
         or path.name.startswith("test_")
@@ -209,6 +209,56 @@ def _value_name(module: Located, node: ast.AST) -> str | None:
         read = classify(parent, *os_bindings(module))
         if read is not None and read[2] is node:
             return read[0]
+    return None
+
+
+COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+
+
+def compose_services(project: Project) -> dict[str, PurePosixPath]:
+    """Service names defined in the root docker-compose file(s), each with its file."""
+
+    def collect() -> dict[str, PurePosixPath]:
+        from ruamel.yaml import YAML
+        from ruamel.yaml.error import YAMLError
+
+        services: dict[str, PurePosixPath] = {}
+        for name in COMPOSE_FILES:
+            text = project.text(name)
+            if text is None:
+                continue
+            try:
+                data = YAML(typ="safe").load(text)
+            except (YAMLError, ValueError):
+                continue
+            found = data.get("services") if isinstance(data, dict) else None
+            if isinstance(found, dict):
+                for service in found:
+                    services.setdefault(str(service), PurePosixPath(name))
+        return services
+
+    return project.memo("db-compose-services", collect)
+
+
+def unreachable_host(project: Project, url: UrlParts) -> str | None:
+    """Why the server `url` names cannot be reached from a Space (None when it may be): a
+    local address, a docker-compose service, or a name without a dot."""
+    if url.is_sqlite or url.host is None:
+        return None
+    host = url.host.lower()
+    service = compose_services(project).get(url.host)
+    if service is not None:
+        return (
+            f"`{url.host}` is a service of {service}, and a Space runs only this image, "
+            "without docker-compose"
+        )
+    if host in LOCAL_HOSTS or host.startswith("127."):
+        return f"`{url.host or 'localhost'}` is the Space's own container, where no database server runs"
+    if url.is_local_host:
+        return (
+            f"`{url.host}` is a name without a dot (as docker-compose services are named), "
+            "which does not resolve on a Space"
+        )
     return None
 
 

@@ -34,9 +34,6 @@ from hfdeploy.target import target_python
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-ALEMBIC_FAILED = "hfdeploy: alembic upgrade failed; starting anyway"
-
-
 class NoApp(Exception):
     """No FastAPI app to serve: nothing sensible to put in CMD."""
 
@@ -51,7 +48,9 @@ def server_command(
 ) -> str:
     """Shell-form CMD text: `${PORT:-<port>}` expands, and `exec` hands signals to uvicorn.
 
-    With Alembic, migrations run first; a failure is logged and the server starts anyway.
+    With Alembic, migrations run first and the server starts only when they succeed: a failed
+    migration stops the container with Alembic's error in the log (a Space shows it as a runtime
+    error, `verify` reports it) instead of serving routes that fail with `no such table`.
     With `enter_app_dir`, uvicorn starts inside the app's directory (`cd backend && ...`), as
     its author runs it, so paths relative to it (`StaticFiles(directory="static")`) resolve."""
     parts = [
@@ -76,7 +75,7 @@ def server_command(
         if str(alembic.config) == "alembic.ini"
         else f" -c {require('path', str(alembic.config))}"
     )
-    return f"alembic{config} upgrade head || echo '{ALEMBIC_FAILED}' >&2; {serve}"
+    return f"alembic{config} upgrade head && {serve}"
 
 
 def _pip_args(values: list[str]) -> list[str]:
@@ -122,7 +121,10 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
     under_app = data_dir == APP_DIR or data_dir.startswith(APP_DIR + "/")
     return {
         "base_image": f"python:{version}-{variant}" if variant else f"python:{version}",
-        "apt_packages": [require("apt-package", p) for p in und.apt_packages],
+        "apt_packages": [
+            require("apt-package", p)
+            for p in [*und.apt_packages, *(b for b in _build_packages(project) if b not in und.apt_packages)]
+        ],
         "env": [(require("env-name", k), require("env-value", v)) for k, v in und.env],
         "data_dir": data_dir,
         "app_dir": APP_DIR,
@@ -140,6 +142,17 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
             and plan.file.parent == PurePosixPath(target.app_dir),
         ),
     }
+
+
+def _build_packages(project: Project) -> list[str]:
+    """System packages the source-only requirements need to build (a maintained mapping), except
+    those RQ005 swaps for a wheel twin with the same import (`psycopg2` -> `psycopg2-binary`)."""
+    try:
+        from hfdeploy.requirements.build_packages import needed_build_packages
+        from hfdeploy.requirements.releases import SAME_IMPORT
+    except ImportError:  # the requirements domain is optional to this one
+        return []
+    return needed_build_packages(project, skip=frozenset(SAME_IMPORT))
 
 
 def render_dockerfile(project: Project, und: Understanding | None = None) -> str:

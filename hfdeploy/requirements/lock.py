@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -66,6 +67,49 @@ def lock_state(project: Project) -> str:
     if text is None:
         return "missing"
     return "fresh" if recorded_digest(text) == lock_inputs(project).digest else "stale"
+
+
+def locked_version(project: Project, name: str) -> str | None:
+    """The version a fresh lock pins `name` to (`name==X` line), or None."""
+    if lock_state(project) != "fresh":
+        return None
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    for m in re.finditer(
+        r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*([^\s;\\#]+)",
+        project.text(LOCK_FILE) or "",
+        re.MULTILINE,
+    ):
+        if re.sub(r"[-_.]+", "-", m.group(1)).lower() == key:
+            return m.group(2)
+    return None
+
+
+TOOL_LOCKS = (PurePosixPath("poetry.lock"), PurePosixPath("uv.lock"), PurePosixPath("pdm.lock"))
+
+
+def tool_locked_version(project: Project, name: str) -> tuple[PurePosixPath, str] | None:
+    """The version a Poetry, uv or PDM lock at the root pins `name` to (`[[package]]` tables)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    key = re.sub(r"[-_.]+", "-", name).lower()
+    for path in TOOL_LOCKS:
+        text = project.text(path)
+        if text is None:
+            continue
+        try:
+            packages = tomllib.loads(text).get("package", [])
+        except tomllib.TOMLDecodeError:
+            continue
+        for package in packages if isinstance(packages, list) else []:
+            if (
+                isinstance(package, dict)
+                and re.sub(r"[-_.]+", "-", str(package.get("name", ""))).lower() == key
+                and package.get("version")
+            ):
+                return path, str(package["version"])
+    return None
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,23 @@ LEGACY_MANYLINUX = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): 
 # package that ships the same code as wheels. Keep it short and certain.
 BINARY_ALTERNATIVES = {
     "psycopg2": "psycopg2-binary",
-    "mysqlclient": "pymysql",  # pure Python; same DB-API, different import name
+    "mysqlclient": "PyMySQL",  # pure Python; same DB-API, different import name
 }
 SAME_IMPORT = {"psycopg2"}  # alternatives that keep the import name: a safe swap
+# Packages whose C extension is optional: their source build falls back to pure Python when it
+# cannot compile (documented by each project). Keep it short and certain.
+OPTIONAL_EXTENSIONS = frozenset(
+    {"sqlalchemy", "markupsafe", "pyyaml", "msgpack", "simplejson", "websockets"}
+)
+
+
+def pure_python_wheel(found: Mapping[Version, Release]) -> DistFile | None:
+    """A `py3-none-any` wheel of any release: evidence the code runs without its extension."""
+    for version in sorted(found, reverse=True):
+        for wheel in found[version].wheels():
+            if wheel.filename.endswith("-none-any.whl"):
+                return wheel
+    return None
 
 
 @lru_cache(maxsize=8)

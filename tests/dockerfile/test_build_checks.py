@@ -251,7 +251,7 @@ def test_df014_catches_not(tmp_path: Path) -> None:
     assert findings(tmp_path, "DF014", entry) == []
 
 
-def test_df014_alembic_failure_does_not_stop_the_server(tmp_path: Path) -> None:
+def test_df014_alembic_failure_stops_the_start(tmp_path: Path) -> None:
     files = {
         "alembic.ini": "[alembic]\nscript_location = migrations\n",
         "migrations/env.py": "# env\n",
@@ -260,8 +260,7 @@ def test_df014_alembic_failure_does_not_stop_the_server(tmp_path: Path) -> None:
     fix_tree(root, "DF014")
     last = (root / "Dockerfile").read_text().splitlines()[-1]
     assert last.startswith(
-        "CMD alembic upgrade head || echo 'hfdeploy: alembic upgrade failed; starting anyway' >&2; "
-        "exec uvicorn main:app"
+        "CMD alembic upgrade head && exec uvicorn main:app"
     )
 
 

@@ -79,7 +79,7 @@ def test_server_command_shapes() -> None:
     with_alembic = server_command(
         AppTarget("main", "app"), 7860, AlembicSetup(Path("db/alembic.ini"))
     )  # type: ignore[arg-type]
-    assert with_alembic.startswith("alembic -c db/alembic.ini upgrade head || echo")
+    assert with_alembic.startswith("alembic -c db/alembic.ini upgrade head && exec uvicorn")
 
 
 def test_unsafe_data_dir_setting_is_refused_with_a_finding(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_generated_shapes_say_what_they_install(tmp_path: Path) -> None:
     assert "EXPOSE 8080\n" in generated("readme-port") and "${PORT:-8080}" in generated(
         "readme-port"
     )
-    assert "alembic upgrade head ||" in generated("alembic")
+    assert "alembic upgrade head && exec uvicorn" in generated("alembic")
     assert "CMD cd backend && exec uvicorn app.main:app --host" in generated("nested-backend")
 
 

@@ -54,6 +54,20 @@ CATALOGUE = [
     Dist("newpy", "1.0", "2024-01-01", requires_python=">=3.12"),
     Dist("newpy", "0.9", "2023-01-01", requires_python=">=3.8"),
     Dist("requests", "2.31.0", "2023-05-22"),
+    # MySQL's C driver (source-only on linux) and the pure-Python one
+    Dist("mysqlclient", "2.2.4", "2024-02-09", tags=("cp311-cp311-win_amd64",), sdist=True),
+    Dist("PyMySQL", "1.1.1", "2024-05-21"),
+    # the distributions behind `import yaml` and `import cv2`
+    Dist("PyYAML", "6.0.2", "2024-08-06"),
+    Dist("opencv-python-headless", "4.10.0.84", "2024-06-17"),
+    # a range whose every release was yanked, and the release after it
+    Dist("allyanked", "1.0", "2022-01-01", yanked="bad metadata"),
+    Dist("allyanked", "1.1", "2022-02-01", yanked="bad metadata"),
+    Dist("allyanked", "2.0", "2022-03-01"),
+    # a C extension that is optional: compiled wheels for other platforms, and a pure-Python
+    # wheel of an earlier release (the code runs without the extension)
+    Dist("speedups", "2.0", "2024-01-01", tags=("cp311-cp311-win_amd64",), sdist=True),
+    Dist("speedups", "1.0", "2023-01-01", tags=("py3-none-any",), sdist=True),
 ]
 
 

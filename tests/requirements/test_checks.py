@@ -72,6 +72,25 @@ def test_unknown_package_is_reported_with_close_names(fake_index: FakeIndex, tmp
     assert line_of(tmp_path, diag) == 1
 
 
+def test_rq002_offers_the_distribution_of_the_imported_module(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requests==2.31.0\nyaml==6.0\ncv2\n",
+                         "main.py": "import cv2\nimport yaml\nimport requests\n"})
+    diags = check(tmp_path, "RQ002")
+    by_name = {(tmp_path / "requirements.txt").read_text()[d.span.start:d.span.end]: d for d in diags}
+    assert by_name["yaml"].fix is not None and by_name["yaml"].fix.applicability is Applicability.SAFE
+    assert by_name["cv2"].fix is not None and by_name["cv2"].fix.applicability is Applicability.UNSAFE
+    fix(tmp_path, "RQ002")
+    assert (tmp_path / "requirements.txt").read_text() == "requests==2.31.0\nPyYAML\ncv2\n"
+    fix(tmp_path, "RQ002", unsafe=True)
+    assert (tmp_path / "requirements.txt").read_text() == "requests==2.31.0\nPyYAML\nopencv-python-headless\n"
+
+
+def test_rq002_no_provider_fix_when_the_code_does_not_import_the_module(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "yaml==6.0\n", "main.py": "import json\n"})
+    [diag] = check(tmp_path, "RQ002")
+    assert diag.fix is None
+
+
 def test_yanked_pin_is_a_warning_without_a_fix(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "yankedpkg==1.0\n"})
     [diag] = check(tmp_path)
@@ -95,6 +114,111 @@ def test_pure_source_package_is_only_a_warning(fake_index: FakeIndex, tmp_path: 
     make_tree(tmp_path, {"requirements.txt": "puresrc==1.0\n"})
     [diag] = check(tmp_path)
     assert (diag.code, diag.severity, diag.fix) == ("RQ005", Severity.WARNING, None)
+
+
+def test_rq016_range_whose_every_release_was_yanked_is_an_error(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "allyanked>=1.0,<2\n"})
+    [diag] = check(tmp_path, "RQ004,RQ005,RQ016")
+    assert (diag.code, diag.severity) == ("RQ016", Severity.ERROR)
+    assert "yanked" in diag.message and "bad metadata" in diag.notes[0]
+    assert "2.0" in diag.notes[1]
+    make_tree(tmp_path, {"requirements.txt": "allyanked>=1.0\n"})
+    assert check(tmp_path, "RQ004,RQ005,RQ016") == []
+
+
+def test_rq016_range_matching_no_release_and_contradictory_range(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "requests>=3\nnewpy>=0.9,<0.5\n"})
+    diags = check(tmp_path, "RQ016")
+    by_line = {line_of(tmp_path, d): d for d in diags}
+    assert sorted(by_line) == [1, 2] and all(d.code == "RQ016" for d in diags)
+    assert "No release of `requests` matches `>=3`" in by_line[1].message
+    assert "allows no version at all" in by_line[2].message
+
+
+def test_rq005_optional_extension_with_a_pure_python_wheel_is_only_a_warning(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "speedups==2.0\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert (diag.code, diag.severity) == ("RQ005", Severity.WARNING)
+    assert "pure-Python wheel" in " ".join(diag.notes)
+    make_tree(tmp_path, {"requirements.txt": "psycopg2==2.9.9\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.severity is Severity.ERROR
+    # the full python image has gcc and libpq-dev (buildpack-deps): at most a warning there
+    make_tree(tmp_path, {"Dockerfile": "FROM python:3.11\nRUN pip install -r requirements.txt\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.severity is Severity.WARNING and "full Python image" in " ".join(diag.notes)
+
+
+MYSQL_APP = {
+    "requirements.txt": "fastapi\nsqlalchemy==2.0.36\nmysqlclient==2.2.4\n",
+    "alembic.ini": "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql://shop:pw@sql.example.com:443/shop\n",
+    "app/db.py": (
+        "from sqlalchemy import create_engine\n\n"
+        'engine = create_engine("mysql+mysqldb://shop:pw@sql.example.com:443/shop", pool_recycle=3600)\n'
+    ),
+}
+
+
+def test_rq005_mysqlclient_swap_rewrites_every_mysql_url_to_pymysql(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, MYSQL_APP)
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.severity is Severity.ERROR and diag.fix is not None
+    assert diag.fix.applicability is Applicability.SAFE
+    fix(tmp_path, "RQ005")
+    assert (tmp_path / "requirements.txt").read_text() == "fastapi\nsqlalchemy==2.0.36\nPyMySQL\n"
+    assert "mysql+pymysql://shop:pw@sql.example.com:443/shop" in (tmp_path / "alembic.ini").read_text()
+    assert 'create_engine("mysql+pymysql://shop:pw@' in (tmp_path / "app" / "db.py").read_text()
+    assert check(tmp_path, "RQ005,DB004") == []
+
+
+def test_rq005_mysqlclient_swap_is_unsafe_when_the_url_may_come_from_a_secret(fake_index: FakeIndex, tmp_path: Path) -> None:
+    tree = dict(MYSQL_APP)
+    tree["app/db.py"] = (
+        "import os\nfrom sqlalchemy import create_engine\n\n"
+        'engine = create_engine(os.getenv("DATABASE_URL", "mysql://shop:pw@sql.example.com:443/shop"))\n'
+    )
+    make_tree(tmp_path, tree)
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any("DATABASE_URL" in n and "mysql+pymysql://" in n for n in diag.notes)
+    (tmp_path / "app" / "db.py").write_text("import MySQLdb\n")
+    (tmp_path / "alembic.ini").unlink()
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.fix is None  # no URL written to point at PyMySQL
+
+
+MYSQL_DOCKERFILE = (
+    "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /app\n"
+    "COPY requirements.txt .\nRUN pip install --user -r requirements.txt\nCOPY . .\n"
+    'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]\n'
+)
+
+
+def test_rq005_without_a_url_to_swap_installs_the_build_packages_in_the_dockerfile(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "mysqlclient==2.2.4\n", "Dockerfile": MYSQL_DOCKERFILE,
+                         "main.py": "import MySQLdb\n"})
+    [diag] = check(tmp_path, "RQ005")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE
+    fix(tmp_path, "RQ005")
+    text = (tmp_path / "Dockerfile").read_text()
+    assert (
+        "USER root\nRUN apt-get update \\\n"
+        "    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\\n"
+        "        default-libmysqlclient-dev build-essential pkg-config \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\nUSER user\nRUN pip install --user"
+    ) in text
+    assert check(tmp_path, "RQ005") == []  # the image now installs what the build needs
+
+
+def test_rq005_generated_dockerfile_carries_the_build_packages(fake_index: FakeIndex, tmp_path: Path) -> None:
+    from hfdeploy.dockerfile.regenerate import render_dockerfile
+    from tests.support import project_for
+
+    make_tree(tmp_path, {"requirements.txt": "fastapi\nmysqlclient==2.2.4\npsycopg2==2.9.9\n",
+                         "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"})
+    text = render_dockerfile(project_for(tmp_path))
+    assert "default-libmysqlclient-dev build-essential pkg-config" in text
+    assert "libpq-dev" not in text  # psycopg2 gets its wheel twin from RQ005 instead
 
 
 def test_conflicting_pins_are_explained_in_one_finding(fake_index: FakeIndex, tmp_path: Path) -> None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.database.checks.alembic_env_cannot_import_app import AlembicEnvCannotImportApp
 from hfdeploy.database.checks.alembic_percent_not_doubled import AlembicPercentNotDoubled
 from hfdeploy.database.checks.alembic_url_not_app_url import AlembicUrlNotAppUrl
 from hfdeploy.database.checks.database_driver_not_declared import DatabaseDriverNotDeclared
 from hfdeploy.database.checks.database_port_blocked import DatabasePortBlocked
+from hfdeploy.database.checks.database_schema_never_created import DatabaseSchemaNeverCreated
+from hfdeploy.database.checks.database_url_default_local_server import (
+    DatabaseUrlDefaultLocalServer,
+)
 from hfdeploy.database.checks.database_url_unset_on_space import DatabaseUrlUnsetOnSpace
 from hfdeploy.database.checks.postgres_scheme_removed import PostgresSchemeRemoved
 from hfdeploy.database.checks.relative_sqlite_path import RelativeSqlitePath
@@ -23,4 +28,7 @@ CHECKS: tuple[type[Check], ...] = (
     DatabasePortBlocked,  # DB007
     AlembicPercentNotDoubled,  # DB008
     AlembicUrlNotAppUrl,  # DB009
+    DatabaseUrlDefaultLocalServer,  # DB010
+    AlembicEnvCannotImportApp,  # DB011
+    DatabaseSchemaNeverCreated,  # DB012
 )

@@ -6,10 +6,21 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.database.alembic import urls_in_use
-from hfdeploy.database.dependencies import Driver, declared_names, needed_drivers, sqlalchemy_series
+from hfdeploy.database.consumers import only_outside_sqlalchemy
+from hfdeploy.database.dependencies import (
+    DRIVERS,
+    Driver,
+    declared_names,
+    needed_drivers,
+    sqlalchemy_allows_21,
+    sqlalchemy_dependents,
+    sqlalchemy_series,
+    sqlalchemy_tool_lock,
+)
 from hfdeploy.database.sources import FoundUrl
-from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.diagnostics import Applicability, Diagnostic, Fix, FixAvailability, Severity
 from hfdeploy.project import Project
+from hfdeploy.requirements.deps import add_requirement_edit
 
 
 class DatabaseDriverNotDeclared(Check):
@@ -23,7 +34,14 @@ class DatabaseDriverNotDeclared(Check):
     ## Why is this bad?
     SQLAlchemy imports the driver when the engine connects: the app stops with
     `ModuleNotFoundError: No module named 'psycopg2'` (or `'psycopg'`, `'asyncpg'`, `'MySQLdb'`).
-    When SQLAlchemy's version is not pinned, either PostgreSQL driver is accepted.
+    When the declared SQLAlchemy allows 2.1 (unpinned, or a range such as `>=2.0`), pip installs
+    2.1, whose `postgresql://` means psycopg (3): an image with only `psycopg2`/`psycopg2-binary`
+    then fails with `No module named 'psycopg'` (a warning instead when another requirement,
+    such as `sqlmodel`, may cap SQLAlchemy below 2.1).
+
+    A driverless URL that never reaches SQLAlchemy is not reported: one passed only to
+    `asyncpg.connect`/`asyncpg.create_pool` or `databases.Database` (which accept
+    `postgresql://` as it is), or one written in a property that nothing reads.
 
     ## Example
     ```
@@ -41,29 +59,56 @@ class DatabaseDriverNotDeclared(Check):
     sqlalchemy==2.0.36
     psycopg2-binary
     ```
+
+    ## Fix safety
+    Safe: appends the driver (unpinned; the lock step pins it) to the requirements file the
+    image installs: `psycopg2-binary`, `psycopg[binary]`, `asyncpg`, `PyMySQL`, ... For the
+    SQLAlchemy 2.1 default it adds `psycopg[binary]`, which also keeps a lock that resolves 2.1
+    working. No fix when the image installs from `pyproject.toml`.
     """
 
     code = "DB004"
     name = "database-driver-not-declared"
     severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
-        urls = [u for u in urls_in_use(project) if not u.url.is_sqlite or u.url.driver]
+        urls = [
+            u
+            for u in urls_in_use(project)
+            if u.url.driver or (not u.url.is_sqlite and not only_outside_sqlalchemy(project, u))
+        ]
         names = declared_names(project) if urls else None
         if names is None:
             return
         series = sqlalchemy_series(project)
         missing: dict[str, tuple[list[Driver], list[FoundUrl]]] = {}
+        default_changes: list[FoundUrl] = []
         for found in urls:
             drivers = needed_drivers(found.url, series)
             if drivers and not any(d.provided_by & names for d in drivers):
                 key = "/".join(d.module for d in drivers)
                 missing.setdefault(key, (drivers, []))[1].append(found)
+            elif (
+                len(drivers) > 1
+                and found.url.dialect in ("postgres", "postgresql")
+                and not DRIVERS["psycopg"].provided_by & names
+                and sqlalchemy_allows_21(project)
+            ):
+                default_changes.append(found)
+        if default_changes:
+            yield self._default_driver_changes(project, default_changes)
         for drivers, places in missing.values():
             first = places[0]
             wanted = " or ".join(f"`{d.suggestion}`" for d in drivers)
             modules = " or ".join(f"`{d.module}`" for d in drivers)
             notes = [f"Add {wanted} to the requirements the image installs."]
+            edit = add_requirement_edit(project, drivers[0].suggestion)
+            fix = (
+                Fix(f"Add `{drivers[0].suggestion}` to {edit.path}", (edit,), Applicability.SAFE)
+                if edit is not None
+                else None
+            )
             notes += [
                 f"Also used at {p.path}" + (f" (`{p.name}`)." if p.name else ".")
                 for p in places[1:]
@@ -74,4 +119,50 @@ class DatabaseDriverNotDeclared(Check):
                 path=first.path,
                 span=first.written,
                 notes=notes,
+                fix=fix,
             )
+
+    def _default_driver_changes(self, project: Project, places: list[FoundUrl]) -> Diagnostic:
+        first = places[0]
+        capped_by = sqlalchemy_dependents(project)
+        tool_lock = sqlalchemy_tool_lock(project)
+        notes = [
+            (
+                "SQLAlchemy 2.1 made psycopg (3) the default driver of `postgresql://`; the lock "
+                "`fix` writes resolves the newest SQLAlchemy too."
+            )
+        ]
+        if capped_by:
+            notes.append(
+                f"{', '.join(f'`{n}`' for n in capped_by)} may cap SQLAlchemy below 2.1; if none "
+                "does, the app fails."
+            )
+        if tool_lock:
+            notes.append(
+                f"{tool_lock}: an image that installs through that lock gets 2.0 and works; one "
+                "that installs the declared range gets 2.1 and fails."
+            )
+        notes += [
+            f"Also used at {p.path}" + (f" (`{p.name}`)." if p.name else ".") for p in places[1:]
+        ]
+        edit = add_requirement_edit(project, "psycopg[binary]")
+        fix = (
+            Fix(
+                f"Add `psycopg[binary]` to {edit.path} (the driver of `postgresql://` on "
+                "SQLAlchemy 2.1; psycopg2 stays for 2.0)",
+                (edit,),
+                Applicability.SAFE,
+            )
+            if edit is not None
+            else None
+        )
+        return self.diagnostic(
+            f"`{first.url.masked()}` names no driver, and the declared SQLAlchemy allows 2.1, "
+            "whose default PostgreSQL driver is psycopg (3): with only psycopg2 installed the app "
+            "stops with `ModuleNotFoundError: No module named 'psycopg'`",
+            path=first.path,
+            span=first.written,
+            notes=notes,
+            fix=fix,
+            severity=Severity.WARNING if capped_by or tool_lock else None,
+        )

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from hfdeploy.check import Check
 from hfdeploy.database import fallback
 from hfdeploy.database.engines import EngineCall, EnvOrigin, SettingsOrigin, engine_calls
+from hfdeploy.database.fallback import default_url
+from hfdeploy.database.sources import is_test_file
 from hfdeploy.diagnostics import Applicability, Diagnostic, Fix, FixAvailability, Severity
 from hfdeploy.project import Project
 from hfdeploy.requirements.deps import add_requirement_edit
@@ -59,25 +61,37 @@ class DatabaseUrlUnsetOnSpace(Check):
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        for calls in self.grouped(project, unset=True):
+            yield self._finding(project, calls)
+
+    @staticmethod
+    def grouped(project: Project, *, unset: bool) -> list[list[EngineCall]]:
+        """Engine calls (outside test files) grouped by the read or setting their URL comes
+        from: those whose URL is unset (`unset=True`), or whose default is a literal URL."""
         by_origin: dict[tuple[object, ...], list[EngineCall]] = {}
         for call in engine_calls(project):
             origin = call.origin
-            if isinstance(origin, EnvOrigin) and origin.unset:
+            if is_test_file(call.module.path):
+                continue
+            if not isinstance(origin, (EnvOrigin, SettingsOrigin)):
+                continue
+            if unset != origin.unset or (not unset and default_url(origin) is None):
+                continue
+            if isinstance(origin, EnvOrigin):
                 key: tuple[object, ...] = (
                     "env",
                     origin.module.path,
                     origin.read.lineno,
                     origin.read.col_offset,
                 )
-            elif isinstance(origin, SettingsOrigin) and origin.unset:
-                key = ("settings", origin.field.module.path, origin.field.owner, origin.field.name)
             else:
-                continue
+                key = ("settings", origin.field.module.path, origin.field.owner, origin.field.name)
             by_origin.setdefault(key, []).append(call)
-        for calls in by_origin.values():
-            yield self._finding(project, calls)
+        return list(by_origin.values())
 
-    def _finding(self, project: Project, calls: list[EngineCall]) -> Diagnostic:
+    def _finding(
+        self, project: Project, calls: list[EngineCall], override: str | None = None
+    ) -> Diagnostic:
         origin = calls[0].origin
         is_async = any(c.is_async for c in calls)
         notes = [
@@ -105,11 +119,26 @@ class DatabaseUrlUnsetOnSpace(Check):
                 f"there is no .env, the app fails at start unless `{variable}` is set"
             )
             edits = fallback.settings_fallback_edits(project, calls, is_async)
+            rules = fallback.url_rules(field)
+            if rules is not None and rules.rejects_sqlite:
+                edits = None
+                notes.append(
+                    f"No fix: `{rules.name}` in {module.path} rejects a URL that does not start "
+                    f"with {rules.rejects_sqlite}, so a SQLite fallback would stop the app at start."
+                )
+            elif rules is not None and edits is not None:
+                notes.append(
+                    f"`{rules.name}` in {module.path} also sets or checks the URL: review that "
+                    "it keeps the SQLite fallback (the fix is unsafe)."
+                )
         fix = None
         if edits is not None:
             edits += [e for e in (fallback.thread_check_edit(project, c) for c in calls) if e]
-            safe = fallback.driver_available(project, is_async)
-            driver = None if safe else add_requirement_edit(project, "aiosqlite")
+            has_driver = fallback.driver_available(project, is_async)
+            safe = has_driver and not (
+                isinstance(origin, SettingsOrigin) and fallback.url_rules(origin.field)
+            )
+            driver = None if has_driver else add_requirement_edit(project, "aiosqlite")
             if driver is not None:
                 edits.append(driver)  # the async fallback's driver, or DB004 reports it next
             fix = Fix(
@@ -117,7 +146,7 @@ class DatabaseUrlUnsetOnSpace(Check):
                 tuple(edits),
                 Applicability.SAFE if safe else Applicability.UNSAFE,
             )
-            if not safe:
+            if not has_driver:
                 notes.append(
                     "The async fallback (`sqlite+aiosqlite://`) needs `aiosqlite`: "
                     + ("the fix adds it, unpinned, to " + str(driver.path) if driver else
@@ -129,5 +158,5 @@ class DatabaseUrlUnsetOnSpace(Check):
             "SQLite data on a Space is lost on restart unless a storage bucket is mounted at /data."
         )
         return self.diagnostic(
-            message, path=module.path, span=module.span(node), fix=fix, notes=notes
+            override or message, path=module.path, span=module.span(node), fix=fix, notes=notes
         )

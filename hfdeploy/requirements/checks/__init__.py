@@ -6,6 +6,7 @@ from hfdeploy.check import Check
 from hfdeploy.requirements.checks.conflicting_pins import ConflictingPins
 from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
 from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
+from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
 from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
 from hfdeploy.requirements.checks.python_version_excluded import PythonVersionExcluded
@@ -27,4 +28,5 @@ CHECKS: tuple[type[Check], ...] = (
     StaleOrMissingLock,
     UnreadDependencyFile,
     UndeclaredRuntimeDependency,
+    NoReleaseInRange,  # RQ016
 )

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
+from packaging.utils import canonicalize_name
+
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Severity
+from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.redact import redact_url
-from hfdeploy.requirements.lookup import index_view
+from hfdeploy.requirements.imports import app_python_files, imported_tops_in_text, local_names
+from hfdeploy.requirements.lookup import IndexView, index_view
+from hfdeploy.requirements.model import Declared
+from hfdeploy.requirements.providers import DISTRIBUTIONS, candidates
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -45,11 +51,18 @@ class PackageNotOnIndex(Check):
     ```text
     fastapi-users-db-sqlmodel==0.3.0
     ```
+
+    ## Fix safety
+    When the code imports a module under the missing name (`import yaml` with a `yaml`
+    requirement) and a known distribution provides that module (`PyYAML`), the fix replaces the
+    requirement with it, unpinned (the lock pins it). Safe when exactly one distribution provides
+    the module; unsafe when several do (`cv2`: `opencv-python-headless`, `opencv-python`, ...).
     """
 
     code = "RQ002"
     name = "package-not-on-index"
     severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
     cacheable = False
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
@@ -59,9 +72,53 @@ class PackageNotOnIndex(Check):
         for req in view.checked:
             if not view.lookup(req).missing:
                 continue
+            notes: list[str] = []
+            fix = self._provider_fix(project, view, req, notes)
             close = [n for n in difflib.get_close_matches(req.key, known, n=3, cutoff=0.75) if n != req.key]
-            hint = f"; did you mean {', '.join(f'`{n}`' for n in close)}?" if close else ""
+            hint = f"; did you mean {', '.join(f'`{n}`' for n in close)}?" if close and fix is None else ""
             yield self.diagnostic(
                 f"`{req.name}` is not on the package index ({where}){hint}",
-                path=req.path, span=req.name_span,
+                path=req.path, span=req.name_span, fix=fix, notes=notes,
             )
+
+    @staticmethod
+    def _provider_fix(project: Project, view: IndexView, req: Declared, notes: list[str]) -> Fix | None:
+        """The code imports a module under the missing name (`yaml` for a `yaml` requirement):
+        offer the distribution that provides that module (`PyYAML`), safe when it is the only one."""
+        declared = {r.key for r in view.checked}
+        for module in sorted(_app_imports(project)):
+            if req.key not in candidates(module):
+                continue
+            known = [d for d in DISTRIBUTIONS.get(module, ()) if canonicalize_name(d) != req.key]
+            if not known:
+                continue
+            provider = known[0]
+            if canonicalize_name(provider) in declared:
+                notes.append(f"`import {module}` is provided by `{provider}`, already declared: remove this line")
+                return None
+            lookup = project.memo(("rq-alt", provider), partial(view.client.lookup, provider))
+            if lookup.page is None:
+                return None
+            others = ", ".join(f"`{d}`" for d in known[1:])
+            notes.append(
+                f"the code imports `{module}`, which `{provider}` provides"
+                + (f" (so do {others}: the fix is unsafe, pick the one you use)" if others else "")
+            )
+            marker = f"; {req.marker}" if req.marker is not None else ""
+            return Fix(
+                f"Replace `{req.name}` with `{provider}`",
+                (Edit(req.path, req.span, f"{provider}{marker}"),),
+                Applicability.UNSAFE if others else Applicability.SAFE,
+            )
+        return None
+
+
+def _app_imports(project: Project) -> set[str]:
+    def collect() -> set[str]:
+        local = local_names(project)
+        tops: set[str] = set()
+        for path in app_python_files(project):
+            tops |= imported_tops_in_text(project.text(path) or "", local)
+        return tops
+
+    return project.memo("rq-app-import-tops", collect)

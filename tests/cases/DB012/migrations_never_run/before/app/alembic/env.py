@@ -1,0 +1,2 @@
+from app.models import Base
+target_metadata = Base.metadata
