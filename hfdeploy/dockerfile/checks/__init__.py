@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from hfdeploy.check import Check
 from hfdeploy.dockerfile.checks.base_image_python_mismatch import BaseImagePythonMismatch
+from hfdeploy.dockerfile.checks.copy_source_missing import CopySourceMissing
 from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
+from hfdeploy.dockerfile.checks.final_stage_is_development import FinalStageIsDevelopment
 from hfdeploy.dockerfile.checks.lock_not_installed import LockNotInstalled
 from hfdeploy.dockerfile.checks.missing_cmd import MissingCmd
 from hfdeploy.dockerfile.checks.missing_dockerfile import MissingDockerfile
@@ -45,4 +47,6 @@ CHECKS: tuple[type[Check], ...] = (
     UserScriptsNotOnPath,  # DF017
     LockNotInstalled,  # DF018
     ServerNotInstalled,  # DF019
+    FinalStageIsDevelopment,  # DF020
+    CopySourceMissing,  # DF021
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -37,19 +36,31 @@ from hfdeploy.requirements.providers import (
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-# Installers whose dependency lists are not read: what they install is unknown.
-_OTHER_INSTALLERS = re.compile(r"\b(poetry\s+install|conda\s|mamba\s|micromamba\s|uv\s+sync|pipenv\s|pdm\s+install)")
+# Distributions whose absence FastAPI itself names in its error, and that nothing else
+# provides under that import name: adding them changes nothing but the failing feature.
+_SAFE_ADDITIONS = frozenset({"python-multipart"})
 
 
 class UndeclaredRuntimeDependency(Check):
     """## What it does
-    Reports a third-party module that the app's code imports but that no dependency installs,
-    and FastAPI features that need an optional package nobody installs (`Form(...)` needs
-    python-multipart, `Jinja2Templates` jinja2, `SessionMiddleware` itsdangerous, `EmailStr`
-    email-validator).
+    Reports a third-party module that the app's code imports but that the image does not
+    install, and FastAPI features that need an optional package the image does not install
+    (`Form(...)` needs python-multipart, `Jinja2Templates` jinja2, `SessionMiddleware`
+    itsdangerous, `EmailStr` email-validator).
+
+    "Installed" is what the image model (hfdeploy/image) says the image installs: only the
+    sources its install steps really read (a `backend/requirements.txt` beside the root one does
+    not count unless the Dockerfile installs it), including `poetry.lock`, `uv.lock` and
+    `pdm.lock` when the image installs through those tools. A module counts as provided when a
+    known distribution ships it, or when its name is a whole part of an installed
+    distribution's name (`fastapi_cache` in `fastapi-cache2`, `argon2` in `argon2-cffi`).
+
+    Severity follows the evidence: an error when the import runs while the app loads (a
+    module-level import in a module the app's import graph reaches from the served app), a
+    warning otherwise (a script, a function-level import, a module the app never imports).
 
     ## Why is this bad?
-    The image installs only what the requirements list. The import fails in the container with
+    The image installs only what its install steps name. The import fails in the container with
     `ModuleNotFoundError` (or FastAPI refuses the route) and the Space shows "Runtime error",
     although the app ran on the developer's machine, where the package happened to be installed.
 
@@ -67,24 +78,30 @@ class UndeclaredRuntimeDependency(Check):
 
     ## Fix safety
     Appends the distribution to the requirements file the image installs, when the import name
-    maps to a known distribution. Unsafe: the new line is unpinned (the lock step pins it), and
-    the package may need a different version than the one the code was written against.
+    maps to a known distribution. Adding `python-multipart` (FastAPI's own error names it, and
+    it provides nothing else) is safe. Any other addition is unsafe: the new line is unpinned
+    (the lock step pins it), and the package may need a different version than the one the code
+    was written against.
     """
 
     code = "RQ011"
     name = "undeclared-runtime-dependency"
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        from hfdeploy.image import image
+        from hfdeploy.pysource.import_graph import start_modules
+
         deps = dependency_set(project)
         if deps.install_file is None or not deps.files or deps.files[0].path != deps.install_file:
             return  # nothing declared, or the install file is unreadable: other checks say so
-        if any(_OTHER_INSTALLERS.search(project.text(n) or "") for n in ("Dockerfile", "dockerfile")):
-            return
+        if not image(project).distributions().readable:
+            return  # the image installs what hfdeploy cannot name (conda, wheels, variables)
         if any(project.exists(n) for n in ("environment.yml", "environment.yaml")):
             return
         found = installed(project)
+        graph = start_modules(project)
         local = local_names(project)
         # Names whose package is missing: a file that mentions none of them is never parsed,
         # which keeps this check off the cost of a large project's check.
@@ -115,10 +132,13 @@ class UndeclaredRuntimeDependency(Check):
                 if key in reported or not _missing(extra.need.module, found.distributions, found.complete):
                     continue
                 reported.add(key)
+                at_start = path in graph.files
                 yield self._finding(
-                    project, path, extra.node, extra.need.distribution, Severity.ERROR,
-                    f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which no dependency "
-                    f"installs: {extra.need.consequence}",
+                    project, path, extra.node, extra.need.distribution,
+                    Severity.ERROR if at_start else Severity.WARNING,
+                    f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which the image does "
+                    f"not install: {extra.need.consequence}"
+                    + ("" if at_start else " (when this module is imported; the app does not import it at start)"),
                 )
             for imp in third_party_imports(tree, local):
                 if imp.module in reported or not _missing(imp.module, found.distributions, found.complete):
@@ -126,11 +146,19 @@ class UndeclaredRuntimeDependency(Check):
                 reported.add(imp.module)
                 dist = suggested_distribution(imp.module)
                 known = f" ({dist})" if dist else ""
-                yield self._finding(
-                    project, path, imp.node, dist, Severity.WARNING,
-                    f"`{path}` imports `{imp.module}`, but no dependency installs it{known}: the app "
-                    f"fails at start with ModuleNotFoundError: No module named '{imp.module}'",
-                )
+                if graph.at_start(path, imp.node.lineno):
+                    yield self._finding(
+                        project, path, imp.node, dist, Severity.ERROR,
+                        f"`{path}` imports `{imp.module}`, but the image does not install it{known}: the app "
+                        f"fails at start with ModuleNotFoundError: No module named '{imp.module}'",
+                    )
+                else:
+                    yield self._finding(
+                        project, path, imp.node, dist, Severity.WARNING,
+                        f"`{path}` imports `{imp.module}`, but the image does not install it{known}: "
+                        f"ModuleNotFoundError: No module named '{imp.module}' when that import runs "
+                        "(the app does not import it at start)",
+                    )
 
     def _finding(
         self, project: Project, path: PurePosixPath, node: ast.stmt, dist: str | None, severity: Severity, message: str
@@ -162,4 +190,5 @@ def _append_fix(project: Project, dist: str) -> Fix | None:
     edit = add_requirement_edit(project, dist)
     if edit is None:
         return None
-    return Fix(f"Add `{dist}` to {edit.path}", (edit,), Applicability.UNSAFE)
+    safety = Applicability.SAFE if dist in _SAFE_ADDITIONS else Applicability.UNSAFE
+    return Fix(f"Add `{dist}` to {edit.path}", (edit,), safety)
