@@ -348,7 +348,7 @@ class Image:
         if not self.in_final_chain(install):
             copied = self._copied_from(install)
             if copied is None:
-                where = location.split(":", 1)[-1] if ":" in location else "site-packages"
+                where = location.split(":", 1)[-1] if ":" in location else "the system site-packages"
                 name = install.stage.name if install.stage and install.stage.name else str(
                     install.stage.index if install.stage else "?")
                 return Visibility(False, False, f"it is installed only in stage `{name}` ({where}), "
@@ -361,6 +361,8 @@ class Image:
         path_entries = [posixpath.normpath(p) for p in self.env.get("PATH", _DEFAULT_PATH).split(":") if p]
         if kind == "system":
             return Visibility(True, any(p in ("/usr/local/bin", "/usr/bin") for p in path_entries))
+        if kind in ("user", "venv") and (self.env.get("PYTHONPATH") or self.env.get("PYTHONUSERBASE")):
+            return Visibility(None, None)  # the environment points Python elsewhere
         if kind == "user":
             home = self.home
             if where != home:

@@ -24,6 +24,8 @@ from hfdeploy.dockerfile.checks.runs_as_root import RunsAsRoot
 from hfdeploy.dockerfile.checks.secret_in_dockerfile import SecretInDockerfile
 from hfdeploy.dockerfile.checks.server_bound_to_localhost import ServerBoundToLocalhost
 from hfdeploy.dockerfile.checks.server_not_installed import ServerNotInstalled
+from hfdeploy.dockerfile.checks.server_not_installed_for_user import ServerNotInstalledForUser
+from hfdeploy.dockerfile.checks.setup_reads_uncopied_file import SetupReadsUncopiedFile
 from hfdeploy.dockerfile.checks.user_scripts_not_on_path import UserScriptsNotOnPath
 from hfdeploy.dockerfile.checks.workdir_not_writable import WorkdirNotWritable
 
@@ -49,4 +51,6 @@ CHECKS: tuple[type[Check], ...] = (
     ServerNotInstalled,  # DF019
     FinalStageIsDevelopment,  # DF020
     CopySourceMissing,  # DF021
+    ServerNotInstalledForUser,  # DF022
+    SetupReadsUncopiedFile,  # DF023
 )
