@@ -158,7 +158,7 @@ def _tool(
     origin: str,
 ) -> Server | None:
     """`cmd[skip]` is the program (`uvicorn`, or `fastapi`); what follows are its arguments."""
-    program = cmd[skip].value
+    program = posixpath.basename(cmd[skip].value)  # `/app/.venv/bin/fastapi` is `fastapi`
     tool, sub = program, None
     args = cmd[skip + 1 :]
     if program == "fastapi":
@@ -214,7 +214,7 @@ def _tool(
         default_port=default_port,
         insert_at=cmd[-1].end,
         start=cmd[skip].start,
-        console_script=skip == 0,
+        console_script=skip == 0 and "/" not in cmd[skip].value,  # a path needs no PATH
         # A gunicorn/hypercorn config file may set the bind; the command line overrides it.
         settings_known=host is not None or not config_file,
         options=tuple(w.value for w in args),

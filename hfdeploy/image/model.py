@@ -293,6 +293,8 @@ class Image:
                 locked = locked_distributions(self.project, source.kind)
                 if locked is not None:
                     names |= locked
+                    if self.project.exists(PYPROJECT):  # the extras asked for (`fastapi[standard]`)
+                        names |= _read_source(self.project, Source("pyproject", PYPROJECT))[0]
                     continue
                 complete = False
                 source = Source("pyproject", PYPROJECT)
@@ -301,6 +303,11 @@ class Image:
                 continue
             found, full = _read_source(self.project, source)
             names |= found
+            if source.kind == "requirements" and self._fresh_lock_of(source.path):
+                # hfdeploy's lock, made from this very file for this Python, is what pip
+                # resolves it to: its names are the transitive set (not what decides versions).
+                names |= _read_source(self.project, Source("lock", LOCK))[0]
+                full = True
             complete = complete and full
             if source.kind == "lock":
                 # Made from the declared file; a stale lock (RQ009 remakes it) may lag behind.
@@ -310,6 +317,15 @@ class Image:
         if install.requirement_files and not any(self.sources(install)):
             complete = False  # a file from somewhere hfdeploy cannot follow
         return frozenset(names), complete
+
+    def _fresh_lock_of(self, path: PurePosixPath) -> bool:
+        if not self.project.exists(LOCK) or path != default_declared_file(self.project):
+            return False
+        try:
+            from hfdeploy.requirements.lock import lock_state
+        except ImportError:  # pragma: no cover
+            return False
+        return lock_state(self.project) == "fresh"
 
     def distributions(self) -> Distributions:
         names: set[str] = set()

@@ -175,3 +175,23 @@ def test_pip_index_options_for_the_install_file(tmp_path: Path) -> None:
     })
     assert m.index_options(PurePosixPath("requirements.txt")) == [("--extra-index-url", "https://a.example/simple"),
                                  ("--index-url", "https://b.example/simple")]
+
+
+def test_a_server_started_by_its_path_in_the_uv_venv(tmp_path: Path) -> None:
+    # `uv sync` fills /app/.venv; the CMD names /app/.venv/bin/fastapi, so no PATH is needed.
+    from tests.support import check_tree
+
+    make_tree(tmp_path, {
+        "app/__init__.py": "", "app/main.py": APP,
+        "pyproject.toml": '[project]\nname = "x"\nversion = "0"\ndependencies = ["fastapi[standard]"]\n',
+        "uv.lock": "".join(f'[[package]]\nname = "{n}"\nversion = "1"\n\n'
+                           for n in ("fastapi", "fastapi-cli", "uvicorn")),
+        "Dockerfile": "FROM python:3.12-slim\nCOPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/uv\n"
+        "COPY . /app\nWORKDIR /app\nRUN uv sync --frozen --no-cache\n"
+        'CMD ["/app/.venv/bin/fastapi", "run", "app/main.py", "--port", "7860"]\n',
+    })
+    m = image(project_for(tmp_path))
+    (install,) = m.installs
+    assert install.location == "venv:/app/.venv" and m.visibility(install).importable
+    found = [d.code for d in check_tree(tmp_path, "DF,HF")]
+    assert not {"HF000", "DF017", "DF019", "DF021", "DF022"} & set(found), found

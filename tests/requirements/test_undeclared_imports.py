@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hfdeploy.diagnostics import Applicability, Severity
-from tests.support import check_tree, fix_tree, make_tree
+from tests.support import check_tree, fix_tree, make_tree, project_for
 
 REQS = "fastapi==0.104.1\nuvicorn==0.24.0\n"
 
@@ -220,3 +220,24 @@ def test_poetry_export_installs_the_poetry_lock_not_requirements_lock(tmp_path: 
         "main.py": "from fastapi import FastAPI\nimport argon2\napp = FastAPI()\n",
     })
     assert diags == []
+
+
+EMAIL_APP = ("from fastapi import FastAPI\nfrom pydantic import BaseModel, EmailStr\napp = FastAPI()\n"
+             "class U(BaseModel):\n    email: EmailStr\n")
+
+
+def test_an_unknown_declared_package_may_bring_it_so_only_a_warning(tmp_path: Path) -> None:
+    # fastmcp's own dependencies (unknown without a lock) include pydantic[email].
+    diags = rq011(tmp_path, {"requirements.txt": REQS + "fastmcp\n", "main.py": EMAIL_APP})
+    assert [d.severity for d in diags] == [Severity.WARNING]
+    assert "unless a dependency of the declared packages installs it" in diags[0].message
+
+
+def test_a_fresh_lock_of_the_installed_file_gives_the_transitive_set(tmp_path: Path) -> None:
+    from hfdeploy.requirements.lock import lock_inputs
+
+    make_tree(tmp_path, {"requirements.txt": REQS + "fastmcp\n", "main.py": EMAIL_APP})
+    digest = lock_inputs(project_for(tmp_path)).digest
+    make_tree(tmp_path, {"requirements.lock": f"# input-hash: sha256:{digest}\nfastapi==0.104.1\n"
+                         "uvicorn==0.24.0\nfastmcp==2.0.0\nemail-validator==2.2.0\n"})
+    assert check_tree(tmp_path, "RQ011") == []

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 # Distributions whose absence FastAPI itself names in its error, and that nothing else
 # provides under that import name: adding them changes nothing but the failing feature.
 _SAFE_ADDITIONS = frozenset({"python-multipart"})
+# Said when the image installs packages whose own dependencies are not known (no lock).
+_UNLESS = " — unless a dependency of the declared packages installs it (no lock lists them all: `hfdeploy fix --write` makes one)"
 
 
 class UndeclaredRuntimeDependency(Check):
@@ -56,8 +58,10 @@ class UndeclaredRuntimeDependency(Check):
     distribution's name (`fastapi_cache` in `fastapi-cache2`, `argon2` in `argon2-cffi`).
 
     Severity follows the evidence: an error when the import runs while the app loads (a
-    module-level import in a module the app's import graph reaches from the served app), a
-    warning otherwise (a script, a function-level import, a module the app never imports).
+    module-level import in a module the app's import graph reaches from the served app) and the
+    whole installed set is known (a lock, or packages whose dependencies hfdeploy knows); a
+    warning otherwise (a script, a function-level import, a module the app never imports, or a
+    declared package whose own dependencies may bring the module).
 
     ## Why is this bad?
     The image installs only what its install steps name. The import fails in the container with
@@ -135,10 +139,11 @@ class UndeclaredRuntimeDependency(Check):
                 at_start = path in graph.files
                 yield self._finding(
                     project, path, extra.node, extra.need.distribution,
-                    Severity.ERROR if at_start else Severity.WARNING,
+                    Severity.ERROR if at_start and found.complete else Severity.WARNING,
                     f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which the image does "
                     f"not install: {extra.need.consequence}"
-                    + ("" if at_start else " (when this module is imported; the app does not import it at start)"),
+                    + ("" if at_start else " (when this module is imported; the app does not import it at start)")
+                    + ("" if found.complete else _UNLESS),
                 )
             for imp in third_party_imports(tree, local):
                 if imp.module in reported or not _missing(imp.module, found.distributions, found.complete):
@@ -148,9 +153,10 @@ class UndeclaredRuntimeDependency(Check):
                 known = f" ({dist})" if dist else ""
                 if graph.at_start(path, imp.node.lineno):
                     yield self._finding(
-                        project, path, imp.node, dist, Severity.ERROR,
+                        project, path, imp.node, dist, Severity.ERROR if found.complete else Severity.WARNING,
                         f"`{path}` imports `{imp.module}`, but the image does not install it{known}: the app "
-                        f"fails at start with ModuleNotFoundError: No module named '{imp.module}'",
+                        f"fails at start with ModuleNotFoundError: No module named '{imp.module}'"
+                        + ("" if found.complete else _UNLESS),
                     )
                 else:
                     yield self._finding(
