@@ -25,7 +25,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "psycopg": ("psycopg", "psycopg-binary"), "MySQLdb": ("mysqlclient",), "dateutil": ("python-dateutil",),
     "magic": ("python-magic",), "email_validator": ("email-validator",), "jinja2": ("Jinja2",),
     "attr": ("attrs",), "OpenSSL": ("pyOpenSSL",), "Crypto": ("pycryptodome", "pycryptodomex"),
-    "docx": ("python-docx",), "fitz": ("PyMuPDF",), "skimage": ("scikit-image",), "serial": ("pyserial",),
+    "docx": ("python-docx",), "argon2": ("argon2-cffi",), "fastapi_cache": ("fastapi-cache2",), "fitz": ("PyMuPDF",), "skimage": ("scikit-image",), "serial": ("pyserial",),
     "pptx": ("python-pptx",), "Levenshtein": ("python-Levenshtein", "Levenshtein"),
     "pkg_resources": ("setuptools",), "setuptools": ("setuptools",), "socketio": ("python-socketio",),
     "telegram": ("python-telegram-bot",), "discord": ("discord.py",), "slugify": ("python-slugify",),
@@ -133,10 +133,12 @@ def candidates(module: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def provided(module: str, dists: frozenset[str]) -> bool:
+def provided(module: str, dists: frozenset[str], *, guessed: frozenset[str] | None = None) -> bool:
+    """Whether one of `dists` provides `module`: by the table, or by name (`_named_after`)
+    among `guessed` (default: all of them; the distributions whose file list is unknown)."""
     if any(name in dists for name in candidates(module)):
         return True
-    return any(_named_after(module, dist) for dist in dists)
+    return any(_named_after(module, dist) for dist in (dists if guessed is None else guessed))
 
 
 def _named_after(module: str, dist: str) -> bool:

@@ -241,3 +241,16 @@ def test_a_fresh_lock_of_the_installed_file_gives_the_transitive_set(tmp_path: P
     make_tree(tmp_path, {"requirements.lock": f"# input-hash: sha256:{digest}\nfastapi==0.104.1\n"
                          "uvicorn==0.24.0\nfastmcp==2.0.0\nemail-validator==2.2.0\n"})
     assert check_tree(tmp_path, "RQ011") == []
+
+
+def test_the_wheels_file_list_says_which_modules_a_distribution_installs(tmp_path: Path, fake_index) -> None:
+    app = "from fastapi import FastAPI\nimport argon2\nimport jwt\napp = FastAPI()\n"
+    make_tree(tmp_path, {"requirements.txt": REQS + "argon2-cffi==23.1.0\njwt-helpers==1.0\n", "main.py": app})
+    diags = check_tree(tmp_path, "RQ011", offline=False)
+    # argon2 is in argon2-cffi's wheel; jwt-helpers' wheel holds only `jwt_helpers`, so its name
+    # no longer silences the missing `jwt` (offline, the name alone would have). A warning:
+    # without a lock, what those two depend on is not known.
+    assert [(d.severity, "`jwt`" in d.message) for d in diags] == [(Severity.WARNING, True)]
+    assert any(path.endswith("/argon2-cffi/") for path, _, _ in fake_index.log if "argon2" in path)
+    again = check_tree(tmp_path, "RQ011", offline=True)  # the file lists are cached now
+    assert [d.message for d in again] == [d.message for d in diags]

@@ -26,6 +26,7 @@ from hfdeploy.requirements.imports import (
     third_party_imports,
     used_extras,
 )
+from hfdeploy.requirements.lookup import installed_modules
 from hfdeploy.requirements.providers import (
     COMMONLY_TRANSITIVE,
     installed,
@@ -54,8 +55,11 @@ class UndeclaredRuntimeDependency(Check):
     sources its install steps really read (a `backend/requirements.txt` beside the root one does
     not count unless the Dockerfile installs it), including `poetry.lock`, `uv.lock` and
     `pdm.lock` when the image installs through those tools. A module counts as provided when a
-    known distribution ships it, or when its name is a whole part of an installed
-    distribution's name (`fastapi_cache` in `fastapi-cache2`, `argon2` in `argon2-cffi`).
+    known distribution ships it, when the wheel of an installed distribution's release holds it
+    (its file list, read from the package index through range requests and cached), or, for
+    a distribution whose file list is unknown (offline), when the module's name is a whole
+    part of the distribution's name (`fastapi_cache` in `fastapi-cache2`, `argon2` in
+    `argon2-cffi`, `agents` in `openai-agents`).
 
     Severity follows the evidence: an error when the import runs while the app loads (a
     module-level import in a module the app's import graph reaches from the served app) and the
@@ -109,15 +113,38 @@ class UndeclaredRuntimeDependency(Check):
         local = local_names(project)
         # Names whose package is missing: a file that mentions none of them is never parsed,
         # which keeps this check off the cost of a large project's check.
-        extra_names = {
-            name for (_module, name), need in EXTRAS.items()
-            if _missing(need.module, found.distributions, found.complete)
-        }
+        def maybe_missing(module: str) -> bool:
+            """The cheap part of the answer (the table only): a superset of what is missing."""
+            if provided(module, found.distributions, guessed=frozenset()):
+                return False
+            return found.complete or module not in COMMONLY_TRANSITIVE
+
+        extra_names = {name for (_module, name), need in EXTRAS.items() if maybe_missing(need.module)}
         verdicts: dict[str, bool] = {}  # the same few names recur in every file
+        shipped: list[dict[str, frozenset[str]]] = []
+
+        def modules() -> dict[str, frozenset[str]]:
+            """What the declared distributions' wheels install (index file lists, cached),
+            read only once a module looks missing."""
+            if not shipped:
+                shipped.append(installed_modules(project, [r for r in deps.direct if r.checkable]))
+            return shipped[0]
+
+        def _missing(module: str, dists: frozenset[str], complete: bool) -> bool:
+            if provided(module, dists, guessed=frozenset()):
+                return False
+            known = modules()
+            if any(module in mods for mods in known.values()):
+                return False
+            unknown = frozenset(d for d in dists if d.split("[", 1)[0] not in known)
+            if provided(module, dists, guessed=unknown):
+                return False
+            # An unknown declared package may pull in a common module: stay quiet then.
+            return complete or module not in COMMONLY_TRANSITIVE
 
         def missing(top: str) -> bool:
             if top not in verdicts:
-                verdicts[top] = _missing(top, found.distributions, found.complete)
+                verdicts[top] = maybe_missing(top) and _missing(top, found.distributions, found.complete)
             return verdicts[top]
 
         reported: set[str] = set()
@@ -133,7 +160,7 @@ class UndeclaredRuntimeDependency(Check):
                 continue
             for extra in used_extras(tree):
                 key = f"extra:{extra.need.distribution}"
-                if key in reported or not _missing(extra.need.module, found.distributions, found.complete):
+                if key in reported or not missing(extra.need.module):
                     continue
                 reported.add(key)
                 at_start = path in graph.files
@@ -146,7 +173,7 @@ class UndeclaredRuntimeDependency(Check):
                     + ("" if found.complete else _UNLESS),
                 )
             for imp in third_party_imports(tree, local):
-                if imp.module in reported or not _missing(imp.module, found.distributions, found.complete):
+                if imp.module in reported or not missing(imp.module):
                     continue
                 reported.add(imp.module)
                 dist = suggested_distribution(imp.module)
@@ -175,13 +202,6 @@ class UndeclaredRuntimeDependency(Check):
         what = f"`{dist}`" if dist else "the distribution that provides it"
         notes = [] if fix else [f"add {what} to the dependencies the image installs"]
         return self.diagnostic(message, path=path, span=span, fix=fix, notes=notes, severity=severity)
-
-
-def _missing(module: str, dists: frozenset[str], complete: bool) -> bool:
-    if provided(module, dists):
-        return False
-    # An unknown declared package may pull in a common module: stay quiet then.
-    return complete or module not in COMMONLY_TRANSITIVE
 
 
 def _statement_span(text: str, node: ast.stmt) -> Span:
