@@ -147,12 +147,12 @@ def _created_user(words: list[Word]) -> tuple[str, str | None, bool] | None:
     return (name, uid, home) if name else None
 
 
-def build_runtime(dockerfile: Dockerfile, target: Stage | None = None) -> Runtime:
-    """The view of the final stage, or of `target` (the image model walks every built stage)."""
+def build_runtime(dockerfile: Dockerfile, last: Stage | None = None) -> Runtime:
+    """The view of the final stage, or of stage `last` (the image model walks every built stage)."""
     rt = Runtime(dockerfile)
     env: dict[str, str] = {}
     user, workdir = "root", "/"
-    for stage in dockerfile.chain(target):
+    for stage in dockerfile.chain(last):
         for ins in stage.instructions:
             step = Step(ins, user, dict(env), workdir)
             rt.steps.append(step)

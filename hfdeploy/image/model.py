@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import itertools
 import os
 import posixpath
 from dataclasses import dataclass, field
@@ -195,6 +196,16 @@ class Image:
             if install.lock_tool:
                 return install.lock_tool
         return None
+
+    def enforces_requires_python(self) -> bool:
+        """Whether some install step checks pyproject's `requires-python` against the image's
+        Python (pip building the project, `poetry install`, `uv sync`, `pdm install`); pip
+        installing requirement files never does."""
+        return any(
+            i.tool in ("poetry install", "uv sync", "pdm install", "pdm sync") or (
+                i.project is not None and any(s.kind == "pyproject" for s in self.sources(i)))
+            for i in self.installs
+        )
 
     def repo_file(self, install: InstallStep, container_path: str) -> PurePosixPath | None:
         """The repository file a path an install step reads most likely came from."""
@@ -408,7 +419,7 @@ class Image:
             words = [w.value for w in step.ins.words()]
             if any(w.startswith(venv + "/bin/") for w in words):
                 return True
-            for first, second in zip(words, words[1:]):
+            for first, second in itertools.pairwise(words):
                 if posixpath.basename(first) in ("uv", "poetry", "pdm", "pipenv") and second == "run":
                     return True
         return False
@@ -443,7 +454,7 @@ class Image:
                     if root == src or root.startswith(src.rstrip("/") + "/") or src.startswith(root + "/"):
                         moved = dest + root[len(src):] if root.startswith(src) else dest
                         if kind == "user":
-                            home = moved[: -len("/.local")] if moved.endswith("/.local") else moved
+                            home = moved.removesuffix("/.local")
                             return f"user:{home}"
                         if kind == "system":
                             return "system"

@@ -56,8 +56,7 @@ def _graph(project: Project) -> StartGraph:
             if certain:
                 fatal.add((path, node.lineno))
             for module in _imported(node, package):
-                for found in _resolve(project, roots, module):
-                    pending.append(found)
+                pending.extend(_resolve(project, roots, module))
     return StartGraph(frozenset(files), frozenset(fatal))
 
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
-
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 

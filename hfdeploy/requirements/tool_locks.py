@@ -71,9 +71,9 @@ def pyproject_facts(project: Project) -> PyprojectFacts:
         data = _load(text)
         if data is None:
             return PyprojectFacts(text is not None, False, False, False, False, True, None)
-        proj = data.get("project") if isinstance(data.get("project"), dict) else {}
-        tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
-        poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else None
+        proj: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
+        tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
+        poetry: dict[str, Any] | None = tool["poetry"] if isinstance(tool.get("poetry"), dict) else None
         deps = poetry.get("dependencies") if poetry else None
         poetry_deps = isinstance(deps, dict) and any(k.lower() != "python" for k in deps)
         package_mode = not (poetry and poetry.get("package-mode") is False)
@@ -85,7 +85,7 @@ def pyproject_facts(project: Project) -> PyprojectFacts:
             which = "pdm"
         else:
             which = None
-        uv = tool.get("uv") if isinstance(tool.get("uv"), dict) else {}
+        uv: dict[str, Any] = tool["uv"] if isinstance(tool.get("uv"), dict) else {}
         if uv.get("package") is False:
             package_mode = False
         return PyprojectFacts(

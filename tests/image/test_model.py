@@ -107,10 +107,10 @@ def test_pip_install_dot_reads_pyproject_and_setup(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("dockerfile", "location", "importable"), [
     ("FROM python:3.11\nRUN pip install uvicorn\nCMD uvicorn main:app\n", "system", True),
-    ("FROM python:3.11\nRUN useradd -m -u 1000 user\nUSER user\nRUN pip install uvicorn\nCMD uvicorn main:app\n",
-     "user:/home/user", True),
-    ("FROM python:3.11\nRUN useradd -m -u 1000 user\nRUN pip install --user uvicorn\nUSER user\n"
-     "CMD uvicorn main:app\n", "user:/root", False),
+    (("FROM python:3.11\nRUN useradd -m -u 1000 user\nUSER user\nRUN pip install uvicorn\n"
+      "CMD uvicorn main:app\n"), "user:/home/user", True),
+    (("FROM python:3.11\nRUN useradd -m -u 1000 user\nRUN pip install --user uvicorn\nUSER user\n"
+      "CMD uvicorn main:app\n"), "user:/root", False),
     ("FROM python:3.11\nRUN python -m venv /venv && /venv/bin/pip install uvicorn\nCMD uvicorn main:app\n",
      "venv:/venv", False),
     ("FROM python:3.11\nRUN python -m venv /venv && /venv/bin/pip install uvicorn\nCMD [\"/venv/bin/uvicorn\"]\n",

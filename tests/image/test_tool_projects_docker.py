@@ -5,6 +5,7 @@ in the container as uid 1000."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import docker
 import pytest
 
 from tests.support import make_tree
@@ -43,10 +45,8 @@ def _build_and_probe(client: Any, root: Path) -> str:
         output = client.containers.run(tag, ["sh", "-c", PROBE], network_mode="host", remove=True)
         return str(output.decode("utf-8", "replace"))
     finally:
-        try:
+        with contextlib.suppress(docker.errors.ImageNotFound):  # the build failed before tagging
             client.images.remove(tag, force=True)
-        except Exception:  # noqa: BLE001 - the build may have failed before tagging
-            pass
 
 
 def test_poetry_project_without_build_system(docker_client: Any, tmp_path: Path) -> None:

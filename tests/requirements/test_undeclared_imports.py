@@ -37,12 +37,12 @@ def test_reports_an_import_no_dependency_installs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("code", "feature", "needs"), [
     ("from fastapi import FastAPI, Form\napp = FastAPI()\n@app.post('/x')\ndef x(name: str = Form(...)):\n    return name\n",
      "Form(...)", "python-multipart"),
-    ("from fastapi import FastAPI\nfrom fastapi.templating import Jinja2Templates\napp = FastAPI()\n"
-     "templates = Jinja2Templates(directory='t')\n", "Jinja2Templates", "Jinja2"),
+    (("from fastapi import FastAPI\nfrom fastapi.templating import Jinja2Templates\napp = FastAPI()\n"
+      "templates = Jinja2Templates(directory='t')\n"), "Jinja2Templates", "Jinja2"),
     (("from starlette.middleware.sessions import SessionMiddleware\nfrom fastapi import FastAPI\n"
       "app = FastAPI()\napp.add_middleware(SessionMiddleware, secret_key='k')\n"), "SessionMiddleware", "itsdangerous"),
-    ("from fastapi import FastAPI\nfrom pydantic import BaseModel, EmailStr\napp = FastAPI()\n"
-     "class U(BaseModel):\n    email: EmailStr\n", "EmailStr", "email-validator"),
+    (("from fastapi import FastAPI\nfrom pydantic import BaseModel, EmailStr\napp = FastAPI()\n"
+      "class U(BaseModel):\n    email: EmailStr\n"), "EmailStr", "email-validator"),
 ])
 def test_reports_fastapi_features_whose_optional_package_is_missing(
     tmp_path: Path, code: str, feature: str, needs: str

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from hfdeploy.check import Check
 from hfdeploy.dockerfile.checks.base_image_python_mismatch import BaseImagePythonMismatch
+from hfdeploy.dockerfile.checks.compiled_requirements_not_installed import (
+    CompiledRequirementsNotInstalled,
+)
 from hfdeploy.dockerfile.checks.copy_source_missing import CopySourceMissing
 from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
@@ -53,4 +56,5 @@ CHECKS: tuple[type[Check], ...] = (
     CopySourceMissing,  # DF021
     ServerNotInstalledForUser,  # DF022
     SetupReadsUncopiedFile,  # DF023
+    CompiledRequirementsNotInstalled,  # DF024
 )

@@ -158,7 +158,7 @@ class LockNotInstalled(Check):
             named = [w for w in args if not w.value.startswith("-")]
             if not named or any(w.value.startswith("-") and w.value not in _SIMPLE_FLAGS for w in args):
                 continue
-            keys = set()
+            keys: set[str] = set()
             for word in named:
                 try:
                     keys.add(canonicalize_name(Requirement(word.value).name))
