@@ -26,7 +26,16 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from hfdeploy.dockerfile.parse import Dockerfile, Stage
-from hfdeploy.dockerfile.stage import Runtime, Step, build_runtime, is_root, run_commands, runtime
+from hfdeploy.dockerfile.shell import Word, commands, split_words
+from hfdeploy.dockerfile.stage import (
+    Runtime,
+    Step,
+    build_runtime,
+    is_root,
+    run_commands,
+    runtime,
+    strip_prefix,
+)
 from hfdeploy.image.installs import InstallStep, StageState, home_of, read_command, venv_on_path
 from hfdeploy.space import APP_DIR, DATA_DIR
 
@@ -256,6 +265,10 @@ class Image:
         for source in self.all_sources():
             if source.kind == "requirements" and source.path is not None:
                 return source.path
+        if any(s.kind == "lock" for s in self.all_sources()):
+            made_from = _lock_made_from(self.project)
+            if made_from is not None:
+                return made_from
         for source in self.all_sources():
             if source.kind in ("pyproject", "poetry", "uv", "pdm") and self.project.exists(PYPROJECT):
                 from hfdeploy.requirements.tool_locks import pyproject_facts
@@ -322,7 +335,7 @@ class Image:
             complete = complete and full
             if source.kind == "lock":
                 # Made from the declared file; a stale lock (RQ009 remakes it) may lag behind.
-                declared = default_declared_file(self.project)
+                declared = _lock_made_from(self.project) or default_declared_file(self.project)
                 if declared is not None and declared.suffix == ".txt":
                     names |= _read_source(self.project, Source("requirements", declared))[0]
         if install.requirement_files and not any(self.sources(install)):
@@ -330,7 +343,9 @@ class Image:
         return frozenset(names), complete
 
     def _fresh_lock_of(self, path: PurePosixPath) -> bool:
-        if not self.project.exists(LOCK) or path != default_declared_file(self.project):
+        if not self.project.exists(LOCK) or path != (
+            _lock_made_from(self.project) or default_declared_file(self.project)
+        ):
             return False
         try:
             from hfdeploy.requirements.lock import lock_state
@@ -347,6 +362,8 @@ class Image:
             names |= found
             complete = complete and full
             readable = readable and install.readable and self._followed(install)
+        if not self.installs and not self.generated:
+            readable = False  # nothing hfdeploy recognises installs the app's packages (a script?)
         return Distributions(frozenset(names), complete and bool(self.installs), readable)
 
     def _followed(self, install: InstallStep) -> bool:
@@ -488,6 +505,14 @@ def _add(names: set[str], text: str) -> None:
     key = canonicalize_name(req.name)
     names.add(str(key))
     names.update(f"{key}[{canonicalize_name(e)}]" for e in req.extras)
+
+
+def _lock_made_from(project: Project) -> PurePosixPath | None:
+    """The file hfdeploy's lock was resolved from (its header says), when it still exists."""
+    from hfdeploy.requirements.lock import recorded_source
+
+    made_from = recorded_source(project.text(LOCK) or "")
+    return made_from if made_from is not None and project.exists(made_from) else None
 
 
 def _tool_lock_path(tool: str) -> PurePosixPath | None:
@@ -692,8 +717,7 @@ def _build(project: Project) -> Image:
             if step.ins.keyword != "RUN":
                 continue
             in_this_stage = step.ins.stage == stage.index
-            for cmd in run_commands(step.ins):
-                values = [w.value for w in cmd]
+            for values in _simple_commands(run_commands(step.ins)):
                 found = read_command(values, step, dockerfile.stages[step.ins.stage], state)
                 if found is not None and in_this_stage:
                     installs.append(found)
@@ -705,6 +729,27 @@ def _build(project: Project) -> Image:
             unique.append(install)
     return Image(project, False, dockerfile, rt, tuple(stages), tuple(unique), rt.user, dict(rt.env),
                  rt.workdir, frozenset(venvs))
+
+
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
+# Shell words that may lead a simple command inside `if`/`for`/`case` (`then poetry install`).
+_SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "{", "(", "!", "time"})
+
+
+def _simple_commands(cmds: list[list[Word]], depth: int = 0) -> list[list[str]]:
+    """Command word lists, looking inside `bash -c "..."` strings and past `then`/`else`."""
+    out: list[list[str]] = []
+    for cmd in cmds:
+        values = [w.value for w in cmd]
+        while values and values[0] in _SHELL_KEYWORDS:
+            values = values[1:]
+        if values and posixpath.basename(values[0]) in _SHELLS and "-c" in values[1:3] and depth < 3:
+            script = values[values.index("-c", 1) + 1] if values.index("-c", 1) + 1 < len(values) else ""
+            inner = [strip_prefix(c) for c in commands(split_words(script))]
+            out += _simple_commands(inner, depth + 1)
+        elif values:
+            out.append(values)
+    return out
 
 
 def _generated(project: Project) -> Image:

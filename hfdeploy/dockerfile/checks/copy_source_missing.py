@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -94,7 +95,7 @@ def _git_ignored(project: Project, source: str) -> bool:
     never sees it."""
     import os
 
-    path = source.strip("/")
+    path = posixpath.normpath(source).strip("/")
     if not project.is_git or any(c in path for c in "*?[") or path in (".", ""):
         return False
     if not os.path.isfile(os.path.join(project.root, path)):
