@@ -22,8 +22,9 @@ _TOOLS = {
 class ServerNotInstalledForUser(Check):
     """## What it does
     Reports a server the container starts (uvicorn, gunicorn, hypercorn, `fastapi run`) that
-    the image does install, but where the user the final stage runs as cannot use it:
+    the image installs where the user the final stage runs as cannot use it.
 
+    It is reported when the server is:
     - installed only in another stage (a builder) that the final stage never copies it from;
     - installed with `pip install --user` into another user's home (`/root/.local` while the
       container runs as `user`; `/root` is not even readable for uid 1000);
