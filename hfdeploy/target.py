@@ -70,7 +70,13 @@ def _minor(version: str) -> int:
 def _requires_python(project: Project) -> str | None:
     text = project.text("pyproject.toml") or ""
     m = re.search(r'^\s*requires-python\s*=\s*["\']([^"\']+)["\']', text, re.MULTILINE)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    try:  # Poetry's `python = "^3.12"` says the same
+        from hfdeploy.requirements.tool_locks import poetry_python
+    except ImportError:  # pragma: no cover
+        return None
+    return poetry_python(project) if "[tool.poetry" in text else None
 
 
 def target_python(project: Project) -> TargetPython:
@@ -98,5 +104,5 @@ def _resolve(project: Project) -> TargetPython:
     if spec:
         chosen = _from_requires_python(spec)
         if chosen:
-            return TargetPython(chosen, f"pyproject.toml requires-python {spec!r}")
+            return TargetPython(chosen, f"pyproject.toml requires-python {spec!r}")  # or Poetry's python
     return TargetPython(DEFAULT_PYTHON, "default")

@@ -58,17 +58,27 @@ def wanted_python(project: Project) -> WantedPython | None:
     if project.config.python:
         return WantedPython(project.config.python, f"`python` in {project.config.source}")
     m = _REQUIRES_PYTHON.search(project.text("pyproject.toml") or "")
-    if not m:
+    text = m.group(1) if m else _poetry_python(project)
+    if not text:
         return None
     try:
-        spec = SpecifierSet(m.group(1))
+        spec = SpecifierSet(text)
     except InvalidSpecifier:
         return None
     fitting = [v for v in SUPPORTED if spec.contains(v + ".0", prereleases=True)]
     if not fitting:
         return None
     chosen = DEFAULT_PYTHON if DEFAULT_PYTHON in fitting else fitting[-1]
-    return WantedPython(chosen, f"requires-python `{m.group(1)}` in pyproject.toml", spec)
+    where = "requires-python" if m else "Poetry's python"
+    return WantedPython(chosen, f"{where} `{text}` in pyproject.toml", spec)
+
+
+def _poetry_python(project: Project) -> str | None:
+    try:
+        from hfdeploy.requirements.tool_locks import poetry_python
+    except ImportError:  # the requirements domain is optional to this one
+        return None
+    return poetry_python(project)
 
 
 def mismatch(project: Project, base: PythonBase) -> WantedPython | None:

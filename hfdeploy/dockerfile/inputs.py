@@ -115,6 +115,8 @@ class InstallPlan:
     file: PurePosixPath | None  # `pip install -r FILE`, or pyproject.toml (`pip install .`)
     copy_first: tuple[PurePosixPath, ...]  # files to COPY before installing (layer cache)
     needs_source: bool  # the install needs the whole project copied first
+    tool: str | None = None  # "uv", "poetry", "pdm": install that tool's lock (exported)
+    pip_buildable: bool = True  # `pip install .` builds the project (pyproject plans only)
 
     @property
     def is_pyproject(self) -> bool:
@@ -133,11 +135,19 @@ def install_plan(project: Project) -> InstallPlan:
                 path = PurePosixPath(name)
                 return InstallPlan(path, (path,), name == "pyproject.toml")
         return InstallPlan(None, (), False)
+    from hfdeploy.requirements.tool_locks import TOOL_LOCKS, project_tool, pyproject_facts
+
+    tool = project_tool(project)
+    if tool in ("uv", "poetry", "pdm"):
+        # The project's own lock, in the tool that wrote it: the versions it was tested with.
+        pyproject = PurePosixPath("pyproject.toml")
+        return InstallPlan(TOOL_LOCKS[tool], (pyproject, TOOL_LOCKS[tool]), False, tool)
     chosen = install_file(project)
     if chosen is None:
         return InstallPlan(None, (), False)
     if str(chosen) in (".", "pyproject.toml"):
-        return InstallPlan(PurePosixPath("pyproject.toml"), (), True)
+        buildable = pyproject_facts(project).pip_buildable
+        return InstallPlan(PurePosixPath("pyproject.toml"), (), buildable, None, buildable)
     deps = dependency_set(project)
     if chosen != deps.install_file:  # the lock: one self-contained file
         text = project.text(chosen) or ""

@@ -78,6 +78,30 @@ def server_command(
     return f"alembic{config} upgrade head && {serve}"
 
 
+# Export the tool's lock to a requirements file and install it with pip, the tool itself kept in
+# a throwaway virtualenv so that it neither lands in the image nor pins the app's packages.
+_TOOL_VENV = "python -m venv /tmp/tool && /tmp/tool/bin/pip install --no-cache-dir --quiet"
+_INSTALL_EXPORT = (
+    "pip install --no-cache-dir --user -r /tmp/requirements.txt && rm -rf /tmp/tool /tmp/requirements.txt"
+)
+TOOL_EXPORTS = {
+    "uv": f"{_TOOL_VENV} uv \\\n    && /tmp/tool/bin/uv export --frozen --no-dev --no-hashes --no-emit-project "
+    f"-o /tmp/requirements.txt \\\n    && {_INSTALL_EXPORT}",
+    "poetry": f"{_TOOL_VENV} poetry poetry-plugin-export \\\n    && /tmp/tool/bin/poetry export --only main "
+    f"--without-hashes -f requirements.txt -o /tmp/requirements.txt \\\n    && {_INSTALL_EXPORT}",
+    "pdm": f"{_TOOL_VENV} pdm \\\n    && /tmp/tool/bin/pdm export --prod --no-hashes -o /tmp/requirements.txt "
+    f"\\\n    && {_INSTALL_EXPORT}",
+}
+
+
+def _declared(project: Project) -> list[str]:
+    """The requirements a pyproject declares, as pip arguments (each validated)."""
+    from hfdeploy.requirements.declared import dependency_set
+
+    return [r.requirement_text().replace(" ", "") for r in dependency_set(project).direct
+            if r.url is None and r.marker is None]
+
+
 def _pip_args(values: list[str]) -> list[str]:
     out = []
     for value in values:
@@ -107,8 +131,17 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
     copy_first: list[str] = []
     early: list[str] = []
     late: list[str] = []
-    if plan.file is None:
+    tool_install = ""
+    if plan.tool is not None:
+        copy_first = [require("path", str(p)) for p in plan.copy_first]
+        tool_install = TOOL_EXPORTS[plan.tool]
+        early = extra
+    elif plan.file is None:
         early = ["fastapi", "uvicorn", *extra]  # nothing declared: at least what CMD runs
+    elif plan.is_pyproject and not plan.pip_buildable:
+        # pip cannot build it (Poetry without [build-system], `package-mode = false`, a uv
+        # project that is not a package): install what it declares, never the project itself.
+        early = [*_pip_args(_declared(project)), *extra]
     elif plan.is_pyproject:
         early, late = extra, ["."]
     elif plan.needs_source:
@@ -116,7 +149,7 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
     else:
         copy_first = [require("path", str(p)) for p in plan.copy_first]
         early = ["-r", str(plan.file), *extra]
-    if und.install_project and "." not in late:
+    if und.install_project and "." not in late and plan.pip_buildable and plan.tool is None:
         late.append(".")
     under_app = data_dir == APP_DIR or data_dir.startswith(APP_DIR + "/")
     return {
@@ -131,6 +164,8 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
         "make_dirs": [data_dir],
         "owned_dirs": [APP_DIR] if under_app else [APP_DIR, data_dir],
         "copy_first": copy_first,
+        "tool": plan.tool or "",
+        "tool_install": tool_install,
         "early_install": early,
         "late_install": late,
         "port": port,

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.dockerfile.assignments import assignments
-from hfdeploy.dockerfile.parse import Dockerfile, Instruction, parse_dockerfile
+from hfdeploy.dockerfile.parse import Dockerfile, Instruction, Stage, parse_dockerfile
 from hfdeploy.dockerfile.shell import Word, commands, expand, split_words
 
 if TYPE_CHECKING:
@@ -147,11 +147,12 @@ def _created_user(words: list[Word]) -> tuple[str, str | None, bool] | None:
     return (name, uid, home) if name else None
 
 
-def build_runtime(dockerfile: Dockerfile) -> Runtime:
+def build_runtime(dockerfile: Dockerfile, last: Stage | None = None) -> Runtime:
+    """The view of the final stage, or of stage `last` (the image model walks every built stage)."""
     rt = Runtime(dockerfile)
     env: dict[str, str] = {}
     user, workdir = "root", "/"
-    for stage in dockerfile.chain():
+    for stage in dockerfile.chain(last):
         for ins in stage.instructions:
             step = Step(ins, user, dict(env), workdir)
             rt.steps.append(step)

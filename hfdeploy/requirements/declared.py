@@ -4,7 +4,6 @@ Shared by every RQ check through `dependency_set(project)`, computed once per sn
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -18,18 +17,6 @@ if TYPE_CHECKING:
 
 REQUIREMENTS = PurePosixPath("requirements.txt")
 PYPROJECT = PurePosixPath("pyproject.toml")
-# `pip install ... -r FILE` in a Dockerfile RUN line names the file the image installs.
-_DOCKER_REQ = re.compile(r"pip3?\s+install\b[^\n]*?\s(?:-r\s*|--requirement[=\s]+)([^\s&;|]+)")
-# One `pip install` command of a Dockerfile (continuation lines joined first).
-_DOCKER_PIP = re.compile(r"pip3?\s+install\b[^\n&;|]*")
-# Index options of pip's command line, as they may follow `pip install ... -r FILE`.
-_COMMAND_LINE_INDEX = {"-i": "--index-url", "--index-url": "--index-url", "--extra-index-url": "--extra-index-url",
-                       "-f": "--find-links", "--find-links": "--find-links", "--no-index": "--no-index"}
-# pip's environment variables for the same options.
-_PIP_VARIABLES = {"PIP_INDEX_URL": "--index-url", "PIP_EXTRA_INDEX_URL": "--extra-index-url",
-                  "PIP_FIND_LINKS": "--find-links", "PIP_NO_INDEX": "--no-index"}
-# Directories whose requirements are never the app's.
-_NOT_THE_APP = frozenset({"docs", "doc", "examples", "example", "tests", "test", "scripts", "requirements"})
 # Other tools' files we do not read, with what to do about them.
 OTHER_FORMATS = {
     "Pipfile": "Pipfile is not read; export it with `pipenv requirements > requirements.txt` "
@@ -62,59 +49,22 @@ def dependency_set(project: Project) -> DependencySet:
 
 
 def _install_file(project: Project) -> PurePosixPath | None:
-    from hfdeploy.requirements.lock import LOCK_FILE
+    """The file the image installs the app's dependencies from, as the image model reads the
+    Dockerfile (or the generated one): hfdeploy's own lock is made from it, never the reverse."""
+    from hfdeploy.image import image
 
-    for name in ("Dockerfile", "dockerfile"):
-        for m in _DOCKER_REQ.finditer(project.text(name) or ""):
-            target = PurePosixPath(m.group(1).strip("'\"").removeprefix("./"))
-            # The lock is made from the requirements, never the other way round: an image that
-            # installs our lock still declares its dependencies in the file the lock came from.
-            if target != LOCK_FILE and project.exists(target):
-                return target
-    if project.exists(REQUIREMENTS):
-        return REQUIREMENTS
-    if project.exists(PYPROJECT) and re.search(
-        r"^\s*(dependencies\s*=|\[tool\.poetry\.dependencies\])", project.text(PYPROJECT) or "", re.MULTILINE
-    ):
-        return PYPROJECT
-    # A backend in a sub-directory (`backend/requirements.txt` next to `frontend/`): the one
-    # such file one level down, when there is exactly one.
-    nested = [
-        p for p in project.files(".txt")
-        if len(p.parts) == 2 and p.name == REQUIREMENTS.name and p.parts[0] not in _NOT_THE_APP
-    ]
-    return nested[0] if len(nested) == 1 else None
+    return image(project).declared_file()
 
 
 def _command_line_indexes(project: Project, install_file: PurePosixPath) -> ParsedFile:
     """Index options the Dockerfile gives pip for the install file: on the `pip install -r FILE`
     command itself (`--extra-index-url https://download.pytorch.org/whl/cpu`) or as `PIP_*`
     variables set by ENV/ARG (in any stage: an index too many only leaves a pin unchecked)."""
-    from hfdeploy.dockerfile.assignments import assignments
-    from hfdeploy.dockerfile.parse import parse_dockerfile
-    from hfdeploy.requirements.lock import LOCK_FILE
+    from hfdeploy.image import image
 
     found = ParsedFile(install_file)
-    for name in ("Dockerfile", "dockerfile"):
-        raw = project.text(name) or ""
-        for ins in parse_dockerfile(PurePosixPath(name), raw).instructions if raw else ():
-            for pair in assignments(ins) if ins.keyword in ("ENV", "ARG") else ():
-                option = _PIP_VARIABLES.get(pair.name)
-                for value in (pair.value or "").split() if option else ():
-                    _apply_index_option(found, option or "", value)
-        text = re.sub(r"\\\r?\n", " ", raw)
-        for command in _DOCKER_PIP.finditer(text):
-            target = _DOCKER_REQ.search(command.group(0) + " ")
-            installs = target and PurePosixPath(target.group(1).strip("'\"").removeprefix("./"))
-            if installs not in (install_file, LOCK_FILE):  # the lock is made with the same indexes
-                continue
-            words = [w.strip("'\"") for w in command.group(0).split()]
-            for i, word in enumerate(words):
-                option, eq, value = word.partition("=")
-                option = _COMMAND_LINE_INDEX.get(option, "")
-                if option and option != "--no-index" and not eq:
-                    value = words[i + 1] if i + 1 < len(words) else ""
-                _apply_index_option(found, option, value)
+    for option, value in image(project).index_options(install_file):
+        _apply_index_option(found, option, value)
     return found
 
 

@@ -34,7 +34,12 @@ from hfdeploy.requirements.simple_api import (
     parse_html_page,
     parse_json_page,
 )
-from hfdeploy.requirements.wheel_metadata import local_wheel_metadata, wheel_metadata
+from hfdeploy.requirements.wheel_metadata import (
+    local_wheel_metadata,
+    local_wheel_top_levels,
+    wheel_metadata,
+    wheel_top_levels,
+)
 
 TIMEOUT = (5.0, 20.0)  # connect, read (seconds)
 RETRIES = 2  # after the first try, for connection errors, timeouts, 429 and 5xx
@@ -128,6 +133,31 @@ class IndexClient:
         if text is not None:
             _write_atomic(path, text.encode())
         return text
+
+    def wheel_modules(self, file: DistFile) -> frozenset[str] | None:
+        """The top-level modules a wheel installs, cached for good (one line per module)."""
+        if not file.filename.endswith(".whl"):
+            return None
+        path = self.cache_dir.parent / "modules" / hashlib.sha256(file.url.encode()).hexdigest()
+        try:
+            return frozenset(path.read_text("utf-8").split())
+        except OSError:
+            pass
+        if file.url.startswith("file:"):
+            return local_wheel_top_levels(Path(url2pathname(urlparse(file.url).path)))
+        if self.offline:
+            return None
+
+        def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+            return self._get(url, headers, "*/*")
+
+        try:
+            found = wheel_top_levels(fetch, file.url)
+        except (IndexError_, OSError):
+            return None
+        if found is not None:
+            _write_atomic(path, "\n".join(sorted(found)).encode())
+        return found
 
     # -- one index, one project ---------------------------------------------------------------
     def _page(self, index: str, key: str) -> ProjectPage | None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 LOCK_FILE = PurePosixPath("requirements.lock")
 CUTOFF_MARGIN = timedelta(days=14)
 RESOLUTION_TTL = 24 * 3600  # seconds a cached resolution is reused
+_SOURCE_LINE = re.compile(r"^# Every package the Space image installs, resolved from (\S+) by ", re.MULTILINE)
 _HASH_LINE = re.compile(r"^# input-hash: sha256:([0-9a-f]{64})\s*$", re.MULTILINE)
 
 
@@ -52,6 +53,12 @@ def lock_inputs(project: Project) -> LockInputs:
     glibc = ".".join(map(str, MANYLINUX_GLIBC))
     text = "\n".join([*reqs, *(f"-c {c}" for c in cons), f"python={python}", f"glibc={glibc}"])
     return LockInputs(reqs, cons, python, hashlib.sha256(text.encode()).hexdigest())
+
+
+def recorded_source(text: str) -> PurePosixPath | None:
+    """The file the lock was resolved from, as its header records it."""
+    m = _SOURCE_LINE.search(text)
+    return PurePosixPath(m.group(1)) if m else None
 
 
 def recorded_digest(text: str) -> str | None:

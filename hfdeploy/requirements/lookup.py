@@ -146,6 +146,28 @@ def dependencies_of(project: Project, req: Declared, release: Release) -> list[R
     return out
 
 
+def installed_modules(project: Project, reqs: list[Declared]) -> dict[str, frozenset[str]]:
+    """Distribution key -> the top-level modules its chosen release's wheel installs, read from
+    the wheel's file list on the index (cached on disk); distributions without an answer
+    (offline, no wheel, not found) are left out."""
+
+    def read() -> dict[str, frozenset[str]]:
+        view = index_view(project)
+        wheels: dict[str, DistFile] = {}
+        for req in reqs:
+            release = view.chosen(req) if req.checkable and req.key in view.lookups else None
+            wheel = _metadata_wheel(release, view.python) if release is not None else None
+            if wheel is not None:
+                wheels[req.key] = wheel
+        if not wheels:
+            return {}
+        with ThreadPoolExecutor(min(16, len(wheels))) as pool:
+            found = dict(zip(wheels, pool.map(view.client.wheel_modules, wheels.values())))
+        return {key: mods for key, mods in found.items() if mods is not None}
+
+    return project.memo(("rq-installed-modules", tuple(r.key for r in reqs)), read)
+
+
 def prefetch_metadata(project: Project, pairs: list[tuple[Declared, Release]]) -> None:
     """Fetch the metadata of many releases at once (the client caches it on disk)."""
     view = index_view(project)

@@ -6,14 +6,10 @@ package we know nothing about may well pull in (never reported then: a miss beat
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
-
-from hfdeploy.requirements.declared import dependency_set
-from hfdeploy.requirements.lock import LOCK_FILE
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -28,7 +24,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "psycopg": ("psycopg", "psycopg-binary"), "MySQLdb": ("mysqlclient",), "dateutil": ("python-dateutil",),
     "magic": ("python-magic",), "email_validator": ("email-validator",), "jinja2": ("Jinja2",),
     "attr": ("attrs",), "OpenSSL": ("pyOpenSSL",), "Crypto": ("pycryptodome", "pycryptodomex"),
-    "docx": ("python-docx",), "fitz": ("PyMuPDF",), "skimage": ("scikit-image",), "serial": ("pyserial",),
+    "docx": ("python-docx",), "argon2": ("argon2-cffi",), "fastapi_cache": ("fastapi-cache2",), "fitz": ("PyMuPDF",), "skimage": ("scikit-image",), "serial": ("pyserial",),
     "pptx": ("python-pptx",), "Levenshtein": ("python-Levenshtein", "Levenshtein"),
     "pkg_resources": ("setuptools",), "setuptools": ("setuptools",), "socketio": ("python-socketio",),
     "telegram": ("python-telegram-bot",), "discord": ("discord.py",), "slugify": ("python-slugify",),
@@ -92,8 +88,6 @@ LEAVES = frozenset({
     "orjson", "ujson", "itsdangerous", "markupsafe", "typing-extensions", "idna", "certifi", "sniffio",
     "h11", "click", "pyasn1", "six", "pytz", "aiofiles", "aiosqlite", "asyncpg", "python-jose[cryptography]",
 })
-_LOCK_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?", re.MULTILINE)
-_DOCKER_PIP = re.compile(r"pip3?\s+install\b([^\n&;|]*)")
 
 
 @dataclass(frozen=True)
@@ -107,38 +101,27 @@ def installed(project: Project) -> Installed:
 
 
 def _installed(project: Project) -> Installed:
-    names: set[str] = set()
-    complete = True
-    for req in dependency_set(project).direct:
-        names.add(req.key)
-        names.update(f"{req.key}[{canonicalize_name(e)}]" for e in req.extras)
-        complete = complete and req.url is None and not req.editable
-    names.update(_docker_pip_words(project))
+    """What the image installs, as the image model reads it (only the sources the image
+    really installs: a `backend/requirements.txt` beside the root one does not count), closed
+    over the known dependency table."""
+    from hfdeploy.image import image
+
+    found = image(project).distributions()
+    names = set(found.names)
     unknown = any(n not in REQUIRES and n not in LEAVES and "[" not in n for n in names)
-    lock = project.text(LOCK_FILE) if project.exists(LOCK_FILE) else None
-    if lock is not None:
-        names.update(canonicalize_name(m.group(1)) for m in _LOCK_LINE.finditer(lock))
-    pending = list(names)
-    while pending:  # the closure over the known table
+    return Installed(closure(frozenset(names)), found.complete or (found.readable and not unknown))
+
+
+def closure(names: frozenset[str]) -> frozenset[str]:
+    """`names` with the distributions they are known to install (the table above)."""
+    out = set(names)
+    pending = list(out)
+    while pending:
         for dist in REQUIRES.get(pending.pop(), ()):
-            if dist not in names:
-                names.add(dist)
+            if dist not in out:
+                out.add(dist)
                 pending.append(dist)
-    return Installed(frozenset(names), lock is not None or (complete and not unknown))
-
-
-def _docker_pip_words(project: Project) -> set[str]:
-    """Packages a Dockerfile installs by name (`RUN pip install torch`): installed too."""
-    found: set[str] = set()
-    for name in ("Dockerfile", "dockerfile"):
-        text = re.sub(r"\\\r?\n", " ", project.text(name) or "")
-        for m in _DOCKER_PIP.finditer(text):
-            for word in m.group(1).split():
-                word = word.strip("'\"")
-                bare = re.split(r"[\[<>=!~;@ ]", word, maxsplit=1)[0]
-                if bare and not word.startswith("-") and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", bare):
-                    found.add(canonicalize_name(bare))
-    return found
+    return frozenset(out)
 
 
 def candidates(module: str) -> tuple[str, ...]:
@@ -149,8 +132,26 @@ def candidates(module: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def provided(module: str, dists: frozenset[str]) -> bool:
-    return any(name in dists for name in candidates(module))
+def provided(module: str, dists: frozenset[str], *, guessed: frozenset[str] | None = None) -> bool:
+    """Whether one of `dists` provides `module`: by the table, or by name (`_named_after`)
+    among `guessed` (default: all of them; the distributions whose file list is unknown)."""
+    if any(name in dists for name in candidates(module)):
+        return True
+    return any(_named_after(module, dist) for dist in (dists if guessed is None else guessed))
+
+
+def _named_after(module: str, dist: str) -> bool:
+    """Offline fallback when no metadata says which modules a distribution holds: the module's
+    name is a whole part of the distribution's (`fastapi_cache` in `fastapi-cache2`,
+    `argon2` in `argon2-cffi`, `agents` in `openai-agents`). Only ever silences a finding."""
+    key = canonicalize_name(module)
+    dist = dist.split("[", 1)[0]
+    if len(key) < 3 or key == dist:
+        return key == dist
+    parts = dist.split("-")
+    stripped = dist.rstrip("0123456789")
+    return (dist.startswith(key + "-") or dist.endswith("-" + key) or stripped == key
+            or f"-{key}-" in f"-{dist}-" or "-".join(parts[:-1]) == key)
 
 
 def suggested_distribution(module: str) -> str | None:

@@ -82,6 +82,51 @@ def wheel_metadata(fetch: Fetch, url: str) -> str | None:
     return _read_member(handle)
 
 
+def wheel_top_levels(fetch: Fetch, url: str) -> frozenset[str] | None:
+    """The top-level import names a wheel installs, read from the zip's file list (what its
+    RECORD lists) through range requests: the central directory, never the whole wheel."""
+    status, body, headers = fetch(url, {"Range": f"bytes=-{CHUNK}"})
+    if status == 206:
+        m = re.search(r"/(\d+)\s*$", headers.get("content-range", ""))
+        if not m:
+            return None
+        handle: io.IOBase = _RangeFile(fetch, url, int(m.group(1)), body)
+    elif status == 200:
+        handle = io.BytesIO(body)
+    else:
+        return None
+    return _top_levels(handle)
+
+
+def local_wheel_top_levels(path: Path) -> frozenset[str] | None:
+    try:
+        with path.open("rb") as handle:
+            return _top_levels(handle)
+    except OSError:
+        return None
+
+
+def _top_levels(handle: io.IOBase | BinaryIO) -> frozenset[str] | None:
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile, KeyError, EOFError):
+        return None
+    tops: set[str] = set()
+    for name in names:
+        parts = name.split("/")
+        if parts[0].endswith(".data") and len(parts) > 3 and parts[1] in ("purelib", "platlib"):
+            parts = parts[2:]
+        elif parts[0].endswith((".dist-info", ".data")):
+            continue
+        first = parts[0]
+        if len(parts) > 1:
+            tops.add(first)
+        elif first.endswith((".py", ".so", ".pyd")):
+            tops.add(first.split(".", 1)[0])
+    return frozenset(t for t in tops if t.isidentifier())
+
+
 def local_wheel_metadata(path: Path) -> str | None:
     try:
         with path.open("rb") as handle:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hfdeploy.diagnostics import Applicability
+from hfdeploy.diagnostics import Applicability, Severity
 from tests.dockerfile.helpers import GOOD, findings, fixed, tree
 from tests.support import check_tree, fix_tree
 
@@ -62,12 +62,25 @@ def test_df001_catches_a_dockerfile_without_from(tmp_path: Path) -> None:
 def test_df002_catches_and_fixes_only_the_version(tmp_path: Path) -> None:
     dockerfile = GOOD.replace("python:3.11-slim", "python:3.8-slim-bookworm")
     (found,) = findings(tmp_path, "DF002", dockerfile, {"pyproject.toml": PYPROJECT_311})
+    assert found.message.startswith(
+        "Base image runs Python 3.8, but the project asks for 3.11 "
+        "(requires-python `>=3.11` in pyproject.toml); nothing in the image checks it"
+    )
+    # pip installs requirements.txt only and never reads requires-python: a warning.
+    assert found.severity is Severity.WARNING
+    after = fixed(tmp_path, "DF002", dockerfile, {"pyproject.toml": PYPROJECT_311})
+    assert after == GOOD.replace("python:3.11-slim", "python:3.11-slim-bookworm")
+
+
+def test_df002_is_an_error_when_the_image_installs_the_project(tmp_path: Path) -> None:
+    # `pip install .` refuses a Python outside requires-python: the build fails.
+    dockerfile = GOOD.replace("python:3.11-slim", "python:3.8-slim").replace("-r requirements.txt", ".")
+    (found,) = findings(tmp_path, "DF002", dockerfile, {"pyproject.toml": PYPROJECT_311})
+    assert found.severity is Severity.ERROR
     assert found.message == (
         "Base image runs Python 3.8, but the project asks for 3.11 "
         "(requires-python `>=3.11` in pyproject.toml)"
     )
-    after = fixed(tmp_path, "DF002", dockerfile, {"pyproject.toml": PYPROJECT_311})
-    assert after == GOOD.replace("python:3.11-slim", "python:3.11-slim-bookworm")
 
 
 def test_df002_python_option_wins(tmp_path: Path) -> None:

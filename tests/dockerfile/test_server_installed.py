@@ -72,6 +72,15 @@ def test_df019_the_generated_dockerfile_ends_up_with_its_server(tmp_path: Path) 
     assert (root / "requirements.txt").read_text() == "fastapi\nuvicorn\n"
 
 
+def test_df019_a_lock_the_image_does_not_install_does_not_count(tmp_path: Path) -> None:
+    # The image model answers "what does the image install": requirements.txt, not the lock
+    # beside it (DF018 says so separately), so uvicorn is missing at start.
+    files = {"requirements.txt": "fastapi\n", "requirements.lock": "fastapi==1\nuvicorn==1\n"}
+    root = tree(tmp_path, GOOD, files)
+    (found,) = check_tree(root, "DF019")
+    assert "never installs `uvicorn`" in found.message
+
+
 def test_df019_no_fix_in_a_file_the_image_does_not_install(tmp_path: Path) -> None:
     dockerfile = GOOD.replace("-r requirements.txt", "fastapi")
     root = tree(tmp_path, dockerfile, {"requirements.txt": "fastapi\n"})
@@ -93,7 +102,8 @@ def test_df019_pyproject_dependencies_have_no_fix(tmp_path: Path) -> None:
         (GOOD, {"requirements.txt": "fastapi\nuvicorn[standard]>=0.29\n"}),
         (GOOD, {"requirements.txt": "fastapi[standard]\n"}),
         (GOOD, {"requirements.txt": "gradio==4.44.0\n"}),  # brings FastAPI and uvicorn
-        (GOOD, {"requirements.txt": "fastapi\n", "requirements.lock": "fastapi==1\nuvicorn==1\n"}),
+        (GOOD.replace("-r requirements.txt", "-r requirements.lock"),
+         {"requirements.txt": "fastapi\n", "requirements.lock": "fastapi==1\nuvicorn==1\n"}),
         (GOOD.replace("-r requirements.txt", "-r requirements.txt 'uvicorn>=0.29'"), {}),
         (GOOD.replace("pip install", "uv pip install"), {"requirements.txt": "fastapi\nuvicorn\n"}),
         (replace_cmd(FASTAPI_RUN), {"requirements.txt": "fastapi-cli\nfastapi\n"}),

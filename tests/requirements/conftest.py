@@ -30,6 +30,7 @@ class Dist:
     yanked: str | None = None
     tags: tuple[str, ...] = ("py3-none-any",)  # one wheel per tag set; () for none
     sdist: bool = False
+    modules: tuple[str, ...] = ()  # top-level packages in the wheel (default: the name)
 
 
 CATALOGUE = [
@@ -68,6 +69,11 @@ CATALOGUE = [
     # wheel of an earlier release (the code runs without the extension)
     Dist("speedups", "2.0", "2024-01-01", tags=("cp311-cp311-win_amd64",), sdist=True),
     Dist("speedups", "1.0", "2023-01-01", tags=("py3-none-any",), sdist=True),
+    # import names that differ from the distribution's (read from the wheel's file list)
+    Dist("argon2-cffi", "23.1.0", "2023-08-15", modules=("argon2",)),
+    Dist("jwt-helpers", "1.0", "2023-01-01", modules=("jwt_helpers",)),
+    Dist("fastapi", "0.104.1", "2023-10-30"),
+    Dist("uvicorn", "0.24.0", "2023-11-04"),
 ]
 
 
@@ -80,8 +86,8 @@ def _wheel(dist: Dist, tag: str) -> tuple[str, bytes, str]:
     ])
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        module = canonicalize_name(dist.name).replace("-", "_")
-        zf.writestr(f"{module}/__init__.py", f"__version__ = {dist.version!r}\n")
+        for module in dist.modules or (canonicalize_name(dist.name).replace("-", "_"),):
+            zf.writestr(f"{module}/__init__.py", f"__version__ = {dist.version!r}\n")
         zf.writestr(f"{stem}.dist-info/METADATA", metadata)
         zf.writestr(f"{stem}.dist-info/WHEEL", f"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: {tag}\n")
         zf.writestr(f"{stem}.dist-info/RECORD", "")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hfdeploy.diagnostics import Applicability, Severity
-from tests.support import check_tree, fix_tree, make_tree
+from tests.support import check_tree, fix_tree, make_tree, project_for
 
 REQS = "fastapi==0.104.1\nuvicorn==0.24.0\n"
 
@@ -25,7 +25,8 @@ def test_reports_an_import_no_dependency_installs(tmp_path: Path) -> None:
     })
     assert len(diags) == 1
     diag = diags[0]
-    assert diag.severity is Severity.WARNING and str(diag.path) == "app/main.py"
+    # The served app's own module imports it at load time: the Space fails at start.
+    assert diag.severity is Severity.ERROR and str(diag.path) == "app/main.py"
     assert "imports `jose`" in diag.message and "(python-jose)" in diag.message
     assert "No module named 'jose'" in diag.message
     text = (tmp_path / "app/main.py").read_text()
@@ -36,11 +37,12 @@ def test_reports_an_import_no_dependency_installs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("code", "feature", "needs"), [
     ("from fastapi import FastAPI, Form\napp = FastAPI()\n@app.post('/x')\ndef x(name: str = Form(...)):\n    return name\n",
      "Form(...)", "python-multipart"),
-    ("from fastapi.templating import Jinja2Templates\ntemplates = Jinja2Templates(directory='t')\n",
-     "Jinja2Templates", "Jinja2"),
+    (("from fastapi import FastAPI\nfrom fastapi.templating import Jinja2Templates\napp = FastAPI()\n"
+      "templates = Jinja2Templates(directory='t')\n"), "Jinja2Templates", "Jinja2"),
     (("from starlette.middleware.sessions import SessionMiddleware\nfrom fastapi import FastAPI\n"
       "app = FastAPI()\napp.add_middleware(SessionMiddleware, secret_key='k')\n"), "SessionMiddleware", "itsdangerous"),
-    ("from pydantic import BaseModel, EmailStr\nclass U(BaseModel):\n    email: EmailStr\n", "EmailStr", "email-validator"),
+    (("from fastapi import FastAPI\nfrom pydantic import BaseModel, EmailStr\napp = FastAPI()\n"
+      "class U(BaseModel):\n    email: EmailStr\n"), "EmailStr", "email-validator"),
 ])
 def test_reports_fastapi_features_whose_optional_package_is_missing(
     tmp_path: Path, code: str, feature: str, needs: str
@@ -117,10 +119,13 @@ def test_fix_appends_the_distribution_keeping_crlf_and_second_fix_changes_nothin
         "requirements.txt": "fastapi==0.104.1\r\nuvicorn==0.24.0",  # CRLF, no final newline
         "main.py": "from jose import jwt\nfrom fastapi import Form\nx = Form()\n",
     })
-    assert fix_tree(tmp_path, "RQ011", write=True).diff() == ""  # unsafe: not applied by default
+    # python-multipart (FastAPI's own error names it) is a safe addition; python-jose is not.
+    fix_tree(tmp_path, "RQ011", write=True)
+    assert (tmp_path / "requirements.txt").read_bytes() == (
+        b"fastapi==0.104.1\r\nuvicorn==0.24.0\r\npython-multipart\r\n")
     fix_tree(tmp_path, "RQ011", unsafe=True)
     after = (tmp_path / "requirements.txt").read_bytes()
-    assert after == b"fastapi==0.104.1\r\nuvicorn==0.24.0\r\npython-jose\r\npython-multipart\r\n"
+    assert after == b"fastapi==0.104.1\r\nuvicorn==0.24.0\r\npython-multipart\r\npython-jose\r\n"
     assert check_tree(tmp_path, "RQ011") == []
     fix_tree(tmp_path, "RQ011", unsafe=True)
     assert (tmp_path / "requirements.txt").read_bytes() == after
@@ -157,3 +162,95 @@ def test_files_importing_only_installed_packages_are_not_parsed(tmp_path: Path) 
     assert [d.code for d in found] == ["RQ011"]
     parsed = {key[1] for key in project._memo if key[0] == "ast"}
     assert parsed == {PurePosixPath("app/auth.py")}
+
+
+def test_only_the_apps_import_graph_makes_an_error(tmp_path: Path) -> None:
+    # The app imports app/routes.py (which imports jose); scripts/seed_db.py, never imported,
+    # imports faker. Only the first stops the app at start.
+    diags = rq011(tmp_path, {
+        "requirements.txt": REQS,
+        "app/__init__.py": "",
+        "app/main.py": "from fastapi import FastAPI\nfrom app import routes\napp = FastAPI()\n"
+        "app.include_router(routes.router)\n",
+        "app/routes.py": "from fastapi import APIRouter\nfrom jose import jwt\nrouter = APIRouter()\n",
+        "app/cli.py": "import typer_cli_helper\n",
+        "app/lazy.py": "def f():\n    import markdown\n",
+    })
+    by_module = {d.message.split("`")[3]: d.severity for d in diags if "imports" in d.message}
+    assert by_module == {"jose": Severity.ERROR, "typer_cli_helper": Severity.WARNING,
+                         "markdown": Severity.WARNING}
+
+
+def test_only_what_the_image_installs_counts(tmp_path: Path) -> None:
+    # backend/requirements.txt declares python-jose, but the Dockerfile installs the root file.
+    diags = rq011(tmp_path, {
+        "requirements.txt": REQS,
+        "backend/requirements.txt": REQS + "python-jose\n",
+        "Dockerfile": "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "COPY . .\nCMD uvicorn main:app --host 0.0.0.0 --port 7860\n",
+        "main.py": "from fastapi import FastAPI\nfrom jose import jwt\napp = FastAPI()\n",
+    })
+    assert [(d.severity, "`jose`" in d.message) for d in diags] == [(Severity.ERROR, True)]
+
+
+@pytest.mark.parametrize(("dist", "module"), [
+    ("argon2-cffi", "argon2"), ("fastapi-cache2", "fastapi_cache"), ("openai-agents", "agents"),
+])
+def test_distributions_named_after_their_module_provide_it(tmp_path: Path, dist: str, module: str) -> None:
+    diags = rq011(tmp_path, {
+        "requirements.txt": REQS + dist + "\n",
+        "main.py": f"from fastapi import FastAPI\nimport {module}\napp = FastAPI()\n",
+    })
+    assert diags == []
+
+
+def test_poetry_export_installs_the_poetry_lock_not_requirements_lock(tmp_path: Path) -> None:
+    # The image installs poetry.lock through `poetry export`; hfdeploy's requirements.lock
+    # (made from pyproject) is not what the image installs and must not decide anything.
+    pyproject = ('[tool.poetry]\nname = "x"\nversion = "0"\n[tool.poetry.dependencies]\n'
+                 'python = "^3.11"\nfastapi = "*"\nuvicorn = "*"\nargon2-cffi = "*"\n')
+    lock = "".join(f'[[package]]\nname = "{n}"\nversion = "1.0"\n\n'
+                   for n in ("fastapi", "uvicorn", "argon2-cffi", "starlette", "pydantic"))
+    dockerfile = ("FROM python:3.11\nCOPY . .\nRUN pip install poetry poetry-plugin-export && "
+                  "poetry export -o /tmp/r.txt && pip install -r /tmp/r.txt\n"
+                  "CMD uvicorn main:app --host 0.0.0.0 --port 7860\n")
+    diags = rq011(tmp_path, {
+        "pyproject.toml": pyproject, "poetry.lock": lock, "Dockerfile": dockerfile,
+        "requirements.lock": "fastapi==1\n",
+        "main.py": "from fastapi import FastAPI\nimport argon2\napp = FastAPI()\n",
+    })
+    assert diags == []
+
+
+EMAIL_APP = ("from fastapi import FastAPI\nfrom pydantic import BaseModel, EmailStr\napp = FastAPI()\n"
+             "class U(BaseModel):\n    email: EmailStr\n")
+
+
+def test_an_unknown_declared_package_may_bring_it_so_only_a_warning(tmp_path: Path) -> None:
+    # fastmcp's own dependencies (unknown without a lock) include pydantic[email].
+    diags = rq011(tmp_path, {"requirements.txt": REQS + "fastmcp\n", "main.py": EMAIL_APP})
+    assert [d.severity for d in diags] == [Severity.WARNING]
+    assert "unless a dependency of the declared packages installs it" in diags[0].message
+
+
+def test_a_fresh_lock_of_the_installed_file_gives_the_transitive_set(tmp_path: Path) -> None:
+    from hfdeploy.requirements.lock import lock_inputs
+
+    make_tree(tmp_path, {"requirements.txt": REQS + "fastmcp\n", "main.py": EMAIL_APP})
+    digest = lock_inputs(project_for(tmp_path)).digest
+    make_tree(tmp_path, {"requirements.lock": f"# input-hash: sha256:{digest}\nfastapi==0.104.1\n"
+                         "uvicorn==0.24.0\nfastmcp==2.0.0\nemail-validator==2.2.0\n"})
+    assert check_tree(tmp_path, "RQ011") == []
+
+
+def test_the_wheels_file_list_says_which_modules_a_distribution_installs(tmp_path: Path, fake_index) -> None:
+    app = "from fastapi import FastAPI\nimport argon2\nimport jwt\napp = FastAPI()\n"
+    make_tree(tmp_path, {"requirements.txt": REQS + "argon2-cffi==23.1.0\njwt-helpers==1.0\n", "main.py": app})
+    diags = check_tree(tmp_path, "RQ011", offline=False)
+    # argon2 is in argon2-cffi's wheel; jwt-helpers' wheel holds only `jwt_helpers`, so its name
+    # no longer silences the missing `jwt` (offline, the name alone would have). A warning:
+    # without a lock, what those two depend on is not known.
+    assert [(d.severity, "`jwt`" in d.message) for d in diags] == [(Severity.WARNING, True)]
+    assert any(path.endswith("/argon2-cffi/") for path, _, _ in fake_index.log if "argon2" in path)
+    again = check_tree(tmp_path, "RQ011", offline=True)  # the file lists are cached now
+    assert [d.message for d in again] == [d.message for d in diags]

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from hfdeploy.check import Check
 from hfdeploy.dockerfile.checks.base_image_python_mismatch import BaseImagePythonMismatch
+from hfdeploy.dockerfile.checks.compiled_requirements_not_installed import (
+    CompiledRequirementsNotInstalled,
+)
+from hfdeploy.dockerfile.checks.copy_source_missing import CopySourceMissing
 from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
 from hfdeploy.dockerfile.checks.exec_form_not_json import ExecFormNotJson
+from hfdeploy.dockerfile.checks.final_stage_is_development import FinalStageIsDevelopment
 from hfdeploy.dockerfile.checks.lock_not_installed import LockNotInstalled
 from hfdeploy.dockerfile.checks.missing_cmd import MissingCmd
 from hfdeploy.dockerfile.checks.missing_dockerfile import MissingDockerfile
@@ -23,6 +28,8 @@ from hfdeploy.dockerfile.checks.runs_as_root import RunsAsRoot
 from hfdeploy.dockerfile.checks.secret_in_dockerfile import SecretInDockerfile
 from hfdeploy.dockerfile.checks.server_bound_to_localhost import ServerBoundToLocalhost
 from hfdeploy.dockerfile.checks.server_not_installed import ServerNotInstalled
+from hfdeploy.dockerfile.checks.server_not_installed_for_user import ServerNotInstalledForUser
+from hfdeploy.dockerfile.checks.setup_reads_uncopied_file import SetupReadsUncopiedFile
 from hfdeploy.dockerfile.checks.user_scripts_not_on_path import UserScriptsNotOnPath
 from hfdeploy.dockerfile.checks.workdir_not_writable import WorkdirNotWritable
 
@@ -47,4 +54,9 @@ CHECKS: tuple[type[Check], ...] = (
     LockNotInstalled,  # DF018
     ServerNotInstalled,  # DF019
     ExecFormNotJson,  # DF040
+    FinalStageIsDevelopment,  # DF020
+    CopySourceMissing,  # DF021
+    ServerNotInstalledForUser,  # DF022
+    SetupReadsUncopiedFile,  # DF023
+    CompiledRequirementsNotInstalled,  # DF024
 )

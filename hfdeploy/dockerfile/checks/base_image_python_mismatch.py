@@ -18,6 +18,11 @@ class BaseImagePythonMismatch(Check):
     the version the project declares: `requires-python` in pyproject.toml, or hfdeploy's
     `--python` / `[tool.hfdeploy] python` setting.
 
+    It is an error when the image installs the project itself (`pip install .`, `poetry
+    install`, `uv sync`), which refuses a Python outside `requires-python`, or when the version
+    comes from hfdeploy's setting; a warning when the image only installs requirement files,
+    which never check `requires-python`.
+
     ## Why is this bad?
     The Space runs the image's Python, not the one the project was written and locked for.
     Code using newer syntax fails at import (`SyntaxError`), pins made for one version have no
@@ -58,9 +63,19 @@ class BaseImagePythonMismatch(Check):
         if base.version_span is not None:
             edit = Edit(DOCKERFILE, base.version_span, wanted.version)
             fix = Fix(f"Use `python:{wanted.version}` as the base image", (edit,))
+        from hfdeploy.image import image
+
+        severity = None
+        message = f"Base image runs Python {base.version}, but the project asks for {wanted.version} ({wanted.reason})"
+        if wanted.spec is not None and not image(project).enforces_requires_python():
+            severity = Severity.WARNING  # pip never reads requires-python for requirement files
+            message += (
+                "; nothing in the image checks it (the project itself is not installed), so the build "
+                "succeeds and the app fails only if its code or a pin needs the newer Python"
+            )
         yield self.diagnostic(
-            f"Base image runs Python {base.version}, but the project asks for {wanted.version} "
-            f"({wanted.reason})",
+            message,
+            severity=severity,
             path=DOCKERFILE,
             span=base.version_span or from_line.span,
             fix=fix,

@@ -5,12 +5,15 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.dockerfile.copies import Copy, PipInstall, copies, pip_installs
 from hfdeploy.dockerfile.parse import Instruction
 from hfdeploy.dockerfile.shell import Word
-from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
+from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, is_root, runtime
 from hfdeploy.dockerfile.validate import is_valid
 
 if TYPE_CHECKING:
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 
 
 _FLAGS = ("-r", "--requirement")
+_SIMPLE_FLAGS = frozenset({"--no-cache-dir", "--user", "-q", "--quiet", "-U", "--upgrade"})
 
 
 def _lock(project: Project) -> PurePosixPath | None:
@@ -31,9 +35,11 @@ def _lock(project: Project) -> PurePosixPath | None:
 class LockNotInstalled(Check):
     """## What it does
     Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file),
-    or the project itself from `pyproject.toml` (`pip install .`) without the lock, while the
-    project has `requirements.lock`, the fully pinned set hfdeploy resolved for the image
-    (see RQ009).
+    or the project itself from `pyproject.toml` (`pip install .`) without the lock, or exactly
+    the declared dependencies by name (`pip install 'fastapi>=0.115' uvicorn`, as hfdeploy
+    installs a pyproject pip cannot build), while the project has `requirements.lock`, the
+    fully pinned set hfdeploy resolved for the image (see RQ009). An image that installs the
+    project's own `poetry.lock`, `uv.lock` or `pdm.lock` through its tool is not reported.
 
     ## Why is this bad?
     Only the lock pins the transitive dependencies. Installing the loose file lets them float
@@ -66,10 +72,14 @@ class LockNotInstalled(Check):
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        from hfdeploy.image import image
+
         lock = _lock(project)
         rt = runtime(project)
         if lock is None or rt is None or not is_valid("path", str(lock)):
             return
+        if image(project).tool_lock() is not None:
+            return  # the image installs the project's own lock (poetry/uv/pdm/pipenv)
         every = pip_installs(rt)
         installs = [p for p in every if p.requirement_files]
         if any(str(lock) in p.requirement_files for p in installs):
@@ -79,6 +89,8 @@ class LockNotInstalled(Check):
                 # `pip install .` resolves pyproject.toml's ranges afresh at every build.
                 projects = [p for p in every if p.installs_project]
                 yield from self._project_installs(rt, projects, lock)
+                if not projects:
+                    yield from self._declared_by_name(project, every, lock)
             return
         pip = installs[0]
         loose = pip.requirement_files[0]
@@ -129,6 +141,49 @@ class LockNotInstalled(Check):
                 span=pip.step.ins.span,
                 fix=fix,
             )
+
+
+    def _declared_by_name(
+        self, project: Project, installs: list[PipInstall], lock: PurePosixPath
+    ) -> Iterator[Diagnostic]:
+        """`pip install 'fastapi>=0.115' uvicorn` naming exactly the declared dependencies (how
+        hfdeploy installs a pyproject pip cannot build): the lock made from them pins the rest."""
+        try:
+            from hfdeploy.requirements.deps import declared_dependencies
+        except ImportError:  # the requirements domain is optional to this one
+            return
+        declared = {r.key for r in declared_dependencies(project)}
+        for pip in installs:
+            args = pip.words[pip.words.index(pip.install) + 1 :]
+            named = [w for w in args if not w.value.startswith("-")]
+            if not named or any(w.value.startswith("-") and w.value not in _SIMPLE_FLAGS for w in args):
+                continue
+            keys: set[str] = set()
+            for word in named:
+                try:
+                    keys.add(canonicalize_name(Requirement(word.value).name))
+                except InvalidRequirement:
+                    keys.add("")
+            if keys != declared:
+                continue
+            ins = pip.step.ins
+            span = ins.raw_span(named[0].start, named[-1].end)
+            chown = "" if is_root(pip.step.user) else f" --chown={pip.step.user.split(':')[0]}"
+            source = project.source(DOCKERFILE)
+            newline = source.newline if source is not None else "\n"
+            edits = (
+                Edit.insert(DOCKERFILE, ins.span.start, f"COPY{chown} {lock} {lock}{newline}"),
+                Edit(DOCKERFILE, span, f"-r {lock}"),
+            )
+            fix = Fix(f"Install `{lock}`", edits) if is_valid("user", chown[9:] or "root") else None
+            yield self.diagnostic(
+                f"`pip install` names the declared dependencies and ignores `{lock}`: their own "
+                "dependencies float to their newest releases at every build",
+                path=DOCKERFILE,
+                span=ins.span,
+                fix=fix,
+            )
+            return
 
 
 def _copy_lock(

@@ -9,6 +9,7 @@ from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
 from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
 from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
+from hfdeploy.requirements.checks.project_not_pip_buildable import ProjectNotPipBuildable
 from hfdeploy.requirements.checks.python_version_excluded import PythonVersionExcluded
 from hfdeploy.requirements.checks.stale_or_missing_lock import StaleOrMissingLock
 from hfdeploy.requirements.checks.undeclared_runtime_dependency import UndeclaredRuntimeDependency
@@ -29,4 +30,5 @@ CHECKS: tuple[type[Check], ...] = (
     UnreadDependencyFile,
     UndeclaredRuntimeDependency,
     NoReleaseInRange,  # RQ016
+    ProjectNotPipBuildable,
 )

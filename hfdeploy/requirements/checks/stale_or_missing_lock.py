@@ -29,7 +29,9 @@ def blocking_errors(project: Project) -> int:
 class StaleOrMissingLock(Check):
     """## What it does
     Reports a project without `requirements.lock`, or whose lock was made from other direct
-    requirements or for another Python (the lock's header records a hash of both). The fix
+    requirements or for another Python (the lock's header records a hash of both). A project
+    whose image installs its own `poetry.lock`, `uv.lock` or `pdm.lock` through that tool needs
+    no second lock and is not reported. The fix
     resolves the whole set for the image (CPython of the target version, linux x86_64, wheels
     only) with `uv pip compile`, or pip >= 26.3, holding transitive dependencies to releases
     uploaded before the newest direct pin plus 14 days, and writes the result.
@@ -64,6 +66,10 @@ class StaleOrMissingLock(Check):
     cacheable = False
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        from hfdeploy.image import image
+
+        if image(project).tool_lock() in ("poetry", "uv", "pdm"):
+            return  # the image installs the project's own lock through its tool
         state = lock_state(project)
         if state in ("none", "fresh"):
             return

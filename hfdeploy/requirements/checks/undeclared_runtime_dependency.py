@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -27,6 +26,7 @@ from hfdeploy.requirements.imports import (
     third_party_imports,
     used_extras,
 )
+from hfdeploy.requirements.lookup import installed_modules
 from hfdeploy.requirements.providers import (
     COMMONLY_TRANSITIVE,
     installed,
@@ -37,19 +37,38 @@ from hfdeploy.requirements.providers import (
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-# Installers whose dependency lists are not read: what they install is unknown.
-_OTHER_INSTALLERS = re.compile(r"\b(poetry\s+install|conda\s|mamba\s|micromamba\s|uv\s+sync|pipenv\s|pdm\s+install)")
+# Distributions whose absence FastAPI itself names in its error, and that nothing else
+# provides under that import name: adding them changes nothing but the failing feature.
+_SAFE_ADDITIONS = frozenset({"python-multipart"})
+# Said when the image installs packages whose own dependencies are not known (no lock).
+_UNLESS = " — unless a dependency of the declared packages installs it (no lock lists them all: `hfdeploy fix --write` makes one)"
 
 
 class UndeclaredRuntimeDependency(Check):
     """## What it does
-    Reports a third-party module that the app's code imports but that no dependency installs,
-    and FastAPI features that need an optional package nobody installs (`Form(...)` needs
-    python-multipart, `Jinja2Templates` jinja2, `SessionMiddleware` itsdangerous, `EmailStr`
-    email-validator).
+    Reports a third-party module that the app's code imports but that the image does not
+    install, and FastAPI features that need an optional package the image does not install
+    (`Form(...)` needs python-multipart, `Jinja2Templates` jinja2, `SessionMiddleware`
+    itsdangerous, `EmailStr` email-validator).
+
+    "Installed" is what the image model (hfdeploy/image) says the image installs: only the
+    sources its install steps really read (a `backend/requirements.txt` beside the root one does
+    not count unless the Dockerfile installs it), including `poetry.lock`, `uv.lock` and
+    `pdm.lock` when the image installs through those tools. A module counts as provided when a
+    known distribution ships it, when the wheel of an installed distribution's release holds it
+    (its file list, read from the package index through range requests and cached), or, for
+    a distribution whose file list is unknown (offline), when the module's name is a whole
+    part of the distribution's name (`fastapi_cache` in `fastapi-cache2`, `argon2` in
+    `argon2-cffi`, `agents` in `openai-agents`).
+
+    Severity follows the evidence: an error when the import runs while the app loads (a
+    module-level import in a module the app's import graph reaches from the served app) and the
+    whole installed set is known (a lock, or packages whose dependencies hfdeploy knows); a
+    warning otherwise (a script, a function-level import, a module the app never imports, or a
+    declared package whose own dependencies may bring the module).
 
     ## Why is this bad?
-    The image installs only what the requirements list. The import fails in the container with
+    The image installs only what its install steps name. The import fails in the container with
     `ModuleNotFoundError` (or FastAPI refuses the route) and the Space shows "Runtime error",
     although the app ran on the developer's machine, where the package happened to be installed.
 
@@ -67,36 +86,65 @@ class UndeclaredRuntimeDependency(Check):
 
     ## Fix safety
     Appends the distribution to the requirements file the image installs, when the import name
-    maps to a known distribution. Unsafe: the new line is unpinned (the lock step pins it), and
-    the package may need a different version than the one the code was written against.
+    maps to a known distribution. Adding `python-multipart` (FastAPI's own error names it, and
+    it provides nothing else) is safe. Any other addition is unsafe: the new line is unpinned
+    (the lock step pins it), and the package may need a different version than the one the code
+    was written against.
     """
 
     code = "RQ011"
     name = "undeclared-runtime-dependency"
-    severity = Severity.WARNING
+    severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        from hfdeploy.image import image
+        from hfdeploy.pysource.import_graph import start_modules
+
         deps = dependency_set(project)
         if deps.install_file is None or not deps.files or deps.files[0].path != deps.install_file:
             return  # nothing declared, or the install file is unreadable: other checks say so
-        if any(_OTHER_INSTALLERS.search(project.text(n) or "") for n in ("Dockerfile", "dockerfile")):
-            return
+        if not image(project).distributions().readable:
+            return  # the image installs what hfdeploy cannot name (conda, wheels, variables)
         if any(project.exists(n) for n in ("environment.yml", "environment.yaml")):
             return
         found = installed(project)
+        graph = start_modules(project)
         local = local_names(project)
         # Names whose package is missing: a file that mentions none of them is never parsed,
         # which keeps this check off the cost of a large project's check.
-        extra_names = {
-            name for (_module, name), need in EXTRAS.items()
-            if _missing(need.module, found.distributions, found.complete)
-        }
+        def maybe_missing(module: str) -> bool:
+            """The cheap part of the answer (the table only): a superset of what is missing."""
+            if provided(module, found.distributions, guessed=frozenset()):
+                return False
+            return found.complete or module not in COMMONLY_TRANSITIVE
+
+        extra_names = {name for (_module, name), need in EXTRAS.items() if maybe_missing(need.module)}
         verdicts: dict[str, bool] = {}  # the same few names recur in every file
+        shipped: list[dict[str, frozenset[str]]] = []
+
+        def modules() -> dict[str, frozenset[str]]:
+            """What the declared distributions' wheels install (index file lists, cached),
+            read only once a module looks missing."""
+            if not shipped:
+                shipped.append(installed_modules(project, [r for r in deps.direct if r.checkable]))
+            return shipped[0]
+
+        def _missing(module: str, dists: frozenset[str], complete: bool) -> bool:
+            if provided(module, dists, guessed=frozenset()):
+                return False
+            known = modules()
+            if any(module in mods for mods in known.values()):
+                return False
+            unknown = frozenset(d for d in dists if d.split("[", 1)[0] not in known)
+            if provided(module, dists, guessed=unknown):
+                return False
+            # An unknown declared package may pull in a common module: stay quiet then.
+            return complete or module not in COMMONLY_TRANSITIVE
 
         def missing(top: str) -> bool:
             if top not in verdicts:
-                verdicts[top] = _missing(top, found.distributions, found.complete)
+                verdicts[top] = maybe_missing(top) and _missing(top, found.distributions, found.complete)
             return verdicts[top]
 
         reported: set[str] = set()
@@ -112,25 +160,38 @@ class UndeclaredRuntimeDependency(Check):
                 continue
             for extra in used_extras(tree):
                 key = f"extra:{extra.need.distribution}"
-                if key in reported or not _missing(extra.need.module, found.distributions, found.complete):
+                if key in reported or not missing(extra.need.module):
                     continue
                 reported.add(key)
+                at_start = path in graph.files
                 yield self._finding(
-                    project, path, extra.node, extra.need.distribution, Severity.ERROR,
-                    f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which no dependency "
-                    f"installs: {extra.need.consequence}",
+                    project, path, extra.node, extra.need.distribution,
+                    Severity.ERROR if at_start and found.complete else Severity.WARNING,
+                    f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which the image does "
+                    f"not install: {extra.need.consequence}"
+                    + ("" if at_start else " (when this module is imported; the app does not import it at start)")
+                    + ("" if found.complete else _UNLESS),
                 )
             for imp in third_party_imports(tree, local):
-                if imp.module in reported or not _missing(imp.module, found.distributions, found.complete):
+                if imp.module in reported or not missing(imp.module):
                     continue
                 reported.add(imp.module)
                 dist = suggested_distribution(imp.module)
                 known = f" ({dist})" if dist else ""
-                yield self._finding(
-                    project, path, imp.node, dist, Severity.WARNING,
-                    f"`{path}` imports `{imp.module}`, but no dependency installs it{known}: the app "
-                    f"fails at start with ModuleNotFoundError: No module named '{imp.module}'",
-                )
+                if graph.at_start(path, imp.node.lineno):
+                    yield self._finding(
+                        project, path, imp.node, dist, Severity.ERROR if found.complete else Severity.WARNING,
+                        f"`{path}` imports `{imp.module}`, but the image does not install it{known}: the app "
+                        f"fails at start with ModuleNotFoundError: No module named '{imp.module}'"
+                        + ("" if found.complete else _UNLESS),
+                    )
+                else:
+                    yield self._finding(
+                        project, path, imp.node, dist, Severity.WARNING,
+                        f"`{path}` imports `{imp.module}`, but the image does not install it{known}: "
+                        f"ModuleNotFoundError: No module named '{imp.module}' when that import runs "
+                        "(the app does not import it at start)",
+                    )
 
     def _finding(
         self, project: Project, path: PurePosixPath, node: ast.stmt, dist: str | None, severity: Severity, message: str
@@ -141,13 +202,6 @@ class UndeclaredRuntimeDependency(Check):
         what = f"`{dist}`" if dist else "the distribution that provides it"
         notes = [] if fix else [f"add {what} to the dependencies the image installs"]
         return self.diagnostic(message, path=path, span=span, fix=fix, notes=notes, severity=severity)
-
-
-def _missing(module: str, dists: frozenset[str], complete: bool) -> bool:
-    if provided(module, dists):
-        return False
-    # An unknown declared package may pull in a common module: stay quiet then.
-    return complete or module not in COMMONLY_TRANSITIVE
 
 
 def _statement_span(text: str, node: ast.stmt) -> Span:
@@ -162,4 +216,5 @@ def _append_fix(project: Project, dist: str) -> Fix | None:
     edit = add_requirement_edit(project, dist)
     if edit is None:
         return None
-    return Fix(f"Add `{dist}` to {edit.path}", (edit,), Applicability.UNSAFE)
+    safety = Applicability.SAFE if dist in _SAFE_ADDITIONS else Applicability.UNSAFE
+    return Fix(f"Add `{dist}` to {edit.path}", (edit,), safety)

@@ -1,0 +1,23 @@
+"""The image a Space builds, as one model shared by every domain (see model.py).
+
+Public API:
+  `image(project) -> Image`: computed once per snapshot.
+  `Image.generated`: True when there is no usable root Dockerfile (the model is the image
+      `fix` would generate).
+  `Image.stages` / `final_stage` / `runtime`: the stages that are built, the final one's view.
+  `Image.installs`: each `InstallStep` (tool, requirement files, packages, project, lock tool,
+      location: "system" | "user:<home>" | "venv:<dir>" | "other:<dir>").
+  `Image.sources(step)` / `all_sources()` -> `Source(kind, path)`; `installs_file(path)`;
+      `declared_file()`; `tool_lock()`.
+  `Image.distributions()` -> `Distributions(names, complete, readable)`;
+      `install_distributions(step)`; `importable(module) -> bool | None`.
+  `Image.visibility(step)` / `server_visibility(names)` -> `Visibility(importable, on_path, reason)`
+      for the runtime user of the final stage.
+  `Image.in_context(path)`, `context_matches(source)`, `copied(path)`, `can_write(directory)`.
+  `Image.user`, `env`, `workdir`, `home`.
+"""
+
+from hfdeploy.image.installs import InstallStep
+from hfdeploy.image.model import Distributions, Image, Source, Visibility, image
+
+__all__ = ["Distributions", "Image", "InstallStep", "Source", "Visibility", "image"]
