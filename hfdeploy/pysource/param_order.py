@@ -182,5 +182,5 @@ def rewrite_call(plan: Plan, args: tuple[Argument, ...], implicit: int, text: st
             edits.append((Span(slot.span.start, slot.span.start), f"{name}="))
         else:
             edits.append((slot.span, body))
-        reordered = reordered or (arg is not slot and not arg.simple)
+        reordered = reordered or (arg is not slot and not arg.pure)
     return Rewrite(tuple(edits), reordered)
