@@ -143,8 +143,8 @@ def described(source: str) -> list[tuple[str, str | None, str | None]]:
     a = fn.args
     plain = a.posonlyargs + a.args
     defaults = [None] * (len(plain) - len(a.defaults)) + a.defaults
-    out = [(arg.arg, arg.annotation, d) for arg, d in zip(plain, defaults)]
-    out += [(arg.arg, arg.annotation, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults)]
+    out = [(arg.arg, arg.annotation, d) for arg, d in zip(plain, defaults, strict=True)]
+    out += [(arg.arg, arg.annotation, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
     return [(n, ast.unparse(t) if t else None, ast.unparse(d) if d else None) for n, t, d in out]
 
 
@@ -194,7 +194,7 @@ def test_fix_compiles_keeps_parameters_and_binds_the_same_values(program) -> Non
     namespace: dict[str, object] = {}
     exec(compile(fixed, "m.py", "exec"), namespace)  # noqa: S102 - generated test code
     defaults = inspect.signature(namespace["f"]).parameters  # type: ignore[arg-type]
-    for (_, bound), got in zip(call_list, namespace["RESULTS"]):  # type: ignore[call-overload]
+    for (_, bound), got in zip(call_list, namespace["RESULTS"], strict=True):  # type: ignore[call-overload]
         expected = {name: bound.get(name, param.default) for name, param in defaults.items()}
         assert got == expected
 
@@ -277,7 +277,7 @@ def test_fix_write_across_modules_compiles_and_binds_by_what_arguments_can_do(  
         del sys.modules["lib"]
     params = inspect.signature(namespace["f"]).parameters  # type: ignore[arg-type]
     results = use_ns["RESULTS"]
-    for (_, bound), values, got in zip(call_list, shapes, results):  # type: ignore[call-overload]
+    for (_, bound), values, got in zip(call_list, shapes, results, strict=True):  # type: ignore[call-overload]
         for name, param in params.items():
             if name not in bound:
                 assert got[name] == param.default, (name, fixed_use)
