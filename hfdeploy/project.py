@@ -7,7 +7,6 @@ import ast
 import os
 import stat
 import subprocess
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
+from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_errors
 
@@ -254,21 +254,9 @@ class Project:
 
         def parse() -> ast.Module | None:
             text = self.text(path)
-            if text is None:
-                return None
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    return ast.parse(text, filename=str(path))
-            except (SyntaxError, ValueError, MemoryError, RecursionError):
-                return None
+            return None if text is None else parse_or_none(text, str(path))
 
         def parse_newer() -> ast.Module | None:
-            from hfdeploy.pysource.syntax import (
-                parse_skipping_newer_syntax,
-                without_param_order_errors,
-            )
-
             text = self.text(path)
             if text is None:
                 return None
@@ -278,12 +266,7 @@ class Project:
                 # blanked (offsets kept) the other checks still see the rest until it is fixed.
                 blanked = without_param_order_errors(self, path, text)
                 if blanked != text:
-                    try:
-                        with warnings.catch_warnings():
-                            warnings.simplefilter("ignore")
-                            tree = ast.parse(blanked, filename=str(path))
-                    except (SyntaxError, ValueError, MemoryError, RecursionError):
-                        tree = parse_skipping_newer_syntax(blanked)
+                    tree = parse_or_none(blanked, str(path)) or parse_skipping_newer_syntax(blanked)
             return tree
 
         # Separate keys: `syntax_error` takes a cached strict tree as proof that the file parses.

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from hfdeploy.database.dependencies import declared_names, sqlalchemy_series
 from hfdeploy.database.engines import EngineCall, EnvOrigin, SettingsOrigin
 from hfdeploy.diagnostics import Edit
-from hfdeploy.environment.pycode import Located, helper_edits, import_os_edit
 from hfdeploy.environment.settings import is_str_annotation
+from hfdeploy.pycode import Located, helper_edits, import_os_edit
 from hfdeploy.space import DATA_DIR_ENV
 
 if TYPE_CHECKING:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
+from hfdeploy.dockerfile.pycall import find_run_call
+from hfdeploy.dockerfile.server_model import Server as Server  # re-exported: its home before
+from hfdeploy.dockerfile.server_model import Setting as Setting
 from hfdeploy.dockerfile.server_specs import SPECS
 from hfdeploy.dockerfile.shell import Word, commands, split_words
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime, strip_prefix
@@ -20,35 +22,6 @@ if TYPE_CHECKING:
 
 _PYTHON = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 _SHELLS = ("sh", "bash", "dash", "ash")
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A value written somewhere, with the exact text to replace."""
-
-    value: str
-    span: Span  # file offsets of the text holding the value
-    removal: Span | None = None  # for a flag: the span that removes it with its separator
-    kind: str = "word"  # "word" (command-line text), "py-str", "py-int" (Python literals)
-
-
-@dataclass(frozen=True)
-class Server:
-    tool: str  # "uvicorn", "gunicorn", "hypercorn", "fastapi run", "fastapi dev", "uvicorn.run"
-    path: PurePosixPath  # the file the command (or call) is written in
-    origin: str  # for messages: "Dockerfile CMD", "start.sh", "main.py uvicorn.run()"
-    form: str  # "exec" (JSON array, no expansion), "shell", "python"
-    host: Setting | None
-    port: Setting | None
-    reload: Setting | None
-    app: Setting | None  # "pkg.module:app"
-    default_host: str
-    default_port: int | None
-    insert_at: int  # file offset where a new option can be inserted
-    start: int  # file offset of the program word (or the call)
-    settings_known: bool = True  # False when a config file may set host/port instead
-    console_script: bool = False  # started by its script name (needs it on PATH)
-    options: tuple[str, ...] = field(default=())  # every word after the program
 
 
 def find_server(project: Project) -> Server | None:
@@ -140,8 +113,6 @@ def _script(project: Project, rt: Runtime, container_path: str, depth: int) -> S
 
 
 def _python_entry(project: Project, rt: Runtime, container_path: str) -> Server | None:
-    from hfdeploy.dockerfile.pycall import find_run_call
-
     path = repo_path(project, rt, container_path)
     if path is None and container_path.endswith(".py"):
         path = repo_path(project, rt, container_path[:-3] + "/__main__.py")

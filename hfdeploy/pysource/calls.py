@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
 from hfdeploy.pysource.imports import Imports, file_imports, module_names
-from hfdeploy.pysource.signatures import Signature
-from hfdeploy.pysource.tokens import (
+from hfdeploy.pytokens import (
     CLOSERS,
     NAME,
     OP,
@@ -25,6 +24,7 @@ from hfdeploy.pysource.tokens import (
     split_items,
     top_level,
 )
+from hfdeploy.signatures import Signature
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

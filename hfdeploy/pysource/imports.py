@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.pysource.tokens import NAME, NEWLINE, Token, file_tokens
+from hfdeploy.pytokens import NAME, NEWLINE, Token, file_tokens
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from hfdeploy.diagnostics import Span
 from hfdeploy.pysource.calls import Argument
-from hfdeploy.pysource.signatures import (
+from hfdeploy.signatures import (
     Param,
     ParamKind,
     Signature,

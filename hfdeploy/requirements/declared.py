@@ -62,7 +62,7 @@ def dependency_set(project: Project) -> DependencySet:
 
 
 def _install_file(project: Project) -> PurePosixPath | None:
-    from hfdeploy.requirements.lock import LOCK_FILE
+    from hfdeploy.requirements.model import LOCK_FILE
 
     for name in ("Dockerfile", "dockerfile"):
         for m in _DOCKER_REQ.finditer(project.text(name) or ""):
@@ -92,7 +92,7 @@ def _command_line_indexes(project: Project, install_file: PurePosixPath) -> Pars
     variables set by ENV/ARG (in any stage: an index too many only leaves a pin unchecked)."""
     from hfdeploy.dockerfile.assignments import assignments
     from hfdeploy.dockerfile.parse import parse_dockerfile
-    from hfdeploy.requirements.lock import LOCK_FILE
+    from hfdeploy.requirements.model import LOCK_FILE
 
     found = ParsedFile(install_file)
     for name in ("Dockerfile", "dockerfile"):

@@ -15,13 +15,15 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy import __version__
 from hfdeploy.cache import cache_root
 from hfdeploy.requirements.declared import dependency_set
 from hfdeploy.requirements.lookup import index_view
+from hfdeploy.requirements.model import (
+    LOCK_FILE as LOCK_FILE,  # its home before; importers keep working
+)
 from hfdeploy.requirements.releases import MANYLINUX_GLIBC
 from hfdeploy.requirements.resolver import Resolution, resolve
 from hfdeploy.target import target_python
@@ -29,7 +31,6 @@ from hfdeploy.target import target_python
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-LOCK_FILE = PurePosixPath("requirements.lock")
 CUTOFF_MARGIN = timedelta(days=14)
 RESOLUTION_TTL = 24 * 3600  # seconds a cached resolution is reused
 _HASH_LINE = re.compile(r"^# input-hash: sha256:([0-9a-f]{64})\s*$", re.MULTILINE)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from hfdeploy.diagnostics import Applicability
-from hfdeploy.pysource.signatures import find_offence, scan_signatures
-from hfdeploy.pysource.tokens import tokenize_text
+from hfdeploy.pytokens import tokenize_text
 from hfdeploy.registry import selected_checks
 from hfdeploy.runner import run_checks
+from hfdeploy.signatures import find_offence, scan_signatures
 from tests.support import check_tree, codes, fix_tree, make_tree, project_for, read_tree
 
 

@@ -10,7 +10,7 @@ from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
 from hfdeploy.project import Project
 from hfdeploy.pysource.param_fix import build_fix
 from hfdeploy.pysource.param_order import make_plan
-from hfdeploy.pysource.signatures import Offence, Signature, file_signatures, find_offence
+from hfdeploy.signatures import Offence, Signature, file_signatures, find_offence
 
 
 class ParamWithoutDefaultAfterDefault(Check):
