@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
-from hfdeploy.pysource.imports import Imports, file_imports, module_names
+from hfdeploy.pysource.imports import Imports, file_imports, imported_names, module_names
 from hfdeploy.pytokens import (
     CLOSERS,
     NAME,
@@ -111,10 +111,7 @@ class _Sites:
 
 def _sites(project: Project, term: str) -> _Sites:
     def build() -> _Sites:
-        word = re.escape(term)
-        attribute = re.compile(rf"\.\s*{word}(?!\w)")
-        called = re.compile(rf"(?<!\w){word}\s*\(")
-        mention = re.compile(rf"(?<!\w){word}(?!\w)")
+        called = re.compile(rf"(?<!\w){re.escape(term)}\s*\(")
         anywhere: list[PurePosixPath] = []
         by_import: dict[str, set[PurePosixPath]] = {}
         by_star: dict[str, set[PurePosixPath]] = {}
@@ -122,14 +119,15 @@ def _sites(project: Project, term: str) -> _Sites:
             text = project.text(path)
             if not text:
                 continue
-            if attribute.search(text) or (_FSTRING_ANY.search(text) and called.search(text)):
+            on_object, used = _uses(text, term)
+            if on_object or (used and _FSTRING_ANY.search(text) and called.search(text)):
                 anywhere.append(path)
-            elif _used(text, mention):
+            elif used:
                 # A bare `term` elsewhere is the function only where an import binds it.
-                imports = file_imports(project, path)
-                for dotted in imports.names.values():
+                bound, stars = imported_names(project, path)
+                for dotted in bound:
                     by_import.setdefault(dotted, set()).add(path)
-                for module in imports.star_modules:
+                for module in stars:
                     by_star.setdefault(module, set()).add(path)
         return _Sites(
             tuple(anywhere),
@@ -156,12 +154,29 @@ def _is_constructor(sig: Signature) -> bool:
     return sig.owner_class is not None and sig.name in ("__init__", "__new__")
 
 
-def _used(text: str, mention: re.Pattern[str]) -> bool:
-    """Cheap pre-filter before tokenizing: a mention other than another `def` of the name."""
-    return any(
-        not _DEF_BEFORE.search(text, max(0, m.start() - 16), m.start())
-        for m in mention.finditer(text)
-    )
+def _uses(text: str, term: str) -> tuple[bool, bool]:
+    """(`obj.term` appears, `term` appears other than as a `def` name): a cheap pre-filter
+    before tokenizing, with `str.find` (a regex that starts with a look-behind scans slower)."""
+    used = False
+    start = text.find(term)
+    while start != -1:
+        end = start + len(term)
+        if (start == 0 or not _word_char(text[start - 1])) and (
+            end == len(text) or not _word_char(text[end])
+        ):
+            before = start - 1
+            while before >= 0 and text[before] in " \t\r\n\\":
+                before -= 1
+            if before >= 0 and text[before] == ".":
+                return True, True
+            if not _DEF_BEFORE.search(text, max(0, start - 16), start):
+                used = True
+        start = text.find(term, end)
+    return False, used
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 @dataclass(frozen=True)

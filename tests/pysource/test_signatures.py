@@ -6,7 +6,7 @@ import ast
 import json
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -571,3 +571,23 @@ def test_findings_sharing_a_name_each_find_only_their_own_callers(tmp_path: Path
         f"services/s{i}.py" for i in range(12)
     } | {"other.py"}
     assert {f"services/s{i}.py" for i in (0, 3, 6, 9)} <= tokenized
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import a.b.c\nimport d.e as f\nfrom g.h import i, j as k\nfrom .l import *\n",
+        "from . import m\nfrom ..n import o\ndef f():\n    from p import q\n    import r\n",
+        "from a import x\nfrom b import x\n",  # the later binding wins
+        "from ...too.far import z\nfrom .. import up\n",
+    ],
+)
+def test_imports_from_the_tree_match_imports_from_tokens(source: str, tmp_path: Path) -> None:
+    from hfdeploy.pysource.imports import file_imports, imported_names
+
+    make_tree(tmp_path, {"pkg/sub/mod.py": source})
+    project = project_for(tmp_path)
+    path = PurePosixPath("pkg/sub/mod.py")
+    assert project.syntax_error(path) is None
+    tokens = file_imports(project, path)
+    assert imported_names(project, path) == (tuple(tokens.names.values()), tokens.star_modules)
