@@ -266,13 +266,13 @@ def test_fix_write_across_modules_compiles_and_binds_by_what_arguments_can_do(  
         return
     event("applied" + (" with impure arguments left in place" if impure else ""))
     namespace: dict[str, object] = {}
-    exec(compile(fixed_lib, "lib.py", "exec"), namespace)  # noqa: S102 - generated test code
+    exec(compile(fixed_lib, "lib.py", "exec"), namespace)
     module = type(sys)("lib")
     module.__dict__.update(namespace)
     sys.modules["lib"] = module
     try:
         use_ns: dict[str, object] = {}
-        exec(compile(fixed_use, "use.py", "exec"), use_ns)  # noqa: S102 - generated test code
+        exec(compile(fixed_use, "use.py", "exec"), use_ns)
     finally:
         del sys.modules["lib"]
     params = inspect.signature(namespace["f"]).parameters  # type: ignore[arg-type]
