@@ -57,8 +57,7 @@ def imported_names(project: Project, path: PurePosixPath) -> tuple[tuple[str, ..
             return tuple(imports.names.values()), imports.star_modules
         names: dict[str, str] = {}
         stars: list[str] = []
-        statements = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-        for node in sorted(statements, key=lambda n: (n.lineno, n.col_offset)):
+        for node in _import_statements(tree.body):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -79,6 +78,25 @@ def imported_names(project: Project, path: PurePosixPath) -> tuple[tuple[str, ..
         return tuple(names.values()), tuple(stars)
 
     return project.memo(("pysource.imported-names", path), build)
+
+
+def _import_statements(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
+    """Import statements in source order, nested ones too; only statements are visited (an
+    import is never inside an expression), which is much cheaper than `ast.walk`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            found.append(stmt)
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if isinstance(inner, list):
+                found.extend(_import_statements(inner))
+        for handler in getattr(stmt, "handlers", ()):
+            found.extend(_import_statements(handler.body))
+        for case in getattr(stmt, "cases", ()):
+            found.extend(_import_statements(case.body))
+    return found
 
 
 def read_imports(tokens: list[Token], path: PurePosixPath) -> Imports:

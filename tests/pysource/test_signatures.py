@@ -579,6 +579,9 @@ def test_findings_sharing_a_name_each_find_only_their_own_callers(tmp_path: Path
         "import a.b.c\nimport d.e as f\nfrom g.h import i, j as k\nfrom .l import *\n",
         "from . import m\nfrom ..n import o\ndef f():\n    from p import q\n    import r\n",
         "from a import x\nfrom b import x\n",  # the later binding wins
+        "try:\n    import s\nexcept ImportError:\n    import t as s\nelse:\n    import u\n"
+        "finally:\n    import v\nclass C:\n    import w\nwith x:\n    import y\n"
+        "match z:\n    case 1:\n        import zz\n",
         "from ...too.far import z\nfrom .. import up\n",
     ],
 )
