@@ -3,11 +3,9 @@ change that stops a Python file from parsing; write atomically, refusing files c
 
 from __future__ import annotations
 
-import ast
 import difflib
 import hashlib
 import subprocess
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +14,7 @@ from hfdeploy.atomic import atomic_write
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
 from hfdeploy.project import Project
+from hfdeploy.pyparse import parse_or_none
 from hfdeploy.redact import redact
 from hfdeploy.runner import run_checks
 
@@ -38,13 +37,7 @@ class FixOutcome:
 
 
 def _parses(text: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return False
-    return True
+    return parse_or_none(text) is not None
 
 
 def _eligible(diagnostic: Diagnostic, unsafe: bool) -> bool:

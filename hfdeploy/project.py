@@ -7,7 +7,6 @@ import ast
 import os
 import stat
 import subprocess
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,8 +15,9 @@ from typing import Any, TypeVar
 from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
+from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
 from hfdeploy.source import SourceFile, UnreadableFile, decode
-from hfdeploy.syntax_scan import compile_error, parallel_syntax_errors
+from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_errors
 
 T = TypeVar("T")
 
@@ -60,6 +60,8 @@ class Project:
         self.problems: list[Diagnostic] = []  # unreadable files and the like (HF001)
         self._overlay: dict[PurePosixPath, str] = {}
         self._sources: dict[PurePosixPath, SourceFile | None] = {}
+        # identifiers of each file as read from disk (shared by snapshots, like `_sources`)
+        self._words: dict[PurePosixPath, frozenset[str]] = {}
         self._memo: dict[Any, Any] = {}
         self._probed: set[PurePosixPath] = set()
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
@@ -252,21 +254,9 @@ class Project:
 
         def parse() -> ast.Module | None:
             text = self.text(path)
-            if text is None:
-                return None
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    return ast.parse(text, filename=str(path))
-            except (SyntaxError, ValueError, MemoryError, RecursionError):
-                return None
+            return None if text is None else parse_or_none(text, str(path))
 
         def parse_newer() -> ast.Module | None:
-            from hfdeploy.pysource.syntax import (
-                parse_skipping_newer_syntax,
-                without_param_order_errors,
-            )
-
             text = self.text(path)
             if text is None:
                 return None
@@ -276,12 +266,7 @@ class Project:
                 # blanked (offsets kept) the other checks still see the rest until it is fixed.
                 blanked = without_param_order_errors(self, path, text)
                 if blanked != text:
-                    try:
-                        with warnings.catch_warnings():
-                            warnings.simplefilter("ignore")
-                            tree = ast.parse(blanked, filename=str(path))
-                    except (SyntaxError, ValueError, MemoryError, RecursionError):
-                        tree = parse_skipping_newer_syntax(blanked)
+                    tree = parse_or_none(blanked, str(path)) or parse_skipping_newer_syntax(blanked)
             return tree
 
         # Separate keys: `syntax_error` takes a cached strict tree as proof that the file parses.
@@ -298,9 +283,44 @@ class Project:
             if ("syntax", p) not in self._memo and p not in self._overlay and p not in self._sources
         ]
         found = parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
-        for path, (source, error) in found.items():
+        for path, (source, error, words) in found.items():
             self._sources[path] = source
+            self._words[path] = words
             self._memo[("syntax", path)] = error
+
+    def identifiers(self, path: PurePosixPath) -> frozenset[str]:
+        """The words of the file that may be identifiers (strings and comments included)."""
+        if path in self._overlay:
+            return self.memo(("identifiers", path), lambda: identifiers(self.text(path) or ""))
+        words = self._words.get(path)
+        if words is None:
+            words = self._words[path] = identifiers(self.text(path) or "")
+        return words
+
+    def files_mentioning(self, *names: str) -> list[PurePosixPath]:
+        """The Python files whose text mentions any of `names` as a whole word, in file order.
+
+        Answered from one identifier index built once per snapshot (from the identifiers the
+        parallel parse pass collected), so a search across the project costs a lookup, not a
+        pass over every file: no check pays for findings x files.
+        """
+
+        def build() -> dict[str, list[PurePosixPath]]:
+            index: dict[str, list[PurePosixPath]] = {}
+            for path in self.python_files():
+                for word in self.identifiers(path):
+                    found = index.get(word)
+                    if found is None:
+                        index[word] = [path]
+                    else:
+                        found.append(path)
+            return index
+
+        index = self.memo("identifier-index", build)
+        if len(names) == 1:
+            return index.get(names[0], [])
+        hits = {path for name in names for path in index.get(name, ())}
+        return [path for path in self.python_files() if path in hits]
 
     def syntax_error(self, path: PurePosixPath) -> SyntaxError | None:
         """Why the file does not parse (None when it does), without keeping its tree.
@@ -331,6 +351,7 @@ class Project:
         clone.problems = []
         clone._overlay = {**self._overlay, **changes}
         clone._sources = self._sources
+        clone._words = self._words
         clone._memo = {}
         clone._probed = self._probed
         clone._extra_ignore = self._extra_ignore

@@ -3,22 +3,49 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from hfdeploy.check import Check
-from hfdeploy.errors import UsageError
+from hfdeploy.errors import ConfigError, UsageError
+
+DOMAINS = ("PY", "RQ", "SC", "DF", "DB", "EV")  # rule prefixes, in report order
+
+
+def domain_checks(prefix: str) -> tuple[type[Check], ...]:
+    """The checks of one domain, importing only that domain (so `hfdeploy --version` and a
+    cached re-run do not pay for loading every check)."""
+    if prefix == "PY":
+        from hfdeploy.pysource.checks import CHECKS
+    elif prefix == "RQ":
+        from hfdeploy.requirements.checks import CHECKS
+    elif prefix == "SC":
+        from hfdeploy.space_config.checks import CHECKS
+    elif prefix == "DF":
+        from hfdeploy.dockerfile.checks import CHECKS
+    elif prefix == "DB":
+        from hfdeploy.database.checks import CHECKS
+    elif prefix == "EV":
+        from hfdeploy.environment.checks import CHECKS
+    else:
+        return ()
+    return CHECKS
 
 
 def all_checks() -> tuple[type[Check], ...]:
-    # Imported here so `hfdeploy --version` does not pay for loading every check.
-    from hfdeploy.database.checks import CHECKS as DATABASE
-    from hfdeploy.dockerfile.checks import CHECKS as DOCKERFILE
-    from hfdeploy.environment.checks import CHECKS as ENVIRONMENT
-    from hfdeploy.pysource.checks import CHECKS as PYSOURCE
-    from hfdeploy.requirements.checks import CHECKS as REQUIREMENTS
-    from hfdeploy.space_config.checks import CHECKS as SPACE_CONFIG
+    return tuple(check for prefix in DOMAINS for check in domain_checks(prefix))
 
-    return PYSOURCE + REQUIREMENTS + SPACE_CONFIG + DOCKERFILE + DATABASE + ENVIRONMENT
+
+def checks_by_code(codes: Iterable[str]) -> list[Check] | None:
+    """Instances of the checks with exactly these codes, importing only their domains; None
+    when a code names no check."""
+    found = []
+    for code in codes:
+        check = next((c for c in domain_checks(code[:2]) if c.code == code), None)
+        if check is None:
+            return None
+        found.append(check())
+    return found
 
 
 TOOL_CODES = {
@@ -69,3 +96,29 @@ def is_selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> 
 
 def selected_checks(select: tuple[str, ...], ignore: tuple[str, ...]) -> list[Check]:
     return [cls() for cls in all_checks() if is_selected(cls.code, select, ignore)]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The checks a command line and `[tool.hfdeploy]` choose by code prefix (the command line's
+    select replaces the configuration's; ignores add up). Resolved only when the checks must
+    run, so a cached re-run imports just the checks that are never cached."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    config_select: tuple[str, ...] = ()
+    config_ignore: tuple[str, ...] = ()
+
+    def checks(self) -> list[Check]:
+        try:
+            chosen = normalise_codes(self.select) or normalise_codes(self.config_select)
+            dropped = normalise_codes(self.config_ignore) + normalise_codes(self.ignore)
+        except UsageError as exc:
+            if not self.select and not self.ignore:
+                raise ConfigError(f"pyproject.toml [tool.hfdeploy]: {exc}") from None
+            raise
+        return selected_checks(chosen, dropped)
+
+    def key(self) -> list[str]:
+        """The command line's part (the configuration is part of every cache key already)."""
+        return ["select", *sorted(self.select), "ignore", *sorted(self.ignore)]

@@ -4,17 +4,62 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from hfdeploy import cache
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
+from hfdeploy.registry import Selection, checks_by_code
 
 # `# hfdeploy: ignore[PY001, DB002]` or a bare `# hfdeploy: ignore` on the finding's line.
 _SUPPRESSION = re.compile(r"#\s*hfdeploy:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s-]*)\])?")
 
 
-def run_checks(project: Project, checks: Iterable[Check]) -> list[Diagnostic]:
+def run_checks(
+    project: Project, checks: Iterable[Check] | Selection, *, use_cache: bool = False
+) -> list[Diagnostic]:
+    """Every finding of `checks` on the snapshot, suppressions applied, in a stable order.
+
+    With `use_cache`, an unchanged re-run answers the cacheable checks from the result cache
+    (`hfdeploy/cache.py`) and runs only the others (network lookups); a miss runs everything
+    and stores the cacheable findings. A snapshot with pending edits is never cached. Given a
+    `Selection`, the checks are imported only when they must run.
+    """
+    every: Callable[[], list[Check]]
+    by_code: Callable[[list[str]], list[Check] | None]
+    if isinstance(checks, Selection):
+        key, every, by_code = checks.key(), checks.checks, checks_by_code
+    else:
+        listed = list(checks)
+        key = ["codes", *sorted(c.code for c in listed)]
+
+        def every() -> list[Check]:
+            return listed
+
+        def by_code(codes: list[str]) -> list[Check] | None:
+            return [c for c in listed if c.code in codes]
+
+    if not use_cache or project.changes:
+        return _run_all(project, every())
+    hit = cache.load(project, key)
+    if hit is not None:
+        found, uncached_codes = hit
+        uncached = by_code(uncached_codes)
+        if uncached is not None:
+            for check in uncached:
+                found.extend(run_one(project, check))
+            return finalise(project, found)
+    chosen = every()
+    found = [d for c in chosen if c.cacheable for d in run_one(project, c)] + project.problems
+    rest = [c for c in chosen if not c.cacheable]
+    cache.store(project, key, finalise(project, found), [c.code for c in rest])
+    for check in rest:
+        found.extend(run_one(project, check))
+    return finalise(project, found)
+
+
+def _run_all(project: Project, checks: Iterable[Check]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for check in checks:
         found.extend(run_one(project, check))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import warnings
 from pathlib import PurePosixPath
 
@@ -22,12 +23,22 @@ def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
     return None
 
 
-Verdict = tuple[str, "SourceFile", tuple[object, ...] | None]
+# A word that may be an identifier; strings and comments count too, which only widens a search.
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def identifiers(text: str) -> frozenset[str]:
+    """Every word of the text that may be an identifier: the entry of one file in the
+    project's identifier index (which files mention a name)."""
+    return frozenset(_WORD.findall(text))
+
+
+Verdict = tuple[str, "SourceFile", tuple[object, ...] | None, frozenset[str]]
 
 
 def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
-    """Read, decode and parse a share of the files; return each decoded file with its verdict,
-    so the main process neither reads nor decodes them again."""
+    """Read, decode and parse a share of the files; return each decoded file with its verdict
+    and its identifiers, so the main process neither reads, decodes nor scans them again."""
     root, names, max_bytes = job
     out: list[Verdict] = []
     for name in names:
@@ -42,7 +53,7 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
             continue  # the main process reads it again and reports it
         error = compile_error(path, source.text)
         verdict = None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
-        out.append((name, source, verdict))
+        out.append((name, source, verdict, identifiers(source.text)))
     return out
 
 
@@ -51,9 +62,9 @@ PARALLEL_MIN_FILES = 400
 
 def parallel_syntax_errors(
     root: str, paths: list[PurePosixPath], max_bytes: int
-) -> dict[PurePosixPath, tuple[SourceFile, SyntaxError | None]]:
-    """Decoded files and syntax verdicts for `paths`, computed by forked workers; {} when that
-    would not pay."""
+) -> dict[PurePosixPath, tuple[SourceFile, SyntaxError | None, frozenset[str]]]:
+    """Decoded files, syntax verdicts and identifiers for `paths`, computed by forked workers;
+    {} when that would not pay."""
     import threading
 
     workers = min(os.cpu_count() or 1, 8)
@@ -68,13 +79,13 @@ def parallel_syntax_errors(
         return {}
     names = [str(p) for p in paths]
     chunks = [(root, names[i::workers], max_bytes) for i in range(workers)]
-    results: dict[PurePosixPath, tuple[SourceFile, SyntaxError | None]] = {}
+    results: dict[PurePosixPath, tuple[SourceFile, SyntaxError | None, frozenset[str]]] = {}
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             for batch in pool.map(_syntax_worker, chunks):
-                for name, source, error in batch:
+                for name, source, error, words in batch:
                     verdict = None if error is None else SyntaxError(*error)
-                    results[PurePosixPath(name)] = (source, verdict)
+                    results[PurePosixPath(name)] = (source, verdict, words)
     except (OSError, RuntimeError):  # no /dev/shm, fork refused, a worker died: go serial
         return {}
     return results

@@ -157,11 +157,12 @@ def test_parallel_syntax_pass_agrees_with_the_serial_one(tmp_path: Path) -> None
     script = (
         "import json, sys\n"
         "from hfdeploy.project import Project\n"
-        "from hfdeploy.syntax_scan import parallel_syntax_errors\n"
+        "from hfdeploy.syntax_scan import identifiers, parallel_syntax_errors\n"
         "p = Project(__import__('pathlib').Path(sys.argv[1]))\n"
         "v = parallel_syntax_errors(str(p.root), p.python_files(), 1 << 20)\n"
-        "assert all(s.text == p.text(k) for k, (s, e) in v.items())\n"
-        "print(json.dumps({str(k): e is not None for k, (s, e) in v.items()}))\n"
+        "assert all(s.text == p.text(k) for k, (s, e, w) in v.items())\n"
+        "assert all(w == identifiers(s.text) for k, (s, e, w) in v.items())\n"
+        "print(json.dumps({str(k): e is not None for k, (s, e, w) in v.items()}))\n"
     )
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
     verdicts = json.loads(out.stdout)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import typer
 
-from hfdeploy import cache
-from hfdeploy.check import Check
 from hfdeploy.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -19,14 +16,14 @@ from hfdeploy.cli.common import (
     PYTHON_OPT,
     SELECT_OPT,
     OutputFormat,
-    choose_checks,
+    choose_selection,
     guarded,
     load_project,
 )
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
 from hfdeploy.report import render
-from hfdeploy.runner import finalise, run_one
+from hfdeploy.runner import run_checks
 
 
 def register(app: typer.Typer) -> None:
@@ -66,23 +63,4 @@ def check(
 def collect(
     project: Project, select: list[str], ignore: list[str], *, use_cache: bool = True
 ) -> list[Diagnostic]:
-    selection = ["select", *sorted(select), "ignore", *sorted(ignore)]
-    hit = cache.load(project, selection) if use_cache else None
-    if hit is not None:
-        found, uncached = hit
-        checks = [_import_check(ref)() for ref in uncached]
-    else:
-        checks = choose_checks(project, select, ignore)
-        found = [d for c in checks if c.cacheable for d in run_one(project, c)] + project.problems
-        checks = [c for c in checks if not c.cacheable]
-        if use_cache:
-            refs = [f"{type(c).__module__}:{type(c).__qualname__}" for c in checks]
-            cache.store(project, selection, finalise(project, found), refs)
-    for check in checks:
-        found.extend(run_one(project, check))
-    return finalise(project, found)
-
-
-def _import_check(ref: str) -> type[Check]:
-    module, _, name = ref.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return run_checks(project, choose_selection(project, select, ignore), use_cache=use_cache)

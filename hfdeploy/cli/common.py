@@ -16,7 +16,7 @@ from hfdeploy.check import Check
 from hfdeploy.config import KNOWN_KEYS, load_config
 from hfdeploy.errors import ConfigError, UsageError
 from hfdeploy.project import Project, RunOptions
-from hfdeploy.registry import normalise_codes, selected_checks
+from hfdeploy.registry import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,12 +102,10 @@ def _valid_python(value: str) -> bool:
     return len(parts) == 2 and all(p.isdigit() for p in parts) and parts[0] == "3"
 
 
+def choose_selection(project: Project, select: list[str], ignore: list[str]) -> Selection:
+    config = project.config
+    return Selection(tuple(select), tuple(ignore), tuple(config.select), tuple(config.ignore))
+
+
 def choose_checks(project: Project, select: list[str], ignore: list[str]) -> list[Check]:
-    try:
-        chosen = normalise_codes(select) or normalise_codes(project.config.select)
-        dropped = normalise_codes(project.config.ignore) + normalise_codes(ignore)
-    except UsageError as exc:
-        if not select and not ignore:
-            raise ConfigError(f"pyproject.toml [tool.hfdeploy]: {exc}") from None
-        raise
-    return selected_checks(chosen, dropped)
+    return choose_selection(project, select, ignore).checks()

@@ -17,7 +17,7 @@ from hfdeploy.database.engines import (
     url_origin,
 )
 from hfdeploy.database.sources import FoundUrl
-from hfdeploy.environment.pycode import candidate_files, located
+from hfdeploy.pycode import candidate_files, located
 from hfdeploy.environment.settings import settings_fields
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.environment.pycode import Located, candidate_files, located, top_statement
 from hfdeploy.environment.reads import classify, os_bindings
 from hfdeploy.environment.settings import SettingsField, settings_fields
+from hfdeploy.pycode import Located, candidate_files, located, top_statement
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

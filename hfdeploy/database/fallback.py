@@ -11,8 +11,8 @@ from hfdeploy.database.dependencies import declared_names, sqlalchemy_series
 from hfdeploy.database.engines import EngineCall, EnvOrigin, SettingsOrigin
 from hfdeploy.database.urls import UrlParts, parse_url
 from hfdeploy.diagnostics import Edit
-from hfdeploy.environment.pycode import Located, helper_edits, import_os_edit
 from hfdeploy.environment.settings import SettingsField, is_str_annotation
+from hfdeploy.pycode import Located, helper_edits, import_os_edit
 from hfdeploy.space import DATA_DIR_ENV
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from hfdeploy.database.engines import (
 from hfdeploy.database.fallback import HELPER
 from hfdeploy.database.sources import is_test_file, unreachable_host
 from hfdeploy.database.urls import parse_url
-from hfdeploy.environment.pycode import candidate_files, module_name
+from hfdeploy.pycode import candidate_files, module_name
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

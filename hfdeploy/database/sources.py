@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Literal
 from hfdeploy.database.urls import LOCAL_HOSTS, URL_TEXT, UrlParts, parse_url
 from hfdeploy.diagnostics import Span
 from hfdeploy.environment.dotenv import env_files
-from hfdeploy.environment.pycode import Located, candidate_files
 from hfdeploy.environment.reads import classify, os_bindings
+from hfdeploy.pycode import Located, candidate_files
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from hfdeploy.diagnostics import Span
+from hfdeploy.dockerfile.assignments import arg_pairs
 from hfdeploy.dockerfile.shell import Word, expand, split_words
 
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
@@ -259,8 +260,6 @@ def _assign_stages(
     global_args: dict[str, str] = {}
     stages: list[Stage] = []
     placed: list[Instruction] = []
-    from hfdeploy.dockerfile.assignments import arg_pairs
-
     for ins in instructions:
         if ins.keyword == "ARG" and not stages:
             for name, value in arg_pairs(ins):

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
-from hfdeploy.dockerfile.server import Server, Setting
+from hfdeploy.dockerfile.server_model import Server, Setting
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

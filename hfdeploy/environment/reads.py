@@ -9,8 +9,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from hfdeploy.environment.pycode import Located, candidate_files
 from hfdeploy.environment.settings import settings_fields
+from hfdeploy.pycode import Located, candidate_files
 from hfdeploy.space import INJECTED_VARIABLES
 
 if TYPE_CHECKING:

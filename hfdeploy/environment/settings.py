@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hfdeploy.environment.pycode import Located, candidate_files
+from hfdeploy.pycode import Located, candidate_files
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

@@ -4,10 +4,11 @@ apps and factories it defines, what it imports and which names routes are attach
 from __future__ import annotations
 
 import ast
-import warnings
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+
+from hfdeploy.pyparse import PARSE_FAILURES, parse_python
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -174,12 +175,10 @@ def parse_around_errors(text: str | None) -> ast.Module | None:
     lines = text.splitlines(keepends=True)
     for _ in range(MAX_BLANKED):
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return ast.parse("".join(lines))
+            return parse_python("".join(lines))
         except SyntaxError as exc:
             error = min(max((exc.lineno or 1) - 1, 0), len(lines) - 1)
-        except (ValueError, MemoryError, RecursionError):
+        except PARSE_FAILURES:
             return None
         start = error
         while start > 0 and (lines[start][:1].isspace() or not lines[start].strip()):

@@ -4,19 +4,17 @@ and places that pass it around as a value."""
 
 from __future__ import annotations
 
-import keyword
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
-from hfdeploy.pysource.imports import Imports, file_imports, module_names
-from hfdeploy.pysource.signatures import Signature
-from hfdeploy.pysource.tokens import (
+from hfdeploy.pysource.imports import Imports, file_imports, imported_names, module_names
+from hfdeploy.pytokens import (
     CLOSERS,
     NAME,
-    NUMBER,
     OP,
     OPENERS,
     STRING,
@@ -26,6 +24,7 @@ from hfdeploy.pysource.tokens import (
     split_items,
     top_level,
 )
+from hfdeploy.signatures import Signature
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -33,16 +32,16 @@ if TYPE_CHECKING:
 # FastAPI calls these values with keyword arguments: `Depends(f)`, `Security(f)`,
 # `router.add_api_route("/", f)`, `app.dependency_overrides[f] = g`.
 KEYWORD_CALLERS = frozenset({"Depends", "Security", "add_api_route", "add_api_websocket_route"})
-_LITERAL_NAMES = frozenset({"None", "True", "False"})
 _DEF_BEFORE = re.compile(r"\bdef\s+$")
 _FSTRING_PREFIX = re.compile(r"[a-zA-Z]*[fF][a-zA-Z]*['\"]")
+_FSTRING_ANY = re.compile(r"(?<![\w'\"])(?:[fF][rR]?|[rR][fF])['\"]")
 
 
 @dataclass(frozen=True, slots=True)
 class Argument:
     kind: str  # "positional" | "keyword" | "star" | "double-star"
     span: Span
-    simple: bool  # names, literals, attribute chains: evaluating it in another order is harmless
+    pure: bool  # cannot have side effects (see `side_effect_free`): moving it is harmless
     needs_parens: bool  # `x := 1`, `yield x` or a bare generator, to become `name=(...)`
     name: str | None = None  # of a keyword argument
 
@@ -94,35 +93,131 @@ def find_references(project: Project, home: PurePosixPath, sig: Signature) -> Re
         frozenset(f"{m}.{leaf}" for m in modules),
         frozenset(m.rsplit(".", 1)[0] for m in modules if "." in m),
     )
-    mention = re.compile(rf"(?<!\w){re.escape(target.term)}(?!\w)")
-    for path, text in [(home, project.text(home))] if sig.is_nested else project.python_texts():
-        if text and target.term in text and (path == home or _used(text, mention)):
-            _scan_file(file_tokens(project, path), file_imports(project, path), path, target, refs)
+    for path in [home] if sig.is_nested else _candidates(project, target):
+        if project.text(path):
+            _scan_file(project, file_imports(project, path), path, target, refs)
     return refs
+
+
+@dataclass(frozen=True)
+class _Sites:
+    """The files that may refer to any function named `term`, found once per name (however
+    many findings share it) from the project's identifier index."""
+
+    anywhere: tuple[PurePosixPath, ...]  # `obj.term`, or an f-string calling it: always scanned
+    by_import: dict[str, frozenset[PurePosixPath]]  # dotted name imported -> files using `term`
+    by_star: dict[str, frozenset[PurePosixPath]]  # `from module import *` -> files using `term`
+
+
+def _sites(project: Project, term: str) -> _Sites:
+    def build() -> _Sites:
+        called = re.compile(rf"(?<!\w){re.escape(term)}\s*\(")
+        anywhere: list[PurePosixPath] = []
+        by_import: dict[str, set[PurePosixPath]] = {}
+        by_star: dict[str, set[PurePosixPath]] = {}
+        for path in project.files_mentioning(term):
+            text = project.text(path)
+            if not text:
+                continue
+            on_object, used = _uses(text, term)
+            if on_object or (used and _FSTRING_ANY.search(text) and called.search(text)):
+                anywhere.append(path)
+            elif used:
+                # A bare `term` elsewhere is the function only where an import binds it.
+                bound, stars = imported_names(project, path)
+                for dotted in bound:
+                    by_import.setdefault(dotted, set()).add(path)
+                for module in stars:
+                    by_star.setdefault(module, set()).add(path)
+        return _Sites(
+            tuple(anywhere),
+            {k: frozenset(v) for k, v in by_import.items()},
+            {k: frozenset(v) for k, v in by_star.items()},
+        )
+
+    return project.memo(("pysource.call-sites", term), build)
+
+
+def _candidates(project: Project, target: _Target) -> list[PurePosixPath]:
+    """The files that may refer to the target: its own module, files that use the name on an
+    object, and files whose imports bind it; looked up, never scanned per finding."""
+    sites = _sites(project, target.term)
+    found = {target.home, *sites.anywhere}
+    for dotted in (*target.wanted, *(f"{p}.{target.leaf}" for p in target.parents)):
+        found.update(sites.by_import.get(dotted, ()))
+    for module in module_names(target.home):
+        found.update(sites.by_star.get(module, ()))
+    return sorted(found, key=str)
 
 
 def _is_constructor(sig: Signature) -> bool:
     return sig.owner_class is not None and sig.name in ("__init__", "__new__")
 
 
-def _used(text: str, mention: re.Pattern[str]) -> bool:
-    """Cheap pre-filter before tokenizing: a mention other than another `def` of the name."""
-    return any(
-        not _DEF_BEFORE.search(text, max(0, m.start() - 16), m.start())
-        for m in mention.finditer(text)
-    )
+def _uses(text: str, term: str) -> tuple[bool, bool]:
+    """(`obj.term` appears, `term` appears other than as a `def` name): a cheap pre-filter
+    before tokenizing, with `str.find` (a regex that starts with a look-behind scans slower)."""
+    used = False
+    start = text.find(term)
+    while start != -1:
+        end = start + len(term)
+        if (start == 0 or not _word_char(text[start - 1])) and (
+            end == len(text) or not _word_char(text[end])
+        ):
+            before = start - 1
+            while before >= 0 and text[before] in " \t\r\n\\":
+                before -= 1
+            if before >= 0 and text[before] == ".":
+                return True, True
+            if not _DEF_BEFORE.search(text, max(0, start - 16), start):
+                used = True
+        start = text.find(term, end)
+    return False, used
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+@dataclass(frozen=True)
+class _Positions:
+    names: dict[str, list[int]]  # token indices of each name
+    fstrings: list[int]  # token indices of f-strings this Python reads as one string
+
+
+def _positions(project: Project, path: PurePosixPath) -> _Positions:
+    def build() -> _Positions:
+        names: dict[str, list[int]] = {}
+        fstrings = []
+        for i, tok in enumerate(file_tokens(project, path)):
+            if tok.type == NAME:
+                names.setdefault(tok.text, []).append(i)
+            elif tok.type == STRING and _FSTRING_PREFIX.match(tok.text):
+                fstrings.append(i)
+        return _Positions(names, fstrings)
+
+    return project.memo(("pysource.name-positions", path), build)
 
 
 def _scan_file(
-    tokens: list[Token], imports: Imports, path: PurePosixPath, target: _Target, refs: References
+    project: Project, imports: Imports, path: PurePosixPath, target: _Target, refs: References
 ) -> None:
     sig = target.sig
     local = {name for name, dotted in imports.names.items() if target.is_it(dotted)}
     if path == target.home or any(m in module_names(target.home) for m in imports.star_modules):
         local.add(target.leaf)
     called = re.compile(rf"(?<![\w]){re.escape(target.term)}\s*\(")
-    for i, tok in enumerate(tokens):
-        if tok.type == STRING and _FSTRING_PREFIX.match(tok.text) and called.search(tok.text):
+    tokens = file_tokens(project, path)
+    text = project.text(path) or ""
+    positions = _positions(project, path)
+    # Only the tokens that can refer to the target: names it may be called by, and f-strings.
+    wanted = {*local, target.leaf, "cls", *([sig.name] if sig.name else [])}
+    indices = sorted(
+        [*positions.fstrings, *(i for name in wanted for i in positions.names.get(name, ()))]
+    )
+    for i in indices:
+        tok = tokens[i]
+        if tok.type == STRING and called.search(tok.text):
             refs.hidden.append((path, tok.start))
         if tok.type != NAME or imports.in_statement(i):
             continue
@@ -136,11 +231,11 @@ def _scan_file(
             continue
         if _is_constructor(sig) and nxt is not None and nxt.is_op("("):
             if named and _is_class_call(tokens, i, attribute, imports, target):
-                refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1), 1))
+                refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1, text), 1))
                 continue
             if _is_own_cls_call(tokens, i, path, target):
                 # `return cls(size, ceiling)` in a classmethod builds the class as well
-                refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1), 1))
+                refs.calls.append(Call(path, tok.start, read_arguments(tokens, i + 1, text), 1))
                 continue
             if named:
                 continue
@@ -158,7 +253,7 @@ def _scan_file(
         if resolved is None:
             continue  # something else with the same name
         if nxt is not None and nxt.is_op("("):
-            call = Call(path, tok.start, read_arguments(tokens, i + 1), implicit)
+            call = Call(path, tok.start, read_arguments(tokens, i + 1, text), implicit)
             (refs.calls if resolved else refs.unknown_calls).append(call)
         elif resolved and not _harmless_value_use(tokens, i, prev, nxt):
             refs.values.append((path, tok.start))
@@ -268,7 +363,9 @@ def _harmless_value_use(tokens: list[Token], i: int, prev: Token | None, nxt: To
     return False
 
 
-def read_arguments(tokens: list[Token], open_index: int) -> tuple[Argument, ...] | None:
+def read_arguments(
+    tokens: list[Token], open_index: int, text: str
+) -> tuple[Argument, ...] | None:
     close = matching(tokens, open_index)
     if close is None:
         return None
@@ -288,14 +385,43 @@ def read_arguments(tokens: list[Token], open_index: int) -> tuple[Argument, ...]
             kind = "keyword"
         else:
             kind = "positional"
-        simple = all(_is_simple(t) for t in tokens[a:b])
+        skip = {"positional": 0, "keyword": 2}.get(kind, 1)  # `name=`, `**`
+        pure = (
+            kind != "star"
+            and a + skip < b
+            and side_effect_free(text[tokens[a + skip].start : tokens[b - 1].end])
+        )
         wrap = any(t.is_op(":=") or t.is_name("yield") for t in top_level(tokens, a, b))
         name = first.text if kind == "keyword" else None
-        args.append(Argument(kind, Span(first.start, tokens[b - 1].end), simple, wrap, name))
+        args.append(Argument(kind, Span(first.start, tokens[b - 1].end), pure, wrap, name))
     return tuple(args)
 
 
-def _is_simple(tok: Token) -> bool:
-    if tok.type == NAME:
-        return not keyword.iskeyword(tok.text) or tok.text in _LITERAL_NAMES
-    return tok.type in (NUMBER, STRING) or tok.is_op(".") or tok.is_op("-")
+def side_effect_free(expression: str) -> bool:
+    """True when evaluating `expression` cannot run code or change anything, so evaluating it
+    earlier or later in a call is unobservable: literals, names, lambdas (only their defaults
+    are evaluated) and tuples, lists, sets and dicts of those. Attribute reads (a property or
+    `__getattr__` may run), calls, subscripts, operators, f-strings, `*`-unpacking and walrus
+    assignments are not."""
+    try:
+        node = ast.parse(f"(\n{expression}\n)", mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return _pure(node)
+
+
+def _pure(node: ast.expr) -> bool:
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.UnaryOp):  # `-1`, not `-x` (which runs `x.__neg__`)
+        return isinstance(node.op, (ast.USub, ast.UAdd)) and isinstance(node.operand, ast.Constant)
+    if isinstance(node, ast.Lambda):
+        defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+        return all(_pure(d) for d in defaults)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_pure(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _pure(k) for k in node.keys) and all(
+            _pure(v) for v in node.values
+        )
+    return False

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.pysource.tokens import NAME, NEWLINE, Token, file_tokens
+from hfdeploy.pytokens import NAME, NEWLINE, Token, file_tokens
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -41,6 +42,61 @@ def file_imports(project: Project, path: PurePosixPath) -> Imports:
     return project.memo(
         ("pysource.imports", path), lambda: read_imports(file_tokens(project, path), path)
     )
+
+
+def imported_names(project: Project, path: PurePosixPath) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the module's imports bind (`Imports.names` values) and its star-import sources.
+
+    Read from the syntax tree when the module parses (the C parser costs a fraction of the
+    tokenizer), else from tokens: the same answer either way."""
+
+    def build() -> tuple[tuple[str, ...], tuple[str, ...]]:
+        tree = project.python_ast(path) if project.syntax_error(path) is None else None
+        if tree is None:
+            imports = file_imports(project, path)
+            return tuple(imports.names.values()), imports.star_modules
+        names: dict[str, str] = {}
+        stars: list[str] = []
+        for node in _import_statements(tree.body):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]  # `import a.b.c` binds `a`
+                        names[top] = top
+                continue
+            source = _absolute("." * node.level + (node.module or ""), path)
+            if source is None:
+                continue
+            for alias in node.names:
+                if alias.name == "*":
+                    stars.append(source)
+                else:
+                    local = alias.asname or alias.name
+                    names[local] = f"{source}.{alias.name}" if source else alias.name
+        return tuple(names.values()), tuple(stars)
+
+    return project.memo(("pysource.imported-names", path), build)
+
+
+def _import_statements(body: list[ast.stmt]) -> list[ast.Import | ast.ImportFrom]:
+    """Import statements in source order, nested ones too; only statements are visited (an
+    import is never inside an expression), which is much cheaper than `ast.walk`."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            found.append(stmt)
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if isinstance(inner, list):
+                found.extend(_import_statements(inner))
+        for handler in getattr(stmt, "handlers", ()):
+            found.extend(_import_statements(handler.body))
+        for case in getattr(stmt, "cases", ()):
+            found.extend(_import_statements(case.body))
+    return found
 
 
 def read_imports(tokens: list[Token], path: PurePosixPath) -> Imports:

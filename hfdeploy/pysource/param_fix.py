@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from hfdeploy.diagnostics import Applicability, Edit, Fix
 from hfdeploy.pysource.calls import Call, find_references
 from hfdeploy.pysource.param_order import Plan, Rewrite, rewrite_call
-from hfdeploy.pysource.signatures import Signature
+from hfdeploy.signatures import Signature
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from hfdeploy.diagnostics import Span
 from hfdeploy.pysource.calls import Argument
-from hfdeploy.pysource.signatures import (
+from hfdeploy.signatures import (
     Param,
     ParamKind,
     Signature,
@@ -82,7 +82,7 @@ def make_plan(sig: Signature, text: str) -> Plan | None:
     cut = arranged.index(star_before) if star_before is not None else len(arranged)
     edits: list[TextEdit] = [
         (slot.span, text[p.span.start : p.span.end])
-        for slot, p in zip(region, arranged)
+        for slot, p in zip(region, arranged, strict=True)
         if slot is not p
     ]
     if star_before is not None:
@@ -93,7 +93,7 @@ def make_plan(sig: Signature, text: str) -> Plan | None:
         if old_star is not None:
             edits.append((_star_removal(text, old_star), ""))
     moved = tuple(
-        p.name for slot, p in zip(region, arranged) if slot is not p and not p.has_default
+        p.name for slot, p in zip(region, arranged, strict=True) if slot is not p and not p.has_default
     )
     return Plan(
         old_order=tuple(p.name for p in region),
@@ -150,7 +150,7 @@ def rewrite_call(plan: Plan, args: tuple[Argument, ...], implicit: int, text: st
     spill = len(slots) > len(old) or any(a.kind == "star" for a in args)
     if len(slots) <= plan.first_affected - implicit and not spill:
         return Rewrite((), False)
-    bound = dict(zip(old, slots))
+    bound = dict(zip(old, slots, strict=False))  # fewer arguments than parameters, or more
     if spill:
         if not plan.has_varargs or len(new) != len(old):
             return "passes more positional arguments than the function takes"
@@ -172,7 +172,7 @@ def rewrite_call(plan: Plan, args: tuple[Argument, ...], implicit: int, text: st
         return f"already passes `{clash[0]}` by keyword as well as by position"
     edits: list[TextEdit] = []
     reordered = False
-    for slot, (arg, as_keyword, name) in zip(slots, placed):
+    for slot, (arg, as_keyword, name) in zip(slots, placed, strict=True):
         body = text[arg.span.start : arg.span.end]
         if as_keyword:
             body = f"{name}=({body})" if arg.needs_parens else f"{name}={body}"
@@ -182,5 +182,5 @@ def rewrite_call(plan: Plan, args: tuple[Argument, ...], implicit: int, text: st
             edits.append((Span(slot.span.start, slot.span.start), f"{name}="))
         else:
             edits.append((slot.span, body))
-        reordered = reordered or (arg is not slot and not arg.simple)
+        reordered = reordered or (arg is not slot and not arg.pure)
     return Rewrite(tuple(edits), reordered)

@@ -3,38 +3,19 @@ can answer, else with that version's interpreter in one batched subprocess."""
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import warnings
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from hfdeploy.pysource.signatures import ParamKind, file_signatures, find_offence, positional
-
-if TYPE_CHECKING:
-    from hfdeploy.project import Project
+from hfdeploy.pyparse import PARSE_FAILURES, parse_python
 
 Version = tuple[int, int]
 RUNNING: Version = sys.version_info[:2]
-
-# Syntax added after 3.9 that `ast.parse(feature_version=...)` recognises: `match` (3.10, for
-# a `FROM python:3.9` image), type statements and parameters (3.12, defaults 3.13), `except*`
-# (3.11), `except A, B:` and t-strings (3.14).
-NEWER_SYNTAX = re.compile(
-    r"^[ \t]*match\b[^\n]*:[ \t]*(?:#[^\n]*)?$"
-    r"|^[ \t]*type[ \t]+\w+[ \t]*[=\[]|\b(?:def|class)[ \t]+\w+[ \t]*\[|\bexcept[ \t]*\*"
-    r"|\bexcept\b[^:\n(]*,|\b[tT][rR]?['\"]|\b[rR][tT]['\"]",
-    re.MULTILINE,
-)
-# 3.12 f-strings (PEP 701: the same quote, a backslash or a comment inside braces), which
-# `feature_version` does not catch: only the target's own interpreter can tell.
-NEWER_FSTRING = re.compile(r"""(?i:\b(?:rf|fr|f))(['"])[^\n]*?\{[^}\n]*?(?:\1|\\|#)""")
 
 _COMPILE_ALL = """
 import ast, json, sys, warnings
@@ -67,38 +48,14 @@ def parse_version(text: str) -> Version | None:
 
 
 def syntax_problem(text: str, feature_version: Version | None = None) -> SyntaxProblem | None:
+    version = None if feature_version is None else max(feature_version, (3, 7))
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if feature_version is None:
-                ast.parse(text)
-            else:
-                ast.parse(text, feature_version=max(feature_version, (3, 7)))
+        parse_python(text, feature_version=version)
     except SyntaxError as exc:
         return SyntaxProblem(exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
-    except (ValueError, MemoryError, RecursionError) as exc:
+    except PARSE_FAILURES as exc:
         return SyntaxProblem(str(exc) or "too deeply nested to parse", None, None)
     return None
-
-
-def without_param_order_errors(project: Project, path: PurePosixPath, text: str) -> str:
-    """The text with the defaults of every offending signature's positional parameters blanked
-    out (same length, same line breaks), so whatever else fails to parse keeps its position."""
-    spans = [
-        (param.default_at, param.span.end)
-        for sig in file_signatures(project, path)
-        if find_offence(sig.params) is not None
-        for param in positional(sig.params)
-        if param.kind is ParamKind.PLAIN and param.default_at is not None
-    ]
-    if not spans:
-        return text
-    chars = list(text)
-    for start, end in spans:
-        for i in range(start, end):
-            if chars[i] not in "\r\n":
-                chars[i] = " "
-    return "".join(chars)
 
 
 def find_interpreters(version: str) -> list[str]:
@@ -150,57 +107,3 @@ def compile_with(version: str, sources: dict[str, str]) -> dict[str, SyntaxProbl
             for name, found in answer["results"].items()
         }
     return None
-
-
-MAX_SKIPPED = 64  # parser rounds before giving up on a module
-
-
-def parse_skipping_newer_syntax(text: str) -> ast.Module | None:
-    """The module parsed by the running Python with each line that holds syntax only a newer
-    Python accepts (a 3.12 `type` statement or f-string, read by 3.11) made `pass` or a comment
-    of the same length, so the rest of the module, positions unchanged, is still analysed.
-    None when the text shows no newer syntax, or the parser rejects a line that has none."""
-    if not (NEWER_SYNTAX.search(text) or NEWER_FSTRING.search(text)):
-        return None
-    # Split at "\n" only, as the parser counts lines (`splitlines` also splits at form feeds).
-    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
-    passed: set[int] = set()
-    for _ in range(MAX_SKIPPED):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return ast.parse("".join(lines))
-        except SyntaxError as exc:
-            if exc.lineno is None or not 1 <= exc.lineno <= len(lines):
-                return None
-            index, error = exc.lineno - 1, exc
-        except (ValueError, MemoryError, RecursionError):
-            return None
-        body = lines[index].rstrip("\r\n")
-        ending, stripped = lines[index][len(body) :], body.lstrip(" \t")
-        indent = body[: len(body) - len(stripped)]
-        if not stripped or stripped.startswith("#"):
-            return None  # nothing left to take out: not a newer-syntax problem
-        if isinstance(error, IndentationError) and error.msg.startswith("unexpected indent"):
-            # The body of a definition that became `pass`: comment the whole indented block.
-            end = index + 1
-            while end < len(lines) and (not lines[end].strip() or lines[end].startswith(indent)):
-                end += 1
-            for i in range(index, end):
-                lines[i] = _comment_out(lines[i])
-        elif index in passed or len(stripped) < len("pass"):
-            lines[index] = _comment_out(lines[index])  # inside brackets, where `pass` cannot be
-        elif not (NEWER_SYNTAX.search(body) or NEWER_FSTRING.search(body)):
-            return None  # an ordinary syntax error (PY001, PY002): no partial tree
-        else:
-            passed.add(index)
-            lines[index] = indent + "pass".ljust(len(stripped)) + ending
-    return None
-
-
-def _comment_out(line: str) -> str:
-    body = line.rstrip("\r\n")
-    stripped = body.lstrip(" \t")
-    if not stripped:
-        return line
-    return body[: len(body) - len(stripped)] + "#".ljust(len(stripped)) + line[len(body) :]

@@ -16,13 +16,15 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy import __version__
 from hfdeploy.cache import cache_root
 from hfdeploy.requirements.declared import dependency_set
 from hfdeploy.requirements.lookup import index_view
+from hfdeploy.requirements.model import (
+    LOCK_FILE as LOCK_FILE,  # its home before; importers keep working
+)
 from hfdeploy.requirements.releases import MANYLINUX_GLIBC
 from hfdeploy.requirements.resolver import Resolution, resolve
 from hfdeploy.target import target_python
@@ -30,7 +32,6 @@ from hfdeploy.target import target_python
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-LOCK_FILE = PurePosixPath("requirements.lock")
 CUTOFF_MARGIN = timedelta(days=14)
 RESOLUTION_TTL = 24 * 3600  # seconds a cached resolution is reused
 _SOURCE_LINE = re.compile(r"^# Every package the Space image installs, resolved from (\S+) by ", re.MULTILINE)

@@ -12,6 +12,9 @@ from packaging.version import InvalidVersion, Version
 
 from hfdeploy.diagnostics import Span
 
+# The lock `hfdeploy fix` writes (RQ009); other domains read whether it exists and what it pins.
+LOCK_FILE = PurePosixPath("requirements.lock")
+
 
 @dataclass(frozen=True)
 class Declared:

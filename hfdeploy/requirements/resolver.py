@@ -1,9 +1,10 @@
 """Resolve the complete install set for the image's Python and platform, as of a cutoff date.
 
-uv (`uv pip compile`) is used when it can be found or installed into a small tool venv under
-the cache dir; pip >= 26.3 (`pip install --dry-run --report --uploaded-prior-to`) installed into
-that venv is the fallback. On 11 pins uv took ~0.7 s and pip ~2.6 s for the same result.
-`HFDEPLOY_RESOLVER=uv|pip` forces one. Both get the index explicitly and no user config."""
+uv (`uv pip compile`), a declared dependency of hfdeploy (it ships as a wheel holding the
+binary), is used; the running Python's own pip, when it is 26.3 or newer (`pip install --dry-run
+--report --uploaded-prior-to`), is the fallback. Nothing is installed at run time. On 11 pins uv
+took ~0.7 s and pip ~2.6 s for the same result. `HFDEPLOY_RESOLVER=uv|pip` forces one. Both get
+the index explicitly and no user config."""
 
 from __future__ import annotations
 
@@ -11,17 +12,20 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-import venv
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
 
 from hfdeploy.cache import cache_root
 from hfdeploy.redact import redact_url
 from hfdeploy.requirements.releases import LEGACY_MANYLINUX, MANYLINUX_GLIBC
 
 RESOLVE_TIMEOUT = 300  # seconds
+PIP_WITH_CUTOFF = Version("26.3")  # the first pip with `--uploaded-prior-to`
 
 
 @dataclass(frozen=True)
@@ -31,54 +35,31 @@ class Resolution:
     error: str | None = None
 
 
-def _tools_dir() -> Path:
-    return cache_root() / "tools"
-
-
 def _isolated_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
     env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", UV_NO_CONFIG="1")
     return env
 
 
-def _provision(packages: list[str]) -> Path | None:
-    """A venv under the cache dir holding `packages`; its bin dir, or None if it cannot be made."""
-    root = _tools_dir()
-    bindir = root / "bin"
-    marker = root / ".installed"
-    wanted = " ".join(packages)
-    if marker.exists() and wanted in marker.read_text():
-        return bindir
-    try:
-        if not (bindir / "python").exists():
-            venv.EnvBuilder(with_pip=True, clear=True).create(root)
-        subprocess.run([str(bindir / "python"), "-m", "pip", "install", "-q", "-U", *packages],
-                       check=True, capture_output=True, timeout=RESOLVE_TIMEOUT)
-        installed = marker.read_text() if marker.exists() else ""
-        marker.write_text(f"{installed} {wanted}")
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return bindir
-
-
 def find_uv() -> str | None:
-    """uv from the `uv` package in this environment, else on PATH, else a tool venv."""
+    """uv from the `uv` package hfdeploy depends on, else one on PATH."""
     try:
         import uv
 
         return str(uv.find_uv_bin())
     except (ImportError, FileNotFoundError):
         pass
-    found = shutil.which("uv")
-    if found:
-        return found
-    bindir = _provision(["uv"])
-    return str(bindir / "uv") if bindir and (bindir / "uv").exists() else None
+    return shutil.which("uv")
 
 
 def find_pip() -> str | None:
-    bindir = _provision(["pip>=26.3"])
-    return str(bindir / "python") if bindir else None
+    """This Python, when its pip can resolve as of a date (26.3 or newer)."""
+    found = _version([sys.executable, "-m", "pip", "--version"]).split()
+    try:
+        new_enough = found[0] == "pip" and Version(found[1]) >= PIP_WITH_CUTOFF
+    except (IndexError, InvalidVersion):
+        return None
+    return sys.executable if new_enough else None
 
 
 def _version(cmd: list[str]) -> str:
@@ -102,7 +83,12 @@ def resolve(requirements: list[str], constraints: list[str], python: str, urls: 
         pip = find_pip() if choice in ("", "pip") else None
         if pip:
             return _resolve_pip(pip, work, python, urls, cutoff)
-    return Resolution("", "none", "neither uv nor pip >= 26.3 could be found or installed")
+    return Resolution(
+        "",
+        "none",
+        "neither uv (a dependency of hfdeploy: reinstall it) nor pip >= 26.3 in this Python "
+        "was found",
+    )
 
 
 def _stamp(cutoff: datetime) -> str:

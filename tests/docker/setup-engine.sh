@@ -3,7 +3,7 @@
 #
 #   eval "$(bash tests/docker/setup-engine.sh)"     # progress on stderr, one export line on stdout
 #   ... run the tests (DOCKER_HOST=unix:///tmp/docker.sock) ...
-#   bash tests/docker/stop-engine.sh
+#   bash tests/docker/stop-engine.sh                # stops the engine only if this script started it
 #
 # What it does (every step is skipped when already done, so re-runs take about a second):
 #   1. apt-get installs docker.io and debootstrap if dockerd/debootstrap are missing;
@@ -25,7 +25,9 @@ set -euo pipefail
 
 SOCK=/tmp/docker.sock
 DATA_ROOT=/tmp/dockerd-data
-PIDFILE=/tmp/dockerd.pid
+PIDFILE=${HFDEPLOY_DOCKERD_PIDFILE:-/tmp/dockerd.pid}
+# Written only when this script starts dockerd: stop-engine.sh stops only an engine it names.
+OWNER_MARKER=$PIDFILE.started-by-setup-engine
 DOCKERD_LOG=/tmp/dockerd.log
 CACHE_DIR=${HFDEPLOY_DOCKER_CACHE:-/tmp/hfdeploy-docker-cache}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -101,7 +103,8 @@ install_packages() {
 # ---------------------------------------------------------------------------------------------
 start_engine() {
     if engine_up; then
-        log "engine already running on $DOCKER_HOST; reusing it"
+        log "engine already running on $DOCKER_HOST; reusing it (stop-engine.sh leaves it running"
+        log "unless this script started it)"
         return
     fi
 
@@ -117,7 +120,10 @@ start_engine() {
         fi
     fi
 
+    local started=0
     if [ -z "$pid" ]; then
+        started=1
+        rm -f "$OWNER_MARKER"
         mkdir -p "$DATA_ROOT"
         log "starting dockerd (log: $DOCKERD_LOG)"
         # All three streams redirected and every other inherited fd closed (3: the caller's stdout,
@@ -155,6 +161,10 @@ start_engine() {
         fi
         sleep 0.5
     done
+    if [ "$started" = 1 ]; then
+        # the pid dockerd wrote (setsid may have forked), so stop-engine.sh can match the two
+        cat "$PIDFILE" >"$OWNER_MARKER" 2>/dev/null || echo "$pid" >"$OWNER_MARKER"
+    fi
     log "engine up: server $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'), pid $(cat "$PIDFILE" 2>/dev/null || echo "$pid")"
 }
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Stop the dockerd started by tests/docker/setup-engine.sh (found through its pidfile).
+# Stop the dockerd started by tests/docker/setup-engine.sh (found through its pidfile), and only
+# that one: an engine that was already running when setup-engine.sh ran (a developer's, another
+# job's) has no ownership marker and is left running.
 # Idempotent: exits 0 when no such engine is running. Images and the debootstrap cache stay on disk
 # (/tmp/dockerd-data, /tmp/hfdeploy-docker-cache), so the next set-up is fast.
 set -euo pipefail
 
-PIDFILE=/tmp/dockerd.pid
+PIDFILE=${HFDEPLOY_DOCKERD_PIDFILE:-/tmp/dockerd.pid}
+OWNER_MARKER=$PIDFILE.started-by-setup-engine
 STOP_WAIT_SECONDS=${STOP_WAIT_SECONDS:-30}
 
 log() { printf '[stop-engine] %s\n' "$*" >&2; }
@@ -19,7 +22,13 @@ case $pid in '' | *[!0-9]*) log "pidfile holds no pid; removing it"; rm -f "$PID
 
 if ! kill -0 "$pid" 2>/dev/null || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" != dockerd ]; then
     log "pid $pid is not a running dockerd; removing stale pidfile"
-    rm -f "$PIDFILE"
+    rm -f "$PIDFILE" "$OWNER_MARKER"
+    exit 0
+fi
+
+owner=$(cat "$OWNER_MARKER" 2>/dev/null || true)
+if [ "$owner" != "$pid" ]; then
+    log "dockerd (pid $pid) was not started by setup-engine.sh; leaving it running"
     exit 0
 fi
 
@@ -35,5 +44,5 @@ while kill -0 "$pid" 2>/dev/null; do
     fi
     sleep 0.5
 done
-rm -f "$PIDFILE"
+rm -f "$PIDFILE" "$OWNER_MARKER"
 log "stopped"

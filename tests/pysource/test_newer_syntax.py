@@ -7,8 +7,8 @@ import ast
 import sys
 from pathlib import Path, PurePosixPath
 
+from hfdeploy.pyparse import parse_skipping_newer_syntax
 from hfdeploy.pysource.app_discovery import discover_app
-from hfdeploy.pysource.syntax import parse_skipping_newer_syntax
 from tests.support import check_tree, codes, make_tree, project_for
 
 PYPROJECT = '[project]\nname = "svc"\nversion = "1"\nrequires-python = ">=3.12"\n'

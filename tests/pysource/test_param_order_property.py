@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from hfdeploy.diagnostics import Applicability
@@ -142,8 +143,8 @@ def described(source: str) -> list[tuple[str, str | None, str | None]]:
     a = fn.args
     plain = a.posonlyargs + a.args
     defaults = [None] * (len(plain) - len(a.defaults)) + a.defaults
-    out = [(arg.arg, arg.annotation, d) for arg, d in zip(plain, defaults)]
-    out += [(arg.arg, arg.annotation, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults)]
+    out = [(arg.arg, arg.annotation, d) for arg, d in zip(plain, defaults, strict=True)]
+    out += [(arg.arg, arg.annotation, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
     return [(n, ast.unparse(t) if t else None, ast.unparse(d) if d else None) for n, t, d in out]
 
 
@@ -193,6 +194,102 @@ def test_fix_compiles_keeps_parameters_and_binds_the_same_values(program) -> Non
     namespace: dict[str, object] = {}
     exec(compile(fixed, "m.py", "exec"), namespace)  # noqa: S102 - generated test code
     defaults = inspect.signature(namespace["f"]).parameters  # type: ignore[arg-type]
-    for (_, bound), got in zip(call_list, namespace["RESULTS"]):  # type: ignore[call-overload]
+    for (_, bound), got in zip(call_list, namespace["RESULTS"], strict=True):  # type: ignore[call-overload]
         expected = {name: bound.get(name, param.default) for name, param in defaults.items()}
         assert got == expected
+
+
+# Arguments of every shape the fix may move: side-effect free ones (the fix stays safe) and
+# ones that may run code (an attribute read, a call), which make a reorder unsafe.
+PURE_FORMS = ["{n}", "V{n}", "[{n}]", "({n}, V{n})", "{{'k': {n}}}", "(lambda: {n})", "-{n}"]
+IMPURE_FORMS = ["box.v{n}", "ident({n})"]
+USE_HEADER = (
+    "from lib import f\n\n"
+    "def ident(x):\n    return x\n\n"
+    "class Box:\n    def __getattr__(self, name):\n        return int(name[1:])\n\n"
+    "box = Box()\n"
+)
+
+
+def _plain(value: object) -> object:
+    return value() if callable(value) else value
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(programs(), st.data())
+def test_fix_write_across_modules_compiles_and_binds_by_what_arguments_can_do(  # type: ignore[no-untyped-def]
+    program, data
+) -> None:
+    """Calls in another module pass literals, names, lambdas and containers (and sometimes an
+    attribute read or a call): after `fix --write` (safe fixes only) every module compiles and
+    every call binds each argument to the same parameter, or the fix was withheld as unsafe
+    because an argument that may run code would move."""
+    import re
+
+    sig, call_list = program
+    assume(sig.offending and not sig.unfixable)
+    impure = data.draw(st.booleans())
+    forms = PURE_FORMS + (IMPURE_FORMS if impure else [])
+    shapes: list[dict[int, str]] = []  # per call: value -> the expression passing it
+
+    def shaped(text: str) -> str:
+        values: dict[int, str] = {}
+
+        def shape(match: re.Match[str]) -> str:
+            n = int(match.group(0))
+            values[n] = data.draw(st.sampled_from(forms)).format(n=n)
+            return values[n]
+
+        shapes.append(values)
+        return re.sub(r"(?<![\w.])[1-9]\d\d(?!\w)", shape, text)
+
+    texts = [shaped(text) for text, _ in call_list]
+    names = sorted({n for values in shapes for n in values})
+    lib = HEADER + f"def f({sig.text()}):\n    return dict(locals())\n"
+    use = USE_HEADER + "".join(f"V{n} = {n}\n" for n in names)
+    use += "RESULTS = [\n" + "".join(f"    f({text}),\n" for text in texts) + "]\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = make_tree(Path(tmp), {"lib.py": lib, "use.py": use})
+        outcome = fix_tree(root, "PY001", write=True)
+        fixed_lib = (root / "lib.py").read_text()
+        fixed_use = (root / "use.py").read_text()
+    if outcome.remaining:
+        (left,) = outcome.remaining
+        assert impure and left.fix is not None and left.fix.applicability is Applicability.UNSAFE
+        assert any("evaluated in another order" in n for n in left.notes), left.notes
+        assert (fixed_lib, fixed_use) == (lib, use)  # nothing written for an unsafe fix
+        event("withheld: an argument that may run code moves")
+        return
+    event("applied" + (" with impure arguments left in place" if impure else ""))
+    namespace: dict[str, object] = {}
+    exec(compile(fixed_lib, "lib.py", "exec"), namespace)
+    module = type(sys)("lib")
+    module.__dict__.update(namespace)
+    sys.modules["lib"] = module
+    try:
+        use_ns: dict[str, object] = {}
+        exec(compile(fixed_use, "use.py", "exec"), use_ns)
+    finally:
+        del sys.modules["lib"]
+    params = inspect.signature(namespace["f"]).parameters  # type: ignore[arg-type]
+    results = use_ns["RESULTS"]
+    for (_, bound), values, got in zip(call_list, shapes, results, strict=True):  # type: ignore[call-overload]
+        for name, param in params.items():
+            if name not in bound:
+                assert got[name] == param.default, (name, fixed_use)
+                continue
+
+            def passed(v: object, values: dict[int, str] = values) -> object:
+                return _plain(eval(values[v], use_ns)) if v in values else v  # type: ignore[index]
+
+            want = bound[name]
+            if isinstance(want, tuple):
+                assert tuple(map(_plain, got[name])) == tuple(map(passed, want)), fixed_use
+            elif isinstance(want, int):
+                assert _plain(got[name]) == passed(want), (name, fixed_use)
+            else:
+                assert got[name] == want, (name, fixed_use)

@@ -6,15 +6,15 @@ import ast
 import json
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
 from hfdeploy.diagnostics import Applicability
-from hfdeploy.pysource.signatures import find_offence, scan_signatures
-from hfdeploy.pysource.tokens import tokenize_text
+from hfdeploy.pytokens import tokenize_text
 from hfdeploy.registry import selected_checks
 from hfdeploy.runner import run_checks
+from hfdeploy.signatures import find_offence, scan_signatures
 from tests.support import check_tree, codes, fix_tree, make_tree, project_for, read_tree
 
 
@@ -514,3 +514,83 @@ def test_files_that_only_define_the_same_name_are_not_tokenized(tmp_path: Path) 
     assert codes(run_checks(project, selected_checks(("PY001",), ()))) == ["PY001"]
     tokenized = {key[1] for key in project._memo if key[0] == "pysource.tokens"}
     assert tokenized == {Path("broken.py")}
+
+
+def test_reorder_moving_side_effect_free_arguments_is_safe(tmp_path: Path) -> None:
+    # `*rest` forces a reorder: `c` moves in front of `b` at every call site.
+    lib = "def f(a, b=1, c, *rest):\n    return (a, b, c, rest)\n"
+    use = (
+        "from lib import f\nK = 5\n"
+        "f(K, [1, K], lambda x=2: x, (K, 'k'), {'k': None}, -1)\n"
+    )
+    make_tree(tmp_path, {"lib.py": lib, "use.py": use})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE, diag.notes
+    assert any("rewrites calls" in n and "use.py:3:" in n for n in diag.notes), diag.notes
+    fix_tree(tmp_path, "PY001")
+    compile((tmp_path / "use.py").read_text(), "use.py", "exec")
+    assert check_tree(tmp_path, "PY001") == []
+
+
+@pytest.mark.parametrize(
+    "argument",
+    ["obj.attr", "g()", "xs[0]", "-K", "f'{K}'", "[*xs]", "(y := 2)", "lambda x=g(): x"],
+)
+def test_reorder_moving_an_argument_that_may_run_code_is_unsafe(
+    argument: str, tmp_path: Path
+) -> None:
+    lib = "def f(a, b=1, c, *rest):\n    return a\n"
+    use = f"from lib import f\nf(1, {argument}, 3, 4)\n"
+    make_tree(tmp_path, {"lib.py": lib, "use.py": use})
+    (diag,) = check_tree(tmp_path, "PY001")
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert any("use.py:2:" in n and "evaluated in another order" in n for n in diag.notes)
+
+
+def test_findings_sharing_a_name_each_find_only_their_own_callers(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {}
+    for i in range(12):
+        sig = "db=None, payload" if i % 3 == 0 else "payload, db=None"
+        files[f"routers/r{i}.py"] = f"def create_user({sig}):\n    return payload\n"
+        files[f"services/s{i}.py"] = (
+            f"from routers.r{i} import create_user\n\ndef run():\n    return create_user(None, 1)\n"
+        )
+    files["other.py"] = "def create_user(x):\n    return x\n\ncreate_user(1)\n"
+    make_tree(tmp_path, files)
+    project = project_for(tmp_path)
+    found = run_checks(project, selected_checks(("PY001",), ()))
+    assert [str(d.path) for d in found] == [f"routers/r{i}.py" for i in (0, 3, 6, 9)]
+    for d in found:
+        i = str(d.path)[len("routers/r") : -len(".py")]
+        assert any(f"services/s{i}.py:4:" in n for n in d.notes), d.notes
+        assert not any("services/s1.py" in n or "other.py" in n for n in d.notes), d.notes
+    tokenized = {str(key[1]) for key in project._memo if key[0] == "pysource.tokens"}
+    # Files that use the name have their imports read (once, for every finding); files that
+    # only define a function of that name are never tokenized.
+    assert tokenized <= {f"routers/r{i}.py" for i in (0, 3, 6, 9)} | {
+        f"services/s{i}.py" for i in range(12)
+    } | {"other.py"}
+    assert {f"services/s{i}.py" for i in (0, 3, 6, 9)} <= tokenized
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import a.b.c\nimport d.e as f\nfrom g.h import i, j as k\nfrom .l import *\n",
+        "from . import m\nfrom ..n import o\ndef f():\n    from p import q\n    import r\n",
+        "from a import x\nfrom b import x\n",  # the later binding wins
+        "try:\n    import s\nexcept ImportError:\n    import t as s\nelse:\n    import u\n"
+        "finally:\n    import v\nclass C:\n    import w\nwith x:\n    import y\n"
+        "match z:\n    case 1:\n        import zz\n",
+        "from ...too.far import z\nfrom .. import up\n",
+    ],
+)
+def test_imports_from_the_tree_match_imports_from_tokens(source: str, tmp_path: Path) -> None:
+    from hfdeploy.pysource.imports import file_imports, imported_names
+
+    make_tree(tmp_path, {"pkg/sub/mod.py": source})
+    project = project_for(tmp_path)
+    path = PurePosixPath("pkg/sub/mod.py")
+    assert project.syntax_error(path) is None
+    tokens = file_imports(project, path)
+    assert imported_names(project, path) == (tuple(tokens.names.values()), tokens.star_modules)

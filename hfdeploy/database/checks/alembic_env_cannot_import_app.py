@@ -19,7 +19,7 @@ from hfdeploy.diagnostics import (
     Severity,
     Span,
 )
-from hfdeploy.environment.pycode import located
+from hfdeploy.pycode import located
 from hfdeploy.project import Project
 
 _SECTION = re.compile(r"^\[alembic\][ \t]*\r?$", re.MULTILINE)

@@ -20,8 +20,8 @@ from hfdeploy.diagnostics import (
     Severity,
     Span,
 )
-from hfdeploy.environment.pycode import Located, import_os_edit, located, module_name
 from hfdeploy.project import Project
+from hfdeploy.pycode import Located, import_os_edit, located, module_name
 from hfdeploy.space import DATA_DIR_ENV
 
 _READ = re.compile(

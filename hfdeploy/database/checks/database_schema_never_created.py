@@ -12,7 +12,7 @@ from hfdeploy.database.engines import EngineCall
 from hfdeploy.database.schema import Base, engines_needing_schema, is_fallback, schema
 from hfdeploy.database.start import image_start
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
-from hfdeploy.environment.pycode import Located, located, module_name
+from hfdeploy.pycode import Located, located, module_name
 from hfdeploy.project import Project
 
 

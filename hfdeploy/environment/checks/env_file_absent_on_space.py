@@ -10,9 +10,9 @@ from pathlib import PurePosixPath
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity, Span
 from hfdeploy.environment.dotenv import env_files
-from hfdeploy.environment.pycode import Located, candidate_files
 from hfdeploy.environment.settings import settings_classes
 from hfdeploy.project import Project
+from hfdeploy.pycode import Located, candidate_files
 
 DOTENV = PurePosixPath(".env")
 _LOADER = re.compile(r"\b(?:load_dotenv|dotenv_values|Config)\(")

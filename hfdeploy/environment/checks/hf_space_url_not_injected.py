@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
-from hfdeploy.environment.pycode import import_os_edit
 from hfdeploy.environment.reads import EnvRead, env_reads
 from hfdeploy.environment.settings import is_str_annotation
 from hfdeploy.project import Project
+from hfdeploy.pycode import import_os_edit
 from hfdeploy.space import DEFAULT_APP_PORT
 
 VARIABLE = "HF_SPACE_URL"

@@ -10,7 +10,7 @@ from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
 from hfdeploy.project import Project
 from hfdeploy.pysource.param_fix import build_fix
 from hfdeploy.pysource.param_order import make_plan
-from hfdeploy.pysource.signatures import Offence, Signature, file_signatures, find_offence
+from hfdeploy.signatures import Offence, Signature, file_signatures, find_offence
 
 
 class ParamWithoutDefaultAfterDefault(Check):
@@ -52,7 +52,11 @@ class ParamWithoutDefaultAfterDefault(Check):
     unsafe when a caller cannot be resolved statically: a `*args` splat into the changed
     parameters, a same-named method called on an object of unknown type, the function passed
     as a value to anything but `Depends`, `Security` or a route registration, an anonymous
-    lambda, or arguments whose evaluation order would change. Each such place is listed.
+    lambda, or a reorder that moves an argument which may run code (a call, an attribute read,
+    a subscript, an operator on a name, an f-string): its evaluation order would change.
+    Moving literals, names, lambdas and tuples, lists, sets or dicts of those is safe, since
+    nothing can observe when they are evaluated. Each unsafe place, and each call site the fix
+    rewrites, is listed.
     """
 
     code = "PY001"

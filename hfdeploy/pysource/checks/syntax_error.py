@@ -8,15 +8,13 @@ from pathlib import PurePosixPath
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity, Span
 from hfdeploy.project import Project
+from hfdeploy.pyparse import NEWER_FSTRING, NEWER_SYNTAX, without_param_order_errors
 from hfdeploy.pysource.syntax import (
-    NEWER_FSTRING,
-    NEWER_SYNTAX,
     RUNNING,
     SyntaxProblem,
     compile_with,
     parse_version,
     syntax_problem,
-    without_param_order_errors,
 )
 from hfdeploy.source import SourceFile
 from hfdeploy.target import target_python

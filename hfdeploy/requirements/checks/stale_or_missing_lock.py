@@ -7,6 +7,14 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.requirements.checks.conflicting_pins import ConflictingPins
+from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
+from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
+from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
+from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
+from hfdeploy.requirements.checks.python_version_excluded import PythonVersionExcluded
+from hfdeploy.requirements.checks.unreleased_version_pin import UnreleasedVersionPin
+from hfdeploy.requirements.checks.yanked_pin import YankedPin
 from hfdeploy.requirements.declared import dependency_set
 from hfdeploy.requirements.lock import LOCK_FILE, build_lock, lock_state
 from hfdeploy.requirements.lookup import index_view
@@ -15,12 +23,24 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 
+# The checks of the install set (RQ001-RQ008), whose errors make any resolution fail.
+BEFORE_THE_LOCK: tuple[type[Check], ...] = (
+    InvalidRequirement,
+    PackageNotOnIndex,
+    UnreleasedVersionPin,
+    YankedPin,
+    NoWheelForTarget,
+    PythonVersionExcluded,
+    ConflictingPins,
+    IndexUnreachable,
+)
+
+
 def blocking_errors(project: Project) -> int:
-    """Errors in the install set that would make any resolution fail (RQ001-RQ007)."""
-    from hfdeploy.requirements.checks import CHECKS
+    """Errors in the install set that would make any resolution fail (RQ001-RQ008)."""
 
     def count() -> int:
-        others = [c() for c in CHECKS if c.code < StaleOrMissingLock.code]
+        others = [c() for c in BEFORE_THE_LOCK]
         return sum(1 for c in others for d in c.run(project) if d.severity.name == "ERROR")
 
     return project.memo("rq-blocking-errors", count)

@@ -151,8 +151,16 @@ def located(project: Project, path: PurePosixPath) -> Located | None:
 
 
 def candidate_files(project: Project, *needles: str) -> list[Located]:
-    """Parsed Python files whose text contains any of `needles` (a cheap filter before ast)."""
+    """Parsed Python files whose text contains any of `needles` (a cheap filter before ast).
+    Needles that are identifiers are looked up in the project's identifier index (as whole
+    words); others are searched for in every file's text."""
     found = []
+    if all(needle.isidentifier() for needle in needles):
+        for path in project.files_mentioning(*needles):
+            module = located(project, path)
+            if module is not None:
+                found.append(module)
+        return found
     pattern = re.compile("|".join(map(re.escape, needles)))
     for path, text in project.python_texts():
         if pattern.search(text):

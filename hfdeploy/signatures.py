@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Span
-from hfdeploy.pysource.tokens import (
+from hfdeploy.pytokens import (
     CLOSERS,
     NAME,
     NEWLINE,
