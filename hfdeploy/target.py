@@ -72,11 +72,33 @@ def _requires_python(project: Project) -> str | None:
     m = re.search(r'^\s*requires-python\s*=\s*["\']([^"\']+)["\']', text, re.MULTILINE)
     if m:
         return m.group(1)
-    try:  # Poetry's `python = "^3.12"` says the same
-        from hfdeploy.requirements.tool_locks import poetry_python
-    except ImportError:  # pragma: no cover
+    return poetry_python_of(text) if "[tool.poetry" in text else None
+
+
+def poetry_python_of(text: str) -> str | None:
+    """Poetry's `python = "^3.12"` (its requires-python) as a PEP 440 specifier, or None."""
+    import sys
+
+    from hfdeploy.constraints import poetry_specifier
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
         return None
-    return poetry_python(project) if "[tool.poetry" in text else None
+    tool = data.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
+    value = deps.get("python") if isinstance(deps, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(poetry_specifier(value)) or None
+    except ValueError:
+        return None
 
 
 def target_python(project: Project) -> TargetPython:

@@ -60,7 +60,12 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _is_core(name: str) -> bool:
-    return name.count(".") == 1 and not name.startswith(WIRING)
+    """A module directly under hfdeploy/ (a subpackage such as hfdeploy.image is a domain)."""
+    return (
+        name.count(".") == 1
+        and not name.startswith(WIRING)
+        and not (PACKAGE / name.split(".")[1]).is_dir()
+    )
 
 
 def test_the_graph_is_read() -> None:

@@ -98,8 +98,8 @@ def _read(source: str | None, file: Path | None, *, build: bool) -> tuple[list[s
         raise UsageError("name a Space (OWNER/NAME), `-` for standard input, or --file")
     if source == "-":
         return sys.stdin.read().splitlines(), None
-    from hfdeploy.cli.push import parse_space
     from hfdeploy.hub.client import HubClient, HubError, find_token
+    from hfdeploy.hub.plan import parse_space
 
     space = parse_space(source, "SOURCE")
     lines: list[str] = []

@@ -3,7 +3,6 @@ and explain a failure (exit 0 running, 1 failed or refused, 2 usage/auth/network
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,17 +27,10 @@ HELP = (
     "Exit codes: 0 the Space runs (or was uploaded, with --no-wait or --dry-run), 1 it failed to "
     "build or start, or check found errors, 2 usage, authentication or network error."
 )
-_SPACE_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
 
 
 def register(app: typer.Typer) -> None:
     app.command("push", help=HELP)(push)
-
-
-def parse_space(value: str, option: str = "--space") -> str:
-    if not _SPACE_ID.fullmatch(value) or ".." in value or value.endswith((".git", ".")):
-        raise UsageError(f"{option} {value!r}: expected OWNER/NAME, e.g. alice/taskboard")
-    return value
 
 
 @guarded
@@ -66,7 +58,7 @@ def push(
 ) -> None:
     from hfdeploy.cli.check import collect
     from hfdeploy.hub.client import HubClient, HubError, find_token
-    from hfdeploy.hub.plan import environment, plan_push
+    from hfdeploy.hub.plan import environment, parse_space, plan_push
     from hfdeploy.hub.push import PushOptions, commit_message
     from hfdeploy.hub.push import push as run_push
     from hfdeploy.report import render_text

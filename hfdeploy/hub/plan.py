@@ -6,6 +6,7 @@ shows exactly this."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -99,6 +100,16 @@ def _parse_assignment(text: str, option: str) -> tuple[str, str]:
     if not sep or not name.strip() or not name.strip().replace("_", "a").isalnum():
         raise UsageError(f"{option} {text.split('=')[0]!r}: expected NAME=VALUE")
     return name.strip(), value
+
+
+_SPACE_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}$")
+
+
+def parse_space(value: str, option: str = "--space") -> str:
+    """An `OWNER/NAME` Space id, or a usage error (no path tricks: `..`, a trailing `.git`)."""
+    if not _SPACE_ID.fullmatch(value) or ".." in value or value.endswith((".git", ".")):
+        raise UsageError(f"{option} {value!r}: expected OWNER/NAME, e.g. alice/taskboard")
+    return value
 
 
 def environment() -> dict[str, str]:

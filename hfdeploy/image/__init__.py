@@ -15,9 +15,13 @@ Public API:
       for the runtime user of the final stage.
   `Image.in_context(path)`, `context_matches(source)`, `copied(path)`, `can_write(directory)`.
   `Image.user`, `env`, `workdir`, `home`.
+  `installed(project) -> Installed`: what the image installs, closed over the known
+      dependency table (RQ011's question).
 """
 
 from hfdeploy.image.installs import InstallStep
-from hfdeploy.image.model import Distributions, Image, Source, Visibility, image
+from hfdeploy.image.model import Distributions, Image, Installed, Source, Visibility, image, installed
 
-__all__ = ["Distributions", "Image", "InstallStep", "Source", "Visibility", "image"]
+__all__ = [
+    "Distributions", "Image", "InstallStep", "Installed", "Source", "Visibility", "image", "installed",
+]

@@ -347,11 +347,15 @@ class Image:
             _lock_made_from(self.project) or default_declared_file(self.project)
         ):
             return False
-        try:
-            from hfdeploy.requirements.lock import lock_state
-        except ImportError:  # pragma: no cover
+        from hfdeploy.requirements.depfile import read_file_set
+        from hfdeploy.requirements.lock_header import inputs_of, recorded_digest
+        from hfdeploy.target import target_python
+
+        declared = read_file_set(self.project, path)
+        if not declared.direct:
             return False
-        return lock_state(self.project) == "fresh"
+        digest = inputs_of(declared.requirements, target_python(self.project).version).digest
+        return recorded_digest(self.project.text(LOCK) or "") == digest
 
     def distributions(self) -> Distributions:
         names: set[str] = set()
@@ -509,7 +513,7 @@ def _add(names: set[str], text: str) -> None:
 
 def _lock_made_from(project: Project) -> PurePosixPath | None:
     """The file hfdeploy's lock was resolved from (its header says), when it still exists."""
-    from hfdeploy.requirements.lock import recorded_source
+    from hfdeploy.requirements.lock_header import recorded_source
 
     made_from = recorded_source(project.text(LOCK) or "")
     return made_from if made_from is not None and project.exists(made_from) else None
@@ -772,3 +776,24 @@ def _generated(project: Project) -> Image:
                                     requirement_files=(str(source.path),), location=location))
     return Image(project, True, None, None, (), tuple(installs), GENERATED_USER, env, APP_DIR,
                  generated_source=source)
+
+
+@dataclass(frozen=True)
+class Installed:
+    distributions: frozenset[str]  # canonical names, transitive ones included when known
+    complete: bool  # from a lock, or every declared package's dependencies are known
+
+
+def installed(project: Project) -> Installed:
+    """What the image installs (only the sources the image really installs: a
+    `backend/requirements.txt` beside the root one does not count), closed over the
+    requirements domain's known dependency table."""
+    from hfdeploy.requirements.providers import LEAVES, REQUIRES, closure
+
+    def build() -> Installed:
+        found = image(project).distributions()
+        names = set(found.names)
+        unknown = any(n not in REQUIRES and n not in LEAVES and "[" not in n for n in names)
+        return Installed(closure(frozenset(names)), found.complete or (found.readable and not unknown))
+
+    return project.memo("rq-installed-distributions", build)

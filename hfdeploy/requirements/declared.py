@@ -4,13 +4,12 @@ Shared by every RQ check through `dependency_set(project)`, computed once per sn
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.requirements.model import Declared, Include, ParsedFile, SyntaxProblem
-from hfdeploy.requirements.pyproject_deps import parse_pyproject
-from hfdeploy.requirements.reqfile import parse_requirements_text
+from hfdeploy.requirements.depfile import DependencySet as DependencySet
+from hfdeploy.requirements.depfile import follow, parse_file
+from hfdeploy.requirements.model import ParsedFile
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -26,22 +25,6 @@ OTHER_FORMATS = {
     "`poetry export -f requirements.txt -o requirements.txt`",
     "uv.lock": "uv.lock is not read; export the locked set with `uv export --no-hashes -o requirements.txt`",
 }
-
-
-@dataclass
-class DependencySet:
-    install_file: PurePosixPath | None  # None: the project declares no dependencies
-    files: list[ParsedFile] = field(default_factory=list)  # install file first, then includes
-    requirements: list[Declared] = field(default_factory=list)  # install set, constraints too
-    problems: list[SyntaxProblem] = field(default_factory=list)  # in every requirement file
-    index_url: str | None = None
-    extra_index_urls: list[str] = field(default_factory=list)
-    no_index: bool = False
-    find_links: list[str] = field(default_factory=list)
-
-    @property
-    def direct(self) -> list[Declared]:
-        return [r for r in self.requirements if not r.constraint]
 
 
 def dependency_set(project: Project) -> DependencySet:
@@ -79,64 +62,24 @@ def _apply_index_option(found: ParsedFile, option: str, value: str) -> None:
         found.find_links.append(value)
 
 
-def _parse(project: Project, path: PurePosixPath, constraint: bool) -> ParsedFile | None:
-    text = project.text(path)
-    if text is None:
-        return None
-    if path.name == "pyproject.toml":
-        return parse_pyproject(path, text)
-    return parse_requirements_text(path, text, constraint=constraint)
-
-
 def _collect(project: Project) -> DependencySet:
     deps = DependencySet(_install_file(project))
-    seen: set[PurePosixPath] = set()
-
-    def visit(path: PurePosixPath, constraint: bool) -> None:
-        seen.add(path)
-        parsed = _parse(project, path, constraint)
-        if parsed is None:
-            return
-        deps.files.append(parsed)
-        deps.problems.extend(parsed.problems)
-        deps.index_url = parsed.index_url or deps.index_url
-        deps.extra_index_urls += [u for u in parsed.extra_index_urls if u not in deps.extra_index_urls]
-        deps.no_index = deps.no_index or parsed.no_index
-        deps.find_links += [u for u in parsed.find_links if u not in deps.find_links]
-        # Line order, as pip reads it: an include's requirements come where its line is.
-        ordered: list[Declared | Include] = sorted(
-            [*parsed.requirements, *parsed.includes], key=lambda item: item.span.start
-        )
-        for include in ordered:
-            if isinstance(include, Declared):
-                deps.requirements.append(include)
-                continue
-            if include.target in seen:
-                continue
-            if not project.exists(include.target):
-                flag = "-c" if include.constraint else "-r"
-                deps.problems.append(SyntaxProblem(
-                    path, include.span,
-                    f"`{flag} {include.target}` names a file that does not exist; "
-                    "`pip install -r` stops with \"Could not open requirements file\"",
-                ))
-                continue
-            visit(include.target, constraint or include.constraint)
-
     if deps.install_file is not None:
         # The command line's options first: those in the files override them, as in pip.
         given = _command_line_indexes(project, deps.install_file)
         deps.index_url, deps.no_index = given.index_url, given.no_index
         deps.extra_index_urls, deps.find_links = given.extra_index_urls, given.find_links
-        visit(deps.install_file, False)
+        seen = follow(project, deps, deps.install_file)
+    else:
+        seen = set()
     # Other requirement files (dev, test) are read for syntax only: the image does not install them.
     for path in project.files(".txt"):
         if path not in seen and _is_requirements_name(path):
-            parsed = _parse(project, path, False)
+            parsed = parse_file(project, path, False)
             if parsed is not None:
                 deps.problems.extend(parsed.problems)
     if deps.install_file != PYPROJECT and project.exists(PYPROJECT):
-        parsed = _parse(project, PYPROJECT, False)
+        parsed = parse_file(project, PYPROJECT, False)
         if parsed is not None:
             deps.problems.extend(p for p in parsed.problems if "TOML" in p.message)
     return deps

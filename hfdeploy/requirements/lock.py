@@ -16,11 +16,16 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy import __version__
 from hfdeploy.cache import cache_root
 from hfdeploy.requirements.declared import dependency_set
+from hfdeploy.requirements.lock_header import LockInputs as LockInputs
+from hfdeploy.requirements.lock_header import inputs_of
+from hfdeploy.requirements.lock_header import recorded_digest as recorded_digest
+from hfdeploy.requirements.lock_header import recorded_source as recorded_source
 from hfdeploy.requirements.lookup import index_view
 from hfdeploy.requirements.model import (
     LOCK_FILE as LOCK_FILE,  # its home before; importers keep working
@@ -34,37 +39,10 @@ if TYPE_CHECKING:
 
 CUTOFF_MARGIN = timedelta(days=14)
 RESOLUTION_TTL = 24 * 3600  # seconds a cached resolution is reused
-_SOURCE_LINE = re.compile(r"^# Every package the Space image installs, resolved from (\S+) by ", re.MULTILINE)
-_HASH_LINE = re.compile(r"^# input-hash: sha256:([0-9a-f]{64})\s*$", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class LockInputs:
-    requirements: tuple[str, ...]
-    constraints: tuple[str, ...]
-    python: str
-    digest: str
 
 
 def lock_inputs(project: Project) -> LockInputs:
-    python = target_python(project).version
-    deps = dependency_set(project)
-    reqs = tuple(sorted({r.requirement_text() for r in deps.requirements if not r.constraint}))
-    cons = tuple(sorted({r.requirement_text() for r in deps.requirements if r.constraint}))
-    glibc = ".".join(map(str, MANYLINUX_GLIBC))
-    text = "\n".join([*reqs, *(f"-c {c}" for c in cons), f"python={python}", f"glibc={glibc}"])
-    return LockInputs(reqs, cons, python, hashlib.sha256(text.encode()).hexdigest())
-
-
-def recorded_source(text: str) -> PurePosixPath | None:
-    """The file the lock was resolved from, as its header records it."""
-    m = _SOURCE_LINE.search(text)
-    return PurePosixPath(m.group(1)) if m else None
-
-
-def recorded_digest(text: str) -> str | None:
-    m = _HASH_LINE.search(text)
-    return m.group(1) if m else None
+    return inputs_of(dependency_set(project).requirements, target_python(project).version)
 
 
 def lock_state(project: Project) -> str:

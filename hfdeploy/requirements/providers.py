@@ -90,28 +90,6 @@ LEAVES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Installed:
-    distributions: frozenset[str]  # canonical names, transitive ones included when known
-    complete: bool  # from a lock, or every declared package's dependencies are known
-
-
-def installed(project: Project) -> Installed:
-    return project.memo("rq-installed-distributions", lambda: _installed(project))
-
-
-def _installed(project: Project) -> Installed:
-    """What the image installs, as the image model reads it (only the sources the image
-    really installs: a `backend/requirements.txt` beside the root one does not count), closed
-    over the known dependency table."""
-    from hfdeploy.image import image
-
-    found = image(project).distributions()
-    names = set(found.names)
-    unknown = any(n not in REQUIRES and n not in LEAVES and "[" not in n for n in names)
-    return Installed(closure(frozenset(names)), found.complete or (found.readable and not unknown))
-
-
 def closure(names: frozenset[str]) -> frozenset[str]:
     """`names` with the distributions they are known to install (the table above)."""
     out = set(names)

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from hfdeploy.constraints import poetry_specifier as poetry_specifier
 from hfdeploy.diagnostics import Span
 from hfdeploy.requirements.model import Declared, ParsedFile, SyntaxProblem
 from hfdeploy.requirements.reqfile import LogicalLine, declared_from
@@ -98,28 +99,6 @@ def _unplaced(req: Requirement, path: PurePosixPath, source: str) -> Declared:
     return Declared(name=req.name, extras=frozenset(req.extras), specifier=req.specifier,
                     marker=req.marker, path=path, line=1, span=Span(0, 0), name_span=Span(0, 0),
                     url=req.url, source=source)
-
-
-def poetry_specifier(constraint: str) -> SpecifierSet:
-    """Poetry's `^1.2`, `~1.2.3`, `1.2.3`, `*`, `>=1,<2` as a PEP 440 specifier set."""
-    parts = []
-    for part in re.split(r"\s*,\s*|\s+(?=[<>=!~^])", constraint.strip()):
-        if part in ("", "*"):
-            continue
-        if part[0] in "^~" and not part.startswith("~="):
-            nums = [int(n) for n in re.findall(r"\d+", part.split("-")[0])[:3]] or [0]
-            if part[0] == "^":
-                first = next((i for i, n in enumerate(nums) if n != 0), len(nums) - 1)
-            else:
-                first = min(1, len(nums) - 1) if len(nums) > 1 else 0
-            upper = nums[: first + 1]
-            upper[-1] += 1
-            parts += [f">={part[1:]}", f"<{'.'.join(map(str, upper))}"]
-        elif part[0].isdigit():
-            parts.append(f"=={part}")
-        else:
-            parts.append(part)
-    return SpecifierSet(",".join(parts))
 
 
 def _poetry(parsed: ParsedFile, text: str, deps: dict[str, object]) -> None:

@@ -103,19 +103,9 @@ def pyproject_facts(project: Project) -> PyprojectFacts:
 
 def poetry_python(project: Project) -> str | None:
     """Poetry's `python = "^3.12"` (its requires-python) as a PEP 440 specifier, or None."""
-    from hfdeploy.requirements.pyproject_deps import poetry_specifier
+    from hfdeploy.target import poetry_python_of
 
-    data = _load(project.text(PYPROJECT))
-    tool = data.get("tool") if data is not None else None
-    poetry = tool.get("poetry") if isinstance(tool, dict) else None
-    deps = poetry.get("dependencies") if isinstance(poetry, dict) else None
-    value = deps.get("python") if isinstance(deps, dict) else None
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(poetry_specifier(value)) or None
-    except ValueError:
-        return None
+    return poetry_python_of(project.text(PYPROJECT) or "")
 
 
 def locked_distributions(project: Project, tool: str) -> frozenset[str] | None:

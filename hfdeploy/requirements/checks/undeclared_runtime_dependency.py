@@ -27,9 +27,9 @@ from hfdeploy.requirements.imports import (
     used_extras,
 )
 from hfdeploy.requirements.lookup import installed_modules
+from hfdeploy.image import installed
 from hfdeploy.requirements.providers import (
     COMMONLY_TRANSITIVE,
-    installed,
     provided,
     suggested_distribution,
 )
