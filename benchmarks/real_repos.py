@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import fnmatch
 import json
 import os
 import re
@@ -114,6 +115,7 @@ class VerifyResult(StepResult):
     served: bool = False
     cause: str = ""  # RT code, or BASE_UNAVAILABLE, or "timeout"
     line: str = ""  # the decisive log line
+    log_tail: list[str] = field(default_factory=list)  # the failing finding's last lines
     missing_images: list[str] = field(default_factory=list)
     rounds: int | None = None  # fix --verify only
     outcome: str = ""  # fix --verify only
@@ -168,6 +170,16 @@ def load_expectations(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:
         key = (raw["name"], raw["code"], raw.get("path") or "")
         out[key] = {"verdict": str(raw["verdict"]).lower(), "reason": raw.get("reason", "")}
     return out
+
+
+def lookup_expectation(expect: dict, name: str, code: str, path: str) -> dict[str, str] | None:
+    """The judgement of one finding: an exact path, else a glob path (`diagram/**`, `*.png`)."""
+    if (name, code, path) in expect:
+        return expect[(name, code, path)]
+    for (e_name, e_code, e_path), verdict in expect.items():
+        if e_name == name and e_code == code and any(ch in e_path for ch in "*?[") and fnmatch.fnmatch(path, e_path):
+            return verdict
+    return None
 
 
 def find_mirror(mirrors: Path, repo: str) -> Path:
@@ -227,7 +239,8 @@ def hfdeploy(args: list[str], cwd: Path, timeout: float) -> tuple[int | None, st
 
 def crash_of(code: int | None, out: str, err: str) -> str:
     if code == 3 or "Traceback (most recent call last)" in err or "HF000" in out + err:
-        tail = [line for line in err.strip().splitlines() if line.strip()][-1:] or ["exit 3"]
+        hf000 = [line.strip() for line in (out + "\n" + err).splitlines() if "HF000" in line or "crashed:" in line]
+        tail = hf000[:1] or [line for line in err.strip().splitlines() if line.strip()][-1:] or [f"exit {code}"]
         return tail[0][:300]
     return ""
 
@@ -432,6 +445,8 @@ def judge_verify(data: dict[str, Any], result: VerifyResult) -> None:
         if errors:
             result.cause = errors[0]["code"]
             result.line = decisive_line(errors[0])
+            notes = [ln for n in errors[0].get("notes") or [] for ln in str(n).splitlines()]
+            result.log_tail = [errors[0].get("message", "")[:400]] + notes[-25:]
 
 
 def do_verify(root: Path, timeout: float) -> VerifyResult:
@@ -478,6 +493,7 @@ def do_fix_verify(root: Path) -> VerifyResult:
     after = do_verify(root, VERIFY_TIMEOUT)
     result.built, result.started, result.served = after.built, after.started, after.served
     result.cause, result.line, result.missing_images = after.cause, after.line, after.missing_images
+    result.log_tail = after.log_tail
     result.outcome = "serves" if after.served else (after.cause or "fails")
     return result
 
@@ -600,8 +616,7 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
         if not r.entry.space or not r.before:
             continue
         for f in r.before.error_findings:
-            key = (r.entry.name, f["code"], f["path"])
-            verdict = expect.get(key)
+            verdict = lookup_expectation(expect, r.entry.name, f["code"], f["path"])
             if verdict is None:
                 unjudged.append((r.entry.name, f))
             elif verdict["verdict"] == "false":
