@@ -63,6 +63,10 @@ VERIFY_TIMEOUT = 1200
 FIX_VERIFY_TIMEOUT = 2400
 
 BASE_UNAVAILABLE = "base image unavailable offline"
+NETWORK_UNAVAILABLE = "network beyond the package registries unavailable offline"
+# The only hosts a build reaches on these machines (package registries); a Dockerfile that
+# downloads from any other host cannot be judged here.
+REACHABLE_HOSTS = ("pypi.org", "files.pythonhosted.org", "deb.debian.org", "security.debian.org", "localhost", "127.0.0.1", "0.0.0.0")
 
 # A line of a build or container log that names the failure, most telling first.
 DECISIVE = [
@@ -117,6 +121,7 @@ class VerifyResult(StepResult):
     line: str = ""  # the decisive log line
     log_tail: list[str] = field(default_factory=list)  # the failing finding's last lines
     missing_images: list[str] = field(default_factory=list)
+    offline_hosts: list[str] = field(default_factory=list)  # hosts the build downloads from
     rounds: int | None = None  # fix --verify only
     outcome: str = ""  # fix --verify only
 
@@ -135,6 +140,26 @@ class RepoResult:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RepoResult":
+        def make(kind: type, value: Any) -> Any:
+            if value is None:
+                return None
+            known = {f for f in kind.__dataclass_fields__}
+            return kind(**{k: v for k, v in value.items() if k in known})
+
+        return cls(
+            entry=make(Entry, data["entry"]),
+            layout=data.get("layout") or {},
+            before=make(CheckResult, data.get("before")),
+            fix=make(StepResult, data.get("fix")),
+            files_changed=data.get("files_changed") or [],
+            after=make(CheckResult, data.get("after")),
+            verify=make(VerifyResult, data.get("verify")),
+            fix_verify=make(VerifyResult, data.get("fix_verify")),
+            error=data.get("error", ""),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -404,6 +429,24 @@ def referenced_images(root: Path) -> list[str]:
     return seen
 
 
+def offline_hosts(root: Path) -> list[str]:
+    """Hosts other than the package registries that the build downloads from (RUN/ADD lines of
+    the root Dockerfile, index URLs in requirement files): unreachable on these machines."""
+    texts = []
+    for line in re.sub(r"\\\r?\n", " ", _read(root / "Dockerfile")).splitlines():
+        if re.match(r"(?i)\s*(RUN|ADD)\s", line):
+            texts.append(line)
+    for req in list(root.glob("requirements*.txt")) + list(root.glob("requirements*.lock")):
+        texts += [ln for ln in _read(req).splitlines() if re.match(r"\s*(-i|--index-url|--extra-index-url|-f|--find-links)\b", ln) or "://" in ln.split("#")[0]]
+    hosts = []
+    for text in texts:
+        for host in re.findall(r"(?:https?|git\+https?)://(?:[^@/\s]+@)?([A-Za-z0-9.-]+)", text):
+            host = host.lower()
+            if not any(host == h or host.endswith("." + h) for h in REACHABLE_HOSTS) and host not in hosts:
+                hosts.append(host)
+    return hosts
+
+
 def image_present(image: str) -> bool:
     code, *_ = run(["docker", "image", "inspect", image], CHECKOUT, 60)
     return code == 0
@@ -475,6 +518,11 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
             time.sleep(20)  # another verify holds app_port on this shared machine
             continue
         judge_verify(data, result)
+        result.offline_hosts = offline_hosts(root)
+        source_missing = re.search(r"(?i)step \[\d+/\d+\] (COPY|ADD) .*not found", result.line + " " + " ".join(result.log_tail[:1]))
+        if result.cause == "RT002" and result.offline_hosts and not source_missing:
+            result.cause = NETWORK_UNAVAILABLE
+            result.line = f"{', '.join(result.offline_hosts)}: {result.line}"
         return result
     return result
 
@@ -534,6 +582,8 @@ def verdict_of(res: RepoResult) -> str:
         return "serves"
     if v.cause == BASE_UNAVAILABLE:
         return "base n/a"
+    if v.cause == NETWORK_UNAVAILABLE:
+        return "network n/a"
     if v.started:
         return "starts, fails probe"
     if v.built:
@@ -595,7 +645,8 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
     if verified:
         judged = [r for r in no_decision if r.verify is not None]
         base_na = [r for r in judged if r.verify.cause == BASE_UNAVAILABLE]
-        counted = [r for r in judged if r.verify.cause != BASE_UNAVAILABLE]
+        net_na = [r for r in judged if r.verify.cause == NETWORK_UNAVAILABLE]
+        counted = [r for r in judged if r.verify.cause not in (BASE_UNAVAILABLE, NETWORK_UNAVAILABLE)]
         served = [r for r in counted if r.verify.served]
         pct = f"{100 * len(served) / len(counted):.0f} %" if counted else "n/a"
         lines.append(f"serve rate after `fix --write`: {len(served)}/{len(counted)} ({pct}) of repos needing no product decision with a buildable base image")
@@ -607,6 +658,8 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
             lines.append("serve rate after `fix --write --verify`: not measured (`fix --help` offers no --verify, or --no-fix-verify)")
         if base_na:
             lines.append(f"base image unavailable offline (not counted): " + ", ".join(f"{r.entry.name} [{', '.join(r.verify.missing_images)}]" for r in base_na))
+        if net_na:
+            lines.append(f"build needs hosts other than the package registries (not counted): " + ", ".join(f"{r.entry.name} [{', '.join(r.verify.offline_hosts)}]" for r in net_na))
         silent = [r for r in counted if r.after and r.after.n_errors == 0 and not r.verify.served]
         lines.append(f"silent misses (check clean after fix, verify fails): {len(silent)}")
         for r in silent:
@@ -651,7 +704,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write every result to this file")
     ap.add_argument("--markdown", action="store_true", help="print the README table")
     ap.add_argument("--workdir", type=Path, help="scratch directory (default: a temporary one, removed)")
+    ap.add_argument("--from-json", type=Path, help="print the table and summary of an earlier --json file; run nothing")
     args = ap.parse_args(argv)
+
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        ordered = [RepoResult.from_json(r) for r in saved["results"]]
+        if args.only:
+            ordered = [r for r in ordered if r.entry.name in args.only or r.entry.repo in args.only]
+        if args.markdown:
+            print(markdown_table(ordered))
+            print()
+        for line in summary(ordered, load_expectations(args.expect), saved.get("verify", True)):
+            print(line)
+        print(f"wall time of that run: {saved.get('seconds')} s")
+        return 0
 
     entries = load_manifest(args.manifest)
     if args.only:

@@ -7,7 +7,8 @@
 # Nothing can be pulled on these machines. tests/docker/setup-engine.sh builds python:3.11(-slim)
 # and python:3.12(-slim); this script adds the other CPython versions the same way (its cached
 # debootstrap bookworm rootfs, plus this machine's pyenv CPython X.Y copied into /usr/local) and
-# tags the aliases real Dockerfiles use: python:X.Y, python:X.Y-slim, -bookworm, -slim-bookworm,
+# tags the aliases real Dockerfiles use (python:3.11 and python:3.11-slim stay setup-engine.sh's
+# Debian-python images; other 3.11 tags point at a pyenv 3.11 like the other versions): python:X.Y, python:X.Y-slim, -bookworm, -slim-bookworm,
 # the older Debian names (-bullseye, -buster: still this bookworm rootfs) and patch versions such as
 # python:3.12.4-slim (the newest pyenv 3.12.x, not 3.12.4 itself). These are stand-ins, never the
 # official images: `python:X.Y` is as bare as `-slim` (no gcc, curl, git, libpq-dev).
@@ -56,10 +57,21 @@ remove_tree() {
     rm -rf --one-file-system "$dir"
 }
 
-# build_slim X.Y: python:X.Y-slim from the cached rootfs and pyenv's CPython X.Y
+# base_of X.Y: the image the X.Y aliases point at. python:3.11-slim and python:3.12-slim are
+# setup-engine.sh's (its 3.11 is Debian's python3); the other 3.11 aliases get a pyenv CPython in
+# /usr/local like the official image (apt's python3 packages do not touch it).
+base_of() {
+    case $1 in
+        3.11) echo hfdeploy-standin/python:3.11-slim ;;
+        *) echo "python:$1-slim" ;;
+    esac
+}
+
+# build_slim X.Y: $(base_of X.Y) from the cached rootfs and pyenv's CPython X.Y
 build_slim() {
-    local xy=$1 tag=python:$1-slim src r ver f
-    if [ "$xy" = 3.11 ] || [ "$xy" = 3.12 ]; then
+    local xy=$1 tag src r ver f
+    tag=$(base_of "$xy")
+    if [ "$xy" = 3.12 ]; then
         have "$tag" && return 0
         log "$tag is tests/docker/setup-engine.sh's: run it first"
         return 1
@@ -129,11 +141,15 @@ make_tag() {
     # X.Y[.Z][-variant]
     [[ $ref =~ ^(3\.[0-9]+)(\.[0-9]+)?(-(slim|bookworm|slim-bookworm|bullseye|slim-bullseye|buster|slim-buster))?$ ]] || return 1
     xy=${BASH_REMATCH[1]}
-    build_slim "$xy" || return 1
-    if [ "python:$ref" != "python:$xy-slim" ]; then
-        docker tag "python:$xy-slim" "python:$ref"
+    if [ "$ref" = 3.11 ] || [ "$ref" = 3.11-slim ] || [ "$ref" = 3.12 ] || [ "$ref" = 3.12-slim ]; then
+        # setup-engine.sh's own tags: never re-pointed here
+        have "python:$ref" && { [ "$repo" = python ] || docker tag "python:$ref" "$tag"; return 0; }
+        log "python:$ref is tests/docker/setup-engine.sh's: run it first"
+        return 1
     fi
-    if [ "$repo" != python ]; then docker tag "python:$xy-slim" "$tag"; fi
+    build_slim "$xy" || return 1
+    docker tag "$(base_of "$xy")" "python:$ref"
+    if [ "$repo" != python ]; then docker tag "$(base_of "$xy")" "$tag"; fi
     return 0
 }
 
