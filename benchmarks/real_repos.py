@@ -264,7 +264,9 @@ def hfdeploy(args: list[str], cwd: Path, timeout: float) -> tuple[int | None, st
 
 def crash_of(code: int | None, out: str, err: str) -> str:
     if code == 3 or "Traceback (most recent call last)" in err or "HF000" in out + err:
-        hf000 = [line.strip() for line in (out + "\n" + err).splitlines() if "HF000" in line or "crashed:" in line]
+        lines = (out + "\n" + err).splitlines()
+        hf000 = [re.sub(r'^"message":\s*"', "", ln.strip()).rstrip('",') for ln in lines if "crashed:" in ln]
+        hf000 += [ln.strip() for ln in lines if "HF000" in ln and '"code"' not in ln]
         tail = hf000[:1] or [line for line in err.strip().splitlines() if line.strip()][-1:] or [f"exit {code}"]
         return tail[0][:300]
     return ""
