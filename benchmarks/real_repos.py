@@ -391,6 +391,7 @@ def fix_offers_verify() -> bool:
 # Base images -----------------------------------------------------------------------------------
 
 _image_lock = threading.Lock()
+_verify_lock = threading.Lock()
 _image_known: dict[str, bool] = {}
 
 
@@ -502,7 +503,11 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
         result.line = ", ".join(missing)
         return result
     for attempt in range(3):
-        code, out, err, secs, timed_out = hfdeploy(["verify", "--format", "json", "."], root, timeout)
+        # One verify at a time even with --jobs N: verify runs on the host network, and two
+        # containers started at once can take the same free port, so that one's probes reach the
+        # other's server (a crashed app then seemed to serve). --jobs overlaps the static steps.
+        with _verify_lock:
+            code, out, err, secs, timed_out = hfdeploy(["verify", "--format", "json", "."], root, timeout)
         result.exit, result.seconds, result.timed_out = code, round(secs, 1), timed_out
         result.crash = crash_of(code, out, err)
         if timed_out:
@@ -531,7 +536,8 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
 
 def do_fix_verify(root: Path) -> VerifyResult:
     result = VerifyResult()
-    step, out, err = do_fix(root, ["--verify"], FIX_VERIFY_TIMEOUT)
+    with _verify_lock:  # it builds and runs containers too
+        step, out, err = do_fix(root, ["--verify"], FIX_VERIFY_TIMEOUT)
     result.exit, result.seconds, result.timed_out, result.crash = step.exit, step.seconds, step.timed_out, step.crash
     text = out + "\n" + err
     rounds = re.findall(r"(?im)^\W*round\s+(\d+)", text)
@@ -700,7 +706,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--expect", type=Path, default=EXPECT)
     ap.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     ap.add_argument("--only", action="append", default=[], help="only this entry name (repeatable)")
-    ap.add_argument("--jobs", type=int, default=1, help="repositories at once (default 1: Docker builds are heavy)")
+    ap.add_argument("--jobs", type=int, default=1, help="repositories at once (default 1); verify steps still run one at a time")
     ap.add_argument("--no-verify", action="store_true", help="static steps only: check, fix --write, check")
     ap.add_argument("--no-fix-verify", action="store_true", help="skip `fix --write --verify` even when offered")
     ap.add_argument("--json", type=Path, help="write every result to this file")
