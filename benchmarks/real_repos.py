@@ -124,6 +124,7 @@ class VerifyResult(StepResult):
     offline_hosts: list[str] = field(default_factory=list)  # hosts the build downloads from
     rounds: int | None = None  # fix --verify only
     outcome: str = ""  # fix --verify only
+    rounds_text: list[str] = field(default_factory=list)  # fix --verify only: its report of each round
 
 
 @dataclass
@@ -542,6 +543,8 @@ def do_fix_verify(root: Path) -> VerifyResult:
     text = out + "\n" + err
     rounds = re.findall(r"(?im)^\W*round\s+(\d+)", text)
     result.rounds = max(map(int, rounds)) if rounds else None
+    first = next((i for i, ln in enumerate(out.splitlines()) if re.match(r"(?i)\W*round\s+\d+", ln)), None)
+    result.rounds_text = out.splitlines()[first:first + 40] if first is not None else out.splitlines()[-20:]
     if step.timed_out:
         result.cause, result.outcome = "timeout", "timeout"
         return result
