@@ -44,11 +44,12 @@ import sys
 import tempfile
 import threading
 import time
-import tomllib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
@@ -66,18 +67,30 @@ BASE_UNAVAILABLE = "base image unavailable offline"
 NETWORK_UNAVAILABLE = "network beyond the package registries unavailable offline"
 # The only hosts a build reaches on these machines (package registries); a Dockerfile that
 # downloads from any other host cannot be judged here.
-REACHABLE_HOSTS = ("pypi.org", "files.pythonhosted.org", "deb.debian.org", "security.debian.org", "localhost", "127.0.0.1", "0.0.0.0")
+REACHABLE_HOSTS = (
+    "pypi.org",
+    "files.pythonhosted.org",
+    "deb.debian.org",
+    "security.debian.org",
+    "localhost",
+    "127.0.0.1",
+    "0.0.0.0",
+)
 
 # A line of a build or container log that names the failure, most telling first.
 DECISIVE = [
     re.compile(p)
     for p in (
-        r"(ModuleNotFoundError|ImportError|NameError|AttributeError|SyntaxError|TypeError|"
-        r"ValueError|KeyError|RuntimeError|OSError|PermissionError|FileNotFoundError)\b.*",
+        (
+            r"(ModuleNotFoundError|ImportError|NameError|AttributeError|SyntaxError|TypeError|"
+            r"ValueError|KeyError|RuntimeError|OSError|PermissionError|FileNotFoundError)\b.*"
+        ),
         r"\w+(\.\w+)*(Error|Exception): .*",
         r"(?i)error: .*",
-        r"(?i).*(not found|no such file|permission denied|executable file not found|"
-        r"could not|cannot|unable to|no matching distribution|exit code|returned a non-zero).*",
+        (
+            r"(?i).*(not found|no such file|permission denied|executable file not found|"
+            r"could not|cannot|unable to|no matching distribution|exit code|returned a non-zero).*"
+        ),
     )
 ]
 
@@ -124,7 +137,9 @@ class VerifyResult(StepResult):
     offline_hosts: list[str] = field(default_factory=list)  # hosts the build downloads from
     rounds: int | None = None  # fix --verify only
     outcome: str = ""  # fix --verify only
-    rounds_text: list[str] = field(default_factory=list)  # fix --verify only: its report of each round
+    rounds_text: list[str] = field(
+        default_factory=list
+    )  # fix --verify only: its report of each round
 
 
 @dataclass
@@ -143,7 +158,7 @@ class RepoResult:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "RepoResult":
+    def from_json(cls, data: dict[str, Any]) -> RepoResult:
         def make(kind: type, value: Any) -> Any:
             if value is None:
                 return None
@@ -203,7 +218,12 @@ def lookup_expectation(expect: dict, name: str, code: str, path: str) -> dict[st
     if (name, code, path) in expect:
         return expect[(name, code, path)]
     for (e_name, e_code, e_path), verdict in expect.items():
-        if e_name == name and e_code == code and any(ch in e_path for ch in "*?[") and fnmatch.fnmatch(path, e_path):
+        if (
+            e_name == name
+            and e_code == code
+            and any(ch in e_path for ch in "*?[")
+            and fnmatch.fnmatch(path, e_path)
+        ):
             return verdict
     return None
 
@@ -227,14 +247,18 @@ def slug(name: str) -> str:
 
 def hfdeploy_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(CHECKOUT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = str(CHECKOUT) + (
+        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    )
     env.setdefault("NO_COLOR", "1")
     env["COLUMNS"] = "200"
     env["TERM"] = "dumb"
     return env
 
 
-def run(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> tuple[int | None, str, str, float, bool]:
+def run(
+    cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None
+) -> tuple[int | None, str, str, float, bool]:
     """Run with a hard time bound; kill the whole process group on timeout."""
     start = time.monotonic()
     proc = subprocess.Popen(
@@ -259,21 +283,33 @@ def run(cmd: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = 
         return None, out, err, time.monotonic() - start, True
 
 
-def hfdeploy(args: list[str], cwd: Path, timeout: float) -> tuple[int | None, str, str, float, bool]:
+def hfdeploy(
+    args: list[str], cwd: Path, timeout: float
+) -> tuple[int | None, str, str, float, bool]:
     return run([sys.executable, "-m", "hfdeploy", *args], cwd, timeout, hfdeploy_env())
 
 
 def crash_of(code: int | None, out: str, err: str) -> str:
     if code == 3 or "Traceback (most recent call last)" in err or "HF000" in out + err:
         lines = (out + "\n" + err).splitlines()
-        hf000 = [re.sub(r'^"message":\s*"', "", ln.strip()).rstrip('",') for ln in lines if "crashed:" in ln]
+        hf000 = [
+            re.sub(r'^"message":\s*"', "", ln.strip()).rstrip('",')
+            for ln in lines
+            if "crashed:" in ln
+        ]
         hf000 += [ln.strip() for ln in lines if "HF000" in ln and '"code"' not in ln]
-        tail = hf000[:1] or [line for line in err.strip().splitlines() if line.strip()][-1:] or [f"exit {code}"]
+        tail = (
+            hf000[:1]
+            or [line for line in err.strip().splitlines() if line.strip()][-1:]
+            or [f"exit {code}"]
+        )
         return tail[0][:300]
     return ""
 
 
-def git(args: list[str], cwd: Path | None = None, git_dir: Path | None = None, **kw: Any) -> subprocess.CompletedProcess:
+def git(
+    args: list[str], cwd: Path | None = None, git_dir: Path | None = None, **kw: Any
+) -> subprocess.CompletedProcess:
     base = ["git"]
     if git_dir is not None:
         base += [f"--git-dir={git_dir}"]
@@ -282,8 +318,13 @@ def git(args: list[str], cwd: Path | None = None, git_dir: Path | None = None, *
         cwd=cwd,
         check=True,
         capture_output=True,
-        env={**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
-             "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@localhost"},
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@localhost",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@localhost",
+        },
         **kw,
     )
 
@@ -351,8 +392,12 @@ def _read(path: Path) -> str:
 
 
 def do_check(root: Path) -> CheckResult:
-    code, out, err, secs, timed_out = hfdeploy(["check", "--format", "json", "."], root, CHECK_TIMEOUT)
-    result = CheckResult(exit=code, seconds=round(secs, 1), timed_out=timed_out, crash=crash_of(code, out, err))
+    code, out, err, secs, timed_out = hfdeploy(
+        ["check", "--format", "json", "."], root, CHECK_TIMEOUT
+    )
+    result = CheckResult(
+        exit=code, seconds=round(secs, 1), timed_out=timed_out, crash=crash_of(code, out, err)
+    )
     try:
         findings = json.loads(out) if out.strip() else []
     except json.JSONDecodeError:
@@ -363,7 +408,12 @@ def do_check(root: Path) -> CheckResult:
         if f.get("severity") == "error":
             errors[f["code"]] += 1
             result.error_findings.append(
-                {"code": f["code"], "path": f.get("path") or "", "line": f.get("line"), "message": f.get("message", "")}
+                {
+                    "code": f["code"],
+                    "path": f.get("path") or "",
+                    "line": f.get("line"),
+                    "message": f.get("message", ""),
+                }
             )
         elif f.get("severity") == "warning":
             warnings[f["code"]] += 1
@@ -375,7 +425,13 @@ def do_check(root: Path) -> CheckResult:
 
 def do_fix(root: Path, extra: list[str], timeout: float) -> tuple[StepResult, str, str]:
     code, out, err, secs, timed_out = hfdeploy(["fix", "--write", *extra, "."], root, timeout)
-    return StepResult(exit=code, seconds=round(secs, 1), timed_out=timed_out, crash=crash_of(code, out, err)), out, err
+    return (
+        StepResult(
+            exit=code, seconds=round(secs, 1), timed_out=timed_out, crash=crash_of(code, out, err)
+        ),
+        out,
+        err,
+    )
 
 
 _fix_verify_supported: bool | None = None
@@ -384,7 +440,7 @@ _fix_verify_supported: bool | None = None
 def fix_offers_verify() -> bool:
     global _fix_verify_supported
     if _fix_verify_supported is None:
-        code, out, err, _, _ = hfdeploy(["fix", "--help"], CHECKOUT, 60)
+        _, out, _, _, _ = hfdeploy(["fix", "--help"], CHECKOUT, 60)
         _fix_verify_supported = "--verify" in out
     return _fix_verify_supported
 
@@ -413,7 +469,9 @@ def referenced_images(root: Path) -> list[str]:
             continue
         m = re.match(r"(?i)FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", line)
         if m:
-            image = re.sub(r"\$\{?(\w+)(?::-[^}]*)?\}?", lambda a: args.get(a.group(1), a.group(0)), m.group(1))
+            image = re.sub(
+                r"\$\{?(\w+)(?::-[^}]*)?\}?", lambda a: args.get(a.group(1), a.group(0)), m.group(1)
+            )
             if image.lower() not in stages and image.lower() != "scratch":
                 images.append(image)
             if m.group(2):
@@ -441,12 +499,20 @@ def offline_hosts(root: Path) -> list[str]:
         if re.match(r"(?i)\s*(RUN|ADD)\s", line):
             texts.append(line)
     for req in list(root.glob("requirements*.txt")) + list(root.glob("requirements*.lock")):
-        texts += [ln for ln in _read(req).splitlines() if re.match(r"\s*(-i|--index-url|--extra-index-url|-f|--find-links)\b", ln) or "://" in ln.split("#")[0]]
+        texts += [
+            ln
+            for ln in _read(req).splitlines()
+            if re.match(r"\s*(-i|--index-url|--extra-index-url|-f|--find-links)\b", ln)
+            or "://" in ln.split("#")[0]
+        ]
     hosts = []
     for text in texts:
         for host in re.findall(r"(?:https?|git\+https?)://(?:[^@/\s]+@)?([A-Za-z0-9.-]+)", text):
             host = host.lower()
-            if not any(host == h or host.endswith("." + h) for h in REACHABLE_HOSTS) and host not in hosts:
+            if (
+                not any(host == h or host.endswith("." + h) for h in REACHABLE_HOSTS)
+                and host not in hosts
+            ):
                 hosts.append(host)
     return hosts
 
@@ -484,7 +550,11 @@ def decisive_line(finding: dict[str, Any]) -> str:
 
 def judge_verify(data: dict[str, Any], result: VerifyResult) -> None:
     codes = {f["code"] for f in data.get("findings", []) if f.get("severity") == "error"}
-    result.built = "RT002" not in codes and "RT001" not in codes and data.get("build", {}).get("seconds") is not None
+    result.built = (
+        "RT002" not in codes
+        and "RT001" not in codes
+        and data.get("build", {}).get("seconds") is not None
+    )
     result.started = result.built and data.get("start_seconds") is not None
     result.served = bool(data.get("passed"))
     if not result.served:
@@ -508,26 +578,33 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
         # containers started at once can take the same free port, so that one's probes reach the
         # other's server (a crashed app then seemed to serve). --jobs overlaps the static steps.
         with _verify_lock:
-            code, out, err, secs, timed_out = hfdeploy(["verify", "--format", "json", "."], root, timeout)
+            code, out, err, secs, timed_out = hfdeploy(
+                ["verify", "--format", "json", "."], root, timeout
+            )
         result.exit, result.seconds, result.timed_out = code, round(secs, 1), timed_out
         result.crash = crash_of(code, out, err)
         if timed_out:
             result.cause, result.line = "timeout", f"verify did not finish within {timeout:.0f} s"
             return result
         try:
-            data = json.loads(out[out.index("{"):]) if "{" in out else {}
+            data = json.loads(out[out.index("{") :]) if "{" in out else {}
         except json.JSONDecodeError:
             data = {}
         if not data:
             result.cause = "no-report"
-            result.line = (err or out).strip().splitlines()[-1][:240] if (err or out).strip() else ""
+            result.line = (
+                (err or out).strip().splitlines()[-1][:240] if (err or out).strip() else ""
+            )
             return result
         if any(f["code"] == "RT009" for f in data.get("findings", [])) and attempt < 2:
             time.sleep(20)  # another verify holds app_port on this shared machine
             continue
         judge_verify(data, result)
         result.offline_hosts = offline_hosts(root)
-        source_missing = re.search(r"(?i)step \[\d+/\d+\] (COPY|ADD) .*not found", result.line + " " + " ".join(result.log_tail[:1]))
+        source_missing = re.search(
+            r"(?i)step \[\d+/\d+\] (COPY|ADD) .*not found",
+            result.line + " " + " ".join(result.log_tail[:1]),
+        )
         if result.cause == "RT002" and result.offline_hosts and not source_missing:
             result.cause = NETWORK_UNAVAILABLE
             result.line = f"{', '.join(result.offline_hosts)}: {result.line}"
@@ -539,12 +616,21 @@ def do_fix_verify(root: Path) -> VerifyResult:
     result = VerifyResult()
     with _verify_lock:  # it builds and runs containers too
         step, out, err = do_fix(root, ["--verify"], FIX_VERIFY_TIMEOUT)
-    result.exit, result.seconds, result.timed_out, result.crash = step.exit, step.seconds, step.timed_out, step.crash
+    result.exit, result.seconds, result.timed_out, result.crash = (
+        step.exit,
+        step.seconds,
+        step.timed_out,
+        step.crash,
+    )
     text = out + "\n" + err
     rounds = re.findall(r"(?im)^\W*round\s+(\d+)", text)
     result.rounds = max(map(int, rounds)) if rounds else None
-    first = next((i for i, ln in enumerate(out.splitlines()) if re.match(r"(?i)\W*round\s+\d+", ln)), None)
-    result.rounds_text = out.splitlines()[first:first + 40] if first is not None else out.splitlines()[-20:]
+    first = next(
+        (i for i, ln in enumerate(out.splitlines()) if re.match(r"(?i)\W*round\s+\d+", ln)), None
+    )
+    result.rounds_text = (
+        out.splitlines()[first : first + 40] if first is not None else out.splitlines()[-20:]
+    )
     if step.timed_out:
         result.cause, result.outcome = "timeout", "timeout"
         return result
@@ -557,7 +643,9 @@ def do_fix_verify(root: Path) -> VerifyResult:
     return result
 
 
-def bench_one(entry: Entry, mirrors: Path, work: Path, verify: bool, fix_verify: bool) -> RepoResult:
+def bench_one(
+    entry: Entry, mirrors: Path, work: Path, verify: bool, fix_verify: bool
+) -> RepoResult:
     res = RepoResult(entry=entry)
     root = work / slug(entry.name)
     try:
@@ -623,18 +711,28 @@ def markdown_table(results: list[RepoResult]) -> str:
             rows.append(f"| {name} | | | harness: {r.error[:80]} | | | | |")
             continue
         lay = r.layout
-        layout = f"{lay.get('manager')}, {lay.get('dockerfile')} Dockerfile" + (", alembic" if lay.get("alembic") else "")
+        layout = f"{lay.get('manager')}, {lay.get('dockerfile')} Dockerfile" + (
+            ", alembic" if lay.get("alembic") else ""
+        )
         before = fmt_codes(r.before.errors) if r.before else "-"
         after = fmt_codes(r.after.errors) if r.after else "-"
         if r.before and r.before.crash or r.after and r.after.crash or r.fix and r.fix.crash:
             after += " **crash**"
         cause = ""
         if r.verify and not r.verify.served:
-            cause = f"{r.verify.cause}: `{_md(r.verify.line)[:110]}`" if r.verify.line else r.verify.cause
+            cause = (
+                f"{r.verify.cause}: `{_md(r.verify.line)[:110]}`"
+                if r.verify.line
+                else r.verify.cause
+            )
         fv = "-"
         if r.fix_verify is not None:
-            fv = r.fix_verify.outcome + (f" ({r.fix_verify.rounds} rounds)" if r.fix_verify.rounds is not None else "")
-        rows.append(f"| {name} | {'yes' if e.space else 'no'} | {layout} | {before} | {after} | {verdict_of(r)} | {cause} | {fv} |")
+            fv = r.fix_verify.outcome + (
+                f" ({r.fix_verify.rounds} rounds)" if r.fix_verify.rounds is not None else ""
+            )
+        rows.append(
+            f"| {name} | {'yes' if e.space else 'no'} | {layout} | {before} | {after} | {verdict_of(r)} | {cause} | {fv} |"
+        )
     return "\n".join(rows)
 
 
@@ -646,7 +744,12 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
     lines = []
     ok = [r for r in results if not r.error]
     no_decision = [r for r in ok if not r.entry.product_decision]
-    crashes = [(r.entry.name, step, s.crash) for r in ok for step, s in (("check", r.before), ("fix", r.fix), ("check after fix", r.after)) if s and s.crash]
+    crashes = [
+        (r.entry.name, step, s.crash)
+        for r in ok
+        for step, s in (("check", r.before), ("fix", r.fix), ("check after fix", r.after))
+        if s and s.crash
+    ]
     crashes += [(r.entry.name, "verify", r.verify.crash) for r in ok if r.verify and r.verify.crash]
     clean_after = [r for r in no_decision if r.after and r.after.n_errors == 0]
     lines.append(
@@ -657,20 +760,36 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
         judged = [r for r in no_decision if r.verify is not None]
         base_na = [r for r in judged if r.verify.cause == BASE_UNAVAILABLE]
         net_na = [r for r in judged if r.verify.cause == NETWORK_UNAVAILABLE]
-        counted = [r for r in judged if r.verify.cause not in (BASE_UNAVAILABLE, NETWORK_UNAVAILABLE)]
+        counted = [
+            r for r in judged if r.verify.cause not in (BASE_UNAVAILABLE, NETWORK_UNAVAILABLE)
+        ]
         served = [r for r in counted if r.verify.served]
         pct = f"{100 * len(served) / len(counted):.0f} %" if counted else "n/a"
-        lines.append(f"serve rate after `fix --write`: {len(served)}/{len(counted)} ({pct}) of repos needing no product decision with a buildable base image")
+        lines.append(
+            f"serve rate after `fix --write`: {len(served)}/{len(counted)} ({pct}) of repos needing no product decision with a buildable base image"
+        )
         fv = [r for r in counted if r.fix_verify is not None]
         if fv:
             fv_served = [r for r in fv if r.fix_verify.served]
-            lines.append(f"serve rate after `fix --write --verify`: {len(fv_served)}/{len(fv)} ({100 * len(fv_served) / len(fv):.0f} %)")
+            lines.append(
+                f"serve rate after `fix --write --verify`: {len(fv_served)}/{len(fv)} ({100 * len(fv_served) / len(fv):.0f} %)"
+            )
         else:
-            lines.append("serve rate after `fix --write --verify`: not measured (`fix --help` offers no --verify, or --no-fix-verify)")
+            lines.append(
+                "serve rate after `fix --write --verify`: not measured (`fix --help` offers no --verify, or --no-fix-verify)"
+            )
         if base_na:
-            lines.append(f"base image unavailable offline (not counted): " + ", ".join(f"{r.entry.name} [{', '.join(r.verify.missing_images)}]" for r in base_na))
+            lines.append(
+                "base image unavailable offline (not counted): "
+                + ", ".join(
+                    f"{r.entry.name} [{', '.join(r.verify.missing_images)}]" for r in base_na
+                )
+            )
         if net_na:
-            lines.append(f"build needs hosts other than the package registries (not counted): " + ", ".join(f"{r.entry.name} [{', '.join(r.verify.offline_hosts)}]" for r in net_na))
+            lines.append(
+                "build needs hosts other than the package registries (not counted): "
+                + ", ".join(f"{r.entry.name} [{', '.join(r.verify.offline_hosts)}]" for r in net_na)
+            )
         silent = [r for r in counted if r.after and r.after.n_errors == 0 and not r.verify.served]
         lines.append(f"silent misses (check clean after fix, verify fails): {len(silent)}")
         for r in silent:
@@ -704,18 +823,35 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--manifest", type=Path, default=MANIFEST)
     ap.add_argument("--expect", type=Path, default=EXPECT)
     ap.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     ap.add_argument("--only", action="append", default=[], help="only this entry name (repeatable)")
-    ap.add_argument("--jobs", type=int, default=1, help="repositories at once (default 1); verify steps still run one at a time")
-    ap.add_argument("--no-verify", action="store_true", help="static steps only: check, fix --write, check")
-    ap.add_argument("--no-fix-verify", action="store_true", help="skip `fix --write --verify` even when offered")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="repositories at once (default 1); verify steps still run one at a time",
+    )
+    ap.add_argument(
+        "--no-verify", action="store_true", help="static steps only: check, fix --write, check"
+    )
+    ap.add_argument(
+        "--no-fix-verify", action="store_true", help="skip `fix --write --verify` even when offered"
+    )
     ap.add_argument("--json", type=Path, help="write every result to this file")
     ap.add_argument("--markdown", action="store_true", help="print the README table")
-    ap.add_argument("--workdir", type=Path, help="scratch directory (default: a temporary one, removed)")
-    ap.add_argument("--from-json", type=Path, help="print the table and summary of an earlier --json file; run nothing")
+    ap.add_argument(
+        "--workdir", type=Path, help="scratch directory (default: a temporary one, removed)"
+    )
+    ap.add_argument(
+        "--from-json",
+        type=Path,
+        help="print the table and summary of an earlier --json file; run nothing",
+    )
     args = ap.parse_args(argv)
 
     if args.from_json:
@@ -752,7 +888,11 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"[{time.monotonic() - started:6.0f}s] {entry.name}: errors {res.before.n_errors if res.before else '-'}"
             f" -> {res.after.n_errors if res.after else '-'}; verify: {v}"
-            + (f" ({res.verify.cause}: {res.verify.line[:100]})" if res.verify and not res.verify.served else "")
+            + (
+                f" ({res.verify.cause}: {res.verify.line[:100]})"
+                if res.verify and not res.verify.served
+                else ""
+            )
             + (f"; harness: {res.error}" if res.error else "")
             + f" [{time.monotonic() - t0:.0f}s]",
             file=sys.stderr,
@@ -771,7 +911,15 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     if args.json:
         args.json.write_text(
-            json.dumps({"seconds": round(elapsed), "verify": verify, "results": [r.to_json() for r in ordered]}, indent=2) + "\n",
+            json.dumps(
+                {
+                    "seconds": round(elapsed),
+                    "verify": verify,
+                    "results": [r.to_json() for r in ordered],
+                },
+                indent=2,
+            )
+            + "\n",
             encoding="utf-8",
         )
     if args.markdown:

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def harness():
-    spec = importlib.util.spec_from_file_location("real_repos", ROOT / "benchmarks" / "real_repos.py")
+    spec = importlib.util.spec_from_file_location(
+        "real_repos", ROOT / "benchmarks" / "real_repos.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["real_repos"] = module
     spec.loader.exec_module(module)
@@ -23,9 +25,16 @@ def harness():
 
 
 def git(*args: str, cwd: Path) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@localhost", "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env).stdout.strip()
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@localhost",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@localhost",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
 
 
 @pytest.fixture()
@@ -41,14 +50,26 @@ def mirror(tmp_path: Path) -> tuple[Path, str]:
         "RUN curl -sSL https://install.example.org/get | python3 - && \\\n    pip install -i https://pypi.org/simple fastapi\n"
         'CMD ["uvicorn", "main:app"]\n'
     )
-    (work / "api" / "requirements.txt").write_text("--extra-index-url https://download.example.net/whl\nfastapi\n")
+    (work / "api" / "requirements.txt").write_text(
+        "--extra-index-url https://download.example.net/whl\nfastapi\n"
+    )
     git("init", "-q", cwd=work)
     git("add", "-A", cwd=work)
     git("commit", "-qm", "one", cwd=work)
     commit = git("rev-parse", "HEAD", cwd=work)
     mirrors = tmp_path / "mirrors"
     (mirrors / "someone+thing" / "repo").mkdir(parents=True)
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(mirrors / "someone+thing" / "repo" / ".git")], check=True)
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--bare",
+            str(work),
+            str(mirrors / "someone+thing" / "repo" / ".git"),
+        ],
+        check=True,
+    )
     return mirrors, commit
 
 
@@ -58,7 +79,11 @@ def test_export_takes_the_backend_folder_as_root_at_the_pinned_commit(harness, m
     dest = tmp_path / "out" / harness.slug(entry.name)
     harness.export(entry, mirrors, dest)
     assert dest.name == "thing-api"
-    assert sorted(p.name for p in dest.iterdir() if p.name != ".git") == ["Dockerfile", "main.py", "requirements.txt"]
+    assert sorted(p.name for p in dest.iterdir() if p.name != ".git") == [
+        "Dockerfile",
+        "main.py",
+        "requirements.txt",
+    ]
     assert git("status", "--porcelain", cwd=dest) == ""  # one clean commit
     assert harness.changed_files(dest) == []
     (dest / "new.txt").write_text("x")
@@ -73,12 +98,18 @@ def test_a_missing_mirror_is_a_clear_error(harness, tmp_path):
 def test_images_and_offline_hosts_are_read_from_the_build(harness, mirror, tmp_path):
     mirrors, commit = mirror
     dest = tmp_path / "p"
-    harness.export(harness.Entry(name="p", repo="someone/thing", commit=commit, backend="api"), mirrors, dest)
+    harness.export(
+        harness.Entry(name="p", repo="someone/thing", commit=commit, backend="api"), mirrors, dest
+    )
     # stages are not images; ARG defaults are substituted; COPY --from an image counts
     assert harness.referenced_images(dest) == ["python:3.10-slim", "ghcr.io/astral-sh/uv:0.5"]
     # the package index is reachable; other hosts (RUN lines, index URLs in requirements) are not
     assert harness.offline_hosts(dest) == ["install.example.org", "download.example.net"]
-    assert harness.layout_of(dest) == {"manager": "requirements", "dockerfile": "multi-stage", "alembic": False}
+    assert harness.layout_of(dest) == {
+        "manager": "requirements",
+        "dockerfile": "multi-stage",
+        "alembic": False,
+    }
 
 
 def test_expectations_match_exact_paths_then_globs(harness, tmp_path):
@@ -97,8 +128,13 @@ def test_expectations_match_exact_paths_then_globs(harness, tmp_path):
 def test_the_decisive_line_of_a_failure_is_the_error_not_the_noise(harness):
     finding = {
         "message": "The container stopped before serving",
-        "notes": ["INFO: Started server process", "Traceback (most recent call last):",
-                  '  File "/app/main.py", line 3', "ModuleNotFoundError: No module named 'httpx'", "exit code 1"],
+        "notes": [
+            "INFO: Started server process",
+            "Traceback (most recent call last):",
+            '  File "/app/main.py", line 3',
+            "ModuleNotFoundError: No module named 'httpx'",
+            "exit code 1",
+        ],
     }
     assert harness.decisive_line(finding) == "ModuleNotFoundError: No module named 'httpx'"
 
