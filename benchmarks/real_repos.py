@@ -135,6 +135,7 @@ class VerifyResult(StepResult):
     log_tail: list[str] = field(default_factory=list)  # the failing finding's last lines
     missing_images: list[str] = field(default_factory=list)
     offline_hosts: list[str] = field(default_factory=list)  # hosts the build downloads from
+    placeholders: list[str] = field(default_factory=list)  # variables verify gave a placeholder
     rounds: int | None = None  # fix --verify only
     outcome: str = ""  # fix --verify only
     rounds_text: list[str] = field(
@@ -557,6 +558,9 @@ def judge_verify(data: dict[str, Any], result: VerifyResult) -> None:
     )
     result.started = result.built and data.get("start_seconds") is not None
     result.served = bool(data.get("passed"))
+    result.placeholders = [
+        e["name"] for e in data.get("env", []) if "placeholder" in str(e.get("source", ""))
+    ]
     if not result.served:
         errors = [f for f in data.get("findings", []) if f.get("severity") == "error"]
         if errors:
@@ -793,7 +797,12 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
         silent = [r for r in counted if r.after and r.after.n_errors == 0 and not r.verify.served]
         lines.append(f"silent misses (check clean after fix, verify fails): {len(silent)}")
         for r in silent:
-            lines.append(f"  - {r.entry.name}: {r.verify.cause}: {r.verify.line}")
+            held = (
+                f" [started with placeholders: {', '.join(r.verify.placeholders)}]"
+                if r.verify.placeholders
+                else ""
+            )
+            lines.append(f"  - {r.entry.name}: {r.verify.cause}: {r.verify.line}{held}")
     false_errors, true_errors, unjudged = [], [], []
     for r in ok:
         if not r.entry.space or not r.before:
