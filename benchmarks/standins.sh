@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Offline stand-ins for the python base images real repositories start FROM (benchmark only).
+#
+#   bash benchmarks/standins.sh                      # the default set (below)
+#   bash benchmarks/standins.sh python:3.10-slim-bookworm python:3.12.4   # these tags
+#
+# Nothing can be pulled on these machines. tests/docker/setup-engine.sh builds python:3.11(-slim)
+# and python:3.12(-slim); this script adds the other CPython versions the same way (its cached
+# debootstrap bookworm rootfs, plus this machine's pyenv CPython X.Y copied into /usr/local) and
+# tags the aliases real Dockerfiles use (python:3.11 and python:3.11-slim stay setup-engine.sh's
+# Debian-python images; other 3.11 tags point at a pyenv 3.11 like the other versions): python:X.Y, python:X.Y-slim, -bookworm, -slim-bookworm,
+# the older Debian names (-bullseye, -buster: still this bookworm rootfs) and patch versions such as
+# python:3.12.4-slim (the newest pyenv 3.12.x, not 3.12.4 itself). These are stand-ins, never the
+# official images: `python:X.Y` is as bare as `-slim` (no gcc, curl, git, libpq-dev).
+#
+# Idempotent: an image built by this revision of the recipe is reused; an alias is re-pointed.
+# A tag it cannot make (alpine, windowsservercore, a version pyenv lacks, any other repository)
+# makes it print "cannot build TAG offline" and exit 3 after trying the rest.
+# Needs root, the engine (DOCKER_HOST, default unix:///tmp/docker.sock) and the rootfs cache
+# that setup-engine.sh leaves (HFDEPLOY_DOCKER_CACHE, default /tmp/hfdeploy-docker-cache).
+set -euo pipefail
+
+export DOCKER_HOST=${DOCKER_HOST:-unix:///tmp/docker.sock}
+CACHE_DIR=${HFDEPLOY_DOCKER_CACHE:-/tmp/hfdeploy-docker-cache}
+ROOTFS_REV=1 # setup-engine.sh's
+BASE_TAR=$CACHE_DIR/bookworm-py311-rootfs-r$ROOTFS_REV.tar
+REV=bench-1
+IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+DEFAULT_TAGS=(python:3.10-slim python:3.13-slim python:3.9-slim python:3.8-slim)
+
+log() { printf '[standins] %s\n' "$*" >&2; }
+
+exec 9>/tmp/hfdeploy-standins.lock
+flock 9
+
+have() { docker image inspect "$1" >/dev/null 2>&1; }
+label_of() { docker image inspect -f '{{index .Config.Labels "hfdeploy.standin"}}' "$1" 2>/dev/null || true; }
+
+pyenv_dir() { # newest plain CPython X.Y.* under pyenv, or nothing
+    local xy=$1 root d n best="" bestn=-1
+    root=$( (command -v pyenv >/dev/null && pyenv root) 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+    for d in "$root"/versions/"$xy".*; do
+        n=${d##*/"$xy".}
+        case $n in '' | *[!0-9]*) continue ;; esac
+        [ -x "$d/bin/python$xy" ] || continue
+        if [ "$n" -gt "$bestn" ]; then best=$d; bestn=$n; fi
+    done
+    printf '%s' "$best"
+}
+
+remove_tree() {
+    local dir=$1 mnt
+    [ -e "$dir" ] || return 0
+    while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done \
+        < <(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 {print $2}' /proc/mounts | sort -r)
+    rm -rf --one-file-system "$dir"
+}
+
+# base_of X.Y: the image the X.Y aliases point at. python:3.11-slim and python:3.12-slim are
+# setup-engine.sh's (its 3.11 is Debian's python3); the other 3.11 aliases get a pyenv CPython in
+# /usr/local like the official image (apt's python3 packages do not touch it).
+base_of() {
+    case $1 in
+        3.11) echo hfdeploy-standin/python:3.11-slim ;;
+        *) echo "python:$1-slim" ;;
+    esac
+}
+
+# build_slim X.Y: $(base_of X.Y) from the cached rootfs and pyenv's CPython X.Y
+build_slim() {
+    local xy=$1 tag src r ver f
+    tag=$(base_of "$xy")
+    if [ "$xy" = 3.12 ]; then
+        have "$tag" && return 0
+        log "$tag is tests/docker/setup-engine.sh's: run it first"
+        return 1
+    fi
+    if have "$tag" && [ "$(label_of "$tag")" = "$REV" ]; then return 0; fi
+    src=$(pyenv_dir "$xy")
+    [ -n "$src" ] || { log "no pyenv CPython $xy on this machine"; return 1; }
+    [ -s "$BASE_TAR" ] || { log "no cached rootfs $BASE_TAR: run tests/docker/setup-engine.sh first"; return 1; }
+    ver=$(basename "$src")
+    r=$(mktemp -d /tmp/standin-rootfs-"$xy".XXXX)
+    log "building $tag from $src (about a minute)"
+    tar -C "$r" -xf "$BASE_TAR"
+    tar -C "$src" -c \
+        --exclude=./lib/python"$xy"/test \
+        --exclude=./lib/python"$xy"/idlelib \
+        --exclude=./lib/python"$xy"/tkinter \
+        --exclude="./lib/python$xy/lib-dynload/_tkinter*" \
+        --exclude="./lib/python$xy/config-$xy-*/*.a" \
+        --exclude=./lib/python"$xy"/site-packages \
+        --exclude='./bin/idle*' \
+        . | tar -C "$r/usr/local" -x --no-same-owner
+    mkdir -p "$r/usr/local/lib/python$xy/site-packages"
+    cp -a "$src"/lib/python"$xy"/site-packages/pip "$src"/lib/python"$xy"/site-packages/pip-*.dist-info \
+        "$r/usr/local/lib/python$xy/site-packages/"
+    # Before 3.12 the official images also carry setuptools and wheel.
+    if [ "${xy#3.}" -lt 12 ]; then
+        cp -a "$src"/lib/python"$xy"/site-packages/setuptools* "$src"/lib/python"$xy"/site-packages/_distutils_hack \
+            "$src"/lib/python"$xy"/site-packages/pkg_resources "$src"/lib/python"$xy"/site-packages/distutils-precedence.pth \
+            "$r/usr/local/lib/python$xy/site-packages/" 2>/dev/null || true
+    fi
+    for f in "$r"/usr/local/bin/*; do
+        if [ ! -f "$f" ] || [ -L "$f" ]; then continue; fi
+        if head -c 2 "$f" | grep -q '^#!' && head -n 1 "$f" | grep -qF "$src/"; then
+            sed -i "1s|^#!.*|#!/usr/local/bin/python$xy|" "$f"
+        fi
+    done
+    ln -sf python"$xy" "$r/usr/local/bin/python3"
+    ln -sf python3 "$r/usr/local/bin/python"
+    [ -e "$r/usr/local/bin/pip" ] || ln -sf pip"$xy" "$r/usr/local/bin/pip"
+    [ -e "$r/usr/local/bin/pip3" ] || ln -sf pip"$xy" "$r/usr/local/bin/pip3"
+    echo /usr/local/lib >"$r/etc/ld.so.conf.d/usr-local.conf"
+    chroot "$r" /sbin/ldconfig
+    chroot "$r" /usr/bin/env -i PATH=$IMAGE_PATH /usr/local/bin/python3 -c \
+        'import ssl, sqlite3, ctypes, zlib, bz2, lzma, uuid, decimal, venv, pip' \
+        || { remove_tree "$r"; log "the copied CPython $xy does not work in the rootfs"; return 1; }
+    rm -f "$r"/usr/bin/python "$r"/usr/bin/pip
+    tar --numeric-owner -C "$r" -c . | docker import \
+        -c "ENV PATH=$IMAGE_PATH LANG=C.UTF-8 PYTHON_VERSION=${ver}" \
+        -c "ENV PIP_CERT=$CA_BUNDLE REQUESTS_CA_BUNDLE=$CA_BUNDLE SSL_CERT_FILE=$CA_BUNDLE" \
+        -c "LABEL hfdeploy.standin=$REV" \
+        -c 'CMD ["python3"]' \
+        -m "hfdeploy benchmark stand-in (debootstrap bookworm + pyenv $ver), not the official image" \
+        - "$tag" >/dev/null
+    remove_tree "$r"
+}
+
+# make TAG: build its base and point TAG at it
+make_tag() {
+    local tag=$1 repo ref xy variant
+    repo=${tag%%:*}
+    ref=${tag#*:}
+    [ "$ref" != "$tag" ] || ref=latest
+    case $repo in
+        python | docker.io/python | docker.io/library/python | library/python) ;;
+        *) return 1 ;;
+    esac
+    # X.Y[.Z][-variant]
+    [[ $ref =~ ^(3\.[0-9]+)(\.[0-9]+)?(-(slim|bookworm|slim-bookworm|bullseye|slim-bullseye|buster|slim-buster))?$ ]] || return 1
+    xy=${BASH_REMATCH[1]}
+    if [ "$ref" = 3.11 ] || [ "$ref" = 3.11-slim ] || [ "$ref" = 3.12 ] || [ "$ref" = 3.12-slim ]; then
+        # setup-engine.sh's own tags: never re-pointed here
+        have "python:$ref" && { [ "$repo" = python ] || docker tag "python:$ref" "$tag"; return 0; }
+        log "python:$ref is tests/docker/setup-engine.sh's: run it first"
+        return 1
+    fi
+    build_slim "$xy" || return 1
+    docker tag "$(base_of "$xy")" "python:$ref"
+    if [ "$repo" != python ]; then docker tag "$(base_of "$xy")" "$tag"; fi
+    return 0
+}
+
+tags=("$@")
+[ ${#tags[@]} -gt 0 ] || tags=("${DEFAULT_TAGS[@]}")
+status=0
+for tag in "${tags[@]}"; do
+    if make_tag "$tag"; then
+        log "ok $tag"
+    else
+        log "cannot build $tag offline"
+        status=3
+    fi
+done
+exit $status

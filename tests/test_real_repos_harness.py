@@ -1,0 +1,151 @@
+"""The real-repository benchmark harness (benchmarks/real_repos.py): its export from a mirror, and
+what it reads from a project without running hfdeploy. Real git repositories, written here."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def harness():
+    spec = importlib.util.spec_from_file_location(
+        "real_repos", ROOT / "benchmarks" / "real_repos.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["real_repos"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def git(*args: str, cwd: Path) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@localhost",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@localhost",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
+
+
+@pytest.fixture()
+def mirror(tmp_path: Path) -> tuple[Path, str]:
+    """A bare mirror laid out like `fetch` leaves them: DIR/owner+name/repo/.git"""
+    work = tmp_path / "src"
+    (work / "api").mkdir(parents=True)
+    (work / "README.md").write_text("top\n")
+    (work / "api" / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    (work / "api" / "Dockerfile").write_text(
+        "ARG PY=3.10\nFROM python:${PY}-slim AS build\nRUN pip install uv\n"
+        "FROM build\nCOPY --from=ghcr.io/astral-sh/uv:0.5 /uv /bin/uv\nCOPY --from=build /x /x\n"
+        "RUN curl -sSL https://install.example.org/get | python3 - && \\\n    pip install -i https://pypi.org/simple fastapi\n"
+        'CMD ["uvicorn", "main:app"]\n'
+    )
+    (work / "api" / "requirements.txt").write_text(
+        "--extra-index-url https://download.example.net/whl\nfastapi\n"
+    )
+    git("init", "-q", cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "-qm", "one", cwd=work)
+    commit = git("rev-parse", "HEAD", cwd=work)
+    mirrors = tmp_path / "mirrors"
+    (mirrors / "someone+thing" / "repo").mkdir(parents=True)
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--bare",
+            str(work),
+            str(mirrors / "someone+thing" / "repo" / ".git"),
+        ],
+        check=True,
+    )
+    return mirrors, commit
+
+
+def test_export_takes_the_backend_folder_as_root_at_the_pinned_commit(harness, mirror, tmp_path):
+    mirrors, commit = mirror
+    entry = harness.Entry(name="Thing API", repo="someone/thing", commit=commit, backend="api")
+    dest = tmp_path / "out" / harness.slug(entry.name)
+    harness.export(entry, mirrors, dest)
+    assert dest.name == "thing-api"
+    assert sorted(p.name for p in dest.iterdir() if p.name != ".git") == [
+        "Dockerfile",
+        "main.py",
+        "requirements.txt",
+    ]
+    assert git("status", "--porcelain", cwd=dest) == ""  # one clean commit
+    assert harness.changed_files(dest) == []
+    (dest / "new.txt").write_text("x")
+    assert harness.changed_files(dest) == ["new.txt"]
+
+
+def test_a_missing_mirror_is_a_clear_error(harness, tmp_path):
+    with pytest.raises(FileNotFoundError, match="no mirror of a/b"):
+        harness.find_mirror(tmp_path, "a/b")
+
+
+def test_images_and_offline_hosts_are_read_from_the_build(harness, mirror, tmp_path):
+    mirrors, commit = mirror
+    dest = tmp_path / "p"
+    harness.export(
+        harness.Entry(name="p", repo="someone/thing", commit=commit, backend="api"), mirrors, dest
+    )
+    # stages are not images; ARG defaults are substituted; COPY --from an image counts
+    assert harness.referenced_images(dest) == ["python:3.10-slim", "ghcr.io/astral-sh/uv:0.5"]
+    # the package index is reachable; other hosts (RUN lines, index URLs in requirements) are not
+    assert harness.offline_hosts(dest) == ["install.example.org", "download.example.net"]
+    assert harness.layout_of(dest) == {
+        "manager": "requirements",
+        "dockerfile": "multi-stage",
+        "alembic": False,
+    }
+
+
+def test_expectations_match_exact_paths_then_globs(harness, tmp_path):
+    path = tmp_path / "expect.toml"
+    path.write_text(
+        '[[finding]]\nname = "a"\ncode = "SC016"\npath = "img/*"\nverdict = "true"\nreason = "binary"\n'
+        '[[finding]]\nname = "a"\ncode = "DF003"\npath = "Dockerfile"\nverdict = "false"\nreason = "writes nothing"\n'
+    )
+    expect = harness.load_expectations(path)
+    assert harness.lookup_expectation(expect, "a", "DF003", "Dockerfile")["verdict"] == "false"
+    assert harness.lookup_expectation(expect, "a", "SC016", "img/x/y.png")["verdict"] == "true"
+    assert harness.lookup_expectation(expect, "a", "SC016", "doc/y.png") is None
+    assert harness.lookup_expectation(expect, "b", "DF003", "Dockerfile") is None
+
+
+def test_the_decisive_line_of_a_failure_is_the_error_not_the_noise(harness):
+    finding = {
+        "message": "The container stopped before serving",
+        "notes": [
+            "INFO: Started server process",
+            "Traceback (most recent call last):",
+            '  File "/app/main.py", line 3',
+            "ModuleNotFoundError: No module named 'httpx'",
+            "exit code 1",
+        ],
+    }
+    assert harness.decisive_line(finding) == "ModuleNotFoundError: No module named 'httpx'"
+
+
+def test_the_committed_manifest_and_expectations_are_consistent(harness):
+    entries = harness.load_manifest(ROOT / "benchmarks" / "real_repos.toml")
+    names = [e.name for e in entries]
+    assert len(names) == len(set(names)) >= 25
+    assert all(len(e.commit) == 40 for e in entries)
+    assert sum(e.space for e in entries) >= 8
+    spaces = {e.name for e in entries if e.space}
+    expect = harness.load_expectations(ROOT / "benchmarks" / "real_repos_expect.toml")
+    assert {name for name, _, _ in expect} <= spaces
+    assert {v["verdict"] for v in expect.values()} <= {"true", "false"}
