@@ -221,3 +221,26 @@ def _module_for(project: Project, dotted: str) -> Located | None:
         if project.exists(candidate):
             return located(project, candidate)
     return None
+
+
+def url_variables(project: Project) -> dict[str, bool]:
+    """Variables the app uses as a database URL -> whether the engine is async: each one an
+    engine's URL is read from, and each `.env`-style key whose value is a database URL."""
+
+    def collect() -> dict[str, bool]:
+        from hfdeploy.database.sources import database_urls
+
+        found: dict[str, bool] = {}
+        for call in engine_calls(project):
+            origin = call.origin
+            if isinstance(origin, EnvOrigin):
+                found[origin.variable] = found.get(origin.variable, False) or call.is_async
+            elif isinstance(origin, SettingsOrigin):
+                name = origin.field.env_name
+                found[name] = found.get(name, False) or call.is_async
+        for url in database_urls(project):
+            if url.origin == "env" and url.name and url.name not in found:
+                found[url.name] = "+aiosqlite" in url.url.text or "+asyncpg" in url.url.text
+        return found
+
+    return project.memo("db-url-variables", collect)

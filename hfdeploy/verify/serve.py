@@ -95,11 +95,16 @@ class Prober:
     """Sends the probes and turns 5xx answers into findings carrying the log's traceback."""
 
     def __init__(
-        self, client: DockerClient, target: Target, on_probe: Callable[[Probe], None]
+        self,
+        client: DockerClient,
+        target: Target,
+        on_probe: Callable[[Probe], None],
+        space_host: str | None = None,
     ) -> None:
         self.client = client
         self.target = target
         self.on_probe = on_probe
+        self.space_host = space_host
         self.probes: list[Probe] = []
         self.findings: list[Diagnostic] = []
         self.crashed = False
@@ -166,6 +171,116 @@ class Prober:
                 del self.probes[mark:]  # absent health routes are not worth listing
         if not self.crashed:
             self._smoke()
+        if not self.crashed and root is not None:
+            self._behind_the_proxy(root)
+
+    def _proxy_request(
+        self, method: str, path: str, headers: dict[str, str] | None = None
+    ) -> probe.Response | None:
+        """A request as the Space's proxy forwards it: from an address that is not loopback
+        (with host networking), with the Space's Host and the X-Forwarded-* headers."""
+        host, source = self.target.host, None
+        if self.target.host_network and host.startswith("127."):
+            outside = probe.outside_address()
+            if outside is not None:
+                host, source = outside, outside
+        extra = {"Host": self.space_host} if self.space_host else {}
+        answer = probe.get(
+            host, self.target.port, path, method=method, headers={**extra, **(headers or {})},
+            source=source,
+        )
+        if isinstance(answer, probe.RequestError) and source is not None:
+            answer = probe.get(  # the outside address is not reachable here: from loopback
+                self.target.host, self.target.port, path, method=method,
+                headers={**extra, **(headers or {})},
+            )
+        if isinstance(answer, probe.RequestError):
+            return None
+        self._record(Probe(path, f"proxy {method}", answer.status, answer.seconds))
+        return answer
+
+    def _behind_the_proxy(self, root: probe.Response) -> None:
+        got = self._proxy_request("GET", "/")
+        if got is None:
+            return
+        if got.status in (400, 421) and root.status < 400:
+            self.findings.append(
+                finding(
+                    "RT020",
+                    f"GET / with the Space's Host `{self.space_host}` answered {got.status} "
+                    f"(without it: {root.status}): the app only accepts other host names",
+                    [
+                        "Hint: allow `*.hf.space` (TrustedHostMiddleware `allowed_hosts`, "
+                        "ALLOWED_HOSTS)."
+                    ],
+                )
+            )
+            return
+        self._check_redirect("GET /", got)
+        head = self._proxy_request("HEAD", "/")
+        if head is not None:
+            self._check_redirect("HEAD /", head)
+            if head.status >= 400 and got.status < 400:
+                self.findings.append(
+                    finding(
+                        "RT016",
+                        f"HEAD / answered {head.status} while GET / answered {got.status}",
+                        ["Hint: serve HEAD on `/` as well (`@app.api_route(\"/\", methods=[\"GET\", \"HEAD\"])`)."],
+                    )
+                )
+        routes = [p.path for p in self.probes if p.kind == "route" and p.status == 200]
+        if routes and not any(f.code == "RT015" for f in self.findings):
+            path = routes[0]
+            toggled = path[:-1] if path.endswith("/") and len(path) > 1 else path + "/"
+            answer = self._proxy_request("GET", toggled)
+            if answer is not None:
+                self._check_redirect(f"GET {toggled}", answer)
+        self._check_cors()
+
+    def _check_redirect(self, request: str, answer: probe.Response) -> None:
+        location = answer.header("location") or ""
+        if 300 <= answer.status < 400 and location.lower().startswith("http://"):
+            self.findings.append(
+                finding(
+                    "RT015",
+                    f"Behind the Space's HTTPS proxy, {request} redirects to `{location}`: the "
+                    "browser blocks it as mixed content (or leaves HTTPS)",
+                    [
+                        "The server does not trust the proxy's X-Forwarded-Proto header.",
+                        "Hint: uvicorn `--proxy-headers --forwarded-allow-ips='*'` (gunicorn: "
+                        "`--forwarded-allow-ips='*'`).",
+                    ],
+                )
+            )
+
+    def _check_cors(self) -> None:
+        """A browser's preflight from the Space's own origin must be answered with that origin."""
+        if not self.space_host:
+            return
+        origin = f"https://{self.space_host}"
+        answer = self._proxy_request(
+            "OPTIONS", "/", {"Origin": origin, "Access-Control-Request-Method": "GET"}
+        )
+        if answer is None:
+            return
+        allowed = answer.header("access-control-allow-origin")
+        cors_in_use = allowed is not None or any(
+            k.startswith("access-control-") for k in answer.headers
+        ) or b"cors" in answer.body.lower()
+        if not cors_in_use or allowed in ("*", origin):
+            return
+        self.findings.append(
+            finding(
+                "RT018",
+                f"A browser preflight from the Space's origin `{origin}` answered "
+                f"{answer.status} without `Access-Control-Allow-Origin: {origin}`: the app's "
+                "CORS settings refuse its own Space",
+                [
+                    "Hint: add `https://<owner>-<name>.hf.space` (from SPACE_HOST) to the CORS "
+                    "allowed origins."
+                ],
+            )
+        )
 
     def _smoke(self) -> None:
         routes = None

@@ -21,6 +21,8 @@ from hfdeploy.verify.settings import (
     VerifyOptions,
     container_env,
     image_tag,
+    memory_bytes,
+    space_identity,
 )
 
 
@@ -46,6 +48,10 @@ def verify_project(
     report = VerifyReport(
         root=str(project.root), image=image_tag(project), network=options.network, env=env_settings
     )
+    report.space_env = space_identity(project, options)
+    report.run_as = "image's USER" if options.user == "image" else f"uid {options.user}"
+    report.memory_limit = memory_bytes(options.memory)
+    report.cpus = options.cpus
     try:
         _verify(project, options, client, progress, env, report)
     finally:
@@ -124,7 +130,7 @@ def _build(
     log = BuildLog(progress.build_event)
     started = time.monotonic()
     network = "host" if options.network == "host" else None  # the engine's default otherwise
-    result = builder.build(project.root, report.image, network, log)
+    result = builder.build(project.root, report.image, network, log, options.build_timeout)
     report.build_seconds = time.monotonic() - started
     report.total_steps = len(log.layer_steps)
     report.cached_steps = sum(1 for s in log.layer_steps if s.cached)

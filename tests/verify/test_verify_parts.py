@@ -20,6 +20,7 @@ from hfdeploy.verify.docker_client import ImageConfig
 from hfdeploy.verify.findings import RULES, finding
 from hfdeploy.verify.report import VerifyReport, render_json, render_text
 from hfdeploy.verify.settings import (
+    space_identity,
     VerifyOptions,
     container_env,
     honours_port_variable,
@@ -217,15 +218,22 @@ def test_required_variables_get_labelled_placeholders_unless_given(tmp_path: Pat
 
 
 def test_injected_variables_are_not_asked_of_the_user(tmp_path: Path) -> None:
-    # EV004's fix reads SPACE_HOST: the container gets a stand-in, labelled as the Space's own.
-    root = make_tree(tmp_path / "app", {
+    # EV004's fix reads SPACE_HOST: the container gets the value a Space injects, not a placeholder.
+    root = make_tree(tmp_path / "my_app", {
         "main.py": 'import os\nHOST = os.environ["SPACE_HOST"]\nKEY = os.environ["SECRET_KEY"]\n',
     })
-    env, settings = container_env(project_for(root), VerifyOptions())
-    assert env["SPACE_HOST"] == "hfdeploy-placeholder-SPACE_HOST"
-    assert [(s.name, s.source) for s in settings] == [
-        ("SECRET_KEY", "placeholder"), ("SPACE_HOST", "placeholder; injected on a Space"),
-    ]
+    project = project_for(root)
+    env, settings = container_env(project, VerifyOptions())
+    assert "SPACE_HOST" not in env
+    assert [(s.name, s.source) for s in settings] == [("SECRET_KEY", "placeholder")]
+    injected = space_identity(project, VerifyOptions())
+    assert injected["SPACE_HOST"] == "local-my-app.hf.space" and injected["SPACE_ID"] == "local/my_app"
+    assert injected["CPU_CORES"] == "2" and injected["MEMORY"] == "16Gi" and injected["ACCELERATOR"] == "none"
+    named = space_identity(project, VerifyOptions(space="Acme/Task_Board", memory="512m", cpus=1.0))
+    assert named["SPACE_HOST"] == "acme-task-board.hf.space" and named["SPACE_AUTHOR_NAME"] == "Acme"
+    assert named["MEMORY"] == "512Mi" and named["CPU_CORES"] == "1"
+    with pytest.raises(UsageError, match="expected owner/name"):
+        space_identity(project, VerifyOptions(space="no-slash"))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,130 @@
+"""Runtime repairs: each failure text the container shows maps to the edits of its repair."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hfdeploy.fixer import apply_edits, apply_fixes
+from hfdeploy.verify.docker_client import ExecResult
+from hfdeploy.verify.repair import find_repair
+from hfdeploy.verify.report import VerifyReport
+from tests.support import make_tree, project_for
+from tests.verify.fake_docker import FakeDocker
+
+DOCKERFILE = (
+    "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nWORKDIR /app\nCOPY requirements.txt .\n"
+    "RUN pip install -r requirements.txt\nCOPY . .\nUSER user\n"
+    'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]\n'
+)
+
+
+def repo(tmp_path: Path, **files: str) -> Path:
+    return make_tree(tmp_path / "app", {
+        "Dockerfile": DOCKERFILE, "requirements.txt": "fastapi\nuvicorn\n",
+        "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", **files,
+    })
+
+
+def repaired(root: Path, log: str = "", start_error: str = "", unwritable: tuple[str, ...] = (), client: object = None):  # type: ignore[no-untyped-def]
+    project = project_for(root, offline=True)
+    report = VerifyReport(root=str(root), image="hfdeploy-verify/app:latest", log=log, start_error=start_error)
+    report.unwritable.extend(unwritable)
+    repair = find_repair(project, report, client)  # type: ignore[arg-type]
+    if repair is None:
+        return None, {}
+    outcome = apply_fixes(project, [repair.as_diagnostic()])
+    return repair, {str(p): t for p, t in outcome.changes.items()}
+
+
+def test_a_module_not_installed_adds_its_distribution(tmp_path: Path) -> None:
+    log = "Traceback (most recent call last):\n  File \"/app/main.py\", line 1\nModuleNotFoundError: No module named 'yaml'\n"
+    repair, changed = repaired(repo(tmp_path), log)
+    assert repair is not None and repair.static_rule == "RQ011"
+    assert changed["requirements.txt"] == "fastapi\nuvicorn\nPyYAML\n"
+
+
+def test_the_apps_own_module_is_not_installed_from_the_index(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{"helpers.py": "X = 1\n"})
+    repair, _ = repaired(root, "ModuleNotFoundError: No module named 'helpers'\n")
+    assert repair is None
+
+
+def test_a_server_missing_from_the_requirements_is_added(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{"requirements.txt": "fastapi\n"})
+    error = 'failed to create task: exec: "uvicorn": executable file not found in $PATH: unknown'
+    repair, changed = repaired(root, start_error=error)
+    assert repair is not None and repair.static_rule == "DF019"
+    assert changed["requirements.txt"] == "fastapi\nuvicorn\n"
+
+
+def test_an_installed_server_off_path_is_run_as_a_module(tmp_path: Path) -> None:
+    error = 'exec: "uvicorn": executable file not found in $PATH'
+    repair, changed = repaired(repo(tmp_path), start_error=error)
+    assert repair is not None and repair.static_rule == "DF017"
+    assert '["python", "-m", "uvicorn", "main:app"' in changed["Dockerfile"]
+    shell = DOCKERFILE.replace('CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]', "CMD uvicorn main:app --port 7860")
+    _, changed = repaired(repo(tmp_path / "shell", Dockerfile=shell), "/bin/sh: 1: uvicorn: not found\n")
+    assert changed["Dockerfile"].endswith("CMD python -m uvicorn main:app --port 7860\n")
+
+
+def test_an_unwritable_directory_is_created_for_uid_1000_before_user(tmp_path: Path) -> None:
+    log = "PermissionError: [Errno 13] Permission denied: '/app/data/app.db'\n"
+    repair, changed = repaired(repo(tmp_path), log)
+    assert repair is not None and repair.static_rule == "DF004"
+    assert "RUN mkdir -p /app/data && chown -R 1000:1000 /app/data\nUSER user\n" in changed["Dockerfile"]
+    # The write test's own result works as well as a traceback, and a cache at HOME=/ gets a home.
+    repair, changed = repaired(repo(tmp_path / "cache"), unwritable=("/",))
+    assert repair is not None and "ENV HOME=/home/user\nUSER user" in changed["Dockerfile"]
+
+
+def test_a_missing_schema_runs_the_migrations_first(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from alembic import context\n",
+    })
+    log = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) no such table: tasks\n"
+    repair, changed = repaired(root, log)
+    assert repair is not None
+    assert changed["Dockerfile"].endswith(
+        'CMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --host 0.0.0.0 --port 7860"]\n'
+    )
+
+
+def test_a_migration_that_cannot_import_the_app_gets_the_sys_path(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{
+        "alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "migrations/env.py": "from app.models import Base\n",
+        "app/__init__.py": "", "app/models.py": "Base = None\n",
+    })
+    log = (
+        'Traceback (most recent call last):\n  File "/app/migrations/env.py", line 1, in <module>\n'
+        "ModuleNotFoundError: No module named 'app'\n"
+    )
+    repair, changed = repaired(root, log)
+    assert repair is not None
+    assert changed["alembic.ini"] == "[alembic]\nprepend_sys_path = .\nscript_location = migrations\n"
+
+
+def test_a_transitive_version_is_held_below_the_installed_series(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{"requirements.txt": "fastapi\nuvicorn\npasslib\n"})
+    log = (
+        'Traceback (most recent call last):\n  File "/usr/local/lib/python3.11/site-packages/passlib/handlers/bcrypt.py", line 620\n'
+        "AttributeError: module 'bcrypt' has no attribute '__about__'\n"
+    )
+    fake = FakeDocker()
+    fake.run_once = lambda image, argv, **kw: ExecResult(0, "4.1.2\n")  # type: ignore[method-assign]
+    # offline, unpinned: no era cutoff is known, so the hold is below the installed series
+    repair, changed = repaired(root, log, client=fake)
+    assert repair is not None and repair.static_rule == "RQ009"
+    assert changed["requirements.txt"] == "fastapi\nuvicorn\npasslib\nbcrypt<4.1\n"
+
+
+def test_no_known_repair(tmp_path: Path) -> None:
+    assert repaired(repo(tmp_path), "RuntimeError: something else\n")[0] is None
+
+
+def test_edits_keep_crlf(tmp_path: Path) -> None:
+    root = repo(tmp_path, Dockerfile=DOCKERFILE.replace("\n", "\r\n"))
+    _, changed = repaired(root, "PermissionError: [Errno 13] Permission denied: '/app/out'\n")
+    assert "chown -R 1000:1000 /app/out\r\nUSER user\r\n" in changed["Dockerfile"]
+    assert apply_edits("ab", []) == "ab"
