@@ -63,7 +63,7 @@ def fix_until_serving(
             result.rounds.append(Round(number, failure, None))
             return result
         repair = find_repair(project, report, client)
-        key = (repair.title, repair.files) if repair else None
+        key = (repair.title, tuple(repair.files)) if repair else None
         if repair is None or key in applied:  # a repair that did not help is not repeated
             result.rounds.append(Round(number, failure, None))
             return result
