@@ -163,10 +163,13 @@ def _build(project: Project) -> LockResult:
     return LockResult(nl.join(header) + body.replace("\n", nl), None, cutoff)
 
 
-def era_hold(project: Project, distribution: str, installed: str) -> str | None:
+def era_hold(
+    project: Project, distribution: str, installed: str, *, fallback: bool = True
+) -> str | None:
     """A requirement that holds `distribution` to the era of the project's pins: its newest
     release before the era cutoff (`name==X`), else below the installed release series
-    (`name<MAJOR.MINOR`), since the installed one is what broke; None when neither is known."""
+    (`name<MAJOR.MINOR`, with `fallback`), since the installed one is what broke; None when
+    neither is known or the installed release is already of that era."""
     from packaging.version import InvalidVersion, Version
 
     from hfdeploy.requirements.releases import releases
@@ -187,6 +190,6 @@ def era_hold(project: Project, distribution: str, installed: str) -> str | None:
             ]
             if older:
                 return f"{distribution}=={max(older)}"
-    if current.release[:2] == (0, 0) or len(current.release) < 2:
+    if not fallback or current.release[:2] == (0, 0) or len(current.release) < 2:
         return None
     return f"{distribution}<{current.major}.{current.minor}"

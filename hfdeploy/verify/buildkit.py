@@ -8,6 +8,7 @@ built-in BuildKit client `DOCKER_BUILDKIT=1` switches on.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -137,7 +138,9 @@ class _Deadline:
             self._timer.cancel()
 
 
+@functools.lru_cache(maxsize=4)
 def find_buildkit_cli(engine_os: str) -> BuildkitCli | None:
+    """Asked once per process: `fix --verify` builds several times."""
     if engine_os != "linux":
         return None
     for executable in _docker_executables():

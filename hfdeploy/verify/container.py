@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 
 from hfdeploy.diagnostics import Diagnostic
@@ -35,7 +36,7 @@ from hfdeploy.verify.settings import (
     with_data_dir,
 )
 from hfdeploy.space import SPACE_UID
-from hfdeploy.verify.storage import check_storage
+from hfdeploy.verify.storage import StorageReport, check_storage
 
 REMOVE_ATTEMPTS = 3
 
@@ -96,6 +97,7 @@ def run_container(
             )
             return
         container = created
+        start_requested = time.monotonic()
         failed = client.start(container)
         if failed is not None:
             report.start_error = failed.message
@@ -105,6 +107,7 @@ def run_container(
             return
         target = Target(container, host, probe_port, container_port, host_network)
         progress.stage(f"Waiting up to {options.timeout:.0f}s for HTTP on {report.url}")
+        started_waiting = time.monotonic()
         started = wait_until_serving(client, target, options.timeout)
         if isinstance(started, DockerFailure):
             engine_failed(report.findings, "watching the container", started)
@@ -116,16 +119,29 @@ def run_container(
                 check_storage(project, client, config, env, report, None, options.user)
             return
         _check_address(started, report)
-        report.start_seconds = started.seconds
+        # From the start request (the engine starting the process is the container's start-up).
+        report.start_seconds = started.seconds + (started_waiting - start_requested)
         _check_start_time(project, report)
         _identify_user(client, container, config, report, options.user)
         progress.stage("Probing routes")
         prober = Prober(client, target, progress.probed, space_host=report.space_env.get("SPACE_HOST"))
-        prober.run_all()
+        # The write test runs inside the container while the routes are probed.
+        storage = StorageReport(report)
+        tester = threading.Thread(
+            target=check_storage,
+            args=(project, client, config, env, storage, container, options.user),
+            daemon=True,
+        )
+        tester.start()
+        try:
+            prober.run_all()
+        finally:
+            tester.join()
         report.probes.extend(prober.probes)
         report.findings.extend(prober.findings)
         if not prober.crashed:
-            check_storage(project, client, config, env, report, container, options.user)
+            report.findings.extend(storage.findings)
+            report.unwritable.extend(storage.unwritable)
             if options.keep:
                 report.container = name
     finally:
@@ -314,9 +330,18 @@ def _identify_user(
     run_as: str = "image",
 ) -> None:
     report.user = config.user
-    report.uid = _uid_of(client, container, None)
+    named = config.user.split(":")[0]
+    if run_as != "image" and named and not named.isdigit() and named != "root":
+        # One engine call for both: the uid running, and the uid the image's USER names.
+        result = client.exec(container, ["sh", "-c", 'id -u; id -u "$1"', "sh", named])
+        lines = result.output.split() if not isinstance(result, DockerFailure) else []
+        report.uid = int(lines[0]) if lines and lines[0].isdigit() else None
+        report.image_uid = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+    else:
+        report.uid = _uid_of(client, container, None)
     if run_as != "image":
-        report.image_uid = image_uid(client, container, config)
+        if report.image_uid is None:
+            report.image_uid = image_uid(client, container, config)
         if report.image_uid is not None and report.image_uid != SPACE_UID:
             who = "root (uid 0)" if report.image_uid == 0 else f"uid {report.image_uid}"
             report.findings.append(

@@ -126,8 +126,8 @@ RULES = {
         RuntimeRule(
             "RT018",
             "cors-rejects-space-origin",
-            Severity.ERROR,
-            "A browser request from the Space's own origin (`https://<owner>-<name>.hf.space`) is refused by CORS.",
+            Severity.WARNING,
+            "CORS refuses the Space's origin (`https://<owner>-<name>.hf.space`): cross-origin browser calls fail.",
         ),
         RuntimeRule(
             "RT019",

@@ -13,12 +13,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span
 from hfdeploy.project import Project
 from hfdeploy.space import SPACE_UID
 from hfdeploy.verify.docker_client import DockerClient, DockerFailure
 from hfdeploy.verify.report import VerifyReport
+
+if TYPE_CHECKING:
+    from hfdeploy.dockerfile.parse import Instruction
 
 DOCKERFILE = PurePosixPath("Dockerfile")
 SERVERS = ("uvicorn", "gunicorn", "hypercorn", "granian", "fastapi")
@@ -33,6 +37,8 @@ _NO_SUCH_TABLE = re.compile(r"no such table: (?P<table>[\w.]+)|relation \"(?P<re
 _CANNOT_IMPORT = re.compile(
     r"ImportError: cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'"
     r"|AttributeError: module '(?P<module2>[\w.]+)' has no attribute '(?P<name2>\w+)'"
+    r"|AttributeError: '\w+' object has no attribute '\w+'"
+    r"|TypeError: \w+\(\) got an unexpected keyword argument '\w+'"
 )
 _MIGRATION_FRAME = re.compile(r'File "[^"]*(?:alembic|migrations?)/env\.py"')
 _SITE_FRAME = re.compile(r'File "[^"]*/(?:site|dist)-packages/(?P<top>[\w]+)')
@@ -264,53 +270,102 @@ def _shell_quote(word: str) -> str:
 
 
 # -- a crash caused by a transitive version --------------------------------------------------
+_REQUIRES_SCRIPT = r"""
+import importlib.metadata as m, json, re, sys
+found = {}
+for requirement in m.requires(sys.argv[1]) or []:
+    if "extra ==" in requirement:
+        continue
+    name = re.split(r"[ ;<>=!~\[(]", requirement, maxsplit=1)[0]
+    try:
+        found[name] = m.version(name)
+    except m.PackageNotFoundError:
+        pass
+print(json.dumps(found))
+"""
+
+
 def _transitive_version(
     project: Project, report: VerifyReport, client: DockerClient | None, text: str
 ) -> Repair | None:
+    """A library crashes inside itself (`ImportError: cannot import name`, `AttributeError`):
+    hold the module it names, or the undeclared dependencies of the declared library whose
+    code failed, to the era of the project's pins (their newest releases before the cutoff)."""
     from hfdeploy.requirements.declared import dependency_set
-    from hfdeploy.requirements.deps import add_requirement_edit
     from hfdeploy.requirements.lock import era_hold
     from hfdeploy.requirements.providers import distribution_for_module
 
     match = _CANNOT_IMPORT.search(text)
     if match is None or client is None:
         return None
-    module = (match["module"] or match["module2"]).split(".")[0]
-    # The library whose code failed is the one whose version moved: the innermost
-    # installed-package frame names it, else the module the name was expected in.
-    frames = [m["top"] for m in _SITE_FRAME.finditer(text)]
-    candidates = [module, *reversed(frames)]
     declared = {r.key for r in dependency_set(project).direct}
-    for top in candidates:
-        dist = distribution_for_module(top) or top
-        if dist.lower() in declared:
-            continue
-        version = _installed_version(client, report, dist)
-        if version is None:
-            continue
-        hold = era_hold(project, dist, version)
-        edit = add_requirement_edit(project, hold) if hold else None
-        if edit is None:
-            continue
-        return Repair(
-            f"{match.group(0)} ({dist} {version} is installed, a transitive dependency)",
-            f"Hold `{hold}` (the era of the project's pins)",
-            (edit,),
-            "RQ009",
+    named = match["module"] or match["module2"]
+    holds: list[str] = []
+    if named:
+        dist = distribution_for_module(named.split(".")[0]) or named.split(".")[0]
+        version = _installed_versions(client, report, dist, own=True).get(dist)
+        if dist.lower() not in declared and version:
+            hold = era_hold(project, dist, version)
+            holds = [hold] if hold else []
+    if not holds:
+        frames = [m["top"] for m in _SITE_FRAME.finditer(text)]
+        failing = next(
+            (d for d in (distribution_for_module(t) or t for t in reversed(frames))
+             if d.lower().replace("_", "-") in declared),
+            None,
         )
-    return None
-
-
-def _installed_version(client: DockerClient, report: VerifyReport, dist: str) -> str | None:
-    code = f"import importlib.metadata as m; print(m.version({dist!r}))"
-    result = client.run_once(report.image, ["python", "-c", code], user=None, network=report.network)
-    if isinstance(result, DockerFailure) or result.exit_code != 0:
+        if failing is None:
+            return None
+        for dep, version in sorted(_installed_versions(client, report, failing).items()):
+            if dep.lower().replace("_", "-") in declared:
+                continue
+            hold = era_hold(project, dep, version, fallback=False)
+            if hold:
+                holds.append(hold)
+    if not holds:
         return None
-    version = result.output.strip().splitlines()[-1:] or [""]
-    return version[0] or None
+    edit = _add_requirements(project, holds)
+    if edit is None:
+        return None
+    return Repair(
+        f"{match.group(0)} (a transitive dependency newer than the project's pins)",
+        f"Hold {', '.join(f'`{h}`' for h in holds)} (the era of the project's pins)",
+        (edit,),
+        "RQ009",
+    )
 
 
-def _final_instruction(project: Project, keyword: str):  # type: ignore[no-untyped-def]
+def _add_requirements(project: Project, names: list[str]) -> Edit | None:
+    from hfdeploy.requirements.deps import add_requirement_edit
+
+    edit = add_requirement_edit(project, names[0])
+    if edit is None or len(names) == 1:
+        return edit
+    newline = edit.replacement[len(edit.replacement.rstrip("\r\n")):]
+    return Edit(edit.path, edit.span, edit.replacement + newline.join(names[1:]) + newline)
+
+
+def _installed_versions(
+    client: DockerClient, report: VerifyReport, dist: str, own: bool = False
+) -> dict[str, str]:
+    """The image's installed versions: of `dist` itself (`own`), or of what `dist` requires."""
+    if own:
+        script = "import importlib.metadata as m, json, sys; print(json.dumps({sys.argv[1]: m.version(sys.argv[1])}))"
+    else:
+        script = _REQUIRES_SCRIPT
+    result = client.run_once(
+        report.image, ["python", "-c", script, dist], user=None, network=report.network
+    )
+    if isinstance(result, DockerFailure) or result.exit_code != 0:
+        return {}
+    try:
+        found = json.loads(result.output.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _final_instruction(project: Project, keyword: str) -> Instruction | None:
     from hfdeploy.dockerfile.parse import parse_dockerfile
 
     text = project.text(DOCKERFILE)

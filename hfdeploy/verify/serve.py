@@ -108,9 +108,15 @@ class Prober:
         self.probes: list[Probe] = []
         self.findings: list[Diagnostic] = []
         self.crashed = False
+        self._mark: int | None = None  # log length when last read: a failure's log starts there
 
     def visit(self, path: str, kind: str) -> probe.Response | None:
-        mark = len(self.client.logs(self.target.container))
+        # The log is read once, then again only after a failure (each read is an engine call);
+        # the slice after the mark may then hold access lines of earlier requests, never an
+        # earlier failure's traceback.
+        if self._mark is None:
+            self._mark = len(self.client.logs(self.target.container))
+        mark = self._mark
         answer = probe.get(self.target.host, self.target.port, path)
         if isinstance(answer, probe.RequestError):
             self._record(Probe(path, kind, None, 0.0, answer.reason))
@@ -119,7 +125,9 @@ class Prober:
         self._record(Probe(path, kind, answer.status, answer.seconds))
         if answer.status >= 500:
             time.sleep(LOG_SETTLE)
-            tail = probe.traceback_tail(self.client.logs(self.target.container)[mark:])
+            log = self.client.logs(self.target.container)
+            self._mark = len(log)
+            tail = probe.traceback_tail(log[mark:])
             self.findings.append(
                 finding(
                     "RT005",
@@ -273,8 +281,9 @@ class Prober:
             finding(
                 "RT018",
                 f"A browser preflight from the Space's origin `{origin}` answered "
-                f"{answer.status} without `Access-Control-Allow-Origin: {origin}`: the app's "
-                "CORS settings refuse its own Space",
+                f"{answer.status} without `Access-Control-Allow-Origin: {origin}`: a browser "
+                "front end that calls this API from another page (a static Space, or the page "
+                "embedding it) is blocked",
                 [
                     "Hint: add `https://<owner>-<name>.hf.space` (from SPACE_HOST) to the CORS "
                     "allowed origins."

@@ -172,12 +172,25 @@ def mentions_sqlite(project: Project) -> bool:
     return False
 
 
+class StorageReport:
+    """What the write test reads from and adds to the report, kept apart while it runs in
+    parallel with the probes (the findings keep their order: probes first)."""
+
+    def __init__(self, report: VerifyReport) -> None:
+        self.uid = report.uid
+        self.image = report.image
+        self.network = report.network
+        self.builder = report.builder
+        self.findings: list[Diagnostic] = []
+        self.unwritable: list[str] = []
+
+
 def check_storage(
     project: Project,
     client: DockerClient,
     config: ImageConfig,
     env: dict[str, str],
-    report: VerifyReport,
+    report: VerifyReport | StorageReport,
     container: str | None,
     run_as: str = "image",
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 
 from hfdeploy.diagnostics import Diagnostic
@@ -44,6 +45,13 @@ def verify_project(
     project: Project, options: VerifyOptions, client: DockerClient, progress: Progress | None = None
 ) -> VerifyReport:
     progress = progress or Silent()
+    detector = None
+    if options.builder != "legacy":
+        # Looking for a BuildKit CLI runs `docker` subprocesses: overlap them with the analysis.
+        detector = threading.Thread(
+            target=find_buildkit_cli, args=(client.engine.os,), daemon=True
+        )
+        detector.start()
     env, env_settings = container_env(project, options)  # bad --env input fails before any work
     report = VerifyReport(
         root=str(project.root), image=image_tag(project), network=options.network, env=env_settings
@@ -53,6 +61,8 @@ def verify_project(
     report.memory_limit = memory_bytes(options.memory)
     report.cpus = options.cpus
     try:
+        if detector is not None:
+            detector.join()
         _verify(project, options, client, progress, env, report)
     finally:
         report.findings = [_hide_values(f, env) for f in report.findings]
@@ -106,15 +116,22 @@ def _verify(
     previous = client.image_id(report.image)
     if not _build(project, options, builder, report, progress):
         return report
+    remover = None
     if previous is not None and previous != client.image_id(report.image):
         # The tag moved to the new build: drop the image it leaves behind (its layers stay
         # in the cache while the new image shares them), so repeated runs do not fill the disk.
-        client.remove_image(previous)
-    config = client.image_config(report.image)
-    if isinstance(config, DockerFailure):
-        engine_failed(report.findings, "inspecting the image", config)
-        return report
-    run_container(project, options, client, config, env, report, progress)
+        # It takes seconds on some engines: done while the container runs.
+        remover = threading.Thread(target=client.remove_image, args=(previous,), daemon=True)
+        remover.start()
+    try:
+        config = client.image_config(report.image)
+        if isinstance(config, DockerFailure):
+            engine_failed(report.findings, "inspecting the image", config)
+            return report
+        run_container(project, options, client, config, env, report, progress)
+    finally:
+        if remover is not None:
+            remover.join()
     return report
 
 

@@ -101,6 +101,8 @@ class FakeDocker:
         if argv[:2] == ["id", "-u"]:
             uid = self.uids.get(argv[2] if len(argv) > 2 else None)
             return ExecResult(0, uid + "\n") if uid else ExecResult(1, "no such user")
+        if argv[:3] == ["sh", "-c", 'id -u; id -u "$1"']:
+            return ExecResult(0, f"{self.uids.get(None)}\n{self.uids.get(argv[4], '')}\n")
         if argv[0] == "/bin/sh":
             return ExecResult(0, self._write_test(argv[4:]))
         return ExecResult(127, "")

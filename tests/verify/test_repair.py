@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hfdeploy.fixer import apply_edits, apply_fixes
 from hfdeploy.verify.docker_client import ExecResult
 from hfdeploy.verify.repair import find_repair
@@ -112,7 +114,7 @@ def test_a_transitive_version_is_held_below_the_installed_series(tmp_path: Path)
         "AttributeError: module 'bcrypt' has no attribute '__about__'\n"
     )
     fake = FakeDocker()
-    fake.run_once = lambda image, argv, **kw: ExecResult(0, "4.1.2\n")  # type: ignore[method-assign]
+    fake.run_once = lambda image, argv, **kw: ExecResult(0, '{"bcrypt": "4.1.2"}\n')  # type: ignore[method-assign]
     # offline, unpinned: no era cutoff is known, so the hold is below the installed series
     repair, changed = repaired(root, log, client=fake)
     assert repair is not None and repair.static_rule == "RQ009"
@@ -128,3 +130,29 @@ def test_edits_keep_crlf(tmp_path: Path) -> None:
     _, changed = repaired(root, "PermissionError: [Errno 13] Permission denied: '/app/out'\n")
     assert "chown -R 1000:1000 /app/out\r\nUSER user\r\n" in changed["Dockerfile"]
     assert apply_edits("ab", []) == "ab"
+
+
+def test_a_crash_inside_a_declared_library_holds_its_newer_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hfdeploy.requirements.lock as lock
+
+    root = repo(tmp_path, **{"requirements.txt": "fastapi==0.104.1\nuvicorn\n"})
+    log = (
+        'Traceback (most recent call last):\n  File "/app/main.py", line 8, in <module>\n'
+        '  File "/usr/local/lib/python3.11/site-packages/fastapi/dependencies/utils.py", line 470\n'
+        "AttributeError: 'FieldInfo' object has no attribute 'in_'\n"
+    )
+    fake = FakeDocker()
+    asked: list[list[str]] = []
+
+    def run_once(image: str, argv: list[str], **kw: object) -> ExecResult:
+        asked.append(argv)
+        return ExecResult(0, '{"pydantic": "2.12.0", "starlette": "0.27.0", "typing_extensions": "4.15.0"}\n')
+
+    fake.run_once = run_once  # type: ignore[method-assign]
+    era = {"pydantic": "pydantic==2.5.3"}  # the newest releases before the pins' cutoff
+    monkeypatch.setattr(lock, "era_hold", lambda project, dist, version, fallback=True: era.get(dist))
+    repair, changed = repaired(root, log, client=fake)
+    assert asked[0][-1] == "fastapi"  # what the failing, declared library requires
+    assert repair is not None and changed["requirements.txt"] == "fastapi==0.104.1\nuvicorn\npydantic==2.5.3\n"
