@@ -234,6 +234,44 @@ def _insertion_point(project: Project) -> tuple[int, str] | None:
     return end, newline if not text[end:].startswith(("\n", "\r")) else ""
 
 
+# -- a redirect to http:// behind the Space's HTTPS proxy ----------------------------------------
+_PROXY_FLAGS = {
+    "uvicorn": ("--proxy-headers", "--forwarded-allow-ips", "*"),
+    "gunicorn": ("--forwarded-allow-ips", "*"),
+}
+
+
+def _redirect_to_http(
+    project: Project, report: VerifyReport, client: DockerClient | None, text: str
+) -> Repair | None:
+    """The server does not trust the proxy's X-Forwarded-Proto: pass the flags that make it."""
+    redirect = next((f for f in report.findings if f.code == "RT015"), None)
+    cmd = _final_instruction(project, "CMD")
+    if redirect is None or cmd is None:
+        return None
+    words = cmd.exec_form()
+    values = [w.value for w in words] if words is not None else cmd.args.split()
+    server = next((v for v in values if v in _PROXY_FLAGS), None)
+    if server is None or "--forwarded-allow-ips" in " ".join(values):
+        return None
+    flags = [f for f in _PROXY_FLAGS[server] if f not in values or f == "*"]
+    if words is not None:
+        offset = cmd.raw(words[-1].end - 1) + 1
+        addition = "".join(f", {json.dumps(f)}" for f in flags)
+    else:
+        segment = re.split(r"&&|;|\|\|", cmd.args)[-1]
+        if server not in segment.split():
+            return None
+        offset = cmd.raw(len(cmd.text) - 1) + 1
+        addition = "".join(" " + ("'*'" if f == "*" else f) for f in flags)
+    return Repair(
+        redirect.message.split(": the browser")[0] + " (X-Forwarded-Proto not trusted)",
+        f"Let {server} trust the Space's proxy (`{' '.join(_PROXY_FLAGS[server])}`)",
+        (Edit.insert(DOCKERFILE, offset, addition),),
+        None,
+    )
+
+
 # -- a missing schema ------------------------------------------------------------------------
 def _missing_schema(
     project: Project, report: VerifyReport, client: DockerClient | None, text: str
@@ -382,4 +420,5 @@ FINDERS: tuple[Finder, ...] = (
     _unwritable_directory,
     _missing_schema,
     _transitive_version,
+    _redirect_to_http,
 )

@@ -156,3 +156,23 @@ def test_a_crash_inside_a_declared_library_holds_its_newer_dependencies(
     repair, changed = repaired(root, log, client=fake)
     assert asked[0][-1] == "fastapi"  # what the failing, declared library requires
     assert repair is not None and changed["requirements.txt"] == "fastapi==0.104.1\nuvicorn\npydantic==2.5.3\n"
+
+
+def test_a_redirect_to_http_gets_the_proxy_flags(tmp_path: Path) -> None:
+    from hfdeploy.verify.findings import finding
+
+    root = repo(tmp_path)
+    project = project_for(root, offline=True)
+    report = VerifyReport(root=str(root), image="x")
+    report.findings.append(finding("RT015", "Behind the Space's HTTPS proxy, GET /items redirects to `http://a/items/`"))
+    repair = find_repair(project, report, None)
+    assert repair is not None
+    text = apply_fixes(project, [repair.as_diagnostic()]).changes[Path("Dockerfile")]  # type: ignore[index]
+    assert text.endswith('"--port", "7860", "--proxy-headers", "--forwarded-allow-ips", "*"]\n')
+    shell = DOCKERFILE.replace('CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]', "CMD exec uvicorn main:app --port 7860")
+    root = repo(tmp_path / "shell", Dockerfile=shell)
+    project = project_for(root, offline=True)
+    repair = find_repair(project, report, None)
+    assert repair is not None
+    text = apply_fixes(project, [repair.as_diagnostic()]).changes[Path("Dockerfile")]  # type: ignore[index]
+    assert text.endswith("CMD exec uvicorn main:app --port 7860 --proxy-headers --forwarded-allow-ips '*'\n")

@@ -197,3 +197,23 @@ def test_cache_directory_the_app_uses_is_write_tested(tmp_path: Path) -> None:
     assert "h:.cache" in script
     cache = next(f for f in report.findings if f.code == "RT019")
     assert "cannot create files in /" in cache.message and report.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["verify", "--user", "nobody"], "--user 'nobody': expected a uid"),
+        (["verify", "--space", "no-slash"], "expected owner/name"),
+        (["verify", "--memory", "lots"], "expected a size"),
+        (["fix", "--verify"], "--verify needs --write"),
+    ],
+)
+def test_bad_options_are_one_line_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    from hfdeploy.cli import main
+
+    root = make_tree(tmp_path / "app", {"main.py": APP})
+    assert main([*args, str(root)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

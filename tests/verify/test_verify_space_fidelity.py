@@ -96,3 +96,17 @@ def test_fix_verify_creates_the_schema_and_lets_the_migration_import_the_app(tmp
     ]
     assert "prepend_sys_path = ." in (root / "alembic.ini").read_text()
     assert '"sh", "-c", "alembic upgrade head && exec uvicorn shop.main:app' in (root / "Dockerfile").read_text()
+
+
+def test_fix_write_verify_from_the_command_line_repairs_the_proxy_redirect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hfdeploy.cli import main
+
+    root, _, _ = copy_repo(tmp_path, "behind_proxy")
+    code = main(["fix", "--write", "--verify", "--offline", str(root)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "redirects to `http://" in out and "repair: Let uvicorn trust the Space's proxy" in out
+    assert "serves" in out and "Verified after runtime repairs." in out
+    assert "--forwarded-allow-ips" in (root / "Dockerfile").read_text()
