@@ -188,7 +188,11 @@ def _placeholders_for_what_the_image_lacks(
                 "RT008",
                 f"Started with placeholder values for {', '.join(placeholders)}: the app requires "
                 "them and neither --env nor --env-file gave them",
-                [f"each one is `{PLACEHOLDER_PREFIX}<NAME>`; on the Space, set them as secrets"],
+                [
+                    f"each is a valid value of its kind that reaches nothing (a database URL: "
+                    f"SQLite under the data directory; text: `{PLACEHOLDER_PREFIX}<NAME>`); "
+                    "on the Space, set them as secrets or variables"
+                ],
             )
         )
     return {name: value for name, value in env.items() if name not in provided}
