@@ -284,7 +284,9 @@ def _missing_schema(
     failure = f"no such table: {match['table'] or match['rel']} (the schema was never created)"
     setups = alembic_setups(project)
     cmd = _final_instruction(project, "CMD")
-    if not setups or cmd is None or "alembic" in cmd.args:
+    if not setups:
+        return _create_all(project, failure)
+    if cmd is None or "alembic" in cmd.args:
         return None
     ini = setups[0].ini
     migrate = "alembic upgrade head" if ini == PurePosixPath("alembic.ini") else f"alembic -c {ini} upgrade head"
@@ -299,6 +301,56 @@ def _missing_schema(
         failure,
         "Run the migrations before the server starts (`alembic upgrade head`)",
         (Edit(DOCKERFILE, span, replacement),),
+        None,
+    )
+
+
+def _create_all(project: Project, failure: str) -> Repair | None:
+    """No migrations: create the tables the models declare when the app module is imported
+    (after its own imports, so every model it uses is registered)."""
+    from hfdeploy.database.engines import engine_calls, model_bases
+    from hfdeploy.pysource.app_discovery import discover_app
+
+    app = discover_app(project)
+    bases = model_bases(project)
+    engines = [c for c in engine_calls(project) if c.engine_name and not c.is_async]
+    if app is None or len(bases) != 1 or len(engines) != 1:
+        return None  # none, or several to choose from: not a safe guess
+    base, engine = bases[0], engines[0]
+
+    def module_of(path: PurePosixPath) -> str | None:
+        root = PurePosixPath(app.app_dir) if app.app_dir else PurePosixPath()
+        try:
+            relative = path.relative_to(root) if app.app_dir else path
+        except ValueError:
+            return None
+        parts = list(relative.with_suffix("").parts)
+        if parts and parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts) or None
+
+    base_module = base.imported_from or module_of(base.module.path)
+    engine_module = module_of(engine.module.path)
+    text = project.text(app.path)
+    if base_module is None or engine_module is None or text is None:
+        return None
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = [
+        "",
+        "",
+        "# Create the tables the models declare when they do not exist (a Space starts with an",
+        "# empty database; added by `hfdeploy fix --verify`).",
+        f"from {base_module} import {base.name} as _hfdeploy_base  # noqa: E402",
+        f"from {engine_module} import {engine.engine_name} as _hfdeploy_engine  # noqa: E402",
+        "",
+        "_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)",
+        "",
+    ]
+    prefix = "" if text.endswith(("\n", "\r")) or not text else newline
+    return Repair(
+        failure,
+        f"Create the tables at start: `{base.name}.metadata.create_all(bind={engine.engine_name})` in {app.path}",
+        (Edit.insert(app.path, len(text), prefix + newline.join(lines[1:] if prefix else lines)),),
         None,
     )
 

@@ -176,3 +176,21 @@ def test_a_redirect_to_http_gets_the_proxy_flags(tmp_path: Path) -> None:
     assert repair is not None
     text = apply_fixes(project, [repair.as_diagnostic()]).changes[Path("Dockerfile")]  # type: ignore[index]
     assert text.endswith("CMD exec uvicorn main:app --port 7860 --proxy-headers --forwarded-allow-ips '*'\n")
+
+
+def test_a_missing_schema_without_migrations_creates_the_tables_at_start(tmp_path: Path) -> None:
+    root = repo(tmp_path, **{
+        "main.py": "from fastapi import FastAPI\n\nfrom shop.models import Item\n\napp = FastAPI()\n",
+        "shop/__init__.py": "",
+        "shop/db.py": "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import declarative_base\n\n"
+                      "engine = create_engine('sqlite:///shop.db')\nBase = declarative_base()\n",
+        "shop/models.py": "from sqlalchemy import Column, Integer\n\nfrom shop.db import Base\n\n\n"
+                          "class Item(Base):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n",
+    })
+    repair, changed = repaired(root, "sqlite3.OperationalError: no such table: items\n")
+    assert repair is not None and repair.files == ["main.py"]
+    text = changed["main.py"]
+    assert text.startswith("from fastapi import FastAPI\n\nfrom shop.models import Item\n\napp = FastAPI()\n\n\n# Create")
+    assert "from shop.db import Base as _hfdeploy_base  # noqa: E402\n" in text
+    assert text.endswith("_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)\n")
+    compile(text, "main.py", "exec")
