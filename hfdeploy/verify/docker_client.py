@@ -7,6 +7,7 @@ so a remote engine works as well as the local socket.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,8 @@ from hfdeploy.verify.buildlog import BuildLog
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 API_TIMEOUT = 120  # seconds for one engine call; builds stream and are bounded by the engine
-VERIFY_LABEL = "hfdeploy.verify"  # on every container verify creates, so leftovers can be found
+VERIFY_LABEL = "hfdeploy.verify"
+_RUNNING_IN = re.compile(r"---> Running in ([0-9a-f]{12,64})")  # on every container verify creates, so leftovers can be found
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,15 @@ class SdkDockerClient:
     def _errors(self) -> tuple[type[BaseException], ...]:
         import docker
         import requests
+        import urllib3
 
-        return (docker.errors.DockerException, requests.RequestException, OSError)
+        # urllib3's own errors surface unwrapped from a streamed response (a build's read timeout).
+        return (
+            docker.errors.DockerException,
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        )
 
     def build(
         self,
@@ -189,6 +198,7 @@ class SdkDockerClient:
     ) -> Built | BuildFailed:
         deadline = None if timeout is None else time.monotonic() + timeout
         stream = None
+        step_container: str | None = None  # the legacy builder's container for the current RUN
         try:
             # Each read waits at most the time left; each chunk checks the deadline. Closing the
             # stream drops the connection, which makes the engine cancel the build and remove
@@ -205,8 +215,12 @@ class SdkDockerClient:
             )
             for chunk in stream:
                 log.feed_legacy(chunk)
+                running = _RUNNING_IN.search(str(chunk.get("stream", "")))
+                if running:
+                    step_container = running.group(1)
                 if deadline is not None and time.monotonic() > deadline:
                     log.finish()
+                    self._stop_build(stream, step_container)
                     return BuildFailed(build_timeout_message(timeout))
             log.finish()
             if log.error is not None:
@@ -215,12 +229,22 @@ class SdkDockerClient:
         except self._errors() as exc:
             log.finish()
             if deadline is not None and time.monotonic() >= deadline - 1:
+                self._stop_build(stream, step_container)
                 return BuildFailed(build_timeout_message(timeout))
             return BuildFailed(_api_message(exc))
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()
+
+    def _stop_build(self, stream: Any, step_container: str | None) -> None:
+        """Drop the connection (the engine cancels the build) and remove the step's container
+        at once rather than when the engine gets to it."""
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+        if step_container is not None:
+            self.remove(step_container)
 
     def image_id(self, image: str) -> str | None:
         try:

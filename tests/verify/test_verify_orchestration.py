@@ -110,6 +110,18 @@ def test_interrupt_while_waiting_removes_the_container(tmp_path: Path) -> None:
     assert fake.removed == ["container-1"]
 
 
+def test_interrupt_inside_create_removes_by_name(tmp_path: Path) -> None:
+    fake = FakeDocker()
+
+    def create(image: str, **options: Any) -> str:
+        raise KeyboardInterrupt
+
+    fake.create = create  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, fake)
+    assert len(fake.removed) == 1 and fake.removed[0].startswith("hfdeploy-verify-task-board-")
+
+
 def test_an_image_built_for_another_uid_is_reported(tmp_path: Path) -> None:
     fake = FakeDocker(
         config=ImageConfig("app", "/app", {"DATA_DIR": "/app/data"}, ("uvicorn",), ()),

@@ -53,10 +53,13 @@ def test_behind_the_proxy_a_redirect_to_http_and_cors_for_the_space_origin(tmp_p
     assert kinds[("proxy GET", "/")] == 200 and kinds[("proxy HEAD", "/")] == 405
 
 
-def test_the_build_is_bounded_and_leaves_nothing_running(tmp_path: Path, verify: Verify, docker_client: Any) -> None:
+@pytest.mark.parametrize("builder", ["auto", "legacy"])
+def test_the_build_is_bounded_and_leaves_nothing_running(
+    tmp_path: Path, verify: Verify, docker_client: Any, builder: str
+) -> None:
     root, _, _ = copy_repo(tmp_path, "slow_build")
     started = time.monotonic()
-    code, report, _ = verify(root, "--build-timeout", "8")
+    code, report, _ = verify(root, "--build-timeout", "8", "--builder", builder)
     assert time.monotonic() - started < 60
     assert code == 1 and "did not finish within 8s (--build-timeout)" in finding(report, "RT002")["message"]
     time.sleep(2)
