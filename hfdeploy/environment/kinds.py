@@ -27,6 +27,12 @@ _ANNOTATIONS: dict[str, ValueKind] = {
 }
 _CASTS: dict[str, ValueKind] = {"int": "int", "float": "float", "bool": "bool", "Decimal": "float"}
 _URL_NAME = re.compile(r"(?:^|_)(?:URL|URI|DSN|ENDPOINT|BASE_URL|WEBHOOK)$", re.IGNORECASE)
+# Names that are numbers by every convention (DB_PORT, JWT_EXPIRY_DAYS, TOKEN_TTL, MAX_WORKERS).
+_INT_NAME = re.compile(
+    r"(?:^|_)(?:PORT|TIMEOUT|DAYS|HOURS|MINUTES|SECONDS|TTL|SIZE|LIMIT|COUNT|WORKERS|RETRIES)$"
+    r"|^(?:MAX|MIN|NUM)_",
+    re.IGNORECASE,
+)
 _BOOL_WORDS = frozenset({"true", "1", "yes", "on", "false", "0", "no", "off"})
 
 
@@ -96,6 +102,8 @@ def variable_kinds(project: Project) -> dict[str, ValueKind]:
                 kind = _read_kind(node, parent)
             if kind is None and _URL_NAME.search(read.name):
                 kind = "url"
+            elif kind is None and read.kind != "settings" and _INT_NAME.search(read.name):
+                kind = "int"  # an annotated settings field says its own type
             if kind is not None and kinds.get(read.name, "str") == "str":
                 kinds[read.name] = kind
             kinds.setdefault(read.name, "str")

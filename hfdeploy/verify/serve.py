@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hfdeploy.diagnostics import Diagnostic
 from hfdeploy.verify import probe
-from hfdeploy.verify.docker_client import DockerClient, DockerFailure
+from hfdeploy.verify.docker_client import ContainerState, DockerClient, DockerFailure
 from hfdeploy.verify.findings import finding
 from hfdeploy.verify.report import Probe
 
@@ -70,7 +70,13 @@ def wait_until_serving(
             return Exited(state.exit_code, state.oom_killed, client.logs(target.container))
         answer = probe.get(target.host, target.port, "/", timeout=5.0)
         if isinstance(answer, probe.Response):
-            return Up(time.monotonic() - started, client.logs(target.container))
+            seconds = time.monotonic() - started
+            # With host networking another server on this port could have answered: an answer
+            # counts only while the container still runs.
+            after = client.state(target.container)
+            if isinstance(after, ContainerState) and not after.running:
+                return Exited(after.exit_code, after.oom_killed, client.logs(target.container))
+            return Up(seconds, client.logs(target.container))
         log = client.logs(target.container)
         wrong = unreachable_addresses(log, target)
         if wrong:

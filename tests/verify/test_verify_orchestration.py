@@ -229,3 +229,19 @@ def test_bad_options_are_one_line_usage_errors(
     assert main([*args, str(root)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_an_answer_from_another_server_does_not_count_once_the_container_stopped(tmp_path: Path) -> None:
+    # With host networking another process may answer on the port: the container's state decides.
+    class StopsAfterFirstLook(FakeDocker):
+        looks = 0
+
+        def state(self, container: str) -> Any:
+            self.looks += 1
+            from hfdeploy.verify.docker_client import ContainerState
+
+            return ContainerState(self.looks == 1, None if self.looks == 1 else 1)
+
+    fake = StopsAfterFirstLook(log="ValueError: invalid literal for int()\n")
+    report = run(tmp_path, fake)
+    assert codes(report)[0] == "RT003" and report.start_seconds is None

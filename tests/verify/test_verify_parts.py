@@ -366,3 +366,17 @@ def test_every_rule_has_a_distinct_name_and_summary() -> None:
     assert len({r.name for r in RULES.values()}) == len(RULES)
     assert all(code.startswith("RT") and len(code) == 5 for code in RULES)
     assert RULES["RT007"].severity is Severity.WARNING
+
+
+def test_numeric_names_get_a_number_and_annotated_text_stays_text(tmp_path: Path) -> None:
+    from hfdeploy.environment.kinds import variable_kinds
+
+    root = make_tree(tmp_path / "app", {
+        "main.py": "import os\nURL = f\"postgresql://u:p@h:{os.environ['DB_PORT']}/db\"\n"
+                   "DAYS = os.getenv('JWT_EXPIRY_DAYS')\nNAME = os.environ['APP_NAME']\n",
+        "settings.py": "from pydantic_settings import BaseSettings\n\n"
+                       "class Settings(BaseSettings):\n    cache_port: str\n    api_base_url: str\n",
+    })
+    kinds = variable_kinds(project_for(root))
+    assert kinds["DB_PORT"] == "int" and kinds["JWT_EXPIRY_DAYS"] == "int" and kinds["APP_NAME"] == "str"
+    assert kinds["CACHE_PORT"] == "str" and kinds["API_BASE_URL"] == "url"
