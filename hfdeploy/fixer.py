@@ -230,3 +230,14 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
             capture_output=True,
         )
     return written
+
+
+def apply_fixes(project: Project, diagnostics: list[Diagnostic]) -> FixOutcome:
+    """Apply the given findings' fixes once (a fix that would leave a Python file unparsable is
+    dropped), as a FixOutcome ready for `write_changes`: for fixes found outside the checks,
+    such as `fix --verify`'s runtime repairs."""
+    changes, dropped = _apply(project, diagnostics)
+    outcome = FixOutcome(project.with_changes(changes, frozenset()) if changes else project)
+    outcome.applied = [d for d in diagnostics if d not in dropped]
+    outcome.remaining = list(dropped)
+    return outcome

@@ -53,7 +53,17 @@ def fix(
     offline: bool = OFFLINE_OPT,
     python: str | None = PYTHON_OPT,
     index_url: str | None = INDEX_OPT,
+    verify: bool = typer.Option(
+        False, "--verify", help="With --write: then build and run the image (as `verify` does) and "
+        "repair what the container shows, rebuilding until it serves or no known repair applies."
+    ),
+    rounds: int = typer.Option(
+        4, "--rounds", min=1, max=10, help="With --verify: at most this many runtime repairs."
+    ),
 ) -> None:
+    if verify and not write:
+        err("hfdeploy: error: --verify needs --write (runtime repairs edit the files)")
+        raise typer.Exit(EXIT_USAGE)
     project = load_project(path, offline=offline, python=python, index_url=index_url)
     checks = choose_checks(project, select, ignore)
     outcome = fix_project(project, checks, unsafe=unsafe_fixes)
@@ -87,4 +97,38 @@ def fix(
         err("Remaining after fixes:" if (write or files) else "Findings:")
         sys.stderr.write(render_text(outcome.project, remaining))
     failed = any(d.severity is Severity.ERROR for d in remaining)
+    if verify:
+        served = _verify_and_repair(path, offline, python, index_url, rounds)
+        raise typer.Exit(EXIT_OK if served else EXIT_FINDINGS)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _verify_and_repair(
+    path: Path, offline: bool, python: str | None, index_url: str | None, rounds: int
+) -> bool:
+    """Build and run; repair from what the container shows; report each round on stdout."""
+    from hfdeploy.cli.verify import ConsoleProgress, interrupt_on_terminate
+    from hfdeploy.verify.docker_client import DockerFailure, connect, engine_host
+    from hfdeploy.verify.report import render_text as render_verify
+    from hfdeploy.verify.runtime_fix import fix_until_serving, render_rounds
+    from hfdeploy.verify.settings import VerifyOptions
+
+    client = connect()
+    if isinstance(client, DockerFailure):
+        err(f"hfdeploy: error: --verify: no Docker engine answers at {engine_host()} "
+            f"({client.message})")
+        raise typer.Exit(EXIT_USAGE)
+    options = VerifyOptions(network="bridge" if client.engine.desktop else "host")
+    progress = ConsoleProgress()
+    try:
+        with interrupt_on_terminate():
+            result = fix_until_serving(
+                lambda: load_project(path, offline=offline, python=python, index_url=index_url),
+                options, client, progress, max_rounds=rounds,
+            )
+    finally:
+        progress.close()
+    if result.report is not None:
+        sys.stdout.write(render_verify(result.report))
+    sys.stdout.write(render_rounds(result))
+    return result.served

@@ -31,8 +31,10 @@ class Builder(str, enum.Enum):
 
 HELP = (
     "Build the repository's Dockerfile with a real Docker engine, start the container as a Space "
-    "would (its own user, listening on app_port, required secrets from --env/--env-file or "
-    "labelled placeholders), wait for it to answer, probe /, health routes and /openapi.json, "
+    "would (uid 1000, 16g memory and 2 CPUs, the SPACE_* variables a Space injects, listening on "
+    "app_port, required secrets from --env/--env-file or placeholders of the right kind), wait "
+    "for it to answer (peak memory and start time reported), probe as the HTTPS proxy does "
+    "(X-Forwarded-*, the Space's Host and origin), probe /, health routes and /openapi.json, "
     "GET every route without path parameters, and check the app's user can write where its "
     "SQLite database lives. The container is always removed (unless --keep); the image stays as "
     "hfdeploy-verify/<dirname>:latest for the layer cache.\n\n"
@@ -89,23 +91,45 @@ def verify(
         help="auto: BuildKit through the docker CLI when it can (as "
         "Spaces build), else the engine's legacy builder through the SDK.",
     ),
+    user: str = typer.Option(
+        "1000",
+        "--user",
+        help="Run the container as this uid (1000, as a Space does), or `image` for the "
+        "image's own USER.",
+    ),
+    memory: str = typer.Option(
+        "16g", "--memory", help="Memory limit (cpu-basic: 16g); `none` for no limit."
+    ),
+    cpus: float = typer.Option(2.0, "--cpus", min=0.0, help="CPU limit (cpu-basic: 2); 0: none."),
+    space: str | None = typer.Option(
+        None,
+        "--space",
+        metavar="OWNER/NAME",
+        help="The Space's id, for SPACE_ID, SPACE_HOST and the other injected variables "
+        "(default: local/<directory name>).",
+    ),
+    build_timeout: float = typer.Option(
+        1800.0, "--build-timeout", min=1.0, help="Seconds the build may take before it is stopped."
+    ),
 ) -> None:
     from hfdeploy.verify.docker_client import DockerFailure, connect, engine_host
     from hfdeploy.verify.report import EXIT_CANNOT_VERIFY, VerifyReport, render_json, render_text
-    from hfdeploy.verify.settings import VerifyOptions, container_env, image_tag
+    from hfdeploy.verify.settings import (
+        container_env,
+        image_tag,
+        memory_bytes,
+        space_identity,
+    )
     from hfdeploy.verify.verify import verify_project
 
     project = load_project(path)
-    options = VerifyOptions(
-        env=tuple(env),
-        env_file=env_file,
-        network=network or "host",
-        timeout=timeout,
-        keep=keep,
-        port=port,
-        builder=builder.value,
+    options = verify_options(
+        env, env_file, network, timeout, keep, port, builder.value, user, memory, cpus, space,
+        build_timeout,
     )
     container_env(project, options)  # bad --env/--env-file input: a usage error before any work
+    space_identity(project, options)
+    memory_bytes(options.memory)
     client = connect()
     if isinstance(client, DockerFailure):
         err(
@@ -134,6 +158,41 @@ def verify(
         progress.close()
     print(render_json(report) if format is VerifyFormat.json else render_text(report), end="")
     raise typer.Exit(report.exit_code)
+
+
+def verify_options(
+    env: list[str],
+    env_file: Path | None,
+    network: str | None,
+    timeout: float,
+    keep: bool,
+    port: int | None,
+    builder: str,
+    user: str,
+    memory: str,
+    cpus: float,
+    space: str | None,
+    build_timeout: float,
+) -> Any:
+    from hfdeploy.errors import UsageError
+    from hfdeploy.verify.settings import VerifyOptions
+
+    if user != "image" and not user.isdigit():
+        raise UsageError(f"--user {user!r}: expected a uid (1000) or `image`")
+    return VerifyOptions(
+        env=tuple(env),
+        env_file=env_file,
+        network=network or "host",
+        timeout=timeout,
+        keep=keep,
+        port=port,
+        builder=builder,
+        user=user,
+        memory=None if memory.lower() in ("none", "0", "") else memory,
+        cpus=cpus or None,
+        space=space,
+        build_timeout=build_timeout,
+    )
 
 
 @contextlib.contextmanager

@@ -221,3 +221,65 @@ def _module_for(project: Project, dotted: str) -> Located | None:
         if project.exists(candidate):
             return located(project, candidate)
     return None
+
+
+def url_variables(project: Project) -> dict[str, bool]:
+    """Variables the app uses as a database URL -> whether the engine is async: each one an
+    engine's URL is read from, and each `.env`-style key whose value is a database URL."""
+
+    def collect() -> dict[str, bool]:
+        from hfdeploy.database.sources import database_urls
+
+        found: dict[str, bool] = {}
+        for call in engine_calls(project):
+            origin = call.origin
+            if isinstance(origin, EnvOrigin):
+                found[origin.variable] = found.get(origin.variable, False) or call.is_async
+            elif isinstance(origin, SettingsOrigin):
+                name = origin.field.env_name
+                found[name] = found.get(name, False) or call.is_async
+        for url in database_urls(project):
+            if url.origin == "env" and url.name and url.name not in found:
+                found[url.name] = "+aiosqlite" in url.url.text or "+asyncpg" in url.url.text
+        return found
+
+    return project.memo("db-url-variables", collect)
+
+
+@dataclass(frozen=True)
+class ModelBase:
+    """What holds the models' metadata: `Base = declarative_base()`, `class Base(DeclarativeBase)`,
+    or SQLModel (`SQLModel.metadata`), and the module that binds it."""
+
+    module: Located
+    name: str  # "Base", "SQLModel"
+    imported_from: str | None = None  # "sqlmodel" when the name comes from the library
+
+
+def model_bases(project: Project) -> list[ModelBase]:
+    def collect() -> list[ModelBase]:
+        found: list[ModelBase] = []
+        for module in candidate_files(project, "declarative_base", "DeclarativeBase", "SQLModel"):
+            for stmt in module.tree.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and isinstance(stmt.value, ast.Call)
+                    and _func_name(stmt.value.func) == "declarative_base"
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                ):
+                    found.append(ModelBase(module, stmt.targets[0].id))
+                elif isinstance(stmt, ast.ClassDef) and any(
+                    _func_name(b) == "DeclarativeBase" for b in stmt.bases
+                ):
+                    found.append(ModelBase(module, stmt.name))
+                elif (
+                    isinstance(stmt, ast.ClassDef)
+                    and any(_func_name(b) == "SQLModel" for b in stmt.bases)
+                    and any(k.arg == "table" for k in stmt.keywords)
+                    and not any(b.name == "SQLModel" for b in found)
+                ):
+                    found.append(ModelBase(module, "SQLModel", "sqlmodel"))
+        return found
+
+    return project.memo("db-model-bases", collect)

@@ -154,3 +154,16 @@ def used_extras(tree: ast.Module) -> list[FoundExtra]:
         return []
     used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in imported}
     return [FoundExtra(*imported[name]) for name in imported if name in used]
+
+
+def project_imports(project: Project) -> frozenset[str]:
+    """Third-party top-level names the app's Python files import."""
+
+    def collect() -> frozenset[str]:
+        local = local_names(project)
+        tops: set[str] = set()
+        for path in app_python_files(project):
+            tops |= imported_tops_in_text(project.text(path) or "", local)
+        return frozenset(tops)
+
+    return project.memo("rq-project-imports", collect)

@@ -191,3 +191,35 @@ def _build(project: Project) -> LockResult:
     source_file = project.source(source) if source else None
     nl = source_file.newline if source_file else "\n"
     return LockResult(nl.join(header) + body.replace("\n", nl), None, cutoff)
+
+
+def era_hold(
+    project: Project, distribution: str, installed: str, *, fallback: bool = True
+) -> str | None:
+    """A requirement that holds `distribution` to the era of the project's pins: its newest
+    release before the era cutoff (`name==X`), else below the installed release series
+    (`name<MAJOR.MINOR`, with `fallback`), since the installed one is what broke; None when
+    neither is known or the installed release is already of that era."""
+    from packaging.version import InvalidVersion, Version
+
+    from hfdeploy.requirements.releases import releases
+
+    try:
+        current = Version(installed)
+    except InvalidVersion:
+        return None
+    cutoff = era_cutoff(project).when
+    if cutoff is not None:
+        found = index_view(project).client.lookup(distribution)
+        if found.page is not None:
+            older = [
+                r.version
+                for r in releases(found.page).values()
+                if r.version < current and not r.version.is_prerelease and not r.yanked
+                and r.upload_time is not None and _parse_time(r.upload_time) <= cutoff
+            ]
+            if older:
+                return f"{distribution}=={max(older)}"
+    if not fallback or current.release[:2] == (0, 0) or len(current.release) < 2:
+        return None
+    return f"{distribution}<{current.major}.{current.minor}"

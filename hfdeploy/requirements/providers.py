@@ -136,3 +136,13 @@ def suggested_distribution(module: str) -> str | None:
     """The distribution to add, only when known: a guessed name could be someone else's package."""
     known = DISTRIBUTIONS.get(module)
     return known[0] if known else None
+
+
+def distribution_for_module(module: str) -> str | None:
+    """The distribution that provides the top-level import `module`, when the tables know it:
+    a mapped name, or the module's own name when that is a known distribution."""
+    known = suggested_distribution(module)
+    if known:
+        return known
+    name = canonicalize_name(module)
+    return name if name in REQUIRES or name in LEAVES else None

@@ -89,3 +89,15 @@ KNOWN_KEYS = frozenset(
 # `30m`, `1h`, `1h30m`, `90s`: the docs give only examples, so a mismatch is a warning.
 DURATION = re.compile(r"(?:\d+(?:\.\d+)?\s*(?:ms|s|m|h|d))+")
 BOOLEAN_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def duration_seconds(text: str) -> float | None:
+    """`30m`, `1h30m`, `90s` in seconds; None when `text` is not a duration."""
+    text = text.strip()
+    if not DURATION.fullmatch(text):
+        return None
+    return sum(float(n) * _DURATION_UNITS[unit] for n, unit in _DURATION_PART.findall(text))

@@ -8,15 +8,22 @@ built-in BuildKit client `DOCKER_BUILDKIT=1` switches on.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from hfdeploy.verify.buildlog import BuildLog
-from hfdeploy.verify.docker_client import DEFAULT_HOST, BuildFailed, Built
+from hfdeploy.verify.docker_client import (
+    DEFAULT_HOST,
+    BuildFailed,
+    Built,
+    build_timeout_message,
+)
 
 _VERSION = re.compile(r"version (?P<major>\d+)\.(?P<minor>\d+)[\w.+~-]*")
 PROBE_TIMEOUT = 15
@@ -33,7 +40,12 @@ class BuildkitCli:
         return f"BuildKit (docker CLI {self.version}, {self.executable})"
 
     def build(
-        self, context: Path, tag: str, network: str | None, log: BuildLog
+        self,
+        context: Path,
+        tag: str,
+        network: str | None,
+        log: BuildLog,
+        timeout: float | None = None,
     ) -> Built | BuildFailed:
         with tempfile.TemporaryDirectory(prefix="hfdeploy-build-") as scratch:
             iidfile = Path(scratch) / "image-id"
@@ -51,8 +63,11 @@ class BuildkitCli:
             if self.buildx:
                 argv.append("--load")  # a docker-container builder would otherwise keep the image
             argv.append(str(context))
-            returncode = self._stream(argv, log)
+            timer = _Deadline(timeout)
+            returncode = self._stream(argv, log, timer)
             log.finish_buildkit(returncode)
+            if timer.expired:
+                return BuildFailed(build_timeout_message(timeout))
             if returncode != 0:
                 return BuildFailed(log.error or f"docker build exited with {returncode}")
             try:
@@ -60,7 +75,7 @@ class BuildkitCli:
             except OSError:
                 return Built(tag)
 
-    def _stream(self, argv: list[str], log: BuildLog) -> int:
+    def _stream(self, argv: list[str], log: BuildLog, timer: _Deadline | None = None) -> int:
         env = dict(os.environ, DOCKER_BUILDKIT="1")
         # The SDK talks to DOCKER_HOST or the default socket; a CLI context must not send the
         # build to another engine than the one that will run it.
@@ -80,12 +95,16 @@ class BuildkitCli:
         except OSError as exc:
             log.error = f"cannot run {argv[0]}: {exc.strerror}"
             return 127
+        if timer is not None:
+            timer.watch(proc)
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
                 log.feed_buildkit(line)
             return proc.wait()
         finally:
+            if timer is not None:
+                timer.cancel()
             if proc.poll() is None:  # interrupted: do not leave a build running
                 proc.terminate()
                 try:
@@ -94,7 +113,34 @@ class BuildkitCli:
                     proc.kill()
 
 
+class _Deadline:
+    """Stops the build process when `timeout` seconds pass (the CLI then cancels the build)."""
+
+    def __init__(self, timeout: float | None) -> None:
+        self.timeout = timeout
+        self.expired = False
+        self._timer: threading.Timer | None = None
+
+    def watch(self, proc: subprocess.Popen[str]) -> None:
+        if self.timeout is None:
+            return
+
+        def stop() -> None:
+            self.expired = True
+            proc.terminate()  # SIGTERM: the CLI cancels the build on the engine
+
+        self._timer = threading.Timer(self.timeout, stop)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+@functools.lru_cache(maxsize=4)
 def find_buildkit_cli(engine_os: str) -> BuildkitCli | None:
+    """Asked once per process: `fix --verify` builds several times."""
     if engine_os != "linux":
         return None
     for executable in _docker_executables():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 
 from hfdeploy.diagnostics import Diagnostic
@@ -31,8 +32,11 @@ from hfdeploy.verify.settings import (
     free_port,
     honours_port_variable,
     port_is_free,
+    memory_bytes,
+    with_data_dir,
 )
-from hfdeploy.verify.storage import check_storage
+from hfdeploy.space import SPACE_UID
+from hfdeploy.verify.storage import StorageReport, check_storage
 
 REMOVE_ATTEMPTS = 3
 
@@ -47,6 +51,8 @@ def run_container(
     progress: Progress,
 ) -> None:
     env = _placeholders_for_what_the_image_lacks(env, config, report)
+    env = with_data_dir(env, report.env, config.env)
+    env = {**env, **report.space_env}  # what a Space injects wins over the image's ENV
     port, report.app_port_source = (options.port, "--port") if options.port else app_port(project)
     report.app_port = port
     host, local = engine_address()
@@ -81,6 +87,9 @@ def run_container(
             network=options.network,
             ports={container_port: probe_port},
             bind_ip="127.0.0.1" if local else "",
+            user=None if options.user == "image" else options.user,
+            memory=memory_bytes(options.memory),
+            cpus=options.cpus,
         )
         if isinstance(created, DockerFailure):
             report.findings.append(
@@ -88,38 +97,80 @@ def run_container(
             )
             return
         container = created
+        start_requested = time.monotonic()
         failed = client.start(container)
         if failed is not None:
+            report.start_error = failed.message
             report.findings.append(
                 finding("RT003", f"The container did not start: {failed.message}")
             )
             return
         target = Target(container, host, probe_port, container_port, host_network)
         progress.stage(f"Waiting up to {options.timeout:.0f}s for HTTP on {report.url}")
+        started_waiting = time.monotonic()
         started = wait_until_serving(client, target, options.timeout)
         if isinstance(started, DockerFailure):
             engine_failed(report.findings, "watching the container", started)
             return
         if not isinstance(started, Up):
-            _not_serving(started, target, report)
+            report.log = getattr(started, "log", "")
+            _not_serving(started, target, report, env)
             if isinstance(started, Exited):
-                check_storage(project, client, config, env, report, None)
+                check_storage(project, client, config, env, report, None, options.user)
             return
         _check_address(started, report)
-        report.start_seconds = started.seconds
-        _identify_user(client, container, config, report)
+        # From the start request (the engine starting the process is the container's start-up).
+        report.start_seconds = started.seconds + (started_waiting - start_requested)
+        _check_start_time(project, report)
+        _identify_user(client, container, config, report, options.user)
         progress.stage("Probing routes")
-        prober = Prober(client, target, progress.probed)
-        prober.run_all()
+        prober = Prober(client, target, progress.probed, space_host=report.space_env.get("SPACE_HOST"))
+        # The write test runs inside the container while the routes are probed.
+        storage = StorageReport(report)
+        tester = threading.Thread(
+            target=check_storage,
+            args=(project, client, config, env, storage, container, options.user),
+            daemon=True,
+        )
+        tester.start()
+        try:
+            prober.run_all()
+        finally:
+            tester.join()
         report.probes.extend(prober.probes)
         report.findings.extend(prober.findings)
         if not prober.crashed:
-            check_storage(project, client, config, env, report, container)
+            report.findings.extend(storage.findings)
+            report.unwritable.extend(storage.unwritable)
             if options.keep:
                 report.container = name
     finally:
+        if report.container is None and container != name:
+            report.peak_memory = client.memory_peak(container)
         if report.container is None:
             _remove(client, container)
+
+
+def _check_start_time(project: Project, report: VerifyReport) -> None:
+    """Against the README's `startup_duration_timeout` (30 minutes when unset)."""
+    try:
+        from hfdeploy.space_config.startup import startup_timeout
+    except ImportError:
+        return
+    limit, set_in_readme = startup_timeout(project)
+    report.startup_timeout = limit
+    seconds = report.start_seconds
+    if seconds is not None and seconds > limit:
+        where = "`startup_duration_timeout` in README.md" if set_in_readme else "the default"
+        report.findings.append(
+            finding(
+                "RT017",
+                f"The first HTTP answer came after {seconds:.0f}s; the Space allows {limit:.0f}s "
+                f"({where}) and then stops it: `Launch timed out`",
+                ["Hint: download models during the build, or raise `startup_duration_timeout`."],
+                path="README.md",
+            )
+        )
 
 
 def _placeholders_for_what_the_image_lacks(
@@ -137,7 +188,11 @@ def _placeholders_for_what_the_image_lacks(
                 "RT008",
                 f"Started with placeholder values for {', '.join(placeholders)}: the app requires "
                 "them and neither --env nor --env-file gave them",
-                [f"each one is `{PLACEHOLDER_PREFIX}<NAME>`; on the Space, set them as secrets"],
+                [
+                    f"each is a valid value of its kind that reaches nothing (a database URL: "
+                    f"SQLite under the data directory; text: `{PLACEHOLDER_PREFIX}<NAME>`); "
+                    "on the Space, set them as secrets or variables"
+                ],
             )
         )
     return {name: value for name, value in env.items() if name not in provided}
@@ -158,7 +213,26 @@ def _remove(client: DockerClient, container: str) -> None:
         raise KeyboardInterrupt
 
 
-def _not_serving(started: Started, target: Target, report: VerifyReport) -> None:
+def _placeholder_cause(log: str, env: dict[str, str], report: VerifyReport) -> list[str]:
+    """Notes naming each placeholder the crash's traceback mentions (by name or by value)."""
+    tail = "\n".join(probe.traceback_tail(log))
+    notes = []
+    for setting in report.env:
+        if setting.source != "placeholder":
+            continue
+        value = env.get(setting.name, "")
+        if setting.name in tail or (len(value) > 3 and value in tail):
+            kind = f" ({setting.kind})" if setting.kind else ""
+            notes.append(
+                f"The start failed on the placeholder for {setting.name}{kind}: give it a real "
+                "value with --env or --env-file (on the Space: a secret or variable)"
+            )
+    return notes
+
+
+def _not_serving(
+    started: Started, target: Target, report: VerifyReport, env: dict[str, str] | None = None
+) -> None:
     placeholders = [e.name for e in report.env if e.source == "placeholder"]
     hint = (
         [
@@ -173,12 +247,13 @@ def _not_serving(started: Started, target: Target, report: VerifyReport) -> None
     port = target.container_port
     if isinstance(started, Exited):
         why = " (killed: out of memory)" if started.oom_killed else ""
+        cause = _placeholder_cause(started.log, env or {}, report)
         report.findings.append(
             finding(
                 "RT003",
                 f"The container exited with code {started.exit_code}{why} before answering on "
                 f"port {port}",
-                [*probe.traceback_tail(started.log), *hint],
+                [*probe.traceback_tail(started.log), *(cause or hint)],
             )
         )
     elif isinstance(started, Elsewhere):
@@ -229,18 +304,67 @@ def _loopback_finding(where: str) -> Diagnostic:
     )
 
 
-def _identify_user(
-    client: DockerClient, container: str, config: ImageConfig, report: VerifyReport
-) -> None:
-    report.user = config.user
-    result = client.exec(container, ["id", "-u"])
+def _uid_of(client: DockerClient, container: str, user: str | None) -> int | None:
+    argv = ["id", "-u"] if user is None else ["id", "-u", user]
+    result = client.exec(container, argv)
     if (
         not isinstance(result, DockerFailure)
         and result.exit_code == 0
         and result.output.strip().isdigit()
     ):
-        report.uid = int(result.output.strip())
-    elif config.user in ("", "root", "0") or config.user.startswith(("0:", "root:")):
+        return int(result.output.strip())
+    return None
+
+
+def image_uid(client: DockerClient, container: str, config: ImageConfig) -> int | None:
+    """The uid the image's USER names (root when it has none)."""
+    user = config.user.split(":")[0]
+    if user in ("", "root", "0"):
+        return 0
+    if user.isdigit():
+        return int(user)
+    return _uid_of(client, container, user)
+
+
+def _identify_user(
+    client: DockerClient,
+    container: str,
+    config: ImageConfig,
+    report: VerifyReport,
+    run_as: str = "image",
+) -> None:
+    report.user = config.user
+    named = config.user.split(":")[0]
+    if run_as != "image" and named and not named.isdigit() and named != "root":
+        # One engine call for both: the uid running, and the uid the image's USER names.
+        result = client.exec(container, ["sh", "-c", 'id -u; id -u "$1"', "sh", named])
+        lines = result.output.split() if not isinstance(result, DockerFailure) else []
+        report.uid = int(lines[0]) if lines and lines[0].isdigit() else None
+        report.image_uid = int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+    else:
+        report.uid = _uid_of(client, container, None)
+    if run_as != "image":
+        if report.image_uid is None:
+            report.image_uid = image_uid(client, container, config)
+        if report.image_uid is not None and report.image_uid != SPACE_UID:
+            who = "root (uid 0)" if report.image_uid == 0 else f"uid {report.image_uid}"
+            report.findings.append(
+                finding(
+                    "RT014",
+                    f"The image's USER `{config.user or 'root'}` is {who}; a Space runs the "
+                    f"container as uid {SPACE_UID} whatever USER says, and so did verify: "
+                    f"files the image gave {who} are not uid {SPACE_UID}'s to write",
+                    [
+                        f"Hint: `RUN useradd -m -u {SPACE_UID} user`, `USER user`, and "
+                        "`COPY --chown=user` (run with `--user image` to test the image's own user)."
+                    ],
+                    path="Dockerfile",
+                )
+            )
+        return
+    if report.uid is None and (
+        config.user in ("", "root", "0") or config.user.startswith(("0:", "root:"))
+    ):
         report.uid = 0
     if report.uid == 0:
         report.findings.append(

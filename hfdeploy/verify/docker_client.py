@@ -7,6 +7,8 @@ so a remote engine works as well as the local socket.
 from __future__ import annotations
 
 import os
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,7 +17,8 @@ from hfdeploy.verify.buildlog import BuildLog
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 API_TIMEOUT = 120  # seconds for one engine call; builds stream and are bounded by the engine
-VERIFY_LABEL = "hfdeploy.verify"  # on every container verify creates, so leftovers can be found
+VERIFY_LABEL = "hfdeploy.verify"
+_RUNNING_IN = re.compile(r"---> Running in ([0-9a-f]{12,64})")  # on every container verify creates, so leftovers can be found
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,12 @@ class ImageBuilder(Protocol):
     def builder_name(self) -> str: ...
 
     def build(
-        self, context: Path, tag: str, network: str | None, log: BuildLog
+        self,
+        context: Path,
+        tag: str,
+        network: str | None,
+        log: BuildLog,
+        timeout: float | None = None,
     ) -> Built | BuildFailed: ...
 
 
@@ -86,7 +94,12 @@ class DockerClient(ImageBuilder, Protocol):
         network: str,
         ports: dict[int, int],
         bind_ip: str,
+        user: str | None = None,
+        memory: int | None = None,
+        cpus: float | None = None,
     ) -> str | DockerFailure: ...
+
+    def memory_peak(self, container: str) -> int | None: ...
 
     def start(self, container: str) -> DockerFailure | None: ...
 
@@ -107,6 +120,10 @@ class DockerClient(ImageBuilder, Protocol):
     def image_id(self, image: str) -> str | None: ...
 
     def remove_image(self, image_id: str) -> None: ...
+
+
+def build_timeout_message(timeout: float | None) -> str:
+    return f"the build did not finish within {timeout or 0:.0f}s (--build-timeout); it was stopped"
 
 
 def engine_host() -> str:
@@ -161,14 +178,32 @@ class SdkDockerClient:
     def _errors(self) -> tuple[type[BaseException], ...]:
         import docker
         import requests
+        import urllib3
 
-        return (docker.errors.DockerException, requests.RequestException, OSError)
+        # urllib3's own errors surface unwrapped from a streamed response (a build's read timeout).
+        return (
+            docker.errors.DockerException,
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+        )
 
     def build(
-        self, context: Path, tag: str, network: str | None, log: BuildLog
+        self,
+        context: Path,
+        tag: str,
+        network: str | None,
+        log: BuildLog,
+        timeout: float | None = None,
     ) -> Built | BuildFailed:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        stream = None
+        step_container: str | None = None  # the legacy builder's container for the current RUN
         try:
-            for chunk in self._client.api.build(
+            # Each read waits at most the time left; each chunk checks the deadline. Closing the
+            # stream drops the connection, which makes the engine cancel the build and remove
+            # its intermediate containers (forcerm).
+            stream = self._client.api.build(
                 path=str(context),
                 tag=tag,
                 rm=True,
@@ -176,15 +211,40 @@ class SdkDockerClient:
                 decode=True,
                 network_mode=network,
                 dockerfile="Dockerfile",
-            ):
+                timeout=max(1, int(timeout)) if timeout is not None else API_TIMEOUT,
+            )
+            for chunk in stream:
                 log.feed_legacy(chunk)
+                running = _RUNNING_IN.search(str(chunk.get("stream", "")))
+                if running:
+                    step_container = running.group(1)
+                if deadline is not None and time.monotonic() > deadline:
+                    log.finish()
+                    self._stop_build(stream, step_container)
+                    return BuildFailed(build_timeout_message(timeout))
             log.finish()
             if log.error is not None:
                 return BuildFailed(log.error)
             return Built(self._client.images.get(tag).id)
         except self._errors() as exc:
             log.finish()
+            if deadline is not None and time.monotonic() >= deadline - 1:
+                self._stop_build(stream, step_container)
+                return BuildFailed(build_timeout_message(timeout))
             return BuildFailed(_api_message(exc))
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+    def _stop_build(self, stream: Any, step_container: str | None) -> None:
+        """Drop the connection (the engine cancels the build) and remove the step's container
+        at once rather than when the engine gets to it."""
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+        if step_container is not None:
+            self.remove(step_container)
 
     def image_id(self, image: str) -> str | None:
         try:
@@ -222,8 +282,18 @@ class SdkDockerClient:
         network: str,
         ports: dict[int, int],
         bind_ip: str,
+        user: str | None = None,
+        memory: int | None = None,
+        cpus: float | None = None,
     ) -> str | DockerFailure:
         options: dict[str, Any] = {"name": name, "environment": env, "labels": {VERIFY_LABEL: "1"}}
+        if user:
+            options["user"] = user
+        if memory:
+            options["mem_limit"] = memory
+            options["memswap_limit"] = memory  # no swap beyond the limit, as on a Space
+        if cpus:
+            options["nano_cpus"] = int(cpus * 1e9)
         if network in ("host", "bridge", "none"):
             options["network_mode"] = network
         else:
@@ -250,6 +320,22 @@ class SdkDockerClient:
         running = bool(attrs.get("Running")) or bool(attrs.get("Restarting"))
         code = attrs.get("ExitCode")
         return ContainerState(running, None if running else code, bool(attrs.get("OOMKilled")))
+
+    def memory_peak(self, container: str) -> int | None:
+        """The container's peak memory use in bytes (cgroup v1 `max_usage`, v2 `memory.peak`)."""
+        try:
+            stats = self._client.api.stats(container, stream=False, one_shot=True)
+        except self._errors():
+            stats = {}
+        memory = stats.get("memory_stats") or {}
+        peak = memory.get("max_usage")
+        if isinstance(peak, int) and peak > 0:
+            return peak
+        result = self.exec(container, ["cat", "/sys/fs/cgroup/memory.peak"], user="0")
+        if isinstance(result, ExecResult) and result.exit_code == 0 and result.output.strip().isdigit():
+            return int(result.output.strip())
+        usage = memory.get("usage")
+        return usage if isinstance(usage, int) and usage > 0 else None
 
     def logs(self, container: str) -> str:
         try:

@@ -99,6 +99,54 @@ RULES = {
             Severity.INFO,
             "`/` answers 404: the Space's page shows the app's root URL.",
         ),
+        RuntimeRule(
+            "RT014",
+            "image-user-not-space-uid",
+            Severity.WARNING,
+            "The image's USER is not uid 1000; verify ran it as uid 1000, as a Space does.",
+        ),
+        RuntimeRule(
+            "RT015",
+            "redirect-to-http",
+            Severity.ERROR,
+            "Behind the Space's HTTPS proxy a redirect goes to `http://` (proxy headers not trusted).",
+        ),
+        RuntimeRule(
+            "RT016",
+            "head-root-fails",
+            Severity.INFO,
+            "`HEAD /` does not answer like `GET /`; link checkers and uptime probes send HEAD.",
+        ),
+        RuntimeRule(
+            "RT017",
+            "slow-start",
+            Severity.ERROR,
+            "The first HTTP answer came later than `startup_duration_timeout` allows.",
+        ),
+        RuntimeRule(
+            "RT018",
+            "cors-rejects-space-origin",
+            Severity.WARNING,
+            "CORS refuses the Space's origin (`https://<owner>-<name>.hf.space`): cross-origin browser calls fail.",
+        ),
+        RuntimeRule(
+            "RT019",
+            "cache-dir-not-writable",
+            Severity.ERROR,
+            "uid 1000 cannot create files in a cache directory the app's libraries write to.",
+        ),
+        RuntimeRule(
+            "RT020",
+            "space-host-rejected",
+            Severity.ERROR,
+            "The app refuses requests whose Host is the Space's (`<owner>-<name>.hf.space`).",
+        ),
+        RuntimeRule(
+            "RT021",
+            "runtime-repair",
+            Severity.ERROR,
+            "`fix --verify`: a failure the container showed, with the repair applied for it.",
+        ),
         # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
         RuntimeRule(
             "RT030",

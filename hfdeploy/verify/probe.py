@@ -7,7 +7,7 @@ import http.client
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 REQUEST_TIMEOUT = 15.0
@@ -36,6 +36,10 @@ class Response:
     status: int
     body: bytes
     seconds: float
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
 
 @dataclass(frozen=True)
@@ -56,24 +60,71 @@ class Announced:
         return f"{self.host}:{self.port}"
 
 
+# What the Space's HTTPS proxy adds to every request it forwards (the client's address is
+# from the documentation range, RFC 5737).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+
+
 def get(
-    host: str, port: int, path: str, timeout: float = REQUEST_TIMEOUT
+    host: str,
+    port: int,
+    path: str,
+    timeout: float = REQUEST_TIMEOUT,
+    *,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    source: str | None = None,
 ) -> Response | RequestError:
+    """One request (`source`: the local address to connect from); redirects are not followed."""
     started = time.monotonic()
-    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    connection = http.client.HTTPConnection(
+        host, port, timeout=timeout, source_address=(source, 0) if source else None
+    )
     try:
         connection.request(
-            "GET",
+            method,
             path,
-            headers={"User-Agent": "hfdeploy-verify", "Accept": "application/json, */*"},
+            headers={
+                "User-Agent": "hfdeploy-verify",
+                "Accept": "application/json, */*",
+                **PROXY_HEADERS,
+                **(headers or {}),
+            },
         )
         response = connection.getresponse()
-        body = response.read(MAX_BODY)
-        return Response(response.status, body, time.monotonic() - started)
+        body = b"" if method == "HEAD" else response.read(MAX_BODY)
+        return Response(
+            response.status,
+            body,
+            time.monotonic() - started,
+            {k.lower(): v for k, v in response.getheaders()},
+        )
     except (OSError, http.client.HTTPException) as exc:
         return RequestError(_reason(exc))
     finally:
         connection.close()
+
+
+def outside_address() -> str | None:
+    """A non-loopback address of this machine. Requests from it reach a host-network server as
+    the Space proxy's do: not from 127.0.0.1, which uvicorn trusts for X-Forwarded-* by default."""
+    import socket
+
+    candidates: list[str] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+            candidates.append(sock.getsockname()[0])
+        except OSError:
+            pass
+    try:
+        candidates.extend(socket.gethostbyname_ex(socket.gethostname())[2])
+    except OSError:
+        pass
+    for address in candidates:
+        if not address.startswith("127.") and address != "0.0.0.0":
+            return address
+    return None
 
 
 def _reason(exc: BaseException) -> str:

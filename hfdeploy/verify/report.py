@@ -45,6 +45,18 @@ class VerifyReport:
     probes: list[Probe] = field(default_factory=list)
     findings: list[Diagnostic] = field(default_factory=list)
     container: str | None = None  # name of the container left running by --keep
+    space_env: dict[str, str] = field(default_factory=dict)  # SPACE_ID, SPACE_HOST, ... (injected)
+    run_as: str = ""  # "uid 1000" (as a Space) or "image's USER"
+    image_uid: int | None = None  # the uid the image's USER names, when it was run as another
+    memory_limit: int | None = None  # bytes
+    cpus: float | None = None
+    peak_memory: int | None = None  # bytes, the container's peak use
+    startup_timeout: float | None = None  # seconds the Space waits for the first answer
+    # For runtime repairs (not rendered): what the failed start left behind.
+    log: str = ""  # the container's log when it did not serve
+    start_error: str = ""  # the engine's message when the container could not start
+    unwritable: list[str] = field(default_factory=list)  # directories the runtime user could not write
+    home: str | None = None  # $HOME of the runtime user, when known
 
     @property
     def exit_code(self) -> int:
@@ -80,7 +92,10 @@ def render_json(report: VerifyReport) -> str:
         "url": report.url,
         "user": report.user,
         "uid": report.uid,
-        "env": [{"name": e.name, "source": e.source} for e in report.env],
+        "env": [
+            {"name": e.name, "source": e.source, **({"kind": e.kind} if e.kind else {})}
+            for e in report.env
+        ],
         "probes": [
             {
                 "path": p.path,
@@ -102,6 +117,12 @@ def render_json(report: VerifyReport) -> str:
             for f in report.findings
         ],
         "container": report.container,
+        "space_env": report.space_env,
+        "run_as": report.run_as,
+        "image_uid": report.image_uid,
+        "limits": {"memory": report.memory_limit, "cpus": report.cpus},
+        "peak_memory": report.peak_memory,
+        "startup_timeout": report.startup_timeout,
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -126,17 +147,47 @@ def render_text(report: VerifyReport) -> str:
             f"port     {report.app_port}: {report.app_port_source}; network {report.network}"
         )
     if report.start_seconds is not None:
-        lines.append(f"start    {report.start_seconds:.1f}s until {report.url} answered")
+        limit = (
+            f" (the Space allows {report.startup_timeout:.0f}s)" if report.startup_timeout else ""
+        )
+        lines.append(f"start    {report.start_seconds:.1f}s until {report.url} answered{limit}")
+    if report.run_as or report.memory_limit or report.cpus:
+        limits = []
+        if report.memory_limit:
+            limits.append(f"memory {report.memory_limit / 1024**3:g} GiB")
+        if report.cpus:
+            limits.append(f"{report.cpus:g} CPUs")
+        peak = (
+            f"; peak memory {report.peak_memory / 1024**2:.0f} MiB" if report.peak_memory else ""
+        )
+        lines.append(f"run as   {report.run_as or 'image'}, " + ", ".join(limits) + peak)
     if report.uid is not None or report.user is not None:
         name = report.user or "root"
         lines.append(
             f"user     {name}" + (f" (uid {report.uid})" if report.uid is not None else "")
         )
     if report.env:
-        lines.append("env      " + ", ".join(f"{e.name} ({e.source})" for e in report.env))
+        lines.append(
+            "env      "
+            + ", ".join(
+                f"{e.name} ({e.source}{', ' + e.kind if e.kind else ''})" for e in report.env
+            )
+        )
+    if report.space_env:
+        lines.append(
+            f"space    {report.space_env.get('SPACE_ID')} ({report.space_env.get('SPACE_HOST')}); "
+            "injected: " + ", ".join(sorted(report.space_env))
+        )
     checked = [p for p in report.probes if p.kind != "route"]
     if checked:
-        lines.append("probes   " + ", ".join(f"GET {p.path} {_status(p)}" for p in checked))
+        lines.append(
+            "probes   "
+            + ", ".join(
+                f"{p.kind.split()[1] + ' ' if p.kind.startswith('proxy ') else 'GET '}{p.path}"
+                f"{' (proxy)' if p.kind.startswith('proxy ') else ''} {_status(p)}"
+                for p in checked
+            )
+        )
     routes = report.smoke_routes
     if routes:
         counts = Counter(_status(p) for p in routes)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from hfdeploy.diagnostics import Diagnostic
 from hfdeploy.verify import probe
-from hfdeploy.verify.docker_client import DockerClient, DockerFailure
+from hfdeploy.verify.docker_client import ContainerState, DockerClient, DockerFailure
 from hfdeploy.verify.findings import finding
 from hfdeploy.verify.report import Probe
 
@@ -70,7 +70,13 @@ def wait_until_serving(
             return Exited(state.exit_code, state.oom_killed, client.logs(target.container))
         answer = probe.get(target.host, target.port, "/", timeout=5.0)
         if isinstance(answer, probe.Response):
-            return Up(time.monotonic() - started, client.logs(target.container))
+            seconds = time.monotonic() - started
+            # With host networking another server on this port could have answered: an answer
+            # counts only while the container still runs.
+            after = client.state(target.container)
+            if isinstance(after, ContainerState) and not after.running:
+                return Exited(after.exit_code, after.oom_killed, client.logs(target.container))
+            return Up(seconds, client.logs(target.container))
         log = client.logs(target.container)
         wrong = unreachable_addresses(log, target)
         if wrong:
@@ -95,17 +101,28 @@ class Prober:
     """Sends the probes and turns 5xx answers into findings carrying the log's traceback."""
 
     def __init__(
-        self, client: DockerClient, target: Target, on_probe: Callable[[Probe], None]
+        self,
+        client: DockerClient,
+        target: Target,
+        on_probe: Callable[[Probe], None],
+        space_host: str | None = None,
     ) -> None:
         self.client = client
         self.target = target
         self.on_probe = on_probe
+        self.space_host = space_host
         self.probes: list[Probe] = []
         self.findings: list[Diagnostic] = []
         self.crashed = False
+        self._mark: int | None = None  # log length when last read: a failure's log starts there
 
     def visit(self, path: str, kind: str) -> probe.Response | None:
-        mark = len(self.client.logs(self.target.container))
+        # The log is read once, then again only after a failure (each read is an engine call);
+        # the slice after the mark may then hold access lines of earlier requests, never an
+        # earlier failure's traceback.
+        if self._mark is None:
+            self._mark = len(self.client.logs(self.target.container))
+        mark = self._mark
         answer = probe.get(self.target.host, self.target.port, path)
         if isinstance(answer, probe.RequestError):
             self._record(Probe(path, kind, None, 0.0, answer.reason))
@@ -114,7 +131,9 @@ class Prober:
         self._record(Probe(path, kind, answer.status, answer.seconds))
         if answer.status >= 500:
             time.sleep(LOG_SETTLE)
-            tail = probe.traceback_tail(self.client.logs(self.target.container)[mark:])
+            log = self.client.logs(self.target.container)
+            self._mark = len(log)
+            tail = probe.traceback_tail(log[mark:])
             self.findings.append(
                 finding(
                     "RT005",
@@ -166,6 +185,117 @@ class Prober:
                 del self.probes[mark:]  # absent health routes are not worth listing
         if not self.crashed:
             self._smoke()
+        if not self.crashed and root is not None:
+            self._behind_the_proxy(root)
+
+    def _proxy_request(
+        self, method: str, path: str, headers: dict[str, str] | None = None
+    ) -> probe.Response | None:
+        """A request as the Space's proxy forwards it: from an address that is not loopback
+        (with host networking), with the Space's Host and the X-Forwarded-* headers."""
+        host, source = self.target.host, None
+        if self.target.host_network and host.startswith("127."):
+            outside = probe.outside_address()
+            if outside is not None:
+                host, source = outside, outside
+        extra = {"Host": self.space_host} if self.space_host else {}
+        answer = probe.get(
+            host, self.target.port, path, method=method, headers={**extra, **(headers or {})},
+            source=source,
+        )
+        if isinstance(answer, probe.RequestError) and source is not None:
+            answer = probe.get(  # the outside address is not reachable here: from loopback
+                self.target.host, self.target.port, path, method=method,
+                headers={**extra, **(headers or {})},
+            )
+        if isinstance(answer, probe.RequestError):
+            return None
+        self._record(Probe(path, f"proxy {method}", answer.status, answer.seconds))
+        return answer
+
+    def _behind_the_proxy(self, root: probe.Response) -> None:
+        got = self._proxy_request("GET", "/")
+        if got is None:
+            return
+        if got.status in (400, 421) and root.status < 400:
+            self.findings.append(
+                finding(
+                    "RT020",
+                    f"GET / with the Space's Host `{self.space_host}` answered {got.status} "
+                    f"(without it: {root.status}): the app only accepts other host names",
+                    [
+                        "Hint: allow `*.hf.space` (TrustedHostMiddleware `allowed_hosts`, "
+                        "ALLOWED_HOSTS)."
+                    ],
+                )
+            )
+            return
+        self._check_redirect("GET /", got)
+        head = self._proxy_request("HEAD", "/")
+        if head is not None:
+            self._check_redirect("HEAD /", head)
+            if head.status >= 400 and got.status < 400:
+                self.findings.append(
+                    finding(
+                        "RT016",
+                        f"HEAD / answered {head.status} while GET / answered {got.status}",
+                        ["Hint: serve HEAD on `/` as well (`@app.api_route(\"/\", methods=[\"GET\", \"HEAD\"])`)."],
+                    )
+                )
+        routes = [p.path for p in self.probes if p.kind == "route" and p.status == 200]
+        if routes and not any(f.code == "RT015" for f in self.findings):
+            path = routes[0]
+            toggled = path[:-1] if path.endswith("/") and len(path) > 1 else path + "/"
+            answer = self._proxy_request("GET", toggled)
+            if answer is not None:
+                self._check_redirect(f"GET {toggled}", answer)
+        self._check_cors()
+
+    def _check_redirect(self, request: str, answer: probe.Response) -> None:
+        location = answer.header("location") or ""
+        if 300 <= answer.status < 400 and location.lower().startswith("http://"):
+            self.findings.append(
+                finding(
+                    "RT015",
+                    f"Behind the Space's HTTPS proxy, {request} redirects to `{location}`: the "
+                    "browser blocks it as mixed content (or leaves HTTPS)",
+                    [
+                        "The server does not trust the proxy's X-Forwarded-Proto header.",
+                        "Hint: uvicorn `--proxy-headers --forwarded-allow-ips='*'` (gunicorn: "
+                        "`--forwarded-allow-ips='*'`).",
+                    ],
+                )
+            )
+
+    def _check_cors(self) -> None:
+        """A browser's preflight from the Space's own origin must be answered with that origin."""
+        if not self.space_host:
+            return
+        origin = f"https://{self.space_host}"
+        answer = self._proxy_request(
+            "OPTIONS", "/", {"Origin": origin, "Access-Control-Request-Method": "GET"}
+        )
+        if answer is None:
+            return
+        allowed = answer.header("access-control-allow-origin")
+        cors_in_use = allowed is not None or any(
+            k.startswith("access-control-") for k in answer.headers
+        ) or b"cors" in answer.body.lower()
+        if not cors_in_use or allowed in ("*", origin):
+            return
+        self.findings.append(
+            finding(
+                "RT018",
+                f"A browser preflight from the Space's origin `{origin}` answered "
+                f"{answer.status} without `Access-Control-Allow-Origin: {origin}`: a browser "
+                "front end that calls this API from another page (a static Space, or the page "
+                "embedding it) is blocked",
+                [
+                    "Hint: add `https://<owner>-<name>.hf.space` (from SPACE_HOST) to the CORS "
+                    "allowed origins."
+                ],
+            )
+        )
 
     def _smoke(self) -> None:
         routes = None

@@ -10,11 +10,16 @@ from urllib.parse import urlsplit
 
 from hfdeploy.errors import UsageError
 from hfdeploy.project import Project
-from hfdeploy.space import DEFAULT_APP_PORT, INJECTED_VARIABLES
+from hfdeploy.space import DATA_DIR, DATA_DIR_ENV, DEFAULT_APP_PORT, INJECTED_VARIABLES, SPACE_UID
 from hfdeploy.verify.docker_client import ImageConfig, engine_host
 
 PLACEHOLDER_PREFIX = "hfdeploy-placeholder-"
-INJECTED_SOURCE = "placeholder; injected on a Space"
+PLACEHOLDER_URL = "https://hfdeploy-placeholder.invalid/"  # .invalid never resolves (RFC 2606)
+DEFAULT_BUILD_TIMEOUT = 30 * 60.0  # seconds; a build longer than this is stuck or far too slow
+LOCAL_OWNER = "local"  # SPACE_AUTHOR_NAME when neither --space nor anything else names one
+CREATOR_USER_ID = "000000000000000000000000"  # a Hub user id has this shape (24 hex digits)
+_SPACE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+_MEMORY = re.compile(r"^(?P<n>\d+(?:\.\d+)?)(?P<unit>[bkmg]?)$", re.IGNORECASE)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh"}
 _PORT_IN_SHELL = re.compile(r"\$\{PORT(?::?[-=][^}]*)?\}|\$PORT\b")
@@ -30,12 +35,18 @@ class VerifyOptions:
     keep: bool = False
     port: int | None = None  # overrides app_port
     builder: str = "auto"  # auto | buildkit | legacy
+    user: str = str(SPACE_UID)  # "1000" as on a Space, or "image": the image's own USER
+    memory: str | None = "16g"  # cpu-basic hardware; None: no limit
+    cpus: float | None = 2.0
+    space: str | None = None  # "owner/name" for the injected SPACE_* variables
+    build_timeout: float = DEFAULT_BUILD_TIMEOUT
 
 
 @dataclass(frozen=True)
 class EnvSetting:
     name: str
-    source: str  # "--env", "--env-file .env.test", "placeholder", INJECTED_SOURCE
+    source: str  # "--env", "--env-file .env.test", "placeholder"
+    kind: str = ""  # for a placeholder: "database URL", "URL", "int", ... ("" plain text)
 
 
 def parse_env_args(values: tuple[str, ...]) -> dict[str, str]:
@@ -98,13 +109,111 @@ def container_env(
     for name, value in parse_env_args(options.env).items():
         env[name] = value
         settings[name] = EnvSetting(name, "--env")
+    kinds = placeholder_kinds(project)
     for name in required_variables(project):
-        if name not in env:
-            env[name] = PLACEHOLDER_PREFIX + name
-            # The Space itself sets SPACE_HOST and the like: nothing for the user to add.
-            source = INJECTED_SOURCE if name in INJECTED_VARIABLES else "placeholder"
-            settings[name] = EnvSetting(name, source)
+        if name not in env and name not in INJECTED_VARIABLES:
+            kind = kinds.get(name, "str")
+            env[name] = placeholder_value(name, kind)
+            settings[name] = EnvSetting(name, "placeholder", "" if kind == "str" else kind)
     return env, sorted(settings.values(), key=lambda s: s.name)
+
+
+def placeholder_kinds(project: Project) -> dict[str, str]:
+    """Variable -> the kind of placeholder it needs: "database URL" (or "async database URL")
+    from the database domain, else the value kind the environment domain reads it as."""
+    kinds: dict[str, str] = {}
+    try:
+        from hfdeploy.environment.kinds import variable_kinds
+
+        kinds.update(variable_kinds(project))
+    except ImportError:  # optional analyses: plain-text placeholders then
+        pass
+    try:
+        from hfdeploy.database.engines import url_variables
+
+        for name, is_async in url_variables(project).items():
+            kinds[name] = "async database URL" if is_async else "database URL"
+    except ImportError:
+        pass
+    return kinds
+
+
+def placeholder_value(name: str, kind: str, data_dir: str = DATA_DIR) -> str:
+    """A valid value of `kind` that reaches nothing: the app parses it and starts."""
+    if kind in ("database URL", "async database URL"):
+        scheme = "sqlite+aiosqlite" if kind.startswith("async") else "sqlite"
+        return f"{scheme}:///{data_dir.rstrip('/')}/app.db"  # absolute: four slashes
+    return {
+        "url": PLACEHOLDER_URL + name.lower(),
+        "int": "1",
+        "float": "1.0",
+        "bool": "false",
+        "list": "[]",
+        "dict": "{}",
+    }.get(kind, PLACEHOLDER_PREFIX + name)
+
+
+def with_data_dir(env: dict[str, str], settings: list[EnvSetting], image_env: dict[str, str]) -> dict[str, str]:
+    """Database placeholders under the data directory the image sets (DATA_DIR), if any."""
+    data_dir = env.get(DATA_DIR_ENV) or image_env.get(DATA_DIR_ENV)
+    if not data_dir or not data_dir.startswith("/"):
+        return env
+    changed = dict(env)
+    for setting in settings:
+        if setting.source == "placeholder" and setting.kind.endswith("database URL"):
+            changed[setting.name] = placeholder_value(setting.name, setting.kind, data_dir)
+    return changed
+
+
+def space_identity(project: Project, options: VerifyOptions) -> dict[str, str]:
+    """The variables a Space injects at run time, for `--space owner/name` or this directory."""
+    if options.space is not None:
+        if not _SPACE_ID.match(options.space):
+            raise UsageError(f"--space {options.space!r}: expected owner/name")
+        owner, name = options.space.split("/")
+    else:
+        owner = LOCAL_OWNER
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", project.root.resolve().name).strip("-.") or "app"
+    title = None
+    try:
+        from hfdeploy.space_config.startup import space_title
+
+        title = space_title(project)
+    except ImportError:
+        pass
+    host = re.sub(r"[^a-z0-9-]+", "-", f"{owner}-{name}".lower()).strip("-") + ".hf.space"
+    return {
+        "SPACE_ID": f"{owner}/{name}",
+        "SPACE_AUTHOR_NAME": owner,
+        "SPACE_REPO_NAME": name,
+        "SPACE_TITLE": title or name,
+        "SPACE_HOST": host,
+        "SPACE_CREATOR_USER_ID": CREATOR_USER_ID,
+        "ACCELERATOR": "none",
+        "CPU_CORES": _cores(options.cpus),
+        "MEMORY": _gibibytes(options.memory),
+    }
+
+
+def _cores(cpus: float | None) -> str:
+    return str(int(cpus)) if cpus and cpus == int(cpus) else str(cpus or 2)
+
+
+def memory_bytes(memory: str | None) -> int | None:
+    """`16g` -> bytes (docker's units: b, k, m, g, powers of 1024); None: no limit."""
+    if memory is None:
+        return None
+    match = _MEMORY.match(memory.strip())
+    if match is None:
+        raise UsageError(f"--memory {memory!r}: expected a size such as 16g or 512m")
+    power = "bkmg".index(match["unit"].lower() or "b")
+    return int(float(match["n"]) * 1024**power)
+
+
+def _gibibytes(memory: str | None) -> str:
+    size = memory_bytes(memory) or 16 * 1024**3
+    gib = size / 1024**3
+    return f"{gib:g}Gi" if gib >= 1 else f"{size // 1024**2}Mi"
 
 
 def app_port(project: Project) -> tuple[int, str]:

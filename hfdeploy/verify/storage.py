@@ -23,6 +23,7 @@ _SQLITE_URL = re.compile(r"^sqlite(?:\+\w+)?:///(?P<path>[^?#]*)")
 WRITE_TEST_SCRIPT = r"""
 for t in "$@"; do
   kind=${t%%:*}; p=${t#*:}
+  if [ "$kind" = h ]; then p="${HOME:-/}/$p"; fi
   if [ "$kind" = f ]; then
     if [ -e "$p" ] && [ ! -w "$p" ]; then printf 'readonly\t%s\t%s\n' "$t" "$p"; continue; fi
     p=${p%/*}; [ -n "$p" ] || p=/
@@ -36,15 +37,30 @@ done
 """
 
 
+# Variables naming where libraries cache downloads (Hugging Face, PyTorch, NLTK, matplotlib).
+CACHE_VARIABLES = (
+    "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE",
+    "SENTENCE_TRANSFORMERS_HOME", "TORCH_HOME", "NLTK_DATA", "MPLCONFIGDIR", "XDG_CACHE_HOME",
+)
+# Imports whose libraries write under ~/.cache (or their variable's directory) at run time.
+CACHING_IMPORTS = frozenset({
+    "huggingface_hub", "transformers", "sentence_transformers", "datasets", "diffusers", "torch",
+    "nltk", "spacy", "fastembed", "chromadb", "easyocr", "whisper", "gradio_client", "tiktoken",
+    "langchain_huggingface", "timm", "open_clip", "llama_cpp", "matplotlib",
+})
+
+
 @dataclass(frozen=True)
 class WriteTarget:
-    path: str  # absolute in the container
-    reason: str  # "SQLite database (DATABASE_URL)", "DATA_DIR", "WORKDIR"
+    path: str  # absolute in the container (relative to $HOME for `home`)
+    reason: str  # "SQLite database (DATABASE_URL)", "DATA_DIR", "WORKDIR", "cache (HF_HOME)"
     is_file: bool = False
+    home: bool = False  # `path` is relative to the user's $HOME
+    cache: bool = False
 
     @property
     def argument(self) -> str:
-        return ("f:" if self.is_file else "d:") + self.path
+        return ("h:" if self.home else "f:" if self.is_file else "d:") + self.path
 
 
 @dataclass(frozen=True)
@@ -77,10 +93,32 @@ def write_targets(project: Project, env: dict[str, str], workdir: str) -> list[W
     if env.get(DATA_DIR_ENV):
         targets.append(WriteTarget(posixpath.join(workdir, env[DATA_DIR_ENV]), DATA_DIR_ENV))
     targets.append(WriteTarget(workdir, "WORKDIR"))
+    targets.extend(cache_targets(project, env, workdir))
     unique: dict[str, WriteTarget] = {}
     for target in targets:
         unique.setdefault(target.argument, target)
     return list(unique.values())
+
+
+def cache_targets(project: Project, env: dict[str, str], workdir: str) -> list[WriteTarget]:
+    """Each cache directory the app's libraries write to: those the variables name, and
+    `~/.cache` when the app imports a caching library and no variable moves its cache."""
+    targets = [
+        WriteTarget(posixpath.join(workdir, env[name]), f"cache ({name})", cache=True)
+        for name in CACHE_VARIABLES
+        if env.get(name)
+    ]
+    if not targets and caching_imports(project):
+        targets.append(WriteTarget(".cache", "cache (~/.cache)", home=True, cache=True))
+    return targets
+
+
+def caching_imports(project: Project) -> list[str]:
+    try:
+        from hfdeploy.requirements.imports import project_imports
+    except ImportError:
+        return []
+    return sorted(project_imports(project) & CACHING_IMPORTS)
 
 
 def discovered_database_urls(project: Project) -> list[tuple[str, str]]:
@@ -134,18 +172,34 @@ def mentions_sqlite(project: Project) -> bool:
     return False
 
 
+class StorageReport:
+    """What the write test reads from and adds to the report, kept apart while it runs in
+    parallel with the probes (the findings keep their order: probes first)."""
+
+    def __init__(self, report: VerifyReport) -> None:
+        self.uid = report.uid
+        self.image = report.image
+        self.network = report.network
+        self.builder = report.builder
+        self.findings: list[Diagnostic] = []
+        self.unwritable: list[str] = []
+
+
 def check_storage(
     project: Project,
     client: DockerClient,
     config: ImageConfig,
     env: dict[str, str],
-    report: VerifyReport,
+    report: VerifyReport | StorageReport,
     container: str | None,
+    run_as: str = "image",
 ) -> None:
     targets = write_targets(project, {**config.env, **env}, config.workdir)
     argv = ["/bin/sh", "-c", WRITE_TEST_SCRIPT, "sh", *(t.argument for t in targets)]
-    users: list[str | None] = [None]
-    if report.uid == 0 or (container is None and config.user in ("", "root", "0")):
+    users: list[str | None] = [None if container is not None or run_as == "image" else run_as]
+    if run_as == "image" and (
+        report.uid == 0 or (container is None and config.user in ("", "root", "0"))
+    ):
         users.append(str(SPACE_UID))  # what Spaces run the image as
     uses_sqlite = mentions_sqlite(project)
     reported: set[str] = set()
@@ -160,6 +214,7 @@ def check_storage(
             if outcome.ok or outcome.tested in reported:
                 continue  # one finding per directory: the first target names the best reason
             reported.add(outcome.tested)
+            report.unwritable.append(outcome.tested)
             who = (
                 f"uid {user} (what Spaces run)"
                 if user
@@ -174,6 +229,19 @@ def _storage_finding(
 ) -> Diagnostic:
     target = outcome.target
     serious = target.is_file or target.reason != "WORKDIR" or uses_sqlite
+    if target.cache:
+        where = f"$HOME/{target.path}" if target.home else f"`{target.path}`"
+        return finding(
+            "RT019",
+            f"{who[0].upper()}{who[1:]} cannot create files in {outcome.tested}, needed for the "
+            f"{target.reason} at {where}: the first download fails with "
+            "`PermissionError: [Errno 13] Permission denied`",
+            [
+                "Hint: `ENV HOME=/home/user HF_HOME=/home/user/.cache/huggingface` and a home "
+                "directory owned by uid 1000 (`RUN useradd -m -u 1000 user`)."
+            ],
+            path="Dockerfile",
+        )
     if outcome.readonly_file:
         message = (
             f"{target.reason} `{target.path}` exists but {who} cannot write it: SQLite "

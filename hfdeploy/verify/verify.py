@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 
 from hfdeploy.diagnostics import Diagnostic
@@ -21,6 +22,8 @@ from hfdeploy.verify.settings import (
     VerifyOptions,
     container_env,
     image_tag,
+    memory_bytes,
+    space_identity,
 )
 
 
@@ -42,11 +45,24 @@ def verify_project(
     project: Project, options: VerifyOptions, client: DockerClient, progress: Progress | None = None
 ) -> VerifyReport:
     progress = progress or Silent()
+    detector = None
+    if options.builder != "legacy":
+        # Looking for a BuildKit CLI runs `docker` subprocesses: overlap them with the analysis.
+        detector = threading.Thread(
+            target=find_buildkit_cli, args=(client.engine.os,), daemon=True
+        )
+        detector.start()
     env, env_settings = container_env(project, options)  # bad --env input fails before any work
     report = VerifyReport(
         root=str(project.root), image=image_tag(project), network=options.network, env=env_settings
     )
+    report.space_env = space_identity(project, options)
+    report.run_as = "image's USER" if options.user == "image" else f"uid {options.user}"
+    report.memory_limit = memory_bytes(options.memory)
+    report.cpus = options.cpus
     try:
+        if detector is not None:
+            detector.join()
         _verify(project, options, client, progress, env, report)
     finally:
         report.findings = [_hide_values(f, env) for f in report.findings]
@@ -100,15 +116,22 @@ def _verify(
     previous = client.image_id(report.image)
     if not _build(project, options, builder, report, progress):
         return report
+    remover = None
     if previous is not None and previous != client.image_id(report.image):
         # The tag moved to the new build: drop the image it leaves behind (its layers stay
         # in the cache while the new image shares them), so repeated runs do not fill the disk.
-        client.remove_image(previous)
-    config = client.image_config(report.image)
-    if isinstance(config, DockerFailure):
-        engine_failed(report.findings, "inspecting the image", config)
-        return report
-    run_container(project, options, client, config, env, report, progress)
+        # It takes seconds on some engines: done while the container runs.
+        remover = threading.Thread(target=client.remove_image, args=(previous,), daemon=True)
+        remover.start()
+    try:
+        config = client.image_config(report.image)
+        if isinstance(config, DockerFailure):
+            engine_failed(report.findings, "inspecting the image", config)
+            return report
+        run_container(project, options, client, config, env, report, progress)
+    finally:
+        if remover is not None:
+            remover.join()
     return report
 
 
@@ -124,7 +147,7 @@ def _build(
     log = BuildLog(progress.build_event)
     started = time.monotonic()
     network = "host" if options.network == "host" else None  # the engine's default otherwise
-    result = builder.build(project.root, report.image, network, log)
+    result = builder.build(project.root, report.image, network, log, options.build_timeout)
     report.build_seconds = time.monotonic() - started
     report.total_steps = len(log.layer_steps)
     report.cached_steps = sum(1 for s in log.layer_steps if s.cached)

@@ -20,6 +20,7 @@ from hfdeploy.verify.docker_client import ImageConfig
 from hfdeploy.verify.findings import RULES, finding
 from hfdeploy.verify.report import VerifyReport, render_json, render_text
 from hfdeploy.verify.settings import (
+    space_identity,
     VerifyOptions,
     container_env,
     honours_port_variable,
@@ -217,15 +218,22 @@ def test_required_variables_get_labelled_placeholders_unless_given(tmp_path: Pat
 
 
 def test_injected_variables_are_not_asked_of_the_user(tmp_path: Path) -> None:
-    # EV004's fix reads SPACE_HOST: the container gets a stand-in, labelled as the Space's own.
-    root = make_tree(tmp_path / "app", {
+    # EV004's fix reads SPACE_HOST: the container gets the value a Space injects, not a placeholder.
+    root = make_tree(tmp_path / "my_app", {
         "main.py": 'import os\nHOST = os.environ["SPACE_HOST"]\nKEY = os.environ["SECRET_KEY"]\n',
     })
-    env, settings = container_env(project_for(root), VerifyOptions())
-    assert env["SPACE_HOST"] == "hfdeploy-placeholder-SPACE_HOST"
-    assert [(s.name, s.source) for s in settings] == [
-        ("SECRET_KEY", "placeholder"), ("SPACE_HOST", "placeholder; injected on a Space"),
-    ]
+    project = project_for(root)
+    env, settings = container_env(project, VerifyOptions())
+    assert "SPACE_HOST" not in env
+    assert [(s.name, s.source) for s in settings] == [("SECRET_KEY", "placeholder")]
+    injected = space_identity(project, VerifyOptions())
+    assert injected["SPACE_HOST"] == "local-my-app.hf.space" and injected["SPACE_ID"] == "local/my_app"
+    assert injected["CPU_CORES"] == "2" and injected["MEMORY"] == "16Gi" and injected["ACCELERATOR"] == "none"
+    named = space_identity(project, VerifyOptions(space="Acme/Task_Board", memory="512m", cpus=1.0))
+    assert named["SPACE_HOST"] == "acme-task-board.hf.space" and named["SPACE_AUTHOR_NAME"] == "Acme"
+    assert named["MEMORY"] == "512Mi" and named["CPU_CORES"] == "1"
+    with pytest.raises(UsageError, match="expected owner/name"):
+        space_identity(project, VerifyOptions(space="no-slash"))
 
 
 @pytest.mark.parametrize(
@@ -358,3 +366,17 @@ def test_every_rule_has_a_distinct_name_and_summary() -> None:
     assert len({r.name for r in RULES.values()}) == len(RULES)
     assert all(code.startswith("RT") and len(code) == 5 for code in RULES)
     assert RULES["RT007"].severity is Severity.WARNING
+
+
+def test_numeric_names_get_a_number_and_annotated_text_stays_text(tmp_path: Path) -> None:
+    from hfdeploy.environment.kinds import variable_kinds
+
+    root = make_tree(tmp_path / "app", {
+        "main.py": "import os\nURL = f\"postgresql://u:p@h:{os.environ['DB_PORT']}/db\"\n"
+                   "DAYS = os.getenv('JWT_EXPIRY_DAYS')\nNAME = os.environ['APP_NAME']\n",
+        "settings.py": "from pydantic_settings import BaseSettings\n\n"
+                       "class Settings(BaseSettings):\n    cache_port: str\n    api_base_url: str\n",
+    })
+    kinds = variable_kinds(project_for(root))
+    assert kinds["DB_PORT"] == "int" and kinds["JWT_EXPIRY_DAYS"] == "int" and kinds["APP_NAME"] == "str"
+    assert kinds["CACHE_PORT"] == "str" and kinds["API_BASE_URL"] == "url"

@@ -1,0 +1,105 @@
+"""`hfdeploy fix --write --verify`: after the static fixes, build and run; while the container
+fails in a way a known repair covers, apply the repair (text edits through the normal fixer:
+atomic, never an unparsable Python file), rebuild from the layer cache and run again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hfdeploy.diagnostics import Severity
+from hfdeploy.fixer import StaleFileError, apply_fixes, write_changes
+from hfdeploy.project import Project
+from hfdeploy.verify.docker_client import DockerClient
+from hfdeploy.verify.progress import Progress, Silent
+from hfdeploy.verify.repair import find_repair
+from hfdeploy.verify.report import EXIT_PASSED, VerifyReport
+from hfdeploy.verify.settings import VerifyOptions
+from hfdeploy.verify.verify import verify_project
+
+MAX_ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class Round:
+    number: int
+    failure: str | None  # None: it served
+    repair: str | None  # None: no known repair (or it served)
+    files: tuple[str, ...] = ()
+    static_rule: str | None = None
+
+
+@dataclass
+class RuntimeFixResult:
+    rounds: list[Round] = field(default_factory=list)
+    report: VerifyReport | None = None  # the last run's
+
+    @property
+    def served(self) -> bool:
+        return self.report is not None and self.report.exit_code == EXIT_PASSED
+
+
+def fix_until_serving(
+    load: Callable[[], Project],
+    options: VerifyOptions,
+    client: DockerClient,
+    progress: Progress | None = None,
+    max_rounds: int = MAX_ROUNDS,
+) -> RuntimeFixResult:
+    """Run, repair, rerun: at most `max_rounds` repairs, then one last run to judge them."""
+    progress = progress or Silent()
+    result = RuntimeFixResult()
+    applied: set[tuple[str, tuple[str, ...]]] = set()
+    for number in range(1, max_rounds + 2):
+        project = load()
+        progress.stage(f"fix --verify: round {number}")
+        report = verify_project(project, options, client, progress)
+        result.report = report
+        if report.exit_code == EXIT_PASSED:
+            result.rounds.append(Round(number, None, None))
+            return result
+        failure = _first_error(report)
+        if number > max_rounds:
+            result.rounds.append(Round(number, failure, None))
+            return result
+        repair = find_repair(project, report, client)
+        key = (repair.title, tuple(repair.files)) if repair else None
+        if repair is None or key in applied:  # a repair that did not help is not repeated
+            result.rounds.append(Round(number, failure, None))
+            return result
+        applied.add(key)  # type: ignore[arg-type]
+        outcome = apply_fixes(project, [repair.as_diagnostic()])
+        if not outcome.changes or not outcome.applied:
+            result.rounds.append(Round(number, repair.failure, None))
+            return result
+        try:
+            write_changes(outcome)
+        except StaleFileError:
+            result.rounds.append(Round(number, repair.failure, None))
+            return result
+        result.rounds.append(
+            Round(number, repair.failure, repair.title, tuple(repair.files), repair.static_rule)
+        )
+    return result
+
+
+def _first_error(report: VerifyReport) -> str:
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    return f"{errors[0].code}: {errors[0].message}" if errors else "did not pass"
+
+
+def render_rounds(result: RuntimeFixResult) -> str:
+    lines = []
+    for r in result.rounds:
+        if r.failure is None:
+            lines.append(f"round {r.number}: serves")
+        elif r.repair is None:
+            lines.append(f"round {r.number}: {r.failure}\n    no known repair")
+        else:
+            predicted = f" (a static rule could predict it: {r.static_rule})" if r.static_rule else ""
+            lines.append(
+                f"round {r.number}: {r.failure}\n    repair: {r.repair}{predicted}\n"
+                f"    changed: {', '.join(r.files)}"
+            )
+    verdict = "Verified after runtime repairs." if result.served else "Still failing."
+    return "\n".join([*lines, verdict]) + "\n"

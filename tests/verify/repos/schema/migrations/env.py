@@ -1,0 +1,10 @@
+from alembic import context
+from sqlalchemy import create_engine
+
+from shop.models import Base
+
+connectable = create_engine(context.config.get_main_option("sqlalchemy.url"))
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,123 @@
+"""verify on real containers, run as a Space runs them (uid 1000, limits, injected variables,
+typed placeholders, the HTTPS proxy), and `fix --write --verify` repairing from what the
+container shows. Fixtures in tests/verify/repos/ (small FastAPI apps written for these tests)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hfdeploy.cli.common import load_project
+from hfdeploy.verify.docker_client import DockerFailure, connect
+from hfdeploy.verify.runtime_fix import fix_until_serving
+from hfdeploy.verify.settings import VerifyOptions
+from tests.verify.test_verify_docker import Verify, copy_repo, finding, leftover_containers, verify  # noqa: F401
+
+pytestmark = pytest.mark.docker
+
+
+def test_an_image_built_for_another_uid_fails_with_the_reason(tmp_path: Path, verify: Verify) -> None:
+    root, _, _ = copy_repo(tmp_path, "space_uid")
+    code, report, _ = verify(root)
+    assert code == 1
+    assert report["uid"] == 1000 and report["image_uid"] == 1001 and report["run_as"] == "uid 1000"
+    assert "uid 1001" in finding(report, "RT014")["message"]
+    assert "/srv/app/data" in finding(report, "RT006")["message"]
+    assert report["limits"] == {"memory": 16 * 1024**3, "cpus": 2.0} and report["peak_memory"] > 0
+    assert report["space_env"]["SPACE_HOST"] == "local-space-uid.hf.space"
+    code, as_image, _ = verify(root, "--user", "image")  # opting out: the image's own uid
+    assert code == 0, as_image["findings"]
+    assert as_image["uid"] == 1001
+
+
+def test_a_required_database_url_secret_gets_a_sqlite_placeholder_and_passes(tmp_path: Path, verify: Verify) -> None:
+    root, _, _ = copy_repo(tmp_path, "secret_db_url")
+    code, report, _ = verify(root, "--space", "acme/notes")
+    assert code == 0, report["findings"]
+    assert report["env"] == [{"name": "DATABASE_URL", "source": "placeholder", "kind": "database URL"}]
+    assert report["space_env"]["SPACE_ID"] == "acme/notes"
+    assert {p["path"]: p["status"] for p in report["probes"] if p["kind"] == "root"} == {"/": 200}
+
+
+def test_behind_the_proxy_a_redirect_to_http_and_cors_for_the_space_origin(tmp_path: Path, verify: Verify) -> None:
+    root, _, _ = copy_repo(tmp_path, "behind_proxy")
+    code, report, _ = verify(root, "--space", "acme/board")
+    assert code == 1
+    redirect = finding(report, "RT015")
+    assert "redirects to `http://acme-board.hf.space/items/`" in redirect["message"]
+    assert "https://acme-board.hf.space" in finding(report, "RT018")["message"]
+    kinds = {(p["kind"], p["path"]): p["status"] for p in report["probes"]}
+    assert kinds[("proxy GET", "/")] == 200 and kinds[("proxy HEAD", "/")] == 405
+
+
+@pytest.mark.parametrize("builder", ["auto", "legacy"])
+def test_the_build_is_bounded_and_leaves_nothing_running(
+    tmp_path: Path, verify: Verify, docker_client: Any, builder: str
+) -> None:
+    root, _, _ = copy_repo(tmp_path, "slow_build")
+    started = time.monotonic()
+    code, report, _ = verify(root, "--build-timeout", "8", "--builder", builder)
+    assert time.monotonic() - started < 60
+    assert code == 1 and "did not finish within 8s (--build-timeout)" in finding(report, "RT002")["message"]
+    time.sleep(2)
+    running = [c for c in docker_client.containers.list() if "sleep 1000" in " ".join(c.attrs["Config"].get("Cmd") or [])]
+    assert running == []
+
+
+def _client() -> Any:
+    client = connect()
+    assert not isinstance(client, DockerFailure), client
+    return client
+
+
+def test_fix_verify_repairs_a_missing_server_a_missing_module_and_an_unwritable_directory(tmp_path: Path) -> None:
+    root, _, _ = copy_repo(tmp_path, "repairs")
+    result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
+    assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
+    steps = [(r.repair, r.files, r.static_rule) for r in result.rounds]
+    assert steps == [
+        ("Add `uvicorn` to what the image installs", ("requirements.txt",), "DF019"),
+        ("Add `PyYAML` to what the image installs", ("requirements.txt",), "RQ011"),
+        ("Create /app owned by uid 1000 before `USER`", ("Dockerfile",), "DF004"),
+        (None, (), None),
+    ]
+    assert (root / "requirements.txt").read_text() == "fastapi==0.165.0\nuvicorn\nPyYAML\n"
+    assert "RUN mkdir -p /app && chown -R 1000:1000 /app\nUSER user\n" in (root / "Dockerfile").read_text()
+
+
+def test_fix_verify_creates_the_schema_and_lets_the_migration_import_the_app(tmp_path: Path) -> None:
+    root, _, _ = copy_repo(tmp_path, "schema")
+    result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
+    assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
+    assert [r.failure.split(" (")[0] if r.failure else None for r in result.rounds] == [
+        "no such table: items",
+        "The migration cannot import the app: ModuleNotFoundError: No module named 'shop'",
+        None,
+    ]
+    assert "prepend_sys_path = ." in (root / "alembic.ini").read_text()
+    assert '"sh", "-c", "alembic upgrade head && exec uvicorn shop.main:app' in (root / "Dockerfile").read_text()
+
+
+def test_fix_write_verify_from_the_command_line_repairs_the_proxy_redirect(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hfdeploy.cli import main
+
+    root, _, _ = copy_repo(tmp_path, "behind_proxy")
+    code = main(["fix", "--write", "--verify", "--offline", str(root)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "redirects to `http://" in out and "repair: Let uvicorn trust the Space's proxy" in out
+    assert "serves" in out and "Verified after runtime repairs." in out
+    assert "--forwarded-allow-ips" in (root / "Dockerfile").read_text()
+
+
+def test_fix_verify_creates_the_tables_when_there_are_no_migrations(tmp_path: Path) -> None:
+    root, _, _ = copy_repo(tmp_path, "schema_plain")
+    result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
+    assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
+    assert [r.files for r in result.rounds] == [("shop/main.py",), ()]
+    assert "_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)" in (root / "shop" / "main.py").read_text()
