@@ -143,7 +143,7 @@ def _server_not_on_path(
     project: Project, report: VerifyReport, client: DockerClient | None, text: str
 ) -> Repair | None:
     from hfdeploy.requirements.deps import add_requirement_edit
-    from hfdeploy.requirements.providers import installed
+    from hfdeploy.image import installed
 
     match = _NOT_ON_PATH.search(text)
     exe = (match["exe"] or match["exe2"]) if match else None
