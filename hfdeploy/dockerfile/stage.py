@@ -147,6 +147,11 @@ def _created_user(words: list[Word]) -> tuple[str, str | None, bool] | None:
     return (name, uid, home) if name else None
 
 
+# What every Linux base image (and the official python images) has before the Dockerfile sets
+# anything: only used to expand references to it.
+BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+
+
 def build_runtime(dockerfile: Dockerfile, last: Stage | None = None) -> Runtime:
     """The view of the final stage, or of stage `last` (the image model walks every built stage)."""
     rt = Runtime(dockerfile)
@@ -159,7 +164,9 @@ def build_runtime(dockerfile: Dockerfile, last: Stage | None = None) -> Runtime:
             if ins.keyword in ("ENV", "ARG"):
                 for a in assignments(ins):
                     if a.value is not None:
-                        env[a.name] = expand(a.value, env)
+                        # `ENV PATH=/app/.venv/bin:$PATH` extends the base image's PATH, which
+                        # the Dockerfile itself never sets.
+                        env[a.name] = expand(a.value, {**BASE_ENV, **env})
                     elif ins.keyword == "ARG" and a.name in dockerfile.global_args:
                         env.setdefault(a.name, dockerfile.global_args[a.name])
             elif ins.keyword == "USER":

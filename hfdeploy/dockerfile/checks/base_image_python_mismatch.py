@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
+from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.dockerfile.base_image import mismatch, python_base
 from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
 
@@ -41,8 +41,11 @@ class BaseImagePythonMismatch(Check):
 
     ## Fix safety
     The fix rewrites only the version in the `FROM` line (the image variant such as `-slim`
-    stays). It is safe: the project itself states that it needs that version. No fix is
-    offered when the version comes from an `ARG`.
+    stays). It is safe: the project itself states that it needs that version. It is unsafe in a
+    multi-stage Dockerfile: the final stage often copies an installed Python tree
+    (`/usr/local/lib/python3.12/site-packages`, `/usr/local/bin`) from an earlier stage, and a
+    final stage on another Python then fails at start (`libpython3.12.so.1.0` missing); change
+    every stage together. No fix is offered when the version comes from an `ARG`.
     """
 
     code = "DF002"
@@ -62,7 +65,13 @@ class BaseImagePythonMismatch(Check):
         fix = None
         if base.version_span is not None:
             edit = Edit(DOCKERFILE, base.version_span, wanted.version)
-            fix = Fix(f"Use `python:{wanted.version}` as the base image", (edit,))
+            # Other stages build what the final one copies: bumping only its FROM breaks that.
+            several = len(rt.dockerfile.stages) > 1
+            fix = Fix(
+                f"Use `python:{wanted.version}` as the base image",
+                (edit,),
+                Applicability.UNSAFE if several else Applicability.SAFE,
+            )
         from hfdeploy.image import image
 
         severity = None
