@@ -30,7 +30,11 @@ class DotenvCopiedIntoImage(Check):
     Spaces never read `.env`; settings come from the Space's variables and secrets. A `.env`
     baked into the image carries local values (often real passwords and keys) to everyone who
     can pull or duplicate the image, and can silently override the Space secrets when the app
-    loads it.
+    loads it with `override=True`.
+
+    It is a warning, not an error: the Space still starts (a Space builds only what the
+    repository holds, so an uncommitted `.env` never reaches it; a committed one is EV002's
+    error). What makes it fail is an app that loads the file over its Space secrets.
 
     ## Example
     ```dockerfile
@@ -54,7 +58,7 @@ class DotenvCopiedIntoImage(Check):
 
     code = "DF011"
     name = "dotenv-copied-into-image"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
