@@ -612,6 +612,10 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
         if result.cause == "RT002" and result.offline_hosts and not source_missing:
             result.cause = NETWORK_UNAVAILABLE
             result.line = f"{', '.join(result.offline_hosts)}: {result.line}"
+        elif result.cause == "RT002" and "registry-1.docker.io" in " ".join([result.line, *result.log_tail]):
+            # `# syntax=docker/dockerfile:1` makes BuildKit pull its frontend image: no registry here.
+            result.cause = BASE_UNAVAILABLE
+            result.line = f"BuildKit frontend image (docker/dockerfile) not pullable: {result.line}"
         return result
     return result
 
