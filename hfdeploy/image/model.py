@@ -427,6 +427,12 @@ class Image:
                 return Visibility(True, True)
             return Visibility(False, on_path, f"it is installed in the virtualenv {where}, whose bin "
                               "directory is not on the runtime PATH")
+        if location == "other:poetry-cache-venv":
+            if self._launched_through_venv("/nonexistent-poetry-venv"):  # `poetry run ...`
+                return Visibility(True, True)
+            return Visibility(False, False, "`poetry install` put it in a virtualenv of its own under "
+                              "the installing user's cache (virtualenvs.create is not false), and the "
+                              "start command does not go through `poetry run`")
         return Visibility(None, None)
 
     def _launched_through_venv(self, venv: str) -> bool:

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Severity, Span
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.installed import PROVIDERS
 from hfdeploy.dockerfile.server import find_server
+from hfdeploy.dockerfile.stage import DOCKERFILE
 
 if TYPE_CHECKING:
+    from hfdeploy.image import InstallStep
     from hfdeploy.project import Project
 
 _TOOLS = {
@@ -57,11 +59,16 @@ class ServerNotInstalledForUser(Check):
     ```
 
     ## Fix safety
-    No fix: where the packages should live (a venv, the user's home, the system) is the
-    author's choice; the message says which of them is broken.
+    One case is repaired: `poetry install` left to create its own virtualenv (under the
+    installing user's cache) while the start command does not use `poetry run`. The fix sets
+    `ENV POETRY_VIRTUALENVS_CREATE=false` before that step, so Poetry installs into the image's
+    Python, where the server is on PATH for every user: the usual Poetry-in-Docker set-up, safe.
+    Otherwise there is no fix: where the packages should live (a venv, the user's home, the
+    system) is the author's choice; the message says which of them is broken.
     """
 
     code = "DF022"
+    fix_availability = FixAvailability.SOMETIMES
     name = "server-not-installed-for-user"
     severity = Severity.ERROR
 
@@ -92,4 +99,20 @@ class ServerNotInstalledForUser(Check):
             f"container runs as: {why}; the container stops at start",
             path=server.path,
             span=Span(start, start + len(program)),
+            fix=_poetry_fix(project, steps),
         )
+
+
+def _poetry_fix(project: Project, steps: list[InstallStep]) -> Fix | None:
+    """`ENV POETRY_VIRTUALENVS_CREATE=false` before each `poetry install` that makes its own venv."""
+    source = project.source(DOCKERFILE)
+    poetry = [i for i in steps if i.location == "other:poetry-cache-venv" and i.step is not None]
+    if source is None or not poetry or len(poetry) != len(steps):
+        return None
+    edits = tuple(
+        Edit(DOCKERFILE, Span(i.step.ins.span.start, i.step.ins.span.start),
+             f"ENV POETRY_VIRTUALENVS_CREATE=false{source.newline}")
+        for i in poetry
+        if i.step is not None
+    )
+    return Fix("Install with Poetry into the image's Python (`POETRY_VIRTUALENVS_CREATE=false`)", edits)
