@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.pysource.checks.cookie_blocked_in_iframe import CookieBlockedInIframe
+from hfdeploy.pysource.checks.cors_localhost_only import CorsLocalhostOnly
 from hfdeploy.pysource.checks.param_without_default_after_default import (
     ParamWithoutDefaultAfterDefault,
 )
 from hfdeploy.pysource.checks.syntax_error import PythonSyntaxError
 
-CHECKS: tuple[type[Check], ...] = (ParamWithoutDefaultAfterDefault, PythonSyntaxError)
+CHECKS: tuple[type[Check], ...] = (
+    ParamWithoutDefaultAfterDefault,  # PY001
+    PythonSyntaxError,  # PY002
+    CorsLocalhostOnly,  # PY010
+    CookieBlockedInIframe,  # PY011
+)

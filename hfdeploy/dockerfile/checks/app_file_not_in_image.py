@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.dockerfile.checks.write_denied_at_runtime import node_span
+from hfdeploy.dockerfile.copies import copies
+from hfdeploy.dockerfile.dockerignore import ignores
+from hfdeploy.dockerfile.stage import runtime
+from hfdeploy.dockerfile.writable import image_user, landing, source_for, start_directory
+from hfdeploy.pysource.startup import startup
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+
+def in_context(project: Project, path: str) -> tuple[bool, bool]:
+    """(exists in the repository, kept out by `.dockerignore`) for a file or directory."""
+    if project.exists(path):
+        return True, ignores(project, path)
+    inside = [str(f) for f in project.files() if str(f).startswith(path.rstrip("/") + "/")]
+    if not inside:
+        return False, False
+    return True, ignores(project, path, is_dir=True) or all(ignores(project, f) for f in inside)
+
+
+class AppFileNotInImage(Check):
+    """## What it does
+    Reports files and directories the served app needs that the image will not contain: local
+    modules it imports, `StaticFiles(directory=...)` and `Jinja2Templates(directory=...)`
+    directories, and model or data files it opens at start (`open`, `joblib.load`,
+    `torch.load`, `pd.read_csv`), when no `COPY` brings them in, `.dockerignore` keeps them
+    out, or they are not in the repository at all (git keeps no empty directory).
+
+    ## Why is this bad?
+    The app fails where it first needs the file: `ModuleNotFoundError` at import,
+    `RuntimeError: Directory 'static' does not exist` when `StaticFiles` is created,
+    `FileNotFoundError` for a model file, all at start, so the Space never runs. A missing
+    template directory fails each page that renders one (`TemplateNotFound`).
+
+    ## Example
+    ```dockerfile
+    COPY --chown=user main.py .
+    ```
+    ```python
+    app.mount("/static", StaticFiles(directory="static"), name="static")
+    ```
+
+    Use instead:
+    ```dockerfile
+    COPY --chown=user main.py .
+    COPY --chown=user static ./static
+    ```
+
+    ## Fix safety
+    No automatic fix: which files belong in the image (and whether a `.dockerignore` line was
+    meant) is the author's choice. The finding names the path and the `COPY` to add.
+    """
+
+    code = "DF036"
+    name = "app-file-not-in-image"
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.NEVER
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        rt = runtime(project)
+        iu = image_user(project)
+        if rt is None or iu is None or not copies(rt):
+            return
+        st = startup(project)
+        if not st.modules or landing(project, str(st.modules[0].path)) is None:
+            return  # the app itself is not copied: another finding
+        app_path = st.modules[0].path
+        if any(c.step.ins.flag("from") is not None for c in copies(rt)):
+            return  # files built in another stage: not followed
+        seen: set[str] = set()
+        for importer, name, file in st.local_imports:
+            if str(file) in seen:
+                continue
+            seen.add(str(file))
+            present, ignored = in_context(project, str(file))
+            if landing(project, str(file)) is not None and not ignored:
+                continue
+            why = "`.dockerignore` keeps it out" if ignored else "no `COPY` brings it in"
+            yield self.diagnostic(
+                f"`{importer}` imports `{name}` ({file}), but {why}: "
+                f"`ModuleNotFoundError: No module named '{name.split('.')[0]}'` at start",
+                path=importer,
+                notes=(f"Copy `{file}` into the image next to `{app_path}`",),
+            )
+        builds = " ".join(s.ins.text for s in rt.of("RUN"))
+        created = {u.target for u in st.writes if u.target is not None}
+        for use in st.reads:
+            assert use.target is not None
+            module_dir = posixpath.dirname(landing(project, str(use.path)) or "") or None
+            target = use.target.in_image(module_dir, start_directory(rt))
+            if target is None or target in seen or use.target in created:
+                continue
+            is_dir = use.kind in ("StaticFiles", "Jinja2Templates")
+            source = source_for(project, target)
+            repo = use.target.in_repo(use.path) if use.target.base == "module" else use.target.value
+            if source is not None:
+                present, ignored = in_context(project, source)
+            else:
+                present, ignored = in_context(project, repo) if repo else (False, False)
+            if source is not None and present and not ignored:
+                continue
+            if target in iu.owned or posixpath.basename(target) in builds:
+                continue  # made by a build step
+            if not present and not is_dir:
+                continue  # a file the build or the app may produce: not known
+            seen.add(target)
+            if ignored:
+                why = "`.dockerignore` keeps it out of the build context"
+            elif not present:
+                why = "it is not in the repository (git keeps no empty directory)"
+            else:
+                why = "no `COPY` brings it in"
+            error = use.at_start and use.kind != "Jinja2Templates"
+            symptom = {
+                "StaticFiles": f"`RuntimeError: Directory '{use.target.value}' does not exist`",
+                "Jinja2Templates": "`TemplateNotFound` on every page",
+            }.get(
+                use.kind,
+                f"`FileNotFoundError: [Errno 2] No such file or directory: '{use.target.value}'`",
+            )
+            yield self.diagnostic(
+                f"`{use.kind}` needs `{target}` in the image, but {why}: {symptom}"
+                + (" at start" if error else ""),
+                path=use.path,
+                span=node_span(project, use),
+                severity=Severity.ERROR if error else Severity.WARNING,
+                notes=(_advice(repo, target, present, ignored),),
+            )
+
+
+def _advice(repo: str | None, target: str, present: bool, ignored: bool) -> str:
+    if ignored:
+        return f"Remove the `.dockerignore` line that matches `{repo}`"
+    if not present:
+        return f"Commit `{repo}` with a file in it (e.g. `.gitkeep`), or create `{target}` in the Dockerfile"
+    return f"Add `COPY --chown=user {repo} {target}` to the Dockerfile"

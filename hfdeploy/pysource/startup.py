@@ -1,0 +1,446 @@
+"""What the served app's code does when the Space starts, read from the AST (never imported).
+
+The modules are the app's own module and the local modules it imports, transitively. A call is
+"at start" when it runs at import (module level, class bodies), in a startup handler
+(`@app.on_event("startup")`), in a `lifespan` function, or in a module-level function that
+module-level code calls. Other calls (in routes) run only when a request comes.
+
+Facts gathered, shared by the DF and PY checks of issue 11:
+- `hub_loads`: model and tokenizer loads that download into a cache (`from_pretrained`,
+  `pipeline(`, `hf_hub_download`, `snapshot_download`, `SentenceTransformer`) and `nltk.download`,
+  with the literal model id when there is one;
+- `writes`: directories created (`os.makedirs`, `os.mkdir`, `Path(...).mkdir`) and files opened
+  for writing;
+- `reads`: files and directories opened or required at start (`StaticFiles(directory=...)`,
+  `Jinja2Templates(directory=...)`, `open(...)` for reading, `*.load(...)`, `read_csv(...)`);
+- `cors`: `add_middleware(CORSMiddleware, allow_origins=[...])` calls;
+- `cookies`: `SessionMiddleware` and `set_cookie` calls;
+- `builds_urls`: whether the code builds absolute URLs or redirects (`RedirectResponse`,
+  `url_for`, `request.url`, `base_url`).
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from hfdeploy.pysource.app_discovery import discover_app
+from hfdeploy.pysource.app_modules import AppModule, callee, load_module
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+HUB_LOADERS = frozenset(
+    {"from_pretrained", "pipeline", "hf_hub_download", "snapshot_download", "SentenceTransformer"}
+)
+_READERS = frozenset(
+    {"load", "read_csv", "read_json", "read_parquet", "read_excel", "read_pickle", "read_text",
+     "read_bytes", "load_model", "load_state_dict", "loadtxt"}
+)  # fmt: skip
+_URL_HINTS = frozenset({"RedirectResponse", "url_for", "base_url", "url_path_for"})
+
+
+@dataclass(frozen=True)
+class PathRef:
+    """A path the code names: relative to the process's working directory ("cwd"), to the
+    directory of the module that names it ("module"), or absolute ("absolute")."""
+
+    base: str
+    value: str  # normalised; "." for the base itself
+
+    def in_image(self, module_dir: str | None, workdir: str) -> str | None:
+        """The absolute path inside the image (module_dir: where the module file lands)."""
+        if self.base == "absolute":
+            return self.value
+        if self.base == "cwd":
+            return posixpath.normpath(posixpath.join(workdir, self.value))
+        if module_dir is None:
+            return None
+        return posixpath.normpath(posixpath.join(module_dir, self.value))
+
+    def in_repo(self, module_path: PurePosixPath) -> str | None:
+        """The repository path it names, when it is relative to the module's directory."""
+        if self.base != "module":
+            return None
+        joined = posixpath.normpath(posixpath.join(str(module_path.parent), self.value))
+        return None if joined.startswith("..") else joined
+
+
+@dataclass(frozen=True)
+class Use:
+    path: PurePosixPath  # the Python file
+    node: ast.AST
+    kind: str  # "from_pretrained", "makedirs", "StaticFiles", "open", ...
+    at_start: bool
+    target: PathRef | None = None  # for writes and reads
+    model_id: str | None = None  # for hub loads: the literal first argument
+
+    @property
+    def line(self) -> int:
+        return int(getattr(self.node, "lineno", 1))
+
+
+@dataclass
+class Startup:
+    modules: list[AppModule] = field(default_factory=list)
+    hub_loads: list[Use] = field(default_factory=list)
+    writes: list[Use] = field(default_factory=list)
+    reads: list[Use] = field(default_factory=list)
+    cors: list[Use] = field(default_factory=list)  # node: the add_middleware call
+    cookies: list[Use] = field(default_factory=list)  # SessionMiddleware / set_cookie calls
+    builds_urls: bool = False
+    local_imports: list[tuple[PurePosixPath, str, PurePosixPath]] = field(default_factory=list)
+    # (importing file, module name, file it resolves to)
+
+
+def startup(project: Project) -> Startup:
+    return project.memo(("pysource", "startup"), lambda: _collect(project))
+
+
+def _collect(project: Project) -> Startup:
+    found = Startup()
+    target = discover_app(project)
+    if target is None:
+        return found
+    first = load_module(project, target.path)
+    if first is None:
+        return found
+    queue, seen = [first], {target.path}
+    while queue:
+        module = queue.pop(0)
+        found.modules.append(module)
+        for name in sorted(module.imports):
+            path = _local_file(project, module.root, name)
+            if path is None:
+                continue
+            if (module.path, name.split(".")[0], path) not in found.local_imports:
+                found.local_imports.append((module.path, name, path))
+            if path in seen:
+                continue
+            seen.add(path)
+            loaded = load_module(project, path)
+            if loaded is not None:
+                queue.append(loaded)
+    for module in found.modules:
+        _scan(module, found)
+    return found
+
+
+def _local_file(project: Project, root: str, dotted: str) -> PurePosixPath | None:
+    if not dotted:
+        return None
+    parts = dotted.split(".")
+    base = PurePosixPath(root) if root else PurePosixPath()
+    for candidate in (
+        base.joinpath(*parts).with_suffix(".py"),
+        base.joinpath(*parts, "__init__.py"),
+    ):
+        if project.exists(candidate):
+            return candidate
+    return None
+
+
+def _start_functions(module: AppModule) -> set[str]:
+    """Functions that run at start: startup handlers, lifespans, and module-level functions
+    called by module-level code (one level)."""
+    names: set[str] = set()
+    tree = module.tree
+    for stmt in module.statements:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in stmt.decorator_list:
+                if (
+                    isinstance(deco, ast.Call)
+                    and callee(deco.func) == "on_event"
+                    and deco.args
+                    and isinstance(deco.args[0], ast.Constant)
+                    and deco.args[0].value == "startup"
+                ):
+                    names.add(stmt.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "lifespan" and isinstance(kw.value, ast.Name):
+                    names.add(kw.value.id)
+            if callee(node.func) == "add_event_handler" and len(node.args) == 2:
+                handler = node.args[1]
+                if isinstance(handler, ast.Name):
+                    names.add(handler.id)
+    for stmt in module.statements:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                names.add(node.func.id)
+    return names
+
+
+def _scan(module: AppModule, found: Startup) -> None:
+    consts = _path_constants(module)
+    strings = {
+        t.id: stmt.value.value
+        for stmt in module.statements
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+        for t in stmt.targets
+        if isinstance(t, ast.Name)
+    }
+    starting = _start_functions(module)
+
+    def visit(node: ast.AST, at_start: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                runs = (
+                    at_start
+                    and isinstance(node, ast.Module | ast.If | ast.Try)
+                    and (child.name in starting)
+                )
+                visit(child, runs)
+            elif isinstance(child, ast.Lambda):
+                visit(child, False)
+            else:
+                if isinstance(child, ast.Call):
+                    _call(module, child, at_start, consts, strings, found)
+                elif isinstance(child, (ast.Name, ast.Attribute)):
+                    name = child.id if isinstance(child, ast.Name) else child.attr
+                    if name in _URL_HINTS or (
+                        isinstance(child, ast.Attribute)
+                        and child.attr == "url"
+                        and isinstance(child.value, ast.Name)
+                        and child.value.id == "request"
+                    ):
+                        found.builds_urls = True
+                visit(child, at_start)
+
+    visit(module.tree, True)
+
+
+def _call(
+    module: AppModule,
+    node: ast.Call,
+    at_start: bool,
+    consts: dict[str, PathRef],
+    strings: dict[str, str],
+    found: Startup,
+) -> None:
+    name = callee(node.func)
+    if name is None:
+        return
+    path = module.path
+    first = node.args[0] if node.args else None
+    if name in HUB_LOADERS:
+
+        def literal(value: ast.expr | None) -> str | None:
+            if isinstance(value, ast.Name):
+                return strings.get(value.id)  # a module-level constant: `MODEL = "org/name"`
+            return _literal_str(value)
+
+        model_id = literal(first)
+        if name == "pipeline":
+            model_id = literal(_keyword(node, "model"))
+            if model_id is None and not isinstance(node.func, ast.Name):
+                return  # `something.pipeline(...)` that is not transformers'
+        if name in ("hf_hub_download", "snapshot_download") and model_id is None:
+            model_id = literal(_keyword(node, "repo_id"))
+        if name == "from_pretrained" and model_id is None:
+            model_id = literal(_keyword(node, "pretrained_model_name_or_path"))
+        if name == "SentenceTransformer" and model_id is None:
+            model_id = literal(_keyword(node, "model_name_or_path"))
+        if model_id is not None and _local_looking(model_id):
+            model_id = None  # a path in the repository, not a Hub id
+        found.hub_loads.append(Use(path, node, name, at_start, model_id=model_id))
+        return
+    if name == "download" and isinstance(node.func, ast.Attribute):
+        owner = node.func.value
+        if isinstance(owner, ast.Name) and owner.id == "nltk":
+            found.hub_loads.append(Use(path, node, "nltk.download", at_start))
+        return
+    if (
+        name in ("makedirs", "mkdir")
+        and first is not None
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "os"
+    ):
+        ref = _path_ref(first, consts)
+        if ref is not None:
+            found.writes.append(Use(path, node, name, at_start, ref))
+        return
+    if name == "mkdir" and isinstance(node.func, ast.Attribute):
+        ref = _path_ref(node.func.value, consts)
+        if ref is not None:
+            found.writes.append(Use(path, node, "mkdir", at_start, ref))
+        return
+    if name in ("StaticFiles", "Jinja2Templates"):
+        value = _keyword(node, "directory")
+        if value is None and name == "Jinja2Templates" and first is not None:
+            value = first
+        check_dir = _keyword(node, "check_dir")
+        if isinstance(check_dir, ast.Constant) and check_dir.value is False:
+            return
+        ref = _path_ref(value, consts) if value is not None else None
+        if ref is not None:
+            found.reads.append(Use(path, node, name, at_start, ref))
+        return
+    if name == "open" and isinstance(node.func, ast.Name) and first is not None:
+        mode = node.args[1] if len(node.args) > 1 else _keyword(node, "mode")
+        mode_text = _literal_str(mode) if mode is not None else "r"
+        ref = _path_ref(first, consts)
+        if ref is None or mode_text is None:
+            return
+        if any(c in mode_text for c in "wax+"):
+            found.writes.append(Use(path, node, "open", at_start, _parent(ref)))
+        else:
+            found.reads.append(Use(path, node, "open", at_start, ref))
+        return
+    if name in _READERS and first is not None and at_start:
+        ref = _path_ref(first, consts)
+        if ref is not None and ref.base != "absolute" and "." in posixpath.basename(ref.value):
+            found.reads.append(Use(path, node, name, at_start, ref))
+        return
+    if (
+        name == "Middleware"
+        and first is not None
+        and callee(first)
+        in (
+            "CORSMiddleware",
+            "SessionMiddleware",
+        )
+    ):
+        name = "add_middleware"  # `FastAPI(middleware=[Middleware(CORSMiddleware, ...)])`
+    if name == "add_middleware" and first is not None and callee(first) == "CORSMiddleware":
+        found.cors.append(Use(path, node, "CORSMiddleware", at_start))
+        return
+    if name == "add_middleware" and first is not None and callee(first) == "SessionMiddleware":
+        found.cookies.append(Use(path, node, "SessionMiddleware", at_start))
+        return
+    if name == "set_cookie" and isinstance(node.func, ast.Attribute):
+        found.cookies.append(Use(path, node, "set_cookie", at_start))
+
+
+def _parent(ref: PathRef) -> PathRef:
+    return PathRef(ref.base, posixpath.dirname(ref.value) or ".")
+
+
+def _local_looking(value: str) -> bool:
+    return value.startswith((".", "/", "~")) or value.count("/") > 1 or "\\" in value
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
+def _literal_str(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _is_file_dunder(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "__file__"
+
+
+def _module_dir(node: ast.expr, consts: dict[str, PathRef]) -> bool:
+    """`os.path.dirname(__file__)`, `os.path.dirname(os.path.abspath(__file__))`,
+    `Path(__file__).parent`, `Path(__file__).resolve().parent` (and names bound to them)."""
+    ref = _path_ref(node, consts)
+    return ref is not None and ref.base == "module" and ref.value == "."
+
+
+def _path_ref(node: ast.expr | None, consts: dict[str, PathRef]) -> PathRef | None:
+    """The path an expression names, when it can be read without running the code."""
+    if node is None:
+        return None
+    text = _literal_str(node)
+    if text is not None:
+        if not text or "{" in text:
+            return None
+        if text.startswith("/"):
+            return PathRef("absolute", posixpath.normpath(text))
+        if text.startswith("~"):
+            return None
+        return PathRef("cwd", posixpath.normpath(text))
+    if isinstance(node, ast.Name):
+        return consts.get(node.id)
+    if isinstance(node, ast.Call):
+        name = callee(node.func)
+        args = node.args
+        if name in ("abspath", "realpath", "resolve", "absolute", "normpath", "str", "Path"):
+            if name in ("resolve", "absolute") and isinstance(node.func, ast.Attribute):
+                return _path_ref(node.func.value, consts)
+            if len(args) == 1:
+                if _is_file_dunder(args[0]):
+                    return PathRef("module", "__file__")
+                return _path_ref(args[0], consts)
+            if name == "Path" and len(args) > 1:
+                return _join([_path_ref(a, consts) for a in args])
+            return None
+        if name == "dirname" and len(args) == 1:
+            inner = (
+                PathRef("module", "__file__")
+                if _is_file_dunder(args[0])
+                else _path_ref(args[0], consts)
+            )
+            return _up(inner)
+        if name == "join" and args:
+            return _join([_path_ref(a, consts) for a in args])
+        if name == "joinpath" and isinstance(node.func, ast.Attribute):
+            return _join(
+                [_path_ref(node.func.value, consts)] + [_path_ref(a, consts) for a in args]
+            )
+        return None
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        return _up(_path_ref(node.value, consts))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _join([_path_ref(node.left, consts), _path_ref(node.right, consts)])
+    return None
+
+
+def _up(ref: PathRef | None) -> PathRef | None:
+    if ref is None:
+        return None
+    if ref.base == "module" and ref.value == "__file__":
+        return PathRef("module", ".")
+    if ref.value == "__file__" or "__file__" in ref.value:
+        return None
+    return PathRef(ref.base, posixpath.normpath(posixpath.join(ref.value, "..")))
+
+
+def _join(parts: list[PathRef | None]) -> PathRef | None:
+    if not parts or any(p is None for p in parts):
+        return None
+    head = parts[0]
+    assert head is not None
+    if "__file__" in head.value:
+        return None
+    value = head.value
+    base = head.base
+    for part in parts[1:]:
+        assert part is not None
+        if part.base == "absolute":
+            base, value = "absolute", part.value
+        elif part.base == "cwd":
+            value = posixpath.normpath(posixpath.join(value, part.value))
+        else:
+            return None
+    return PathRef(base, value)
+
+
+def _path_constants(module: AppModule) -> dict[str, PathRef]:
+    """Module-level names bound to a path expression (`BASE_DIR = Path(__file__).parent`)."""
+    consts: dict[str, PathRef] = {}
+    for stmt in module.statements:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            ref = _path_ref(value, consts)
+            if ref is not None and "__file__" not in ref.value:
+                consts[target.id] = ref
+    return consts
