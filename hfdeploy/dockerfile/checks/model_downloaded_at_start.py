@@ -148,7 +148,15 @@ class ModelDownloadedAtStart(Check):
             index = steps.index(installs[-1].step)
             candidates += steps[index + 1 :]
         candidates += [s for s in steps if s.ins.keyword in ("CMD", "ENTRYPOINT")]
+        final = _hub_env(rt.env)
         for step in candidates:
-            if step.user == user and iu.hf_home(step.env) == cache:
+            if step.user == user and iu.hf_home(step.env) == cache and _hub_env(step.env) == final:
                 return step.ins.span.start
         return None
+
+
+def _hub_env(env: dict[str, str]) -> dict[str, str]:
+    """The variables a Hub download reads: where to (`HOME`, `HF_HOME`, ...) and from
+    (`HF_ENDPOINT`); the build step must see the values the app sees."""
+    prefixes = ("HF_", "HUGGINGFACE", "TRANSFORMERS", "SENTENCE_TRANSFORMERS", "XDG_")
+    return {k: v for k, v in env.items() if k.startswith(prefixes) or k == "HOME"}
