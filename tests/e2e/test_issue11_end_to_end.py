@@ -12,6 +12,7 @@ forwarded headers, PY010 CORS, PY011 cookies).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -21,7 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -85,10 +86,8 @@ def images(docker_client: Any) -> Iterator[list[str]]:
     made: list[str] = []
     yield made
     for tag in made:
-        try:
+        with contextlib.suppress(Exception):  # a failed build makes no image
             docker_client.images.remove(tag, force=True)
-        except Exception:  # noqa: BLE001 - already gone (a failed build makes none)
-            pass
 
 
 class Running:
@@ -130,7 +129,7 @@ class Running:
         self.container.wait(timeout=timeout)
         return self.logs()
 
-    def __enter__(self) -> Running:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
