@@ -15,8 +15,9 @@ Facts gathered, shared by the DF and PY checks of issue 11:
   `Jinja2Templates(directory=...)`, `open(...)` for reading, `*.load(...)`, `read_csv(...)`);
 - `cors`: `add_middleware(CORSMiddleware, allow_origins=[...])` calls;
 - `cookies`: `SessionMiddleware` and `set_cookie` calls;
-- `builds_urls`: whether the code builds absolute URLs or redirects (`RedirectResponse`,
-  `url_for`, `request.url`, `base_url`).
+- `builds_urls`: whether the code builds absolute URLs from the request (`url_for`,
+  `request.url`, `request.base_url`, a `RedirectResponse` to a computed URL).
+- `local_imports`: imports of the project's own modules, and whether they are guarded.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ _READERS = frozenset(
     {"load", "read_csv", "read_json", "read_parquet", "read_excel", "read_pickle", "read_text",
      "read_bytes", "load_model", "load_state_dict", "loadtxt"}
 )  # fmt: skip
-_URL_HINTS = frozenset({"RedirectResponse", "url_for", "base_url", "url_path_for"})
+_REQUEST_URLS = frozenset({"url", "base_url"})  # `request.url`, `request.base_url`
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_LOG_FILES = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileHandler"})
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,23 @@ class Startup:
     cors: list[Use] = field(default_factory=list)  # node: the add_middleware call
     cookies: list[Use] = field(default_factory=list)  # SessionMiddleware / set_cookie calls
     builds_urls: bool = False
-    local_imports: list[tuple[PurePosixPath, str, PurePosixPath]] = field(default_factory=list)
-    # (importing file, module name, file it resolves to)
+    local_imports: list[LocalImport] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LocalImport:
+    """An import of one of the project's own modules."""
+
+    path: PurePosixPath  # the importing file
+    node: ast.AST  # the import statement
+    name: str  # dotted module name
+    file: PurePosixPath  # the file it resolves to
+    at_start: bool
+    guarded: bool  # inside `try: ... except ImportError`: the app copes without it
+
+    @property
+    def line(self) -> int:
+        return int(getattr(self.node, "lineno", 1))
 
 
 def startup(project: Project) -> Startup:
@@ -112,13 +130,10 @@ def _collect(project: Project) -> Startup:
     while queue:
         module = queue.pop(0)
         found.modules.append(module)
+        _local_imports(project, module, found)
         for name in sorted(module.imports):
             path = _local_file(project, module.root, name)
-            if path is None:
-                continue
-            if (module.path, name.split(".")[0], path) not in found.local_imports:
-                found.local_imports.append((module.path, name, path))
-            if path in seen:
+            if path is None or path in seen:
                 continue
             seen.add(path)
             loaded = load_module(project, path)
@@ -127,6 +142,52 @@ def _collect(project: Project) -> Startup:
     for module in found.modules:
         _scan(module, found)
     return found
+
+
+def _local_imports(project: Project, module: AppModule, found: Startup) -> None:
+    from hfdeploy.pysource.app_modules import resolve_import
+
+    def visit(node: ast.AST, at_start: bool, guarded: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                visit(child, False, guarded)
+            elif isinstance(child, ast.Try):
+                catches = any(
+                    h.type is None or _catches_import_error(h.type) for h in child.handlers
+                )
+                for stmt in child.body:
+                    visit_stmt(stmt, at_start, guarded or catches)
+                rest: list[ast.AST] = [*child.handlers, *child.orelse, *child.finalbody]
+                for other in rest:
+                    visit_stmt(other, at_start, guarded)
+            else:
+                visit_stmt(child, at_start, guarded)
+
+    def visit_stmt(stmt: ast.AST, at_start: bool, guarded: bool) -> None:
+        names: list[str] = []
+        if isinstance(stmt, ast.Import):
+            names = [a.name for a in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom):
+            base = resolve_import(module, stmt.level, stmt.module)
+            names = [f"{base}.{a.name}" for a in stmt.names] + [base]
+        else:
+            visit(stmt, at_start, guarded)
+            return
+        for name in names:
+            path = _local_file(project, module.root, name)
+            if path is not None and path != module.path:
+                found.local_imports.append(
+                    LocalImport(module.path, stmt, name, path, at_start, guarded)
+                )
+                break
+
+    visit(module.tree, True, False)
+
+
+def _catches_import_error(node: ast.expr) -> bool:
+    if isinstance(node, ast.Tuple):
+        return any(_catches_import_error(e) for e in node.elts)
+    return callee(node) in _IMPORT_ERRORS
 
 
 def _local_file(project: Project, root: str, dotted: str) -> PurePosixPath | None:
@@ -204,15 +265,13 @@ def _scan(module: AppModule, found: Startup) -> None:
             else:
                 if isinstance(child, ast.Call):
                     _call(module, child, at_start, consts, strings, found)
-                elif isinstance(child, (ast.Name, ast.Attribute)):
-                    name = child.id if isinstance(child, ast.Name) else child.attr
-                    if name in _URL_HINTS or (
-                        isinstance(child, ast.Attribute)
-                        and child.attr == "url"
-                        and isinstance(child.value, ast.Name)
-                        and child.value.id == "request"
-                    ):
-                        found.builds_urls = True
+                elif (
+                    isinstance(child, ast.Attribute)
+                    and child.attr in _REQUEST_URLS
+                    and isinstance(child.value, ast.Name)
+                    and child.value.id in ("request", "req")
+                ):
+                    found.builds_urls = True
                 visit(child, at_start)
 
     visit(module.tree, True)
@@ -231,6 +290,16 @@ def _call(
         return
     path = module.path
     first = node.args[0] if node.args else None
+    if name in ("url_for", "RedirectResponse") and not (
+        name == "RedirectResponse"
+        and _literal_str(first if first is not None else _keyword(node, "url")) is not None
+    ):
+        found.builds_urls = True  # an absolute URL from the request (a literal path is relative)
+    if name in _LOG_FILES and first is not None:
+        ref = _path_ref(first, consts)
+        if ref is not None:
+            found.writes.append(Use(path, node, name, at_start, _parent(ref)))
+        return
     if name in HUB_LOADERS:
 
         def literal(value: ast.expr | None) -> str | None:

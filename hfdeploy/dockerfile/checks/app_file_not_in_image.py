@@ -5,13 +5,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.checks.write_denied_at_runtime import node_span
 from hfdeploy.dockerfile.copies import copies
 from hfdeploy.dockerfile.dockerignore import ignores
 from hfdeploy.dockerfile.stage import runtime
 from hfdeploy.dockerfile.writable import image_user, landing, source_for, start_directory
-from hfdeploy.pysource.startup import startup
+from hfdeploy.environment.pycode import located
+from hfdeploy.pysource.startup import LocalImport, startup
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -77,19 +78,23 @@ class AppFileNotInImage(Check):
         if any(c.step.ins.flag("from") is not None for c in copies(rt)):
             return  # files built in another stage: not followed
         seen: set[str] = set()
-        for importer, name, file in st.local_imports:
-            if str(file) in seen:
+        for imp in st.local_imports:
+            if str(imp.file) in seen or imp.guarded:
                 continue
-            seen.add(str(file))
-            present, ignored = in_context(project, str(file))
-            if landing(project, str(file)) is not None and not ignored:
+            seen.add(str(imp.file))
+            present, ignored = in_context(project, str(imp.file))
+            if landing(project, str(imp.file)) is not None and not ignored:
                 continue
             why = "`.dockerignore` keeps it out" if ignored else "no `COPY` brings it in"
+            top = imp.name.split(".")[0]
             yield self.diagnostic(
-                f"`{importer}` imports `{name}` ({file}), but {why}: "
-                f"`ModuleNotFoundError: No module named '{name.split('.')[0]}'` at start",
-                path=importer,
-                notes=(f"Copy `{file}` into the image next to `{app_path}`",),
+                f"`{imp.path}` imports `{imp.name}` ({imp.file}), but {why}: "
+                f"`ModuleNotFoundError: No module named '{top}'`"
+                + (" at start" if imp.at_start else " when that code runs"),
+                path=imp.path,
+                span=import_span(project, imp),
+                severity=Severity.ERROR if imp.at_start else Severity.WARNING,
+                notes=(f"Copy `{imp.file}` into the image next to `{app_path}`",),
             )
         builds = " ".join(s.ins.text for s in rt.of("RUN"))
         created = {u.target for u in st.writes if u.target is not None}
@@ -135,6 +140,11 @@ class AppFileNotInImage(Check):
                 severity=Severity.ERROR if error else Severity.WARNING,
                 notes=(_advice(repo, target, present, ignored),),
             )
+
+
+def import_span(project: Project, imp: LocalImport) -> Span | None:
+    module = located(project, imp.path)
+    return module.span(imp.node) if module is not None else None
 
 
 def _advice(repo: str | None, target: str, present: bool, ignored: bool) -> str:

@@ -151,8 +151,9 @@ class WriteDeniedAtRuntime(Check):
     def _dir(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
         owner = iu.created_as(target) or "/"
         fix = self._mkdir_fix(iu, target, recursive=False) if iu.name else None
+        verb = "creates" if use.kind in ("makedirs", "mkdir") else "writes in"
         return self.diagnostic(
-            f"`{use.kind}` {self._where(use)} writes `{target}`, but `{owner}` belongs to root "
+            f"`{use.kind}` {self._where(use)} {verb} `{target}`, but `{owner}` belongs to root "
             f"in the image and the Space runs as uid 1000: "
             f"`PermissionError: [Errno 13] Permission denied`",
             path=use.path,
@@ -164,7 +165,7 @@ class WriteDeniedAtRuntime(Check):
     def _data(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
         fix = self._mkdir_fix(iu, DATA, recursive=False) if iu.name else None
         return self.diagnostic(
-            f"`{use.kind}` {self._where(use)} writes `{target}`: `/data` exists only when a "
+            f"`{use.kind}` {self._where(use)} writes under `{target}`: `/data` exists only when a "
             "storage bucket is mounted there (never during the build), so without one this "
             "fails with `FileNotFoundError`/`PermissionError`",
             path=use.path,
