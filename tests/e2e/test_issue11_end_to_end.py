@@ -6,7 +6,7 @@ networking, BuildKit (the Hub's builder).
 
 Kinds: writing where uid 1000 cannot (DF031), models downloaded at start (DF032, against a Hub
 on 127.0.0.1), build-step hazards (DF033 apt after USER, DF034 packages.txt, DF037 a secret as
-a build argument), files the image lacks (DF036), and the HTTPS proxy and iframe (DF035
+a build argument), files the image lacks (DF036, repaired by its COPY fix), and the HTTPS proxy and iframe (DF035
 forwarded headers, PY010 CORS, PY011 cookies).
 """
 
@@ -301,7 +301,7 @@ def test_secret_build_arg_becomes_a_secret_mount(
 # --- files the image lacks ---------------------------------------------------------------------
 
 
-def test_static_directory_not_copied_fails_at_start_as_reported(
+def test_static_directory_not_copied_fails_at_start_then_the_fix_copies_it(
     tmp_path: Path, docker_client: Any, images: list[str]
 ) -> None:
     port = free_port()
@@ -327,16 +327,8 @@ def test_static_directory_not_copied_fails_at_start_as_reported(
     with Running(docker_client, tag) as app:
         assert "RuntimeError: Directory 'static' does not exist" in app.exit_logs()
 
-    # No fix is safe; the finding's advice is the repair.
-    advice = found[0].notes[0]
-    assert advice == "Add `COPY --chown=user static /home/user/app/static` to the Dockerfile"
-    dockerfile_path = root / "Dockerfile"
-    dockerfile_path.write_text(
-        dockerfile_path.read_text().replace(
-            "COPY --chown=user main.py .\n",
-            "COPY --chown=user main.py .\nCOPY --chown=user static /home/user/app/static\n",
-        )
-    )
+    fix_tree(root, "DF036")
+    assert "COPY --chown=user static /home/user/app/static\n" in (root / "Dockerfile").read_text()
     assert check_tree(root, "DF036") == []
     tag, rc, out = build(root)
     images.append(tag)

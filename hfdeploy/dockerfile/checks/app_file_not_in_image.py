@@ -5,11 +5,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity, Span
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
 from hfdeploy.dockerfile.checks.write_denied_at_runtime import node_span
-from hfdeploy.dockerfile.copies import copies
+from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.dockerignore import ignores
-from hfdeploy.dockerfile.stage import runtime
+from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
+from hfdeploy.dockerfile.validate import is_valid
 from hfdeploy.dockerfile.writable import image_user, landing, source_for, start_directory
 from hfdeploy.environment.pycode import located
 from hfdeploy.pysource.startup import LocalImport, startup
@@ -57,14 +59,17 @@ class AppFileNotInImage(Check):
     ```
 
     ## Fix safety
-    No automatic fix: which files belong in the image (and whether a `.dockerignore` line was
-    meant) is the author's choice. The finding names the path and the `COPY` to add.
+    Safe when the file or directory is in the repository and `.dockerignore` lets it through:
+    the fix adds `COPY` of it, with the same `--chown` as the step that copies the app, right
+    after that step, to the place the app looks for it. It only adds files to the image.
+    A path kept out by `.dockerignore` (a line may be meant) or missing from the repository
+    gets no fix: the finding says what to change.
     """
 
     code = "DF036"
     name = "app-file-not-in-image"
     severity = Severity.ERROR
-    fix_availability = FixAvailability.NEVER
+    fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         rt = runtime(project)
@@ -75,6 +80,7 @@ class AppFileNotInImage(Check):
         if not st.modules or landing(project, str(st.modules[0].path)) is None:
             return  # the app itself is not copied: another finding
         app_path = st.modules[0].path
+        app_copy = next((c for c in reversed(copies(rt)) if c.brings(str(app_path))), None)
         if any(c.step.ins.flag("from") is not None for c in copies(rt)):
             return  # files built in another stage: not followed
         seen: set[str] = set()
@@ -87,6 +93,12 @@ class AppFileNotInImage(Check):
                 continue
             why = "`.dockerignore` keeps it out" if ignored else "no `COPY` brings it in"
             top = imp.name.split(".")[0]
+            dest = None
+            lands = landing(project, str(imp.path))
+            if lands is not None:
+                rel = posixpath.relpath(str(imp.file), str(imp.path.parent))
+                dest = posixpath.normpath(posixpath.join(posixpath.dirname(lands), rel))
+            fix = None if ignored or dest is None else _copy_fix(rt, app_copy, str(imp.file), dest)
             yield self.diagnostic(
                 f"`{imp.path}` imports `{imp.name}` ({imp.file}), but {why}: "
                 f"`ModuleNotFoundError: No module named '{top}'`"
@@ -94,6 +106,7 @@ class AppFileNotInImage(Check):
                 path=imp.path,
                 span=import_span(project, imp),
                 severity=Severity.ERROR if imp.at_start else Severity.WARNING,
+                fix=fix,
                 notes=(f"Copy `{imp.file}` into the image next to `{app_path}`",),
             )
         builds = " ".join(s.ins.text for s in rt.of("RUN"))
@@ -138,8 +151,27 @@ class AppFileNotInImage(Check):
                 path=use.path,
                 span=node_span(project, use),
                 severity=Severity.ERROR if error else Severity.WARNING,
+                fix=_copy_fix(rt, app_copy, repo, target)
+                if present and not ignored and repo
+                else None,
                 notes=(_advice(repo, target, present, ignored),),
             )
+
+
+def _copy_fix(rt: Runtime, after: Copy | None, source: str, dest: str) -> Fix | None:
+    """`COPY [--chown=...] <source> <dest>` right after the step that copies the app."""
+    if after is None or not is_valid("path", source) or not is_valid("abspath", dest):
+        return None
+    chown = after.step.ins.flag("chown")
+    if chown is not None and not is_valid("user", (chown.value or "").split(":")[0]):
+        return None
+    flag = f"--chown={chown.value} " if chown is not None and chown.value else ""
+    text = rt.dockerfile.text
+    at = whole_lines(text, after.step.ins.span).end
+    nl = "\r\n" if "\r\n" in text else "\n"
+    lead = "" if text[:at].endswith("\n") else nl
+    line = f"{lead}COPY {flag}{source} {dest}{nl}"
+    return Fix(f"Copy `{source}` into the image", (Edit.insert(DOCKERFILE, at, line),))
 
 
 def import_span(project: Project, imp: LocalImport) -> Span | None:
