@@ -53,9 +53,23 @@ class PathRef:
 
     base: str
     value: str  # normalised; "." for the base itself
+    # `os.getenv("DATA_DIR", "data")`: (variable, the default's value); `value` extends it
+    env: tuple[str, str] | None = None
 
-    def in_image(self, module_dir: str | None, workdir: str) -> str | None:
-        """The absolute path inside the image (module_dir: where the module file lands)."""
+    def in_image(
+        self, module_dir: str | None, workdir: str, env: dict[str, str] | None = None
+    ) -> str | None:
+        """The absolute path inside the image (module_dir: where the module file lands; env:
+        the image's environment, which overrides a default read from a variable)."""
+        if self.env is not None and env is not None and self.env[0] in env:
+            name, default = self.env
+            rest = posixpath.relpath(self.value, default) if self.value != default else "."
+            given = env[name]
+            if not given or "$" in given:
+                return None
+            base = "absolute" if given.startswith("/") else "cwd"
+            joined = posixpath.normpath(posixpath.join(given, rest))
+            return PathRef(base, joined).in_image(module_dir, workdir)
         if self.base == "absolute":
             return self.value
         if self.base == "cwd":
@@ -80,6 +94,7 @@ class Use:
     at_start: bool
     target: PathRef | None = None  # for writes and reads
     model_id: str | None = None  # for hub loads: the literal first argument
+    local: bool = False  # a hub load from a directory of the repository: no download
 
     @property
     def line(self) -> int:
@@ -141,7 +156,19 @@ def _collect(project: Project) -> Startup:
                 queue.append(loaded)
     for module in found.modules:
         _scan(module, found)
+    found.hub_loads = [_mark_local(project, use) for use in found.hub_loads]
     return found
+
+
+def _mark_local(project: Project, use: Use) -> Use:
+    """`from_pretrained("models/classifier")` reads a directory the repository has."""
+    model = use.model_id
+    if model is None or not (
+        project.exists(model)
+        or any(str(f).startswith(model.rstrip("/") + "/") for f in project.files())
+    ):
+        return use
+    return Use(use.path, use.node, use.kind, use.at_start, use.target, None, local=True)
 
 
 def _local_imports(project: Project, module: AppModule, found: Startup) -> None:
@@ -309,9 +336,15 @@ def _call(
 
         model_id = literal(first)
         if name == "pipeline":
+            if isinstance(node.func, ast.Name):
+                source = module.imported.get(node.func.id, ("", ""))[0]
+            elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                source = node.func.value.id
+            else:
+                source = ""
+            if source.split(".")[0] != "transformers":
+                return  # a `pipeline` that is not transformers'
             model_id = literal(_keyword(node, "model"))
-            if model_id is None and not isinstance(node.func, ast.Name):
-                return  # `something.pipeline(...)` that is not transformers'
         if name in ("hf_hub_download", "snapshot_download") and model_id is None:
             model_id = literal(_keyword(node, "repo_id"))
         if name == "from_pretrained" and model_id is None:
@@ -437,6 +470,11 @@ def _path_ref(node: ast.expr | None, consts: dict[str, PathRef]) -> PathRef | No
     if isinstance(node, ast.Call):
         name = callee(node.func)
         args = node.args
+        if name in ("getenv", "get") and len(args) == 2 and _is_environ_read(node):
+            variable, default = _literal_str(args[0]), _path_ref(args[1], consts)
+            if variable is None or default is None or default.env is not None:
+                return None
+            return PathRef(default.base, default.value, (variable, default.value))
         if name in ("abspath", "realpath", "resolve", "absolute", "normpath", "str", "Path"):
             if name in ("resolve", "absolute") and isinstance(node.func, ast.Attribute):
                 return _path_ref(node.func.value, consts)
@@ -468,6 +506,17 @@ def _path_ref(node: ast.expr | None, consts: dict[str, PathRef]) -> PathRef | No
     return None
 
 
+def _is_environ_read(node: ast.Call) -> bool:
+    """`os.getenv(...)` or `os.environ.get(...)`."""
+    func = node.func
+    if not isinstance(func, ast.Attribute):
+        return isinstance(func, ast.Name) and func.id == "getenv"
+    owner = func.value
+    if func.attr == "getenv":
+        return isinstance(owner, ast.Name) and owner.id == "os"
+    return isinstance(owner, ast.Attribute) and owner.attr == "environ"
+
+
 def _up(ref: PathRef | None) -> PathRef | None:
     if ref is None:
         return None
@@ -487,6 +536,8 @@ def _join(parts: list[PathRef | None]) -> PathRef | None:
         return None
     value = head.value
     base = head.base
+    if any(p is not None and p.env is not None for p in parts[1:]):
+        return None
     for part in parts[1:]:
         assert part is not None
         if part.base == "absolute":
@@ -495,7 +546,7 @@ def _join(parts: list[PathRef | None]) -> PathRef | None:
             value = posixpath.normpath(posixpath.join(value, part.value))
         else:
             return None
-    return PathRef(base, value)
+    return PathRef(base, value, head.env)
 
 
 def _path_constants(module: AppModule) -> dict[str, PathRef]:

@@ -114,7 +114,7 @@ class AppFileNotInImage(Check):
         for use in st.reads:
             assert use.target is not None
             module_dir = posixpath.dirname(landing(project, str(use.path)) or "") or None
-            target = use.target.in_image(module_dir, start_directory(rt))
+            target = use.target.in_image(module_dir, start_directory(rt), rt.env)
             if target is None or target in seen or use.target in created:
                 continue
             is_dir = use.kind in ("StaticFiles", "Jinja2Templates")

@@ -82,7 +82,7 @@ class ModelDownloadedAtStart(Check):
         built = " ".join(s.ins.text for s in rt.of("RUN"))
         seen: set[str] = set()
         for use in st.hub_loads:
-            if not use.at_start or use.kind == "nltk.download":
+            if not use.at_start or use.kind == "nltk.download" or use.local:
                 continue
             model = hub_id(use)
             if model is not None and (model in built or (use.model_id or "") in built):

@@ -87,6 +87,8 @@ class WriteDeniedAtRuntime(Check):
             return
         reported: set[str] = set()
         for use in sorted(st.hub_loads, key=lambda u: (not u.at_start, str(u.path), u.line)):
+            if use.local:
+                continue
             cache = iu.nltk_home() if use.kind == "nltk.download" else iu.hf_home()
             if cache in reported or iu.can_write(cache):
                 continue
@@ -99,7 +101,7 @@ class WriteDeniedAtRuntime(Check):
             if use.target.base == "module":
                 lands = landing(project, str(use.path))
                 module_dir = posixpath.dirname(lands) if lands else None
-            target = use.target.in_image(module_dir, workdir)
+            target = use.target.in_image(module_dir, workdir, rt.env)
             if target is None or target in reported:
                 continue
             is_data = target == DATA or target.startswith(DATA + "/")
