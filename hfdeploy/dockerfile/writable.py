@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hfdeploy.dockerfile.copies import copies
-from hfdeploy.dockerfile.shell import commands, expand, split_words
+from hfdeploy.dockerfile.shell import Word, commands, expand, split_words
 from hfdeploy.dockerfile.stage import Runtime, Step, is_root, run_commands, runtime, strip_prefix
 
 if TYPE_CHECKING:
@@ -304,10 +304,17 @@ def start_directory(rt: Runtime) -> str:
             return workdir
     else:
         words = step.ins.shell_words()
+    return _cd(words, workdir, rt.env, 0)
+
+
+def _cd(words: list[Word], workdir: str, env: dict[str, str], depth: int) -> str:
     for cmd in commands(words):
         cmd = strip_prefix(cmd)
-        if len(cmd) >= 2 and cmd[0].value == "cd":
-            target = expand(cmd[1].value, rt.env)
+        program = posixpath.basename(cmd[0].value) if cmd else ""
+        if program in ("sh", "bash", "dash") and len(cmd) >= 3 and cmd[1].value == "-c":
+            return _cd(split_words(cmd[2].value), workdir, env, depth + 1) if depth < 3 else workdir
+        if len(cmd) >= 2 and program == "cd":
+            target = expand(cmd[1].value, env)
             if "$" in target:
                 return workdir
             workdir = posixpath.normpath(posixpath.join(workdir, target))
