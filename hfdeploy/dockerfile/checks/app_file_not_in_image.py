@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
-from hfdeploy.dockerfile.checks.write_denied_at_runtime import node_span
+from hfdeploy.dockerfile.checks.write_denied_at_runtime import mkdir_fix, node_span
 from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.dockerignore import ignores
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
 from hfdeploy.dockerfile.validate import is_valid
-from hfdeploy.dockerfile.writable import image_user, landing, source_for, start_directory
+from hfdeploy.dockerfile.writable import ImageUser, image_user, landing, source_for, start_directory
 from hfdeploy.environment.pycode import located
 from hfdeploy.pysource.startup import LocalImport, startup
 
@@ -36,7 +36,9 @@ class AppFileNotInImage(Check):
     modules it imports, `StaticFiles(directory=...)` and `Jinja2Templates(directory=...)`
     directories, and model or data files it opens at start (`open`, `joblib.load`,
     `torch.load`, `pd.read_csv`), when no `COPY` brings them in, `.dockerignore` keeps them
-    out, or they are not in the repository at all (git keeps no empty directory).
+    out, or they are not in the repository at all (git keeps no empty directory); and
+    directories the app writes files or logs into (`open("logs/app.log", "w")`,
+    `logging.FileHandler`) that neither the image nor the code creates.
 
     ## Why is this bad?
     The app fails where it first needs the file: `ModuleNotFoundError` at import,
@@ -62,8 +64,9 @@ class AppFileNotInImage(Check):
     Safe when the file or directory is in the repository and `.dockerignore` lets it through:
     the fix adds `COPY` of it, with the same `--chown` as the step that copies the app, right
     after that step, to the place the app looks for it. It only adds files to the image.
-    A path kept out by `.dockerignore` (a line may be meant) or missing from the repository
-    gets no fix: the finding says what to change.
+    A directory the app writes into gets `RUN mkdir -p <dir> && chown <user> <dir>` before
+    `USER`. A path kept out by `.dockerignore` (a line may be meant) or missing from the
+    repository gets no fix: the finding says what to change.
     """
 
     code = "DF036"
@@ -155,6 +158,50 @@ class AppFileNotInImage(Check):
                 if present and not ignored and repo
                 else None,
                 notes=(_advice(repo, target, present, ignored),),
+            )
+        yield from self._missing_output_dirs(project, rt, iu, seen)
+
+    def _missing_output_dirs(
+        self, project: Project, rt: Runtime, iu: ImageUser, seen: set[str]
+    ) -> Iterator[Diagnostic]:
+        """Files opened for writing (or logged to) in a directory below the working directory
+        that neither the image nor the code creates: `FileNotFoundError`."""
+        st = startup(project)
+        workdir = start_directory(rt)
+        made = [
+            u.target.in_image(None, workdir, rt.env)
+            for u in st.writes
+            if u.kind in ("makedirs", "mkdir")
+            and u.target is not None
+            and u.target.base != "module"
+        ]
+        for use in st.writes:
+            if use.kind in ("makedirs", "mkdir") or use.target is None or use.target.base != "cwd":
+                continue
+            target = use.target.in_image(None, workdir, rt.env)
+            if target is None or target in seen or not target.startswith(workdir.rstrip("/") + "/"):
+                continue
+            if any(m is not None and (m == target or m.startswith(target + "/")) for m in made):
+                continue  # the code creates it
+            source = source_for(project, target)
+            if source is not None and in_context(project, source) == (True, False):
+                continue  # copied from the repository
+            if iu.created_as(target) == target or posixpath.basename(target) in " ".join(
+                s.ins.text for s in rt.of("RUN")
+            ):
+                continue  # made by a build step
+            seen.add(target)
+            yield self.diagnostic(
+                f"`{use.kind}` {'at start' if use.at_start else 'when a request reaches it'} "
+                f"writes in `{target}`, which neither the image nor the code creates: "
+                "`FileNotFoundError: [Errno 2] No such file or directory`",
+                path=use.path,
+                span=node_span(project, use),
+                severity=Severity.ERROR if use.at_start else Severity.WARNING,
+                fix=mkdir_fix(iu, target, recursive=False) if iu.name else None,
+                notes=(
+                    "Create it at start (`os.makedirs(..., exist_ok=True)`) or in the Dockerfile",
+                ),
             )
 
 

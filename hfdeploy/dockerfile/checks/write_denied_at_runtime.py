@@ -134,7 +134,7 @@ class WriteDeniedAtRuntime(Check):
         if iu.name is not None and not setting and iu.home == "/" and is_valid("user", iu.name):
             fix = self._home_fix(iu)
         elif iu.name is not None:
-            fix = self._mkdir_fix(iu, cache, recursive=True)
+            fix = mkdir_fix(iu, cache, recursive=True)
         return self.diagnostic(
             f"{label} {self._where(use)} writes its cache to `{cache}` ({why}), which uid 1000 "
             f"cannot write: `PermissionError: [Errno 13] Permission denied: '{cache}'`",
@@ -152,7 +152,7 @@ class WriteDeniedAtRuntime(Check):
 
     def _dir(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
         owner = iu.created_as(target) or "/"
-        fix = self._mkdir_fix(iu, target, recursive=False) if iu.name else None
+        fix = mkdir_fix(iu, target, recursive=False) if iu.name else None
         verb = "creates" if use.kind in ("makedirs", "mkdir") else "writes in"
         return self.diagnostic(
             f"`{use.kind}` {self._where(use)} {verb} `{target}`, but `{owner}` belongs to root "
@@ -165,7 +165,7 @@ class WriteDeniedAtRuntime(Check):
         )
 
     def _data(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
-        fix = self._mkdir_fix(iu, DATA, recursive=False) if iu.name else None
+        fix = mkdir_fix(iu, DATA, recursive=False) if iu.name else None
         return self.diagnostic(
             f"`{use.kind}` {self._where(use)} writes under `{target}`: `/data` exists only when a "
             "storage bucket is mounted there (never during the build), so without one this "
@@ -200,17 +200,19 @@ class WriteDeniedAtRuntime(Check):
             line = f"{nl}ENV HOME={home}"
         return Fix(f"Set `HOME={home}` for the runtime user", (Edit.insert(DOCKERFILE, at, line),))
 
-    def _mkdir_fix(self, iu: ImageUser, directory: str, *, recursive: bool) -> Fix | None:
-        rt = iu.rt
-        at = root_step_offset(rt)
-        if at is None or not is_valid("abspath", directory) or not is_valid("user", iu.owner):
-            return None
-        flag = "-R " if recursive else ""
-        run = f"RUN mkdir -p {directory} && chown {flag}{iu.owner} {directory}"
-        edit = Edit.insert(DOCKERFILE, at, line_text(rt, run, at))
-        return Fix(f"Create `{directory}` owned by `{iu.owner}` before `USER`", (edit,))
-
 
 def node_span(project: Project, use: Use) -> Span | None:
     module = located(project, use.path)
     return module.span(use.node) if module is not None else None
+
+
+def mkdir_fix(iu: ImageUser, directory: str, *, recursive: bool) -> Fix | None:
+    """`RUN mkdir -p <directory> && chown [-R] <user> <directory>`, run as root before `USER`."""
+    rt = iu.rt
+    at = root_step_offset(rt)
+    if at is None or not is_valid("abspath", directory) or not is_valid("user", iu.owner):
+        return None
+    flag = "-R " if recursive else ""
+    run = f"RUN mkdir -p {directory} && chown {flag}{iu.owner} {directory}"
+    edit = Edit.insert(DOCKERFILE, at, line_text(rt, run, at))
+    return Fix(f"Create `{directory}` owned by `{iu.owner}` before `USER`", (edit,))
