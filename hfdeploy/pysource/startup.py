@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -95,6 +95,11 @@ class Use:
     target: PathRef | None = None  # for writes and reads
     model_id: str | None = None  # for hub loads: the literal first argument
     local: bool = False  # a hub load from a directory of the repository: no download
+    conditional: bool = False  # under an `if`: it may not run (the evidence is weaker)
+
+    @property
+    def certain_at_start(self) -> bool:
+        return self.at_start and not self.conditional
 
     @property
     def line(self) -> int:
@@ -156,8 +161,27 @@ def _collect(project: Project) -> Startup:
                 queue.append(loaded)
     for module in found.modules:
         _scan(module, found)
+    found.writes = _mark_conditional(found, found.writes)
+    found.reads = _mark_conditional(found, found.reads)
     found.hub_loads = [_mark_local(project, use) for use in found.hub_loads]
     return found
+
+
+def _mark_conditional(found: Startup, uses: list[Use]) -> list[Use]:
+    ranges: dict[PurePosixPath, list[tuple[int, int]]] = {}
+    for module in found.modules:
+        spans = ranges.setdefault(module.path, [])
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.If) and "__main__" not in ast.dump(node.test):
+                first = node.body[0].lineno
+                last = (node.orelse or node.body)[-1]
+                spans.append((first, last.end_lineno or last.lineno))
+    return [
+        replace(u, conditional=True)
+        if any(a <= u.line <= b for a, b in ranges.get(u.path, []))
+        else u
+        for u in uses
+    ]
 
 
 def _mark_local(project: Project, use: Use) -> Use:
@@ -168,7 +192,7 @@ def _mark_local(project: Project, use: Use) -> Use:
         or any(str(f).startswith(model.rstrip("/") + "/") for f in project.files())
     ):
         return use
-    return Use(use.path, use.node, use.kind, use.at_start, use.target, None, local=True)
+    return replace(use, model_id=None, local=True)
 
 
 def _local_imports(project: Project, module: AppModule, found: Startup) -> None:

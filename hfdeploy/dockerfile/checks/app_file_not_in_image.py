@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
-from hfdeploy.dockerfile.checks.write_denied_at_runtime import mkdir_fix, node_span
+from hfdeploy.dockerfile.checks.write_denied_at_runtime import mkdir_fix, node_span, where
 from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.dockerignore import ignores
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
@@ -140,7 +140,7 @@ class AppFileNotInImage(Check):
                 why = "it is not in the repository (git keeps no empty directory)"
             else:
                 why = "no `COPY` brings it in"
-            error = use.at_start and use.kind != "Jinja2Templates"
+            error = use.certain_at_start and use.kind != "Jinja2Templates"
             symptom = {
                 "StaticFiles": f"`RuntimeError: Directory '{use.target.value}' does not exist`",
                 "Jinja2Templates": "`TemplateNotFound` on every page",
@@ -192,12 +192,12 @@ class AppFileNotInImage(Check):
                 continue  # made by a build step
             seen.add(target)
             yield self.diagnostic(
-                f"`{use.kind}` {'at start' if use.at_start else 'when a request reaches it'} "
+                f"`{use.kind}` {where(use)} "
                 f"writes in `{target}`, which neither the image nor the code creates: "
                 "`FileNotFoundError: [Errno 2] No such file or directory`",
                 path=use.path,
                 span=node_span(project, use),
-                severity=Severity.ERROR if use.at_start else Severity.WARNING,
+                severity=Severity.ERROR if use.certain_at_start else Severity.WARNING,
                 fix=mkdir_fix(iu, target, recursive=False) if iu.name else None,
                 notes=(
                     "Create it at start (`os.makedirs(..., exist_ok=True)`) or in the Dockerfile",

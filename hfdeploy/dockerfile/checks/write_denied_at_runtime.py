@@ -117,7 +117,7 @@ class WriteDeniedAtRuntime(Check):
             yield self._dir(project, iu, use, target)
 
     def _where(self, use: Use) -> str:
-        return "at start" if use.at_start else "when a request reaches it"
+        return where(use)
 
     def _cache(self, project: Project, iu: ImageUser, use: Use, cache: str) -> Diagnostic:
         label = "`nltk.download`" if use.kind == "nltk.download" else f"`{use.kind}`"
@@ -147,7 +147,7 @@ class WriteDeniedAtRuntime(Check):
                     "and create that directory before `USER`, owned by the user"
                 ),
             ),
-            severity=Severity.ERROR if use.at_start else Severity.WARNING,
+            severity=Severity.ERROR if use.certain_at_start else Severity.WARNING,
         )
 
     def _dir(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
@@ -161,7 +161,7 @@ class WriteDeniedAtRuntime(Check):
             path=use.path,
             span=node_span(project, use),
             fix=fix,
-            severity=Severity.ERROR if use.at_start else Severity.WARNING,
+            severity=Severity.ERROR if use.certain_at_start else Severity.WARNING,
         )
 
     def _data(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
@@ -199,6 +199,12 @@ class WriteDeniedAtRuntime(Check):
         else:
             line = f"{nl}ENV HOME={home}"
         return Fix(f"Set `HOME={home}` for the runtime user", (Edit.insert(DOCKERFILE, at, line),))
+
+
+def where(use: Use) -> str:
+    if use.certain_at_start:
+        return "at start"
+    return "at start when its condition holds" if use.at_start else "when a request reaches it"
 
 
 def node_span(project: Project, use: Use) -> Span | None:
