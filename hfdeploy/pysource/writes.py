@@ -63,7 +63,7 @@ def file_writes(project: Project) -> list[FileWrite]:
 
 
 def _collect(project: Project) -> list[FileWrite]:
-    from hfdeploy.pysource.startup import startup_modules
+    from hfdeploy.pysource.import_graph import startup_modules
 
     found: list[FileWrite] = []
     started = set(startup_modules(project))

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from hfdeploy.pysource.startup import startup_modules
+from hfdeploy.pysource.import_graph import startup_modules
 from hfdeploy.pysource.undefined import undefined_at_import
 from tests.support import check_tree, make_tree, project_for
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from hfdeploy.check import Check
+from hfdeploy.pysource.checks.cookie_blocked_in_iframe import CookieBlockedInIframe
+from hfdeploy.pysource.checks.cors_localhost_only import CorsLocalhostOnly
 from hfdeploy.pysource.checks.param_without_default_after_default import (
     ParamWithoutDefaultAfterDefault,
 )
@@ -10,7 +12,9 @@ from hfdeploy.pysource.checks.syntax_error import PythonSyntaxError
 from hfdeploy.pysource.checks.undefined_name_at_import import UndefinedNameAtImport
 
 CHECKS: tuple[type[Check], ...] = (
-    ParamWithoutDefaultAfterDefault,
-    PythonSyntaxError,
-    UndefinedNameAtImport,
+    ParamWithoutDefaultAfterDefault,  # PY001
+    PythonSyntaxError,  # PY002
+    UndefinedNameAtImport,  # PY003
+    CorsLocalhostOnly,  # PY010
+    CookieBlockedInIframe,  # PY011
 )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.project import Project
-from hfdeploy.pysource.startup import startup_graph
+from hfdeploy.pysource.import_graph import startup_graph
 from hfdeploy.pysource.undefined import (
     import_insertion_line,
     missing_import,

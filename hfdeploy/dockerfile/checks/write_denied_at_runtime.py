@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from hfdeploy.check import Check
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.dockerfile.stage import DOCKERFILE, is_root, runtime
+from hfdeploy.dockerfile.validate import is_valid
+from hfdeploy.dockerfile.writable import (
+    ImageUser,
+    image_user,
+    landing,
+    line_text,
+    root_step_offset,
+    start_directory,
+)
+from hfdeploy.pycode import located
+from hfdeploy.pysource.startup import Use, startup
+
+if TYPE_CHECKING:
+    from hfdeploy.project import Project
+
+DATA = "/data"
+
+
+class WriteDeniedAtRuntime(Check):
+    """## What it does
+    Reports places the served app writes that the Space's runtime user (uid 1000) cannot write
+    in the image: the Hugging Face model cache of `from_pretrained`, `pipeline(`,
+    `hf_hub_download`, `snapshot_download` and `SentenceTransformer` (and `nltk.download`'s data
+    directory) when `HOME`/`HF_HOME` is unset or points at a root-owned directory; directories
+    the code creates (`os.makedirs("uploads")`, `Path(...).mkdir()`) or files it opens for
+    writing, relative to a root-owned working directory; and `/data`, which exists only when a
+    storage bucket is mounted there.
+
+    It follows the Dockerfile's final stage: who owns each directory (`useradd -m`, `mkdir`
+    run as the user, `chown`, `chmod`, `WORKDIR`, `COPY --chown`) and the `ENV` in effect.
+
+    ## Why is this bad?
+    A Space runs the container as uid 1000 whatever the Dockerfile says. Writing anywhere that
+    user does not own fails: `PermissionError: [Errno 13] Permission denied: '/.cache'` (no
+    `HOME`, so caches go under `/`), `'/home/user/.cache/huggingface'` (a cache created by root
+    during the build), `'uploads'` (a root-owned `WORKDIR`), `'/data/...'` (no bucket mounted:
+    `/data` never exists during the build and exists at run time only with a bucket).
+    It is an error when the code writes there at start (import, startup handler, lifespan): the
+    Space never starts. In a route it is a warning: that request fails.
+
+    ## Example
+    ```dockerfile
+    RUN useradd -m -u 1000 user
+    USER user
+    WORKDIR /app
+    ```
+    ```python
+    model = AutoModel.from_pretrained("bert-base-uncased")   # cache under $HOME: unset -> /
+    ```
+
+    Use instead:
+    ```dockerfile
+    RUN useradd -m -u 1000 user
+    RUN mkdir -p /app/uploads && chown user /app/uploads
+    USER user
+    ENV HOME=/home/user
+    ```
+
+    ## Fix safety
+    Safe, and offered when the image creates the uid-1000 account: `ENV HOME=/home/<user>` after
+    `USER` when `HOME` is unset; otherwise `RUN mkdir -p <dir> && chown -R <user> <dir>` run as
+    root before `USER` for the cache, output or `/data` directory (a bucket mounted at `/data`
+    still replaces it). Nothing else in the image changes.
+    """
+
+    code = "DF031"
+    name = "write-denied-at-runtime"
+    severity = Severity.ERROR
+    fix_availability = FixAvailability.SOMETIMES
+
+    def run(self, project: Project) -> Iterator[Diagnostic]:
+        iu = image_user(project)
+        rt = runtime(project)
+        if iu is None or rt is None:
+            return
+        st = startup(project)
+        if not st.modules:
+            return
+        reported: set[str] = set()
+        for use in sorted(st.hub_loads, key=lambda u: (not u.at_start, str(u.path), u.line)):
+            if use.local:
+                continue
+            cache = iu.nltk_home() if use.kind == "nltk.download" else iu.hf_home()
+            if cache in reported or iu.can_write(cache):
+                continue
+            reported.add(cache)
+            yield self._cache(project, iu, use, cache)
+        workdir = start_directory(rt)
+        for use in sorted(st.writes, key=lambda u: (not u.at_start, str(u.path), u.line)):
+            assert use.target is not None
+            module_dir = None
+            if use.target.base == "module":
+                lands = landing(project, str(use.path))
+                module_dir = posixpath.dirname(lands) if lands else None
+            target = use.target.in_image(module_dir, workdir, rt.env)
+            if target is None or target in reported:
+                continue
+            is_data = target == DATA or target.startswith(DATA + "/")
+            if is_data:
+                if iu.can_write(DATA) or DATA in reported:
+                    continue
+                reported.add(DATA)
+                yield self._data(project, iu, use, target)
+                continue
+            if iu.can_write(target):
+                continue
+            reported.add(target)
+            yield self._dir(project, iu, use, target)
+
+    def _where(self, use: Use) -> str:
+        return where(use)
+
+    def _cache(self, project: Project, iu: ImageUser, use: Use, cache: str) -> Diagnostic:
+        label = "`nltk.download`" if use.kind == "nltk.download" else f"`{use.kind}`"
+        if use.kind == "nltk.download":
+            setting = "NLTK_DATA" if iu.env("NLTK_DATA") else None
+        else:
+            setting = iu.hf_home_setting()
+        why = (
+            f"`{setting}` points there"
+            if setting
+            else ("`HOME` is unset, so it is `/`" if iu.home == "/" else f"`HOME` is `{iu.home}`")
+        )
+        fix = None
+        if iu.name is not None and not setting and iu.home == "/" and is_valid("user", iu.name):
+            fix = self._home_fix(iu)
+        elif iu.name is not None:
+            fix = mkdir_fix(iu, cache, recursive=True)
+        return self.diagnostic(
+            f"{label} {self._where(use)} writes its cache to `{cache}` ({why}), which uid 1000 "
+            f"cannot write: `PermissionError: [Errno 13] Permission denied: '{cache}'`",
+            path=use.path,
+            span=node_span(project, use),
+            fix=fix,
+            notes=(
+                (
+                    "Set `ENV HOME=/home/<user>` (or `HF_HOME` to a directory the user owns) "
+                    "and create that directory before `USER`, owned by the user"
+                ),
+            ),
+            severity=Severity.ERROR if use.certain_at_start else Severity.WARNING,
+        )
+
+    def _dir(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
+        owner = iu.created_as(target) or "/"
+        fix = mkdir_fix(iu, target, recursive=False) if iu.name else None
+        verb = "creates" if use.kind in ("makedirs", "mkdir") else "writes in"
+        return self.diagnostic(
+            f"`{use.kind}` {self._where(use)} {verb} `{target}`, but `{owner}` belongs to root "
+            f"in the image and the Space runs as uid 1000: "
+            f"`PermissionError: [Errno 13] Permission denied`",
+            path=use.path,
+            span=node_span(project, use),
+            fix=fix,
+            severity=Severity.ERROR if use.certain_at_start else Severity.WARNING,
+        )
+
+    def _data(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
+        fix = mkdir_fix(iu, DATA, recursive=False) if iu.name else None
+        return self.diagnostic(
+            f"`{use.kind}` {self._where(use)} writes under `{target}`: `/data` exists only when a "
+            "storage bucket is mounted there (never during the build), so without one this "
+            "fails with `FileNotFoundError`/`PermissionError`",
+            path=use.path,
+            span=node_span(project, use),
+            fix=fix,
+            notes=(
+                (
+                    "Mount a bucket at /data (Space settings, `hf spaces volumes set`), or "
+                    "create `/data` owned by the user in the Dockerfile (lost on restart)"
+                ),
+            ),
+            severity=Severity.WARNING,
+        )
+
+    def _home_fix(self, iu: ImageUser) -> Fix | None:
+        rt = iu.rt
+        home = f"/home/{iu.name}"
+        user_step = rt.user_step()
+        account = next((u for u in rt.users if u.name == iu.name), None)
+        if account is None or not account.creates_home:
+            return None
+        anchor = user_step if user_step is not None and not is_root(rt.user) else account.step
+        at = anchor.ins.span.end
+        text = rt.dockerfile.text
+        nl = "\r\n" if "\r\n" in text else "\n"
+        if at < len(text) and text.startswith(nl, at):
+            at += len(nl)
+            line = f"ENV HOME={home}{nl}"
+        else:
+            line = f"{nl}ENV HOME={home}"
+        return Fix(f"Set `HOME={home}` for the runtime user", (Edit.insert(DOCKERFILE, at, line),))
+
+
+def where(use: Use) -> str:
+    if use.certain_at_start:
+        return "at start"
+    return "at start when its condition holds" if use.at_start else "when a request reaches it"
+
+
+def node_span(project: Project, use: Use) -> Span | None:
+    module = located(project, use.path)
+    return module.span(use.node) if module is not None else None
+
+
+def mkdir_fix(iu: ImageUser, directory: str, *, recursive: bool) -> Fix | None:
+    """`RUN mkdir -p <directory> && chown [-R] <user> <directory>`, run as root before `USER`."""
+    rt = iu.rt
+    at = root_step_offset(rt)
+    if at is None or not is_valid("abspath", directory) or not is_valid("user", iu.owner):
+        return None
+    flag = "-R " if recursive else ""
+    run = f"RUN mkdir -p {directory} && chown {flag}{iu.owner} {directory}"
+    edit = Edit.insert(DOCKERFILE, at, line_text(rt, run, at))
+    return Fix(f"Create `{directory}` owned by `{iu.owner}` before `USER`", (edit,))

@@ -1,0 +1,2 @@
+def pipeline(name):
+    return [name]

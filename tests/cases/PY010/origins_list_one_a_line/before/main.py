@@ -1,0 +1,12 @@
+"""API."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+origins = [
+    "http://localhost:3000",
+    "http://localhost:8080",
+]
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=origins, allow_credentials=True)
