@@ -24,7 +24,7 @@ export DOCKER_HOST=${DOCKER_HOST:-unix:///tmp/docker.sock}
 CACHE_DIR=${HFDEPLOY_DOCKER_CACHE:-/tmp/hfdeploy-docker-cache}
 ROOTFS_REV=1 # setup-engine.sh's
 BASE_TAR=$CACHE_DIR/bookworm-py311-rootfs-r$ROOTFS_REV.tar
-REV=bench-1
+REV=bench-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 DEFAULT_TAGS=(python:3.10-slim python:3.13-slim python:3.9-slim python:3.8-slim)
@@ -108,6 +108,10 @@ build_slim() {
             sed -i "1s|^#!.*|#!/usr/local/bin/python$xy|" "$f"
         fi
     done
+    # Build-time paths name the pyenv prefix under /root, unreadable by uid 1000 (virtualenv,
+    # poetry and uv fail as a Space's user); the official image's prefix is /usr/local.
+    grep -rlF "$src" "$r"/usr/local/lib/python"$xy"/_sysconfigdata_*.py "$r"/usr/local/lib/python"$xy"/config-"$xy"-* \
+        "$r"/usr/local/lib/pkgconfig 2>/dev/null | xargs -r sed -i "s|$src|/usr/local|g"
     ln -sf python"$xy" "$r/usr/local/bin/python3"
     ln -sf python3 "$r/usr/local/bin/python"
     [ -e "$r/usr/local/bin/pip" ] || ln -sf pip"$xy" "$r/usr/local/bin/pip"

@@ -223,6 +223,17 @@ def _module_for(project: Project, dotted: str) -> Located | None:
     return None
 
 
+_URL_NAME = re.compile(
+    r"^(?:[A-Z0-9]+_)*(?:DATABASE|DB|SQLALCHEMY_DATABASE|POSTGRES|PG|MYSQL|SQLITE)_(?:URL|URI|DSN)$"
+)
+
+
+def named_like_database_url(name: str) -> bool:
+    """`DATABASE_URL`, `SQLALCHEMY_DATABASE_URI`, `DB_DSN`, `POSTGRES_URL`: a variable whose name
+    says it holds a database URL, when no engine call could be traced to it."""
+    return bool(_URL_NAME.match(name.upper())) or name.upper() in ("DATABASE_URL", "DATABASE_URI")
+
+
 def url_variables(project: Project) -> dict[str, bool]:
     """Variables the app uses as a database URL -> whether the engine is async: each one an
     engine's URL is read from, and each `.env`-style key whose value is a database URL."""

@@ -402,6 +402,12 @@ class Image:
                 return Visibility(False, False, f"it is installed only in stage `{name}` ({where}), "
                                   "which the final stage does not copy")
             location = copied
+        if location == "other:poetry-cache-venv" and install.step is not None and is_root(install.step.user):
+            # Poetry keeps that virtualenv under root's cache; a Space runs uid 1000, whose
+            # `poetry run` looks in its own cache, finds none and tries to create one.
+            return Visibility(False, False, "`poetry install` ran as root and put it in a virtualenv "
+                              "under root's cache (virtualenvs.create is not false), which uid 1000, "
+                              "the user a Space runs, cannot use, even through `poetry run`")
         return self._visible_at(location)
 
     def _visible_at(self, location: str) -> Visibility:

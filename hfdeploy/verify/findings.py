@@ -108,8 +108,9 @@ RULES = {
         RuntimeRule(
             "RT015",
             "redirect-to-http",
-            Severity.ERROR,
-            "Behind the Space's HTTPS proxy a redirect goes to `http://` (proxy headers not trusted).",
+            Severity.WARNING,
+            "Behind the Space's HTTPS proxy a redirect goes to `http://` (proxy headers not trusted): "
+            "browsers block it in fetch/XHR from the Space page (mixed content).",
         ),
         RuntimeRule(
             "RT016",

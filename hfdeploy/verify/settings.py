@@ -129,10 +129,14 @@ def placeholder_kinds(project: Project) -> dict[str, str]:
     except ImportError:  # optional analyses: plain-text placeholders then
         pass
     try:
-        from hfdeploy.database.engines import url_variables
+        from hfdeploy.database.engines import named_like_database_url, url_variables
 
         for name, is_async in url_variables(project).items():
             kinds[name] = "async database URL" if is_async else "database URL"
+        for name in required_variables(project):
+            if name not in kinds or kinds[name] in ("str", "url"):
+                if named_like_database_url(name):
+                    kinds[name] = "database URL"
     except ImportError:
         pass
     return kinds

@@ -35,7 +35,7 @@ SUITE=bookworm
 WAIT_SECONDS=${ENGINE_WAIT_SECONDS:-60}
 # Bump STANDIN_REV when the images' recipe changes: images with another revision get rebuilt.
 # Bump ROOTFS_REV when build_base_tar's recipe changes: the cached rootfs gets rebuilt too.
-STANDIN_REV=2
+STANDIN_REV=3
 ROOTFS_REV=1
 BASE_TAR=$CACHE_DIR/$SUITE-py311-rootfs-r$ROOTFS_REV.tar
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -301,6 +301,11 @@ build_py312() {
                 sed -i "1s|^#!.*|#!/usr/local/bin/python3.12|" "$f"
             fi
         done
+        # The build-time paths (sysconfig's LIBDIR, the Makefile, pkg-config) name the pyenv prefix
+        # under /root, which uid 1000 cannot read: virtualenv, poetry and uv then fail as a Space's
+        # user. The official image's prefix is /usr/local.
+        grep -rlF "$src" "$r"/usr/local/lib/python3.12/_sysconfigdata_*.py "$r"/usr/local/lib/python3.12/config-3.12-* \
+            "$r"/usr/local/lib/pkgconfig 2>/dev/null | xargs -r sed -i "s|$src|/usr/local|g"
         # libpython3.12.so is found through the pyenv rpath on the host; here through ld.so.conf.
         echo /usr/local/lib >"$r/etc/ld.so.conf.d/usr-local.conf"
         chroot "$r" /sbin/ldconfig
