@@ -29,6 +29,10 @@ class Round:
     static_rule: str | None = None
 
 
+# Warnings (verify still passes) that a known repair removes.
+REPAIRABLE_WARNINGS = frozenset({"RT015"})
+
+
 @dataclass
 class RuntimeFixResult:
     rounds: list[Round] = field(default_factory=list)
@@ -55,17 +59,21 @@ def fix_until_serving(
         progress.stage(f"fix --verify: round {number}")
         report = verify_project(project, options, client, progress)
         result.report = report
-        if report.exit_code == EXIT_PASSED:
+        passed = report.exit_code == EXIT_PASSED
+        # A warning with a known repair (a redirect to http:// behind the proxy) is repaired
+        # too; a run that passes with nothing left to repair ends the loop.
+        warned = [f for f in report.findings if f.code in REPAIRABLE_WARNINGS]
+        if passed and not warned:
             result.rounds.append(Round(number, None, None))
             return result
-        failure = _first_error(report)
+        failure = f"{warned[0].code}: {warned[0].message}" if passed else _first_error(report)
         if number > max_rounds:
-            result.rounds.append(Round(number, failure, None))
+            result.rounds.append(Round(number, None if passed else failure, None))
             return result
         repair = find_repair(project, report, client)
         key = (repair.title, tuple(repair.files)) if repair else None
         if repair is None or key in applied:  # a repair that did not help is not repeated
-            result.rounds.append(Round(number, failure, None))
+            result.rounds.append(Round(number, None if passed else failure, None))
             return result
         applied.add(key)  # type: ignore[arg-type]
         outcome = apply_fixes(project, [repair.as_diagnostic()])

@@ -45,7 +45,7 @@ def test_a_required_database_url_secret_gets_a_sqlite_placeholder_and_passes(tmp
 def test_behind_the_proxy_a_redirect_to_http_and_cors_for_the_space_origin(tmp_path: Path, verify: Verify) -> None:
     root, _, _ = copy_repo(tmp_path, "behind_proxy")
     code, report, _ = verify(root, "--space", "acme/board")
-    assert code == 1
+    assert code == 0  # both are warnings: the Space serves, browsers' fetch/XHR are what fail
     redirect = finding(report, "RT015")
     assert "redirects to `http://acme-board.hf.space/items/`" in redirect["message"]
     assert "https://acme-board.hf.space" in finding(report, "RT018")["message"]
