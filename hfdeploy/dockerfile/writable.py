@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from hfdeploy.dockerfile.copies import copies
+from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.shell import Word, commands, expand, split_words
 from hfdeploy.dockerfile.stage import Runtime, Step, is_root, run_commands, runtime, strip_prefix
 
@@ -199,6 +199,17 @@ def _event(
                     owned[known] = grant or owned[known]
 
 
+def _dest_is_dir(copy: Copy) -> bool:
+    """Whether a COPY's destination is a directory the sources go into (as Docker decides)."""
+    raw_dest = copy.step.ins.words()[-1].value
+    return (
+        raw_dest.endswith("/")
+        or raw_dest == "."
+        or len(copy.sources) > 1
+        or copy.dest == copy.step.workdir
+    )
+
+
 def landing(project: Project, context_path: str, *, is_dir: bool = False) -> str | None:
     """Where the context file or directory `context_path` lands in the image (the last COPY
     that brings it), or None when no COPY brings it in."""
@@ -209,13 +220,7 @@ def landing(project: Project, context_path: str, *, is_dir: bool = False) -> str
     for copy in copies(rt):
         if not copy.from_context:
             continue
-        raw_dest = copy.step.ins.words()[-1].value
-        dest_is_dir = (
-            raw_dest.endswith("/")
-            or raw_dest == "."
-            or len(copy.sources) > 1
-            or copy.dest == copy.step.workdir
-        )
+        dest_is_dir = _dest_is_dir(copy)
         for src in copy.sources:
             if src in (".", "*"):
                 found = posixpath.normpath(posixpath.join(copy.dest, context_path))
@@ -242,13 +247,7 @@ def source_for(project: Project, image_path: str) -> str | None:
     for copy in copies(rt):
         if not copy.from_context:
             continue
-        raw_dest = copy.step.ins.words()[-1].value
-        dest_is_dir = (
-            raw_dest.endswith("/")
-            or raw_dest == "."
-            or len(copy.sources) > 1
-            or copy.dest == copy.step.workdir
-        )
+        dest_is_dir = _dest_is_dir(copy)
         for src in copy.sources:
             if src in (".", "*"):
                 if image_path == copy.dest or image_path.startswith(copy.dest.rstrip("/") + "/"):

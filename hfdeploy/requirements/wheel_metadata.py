@@ -69,33 +69,28 @@ def wheel_metadata(fetch: Fetch, url: str) -> str | None:
     status, body, _ = fetch(url + ".metadata", {})
     if status == 200 and body.startswith(b"Metadata-Version"):
         return body.decode("utf-8", "replace")
-    status, body, headers = fetch(url, {"Range": f"bytes=-{CHUNK}"})
-    if status == 206:
-        m = re.search(r"/(\d+)\s*$", headers.get("content-range", ""))
-        if not m:
-            return None
-        handle: io.IOBase = _RangeFile(fetch, url, int(m.group(1)), body)
-    elif status == 200:
-        handle = io.BytesIO(body)
-    else:
-        return None
-    return _read_member(handle)
+    handle = _open_zip(fetch, url)
+    return None if handle is None else _read_member(handle)
 
 
 def wheel_top_levels(fetch: Fetch, url: str) -> frozenset[str] | None:
     """The top-level import names a wheel installs, read from the zip's file list (what its
     RECORD lists) through range requests: the central directory, never the whole wheel."""
+    handle = _open_zip(fetch, url)
+    return None if handle is None else _top_levels(handle)
+
+
+def _open_zip(fetch: Fetch, url: str) -> io.IOBase | None:
+    """The wheel as a seekable file: its end first (a range request), the rest only as read."""
     status, body, headers = fetch(url, {"Range": f"bytes=-{CHUNK}"})
     if status == 206:
         m = re.search(r"/(\d+)\s*$", headers.get("content-range", ""))
         if not m:
             return None
-        handle: io.IOBase = _RangeFile(fetch, url, int(m.group(1)), body)
-    elif status == 200:
-        handle = io.BytesIO(body)
-    else:
-        return None
-    return _top_levels(handle)
+        return _RangeFile(fetch, url, int(m.group(1)), body)
+    if status == 200:
+        return io.BytesIO(body)
+    return None
 
 
 def local_wheel_top_levels(path: Path) -> frozenset[str] | None:
