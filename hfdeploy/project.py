@@ -70,6 +70,10 @@ class Project:
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
         tracked = _git(self.root, "ls-files", "-z", "--cached")
         self.is_git = tracked is not None
+        if not self.is_git and os.path.lexists(os.path.join(self._root_str, ".git")):
+            self._problem(PurePosixPath(".git"), "git cannot read this repository (no `git` on "
+                          "PATH, or broken metadata such as .git/HEAD): the checks that need it, "
+                          "such as a committed .env (EV002), did not run")
         self.tracked: frozenset[str] = frozenset(tracked or ())
         self._files = self._discover()
         for name in self._files:

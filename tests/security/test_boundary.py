@@ -101,7 +101,7 @@ def test_fifo_pyproject_does_not_hang(tmp_path):
 
 
 def test_fifo_python_file_in_a_large_non_git_tree_does_not_hang(tmp_path):
-    files = {f"pkg/m{i}.py": f"x = {i}\n" for i in range(300)}
+    files = {f"pkg/m{i}.py": f"x = {i}\n" for i in range(450)}
     repo = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n", **files})
     os.mkfifo(repo / "pkg" / "fifo.py")
     assert_clean(run(repo, "check", "--offline", timeout=60))
@@ -164,4 +164,17 @@ def test_corrupt_git_head_is_no_traceback(tmp_path):
                                         ".env": f"TOKEN={SECRET}\n"})
     git_init(repo)
     (repo / ".git" / "HEAD").write_text("garbage\n")
-    assert_clean(run(repo, "check", "--offline"))
+    proc = run(repo, "check", "--offline")
+    assert_clean(proc)
+    assert "EV002" in proc.stdout  # the skipped committed-.env check is said, not silent
+
+
+def test_no_git_on_path_is_reported(tmp_path):
+    repo = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n"})
+    git_init(repo)
+    env = {**os.environ, "PYTHONPATH": WORKTREE, "HFDEPLOY_CACHE_DIR": str(tmp_path / "cache"),
+           "PATH": str(tmp_path / "nobin")}
+    proc = subprocess.run([sys.executable, "-m", "hfdeploy", "check", "--offline", str(repo)],
+                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert_clean(proc)
+    assert "EV002" in proc.stdout
