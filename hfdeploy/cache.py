@@ -16,6 +16,7 @@ from typing import Any
 
 from hfdeploy import __version__
 from hfdeploy.atomic import atomic_write
+from hfdeploy.redact import redact
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Untrack
 from hfdeploy.project import Project
 
@@ -119,6 +120,8 @@ def store(
         # Reuse the digest taken when the file was read; re-read only what was never decoded.
         digest = original.digest if original is not None else _digest(Path(full))
         reads[name] = [digest, stat_key if digest is not None else None]
+    if any(_holds_secret(d) for d in diagnostics):
+        return  # never keep secret text at rest: such a run is simply not cached
     entry = {
         "listing": _listing_digest(project),
         "reads": reads,
@@ -126,9 +129,22 @@ def store(
         "uncached": uncached,
     }
     try:
-        atomic_write(_entry_path(project, selection), json.dumps(entry).encode("utf-8"))
+        target = _entry_path(project, selection)
+        for directory in (target.parent.parent, target.parent):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(directory, 0o700)
+        atomic_write(target, json.dumps(entry).encode("utf-8"))
+        os.chmod(target, 0o600)
     except OSError:
         pass  # a read-only cache directory only costs speed
+
+
+def _holds_secret(d: Diagnostic) -> bool:
+    """Whether a finding carries a secret value (in its text or a fix's replacement text)."""
+    texts = [d.message, *d.notes]
+    if d.fix is not None:
+        texts.extend(e.replacement for e in d.fix.edits)
+    return any(redact(text) != text for text in texts)
 
 
 def _encode(d: Diagnostic) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hfdeploy import values
 from hfdeploy.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -59,6 +61,15 @@ def _opt_str(table: dict[str, object], key: str) -> str | None:
 def load_config(root: Path) -> Config:
     path = root / "pyproject.toml"
     try:
+        st = path.lstat() if not path.is_symlink() else path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError("pyproject.toml: not a regular file; not read")
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(root.resolve()):
+                raise ConfigError("pyproject.toml: outside the repository: not read")
+        if st.st_size > 2 * 1024 * 1024:
+            raise ConfigError("pyproject.toml: too large to read")
         raw = path.read_bytes()
     except FileNotFoundError:
         return Config()
@@ -76,14 +87,19 @@ def load_config(root: Path) -> Config:
     table = tool.get("hfdeploy", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict) or not table:
         return Config()
+    where = "pyproject.toml [tool.hfdeploy]"
+    app = _opt_str(table, "app")
+    python = _opt_str(table, "python")
+    index_url = _opt_str(table, "index-url")
+    data_dir = _opt_str(table, "data-dir")
     return Config(
         select=_str_list(table, "select"),
         ignore=_str_list(table, "ignore"),
-        app=_opt_str(table, "app"),
-        python=_opt_str(table, "python"),
+        app=app,  # checked by space_config (a finding naming the file), then dockerfile/validate
+        python=None if python is None else values.python_version(python, f"{where} python"),
         exclude=_str_list(table, "exclude"),
-        index_url=_opt_str(table, "index-url"),
-        data_dir=_opt_str(table, "data-dir"),
+        index_url=None if index_url is None else values.index_url(index_url, f"{where} index-url"),
+        data_dir=data_dir,  # refused with a finding by dockerfile/validate
         source="pyproject.toml [tool.hfdeploy]",
         unknown_keys=tuple(sorted(set(table) - KNOWN_KEYS)),
     )

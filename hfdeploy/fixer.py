@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from hfdeploy.atomic import atomic_write
+from hfdeploy.atomic import atomic_write_all
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
-from hfdeploy.project import Project
+from hfdeploy.project import OutsideRepository, Project
 from hfdeploy.pyparse import parse_or_none
 from hfdeploy.redact import redact
 from hfdeploy.runner import run_checks
@@ -204,25 +205,46 @@ class StaleFileError(Exception):
 
 
 def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
-    """Write every changed file atomically; refuse any file modified since it was read."""
+    """Write every changed file, all or none: every target is checked (inside the repository,
+    unchanged since read, writable) and every new text prepared before the first one is
+    replaced; a failure while replacing puts back the files already replaced. Symlinks inside
+    the repository are written through, never replaced by regular files."""
     project = outcome.project
     changes = outcome.changes
+    targets: dict[PurePosixPath, str] = {}
     for path in changes:
+        try:
+            targets[path] = project.real_path(path)
+        except OutsideRepository as exc:
+            raise StaleFileError(f"{exc}; nothing was written") from None
         original = project.original(path)
-        full = project.root / path
-        on_disk = full.read_bytes() if full.is_file() else None
+        full = targets[path]
+        try:
+            if os.path.isdir(full):
+                raise StaleFileError(f"{path} is a directory; nothing was written")
+            on_disk = _read_regular(full)
+        except OSError as exc:
+            raise StaleFileError(f"{path}: cannot read it ({exc.strerror}); nothing was written") from None
         if original is None and on_disk is not None:
             raise StaleFileError(f"{path} appeared on disk while fixing; nothing was written")
         if original is not None and (
             on_disk is None or hashlib.sha256(on_disk).hexdigest() != original.digest
         ):
             raise StaleFileError(f"{path} changed on disk while fixing; nothing was written")
-    written = []
+        directory = _existing_parent(os.path.dirname(full))
+        if not os.access(directory, os.W_OK | os.X_OK) or (
+            on_disk is not None and not os.access(full, os.W_OK)
+        ):
+            raise StaleFileError(f"{path}: not writable; nothing was written")
+    prepared = {}
     for path, text in sorted(changes.items()):
         original = project.original(path)
-        data = original.encode(text) if original is not None else text.encode("utf-8")
-        atomic_write(project.root / path, data)
-        written.append(path)
+        prepared[path] = original.encode(text) if original is not None else text.encode("utf-8")
+    try:
+        atomic_write_all([(targets[path], data) for path, data in prepared.items()])
+    except OSError as exc:
+        raise StaleFileError(f"cannot write ({exc.strerror or exc}); nothing was written") from None
+    written = list(prepared)
     if outcome.untrack and project.is_git:
         subprocess.run(
             ["git", "-C", str(project.root), "rm", "--cached", "--quiet", "--", *sorted(outcome.untrack)],
@@ -241,3 +263,19 @@ def apply_fixes(project: Project, diagnostics: list[Diagnostic]) -> FixOutcome:
     outcome.applied = [d for d in diagnostics if d not in dropped]
     outcome.remaining = list(dropped)
     return outcome
+
+
+def _read_regular(full: str) -> bytes | None:
+    if not os.path.isfile(full):
+        return None
+    with open(full, "rb") as handle:
+        return handle.read()
+
+
+def _existing_parent(directory: str) -> str:
+    while directory and not os.path.isdir(directory):
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return directory or "."

@@ -21,6 +21,10 @@ from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_err
 
 T = TypeVar("T")
 
+
+class OutsideRepository(Exception):
+    """A write aimed outside the repository root (directly, by `..` or through a symlink)."""
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Directories that never hold the app's own source: virtualenvs, caches, build output.
 SKIP_DIRS = frozenset(
@@ -64,11 +68,20 @@ class Project:
         self._words: dict[PurePosixPath, frozenset[str]] = {}
         self._memo: dict[Any, Any] = {}
         self._probed: set[PurePosixPath] = set()
+        self._inside_cache: dict[PurePosixPath, bool] = {}
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
         tracked = _git(self.root, "ls-files", "-z", "--cached")
         self.is_git = tracked is not None
+        if not self.is_git and os.path.lexists(os.path.join(self._root_str, ".git")):
+            self._problem(PurePosixPath(".git"), "git cannot read this repository (no `git` on "
+                          "PATH, or broken metadata such as .git/HEAD): the checks that need it, "
+                          "such as a committed .env (EV002), did not run")
         self.tracked: frozenset[str] = frozenset(tracked or ())
         self._files = self._discover()
+        for name in self._files:
+            if name.name.startswith(".hfdeploy-") and name.name.endswith(".tmp"):
+                self._problem(name, "left over by an interrupted `hfdeploy fix --write`; it may "
+                              "hold the fixed text of another file: delete it and run the fix again")
 
     # -- discovery -------------------------------------------------------------------------
     def _discover(self) -> list[PurePosixPath]:
@@ -175,10 +188,37 @@ class Project:
     def python_files(self) -> list[PurePosixPath]:
         return self.files((".py",))
 
+    # -- the repository boundary: every path read or written goes through `inside` ----------
+    def inside(self, path: PurePosixPath | str) -> bool:
+        """Whether `path` (relative to the root) stays inside the repository once resolved,
+        symlinks included. A path outside is recorded once as a finding and never touched."""
+        path = PurePosixPath(path)
+        try:
+            verdict = self._inside_cache[path]
+        except KeyError:
+            verdict = self._inside_cache[path] = self._resolve_inside(path)
+            if not verdict:
+                self._problem(path, "outside the repository: not read")
+        return verdict
+
+    def _resolve_inside(self, path: PurePosixPath) -> bool:
+        if path.is_absolute() or ".." in path.parts:
+            return False
+        real = os.path.realpath(os.path.join(self._root_str, str(path)))
+        return real == self._root_str or real.startswith(self._root_str.rstrip(os.sep) + os.sep)
+
+    def real_path(self, path: PurePosixPath | str) -> str:
+        """The file a write to `path` must replace: through symlinks, never outside the root."""
+        if not self.inside(path):
+            raise OutsideRepository(f"{path}: outside the repository: not written")
+        return os.path.realpath(os.path.join(self._root_str, str(path)))
+
     def exists(self, path: PurePosixPath | str) -> bool:
         path = PurePosixPath(path)
         self._probed.add(path)
-        return path in self._overlay or (self.root / path).is_file()
+        if path in self._overlay:
+            return True
+        return self.inside(path) and (self.root / path).is_file()
 
     def is_tracked(self, path: PurePosixPath | str) -> bool:
         return str(path) in self.tracked
@@ -211,6 +251,8 @@ class Project:
         return sorted(set(self._sources) | self._probed, key=str)
 
     def _read(self, path: PurePosixPath) -> SourceFile | None:
+        if not self.inside(path):
+            return None
         full = os.path.join(self._root_str, str(path))
         try:
             st = os.stat(full)
@@ -354,6 +396,7 @@ class Project:
         clone._words = self._words
         clone._memo = {}
         clone._probed = self._probed
+        clone._inside_cache = self._inside_cache
         clone._extra_ignore = self._extra_ignore
         clone.is_git = self.is_git
         clone.tracked = self.tracked - untracked

@@ -6,7 +6,7 @@ import codecs
 import hashlib
 import io
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 
@@ -17,6 +17,8 @@ class SourceFile:
     encoding: str = "utf-8"
     bom: bool = False
     digest: str = ""  # sha256 of the bytes on disk when read ("" for new files)
+    _lines: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
+    _lines_of: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def newline(self) -> str:
@@ -35,7 +37,10 @@ class SourceFile:
         return line, offset - start + 1
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        # Split once per text: asked once per finding, a 12k-line README made this quadratic.
+        if self._lines_of is not self.text:
+            self._lines, self._lines_of = self.text.splitlines(), self.text
+        lines = self._lines
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def offset_of_line(self, line: int) -> int:
@@ -91,7 +96,7 @@ def decode(path: PurePosixPath, data: bytes) -> SourceFile:
         encoding = "utf-8" if encoding == "utf-8-sig" else encoding
     try:
         text = body.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        reason = getattr(exc, "reason", str(exc))
+    except (UnicodeError, LookupError) as exc:  # `coding: undefined` / `punycode` raise UnicodeError
+        reason = getattr(exc, "reason", None) or str(exc).split(" (")[0]
         raise UnreadableFile(f"not valid {encoding} ({reason})") from None
     return SourceFile(path, text, encoding, bom, hashlib.sha256(data).hexdigest())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import stat
 import warnings
 from pathlib import PurePosixPath
 
@@ -45,8 +46,12 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
         path = PurePosixPath(name)
         full = os.path.join(root, name)
         try:
-            if os.path.getsize(full) > max_bytes:
-                continue  # the main process reports it (HF001)
+            st = os.stat(full)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+                continue  # a FIFO would block; the main process reports what it skips (HF001)
+            real = os.path.realpath(full)
+            if not real.startswith(os.path.realpath(root).rstrip(os.sep) + os.sep):
+                continue  # outside the repository: the main process reports it, never reads it
             with open(full, "rb") as handle:
                 source = decode(path, handle.read())
         except (OSError, UnreadableFile):

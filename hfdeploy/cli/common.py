@@ -98,8 +98,9 @@ def load_project(
 
 
 def _valid_python(value: str) -> bool:
-    parts = value.split(".")
-    return len(parts) == 2 and all(p.isdigit() for p in parts) and parts[0] == "3"
+    from hfdeploy.values import PATTERNS
+
+    return PATTERNS["python-version"].fullmatch(value) is not None
 
 
 def choose_selection(project: Project, select: list[str], ignore: list[str]) -> Selection:

@@ -24,6 +24,7 @@ from hfdeploy.cli.common import (
 )
 from hfdeploy.diagnostics import Severity
 from hfdeploy.fixer import StaleFileError, fix_project, write_changes
+from hfdeploy.pysource.app_discovery import find_app
 from hfdeploy.report import render_text
 
 
@@ -69,6 +70,14 @@ def fix(
     outcome = fix_project(project, checks, unsafe=unsafe_fixes)
     remaining = outcome.remaining
     files = sorted(p for p, text in outcome.changes.items() if text != (project.text(p) or ""))
+    created = [p for p in files if project.original(p) is None]
+    if write and created and find_app(project).target is None:
+        # Without an app to serve, a Dockerfile, README or .dockerignore made for a Space is a
+        # guess about a project that is perhaps no FastAPI backend at all: write nothing.
+        err(f"hfdeploy: no FastAPI app found, so no file was written (it would create "
+            f"{', '.join(map(str, created))}); set `[tool.hfdeploy] app = \"pkg.module:app\"`")
+        sys.stderr.write(render_text(outcome.project, remaining))
+        raise typer.Exit(EXIT_FINDINGS)
     if write:
         try:
             write_changes(outcome)

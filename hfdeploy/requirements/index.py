@@ -197,6 +197,10 @@ class IndexClient:
                 page = parse(key, body, url)
             except BadPage as exc:
                 raise IndexError_(f"{redact_url(index)} answered with {exc}") from None
+            if not page.groups:
+                # A real project page lists files; a 200 with none is a broken proxy or mirror,
+                # not "never released" for every pin.
+                raise IndexError_(f"{redact_url(index)} answered an empty page for {key}")
         else:
             raise IndexError_(f"{redact_url(index)} answered HTTP {status} for {key}")
         entry = {

@@ -126,8 +126,9 @@ def parse_front_matter(source: SourceFile | None) -> FrontMatter:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = YAML(typ="rt").load(yaml_text)
-            root = YAML(typ="rt").compose(yaml_text)
+            yaml = YAML(typ="rt")
+            root = yaml.compose(yaml_text)  # parsed once: the nodes give spans, then the data
+            data = None if root is None else yaml.constructor.construct_document(root)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An error found at the end of the block (an unclosed bracket or quote) is reported
@@ -177,8 +178,26 @@ def _yaml_message(exc: MarkedYAMLError) -> str:
     )
 
 
+def _alias_entry(text: str, key: str, value: Any, key_span: Span) -> Entry:
+    colon = text.find(":", key_span.end)
+    start = colon + 1 if colon != -1 else key_span.end
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end == -1 else line_end
+    while start < line_end and text[start] in " \t":
+        start += 1
+    end = start
+    while end < line_end and text[end] not in " \t#":
+        end += 1
+    own_lines = _own_lines(text, key_span.start, end)
+    return Entry(key, value, key_span, Span(start, end), own_lines, None, text[start:end], ())
+
+
 def _entry(text: str, base: int, key: str, value: Any, key_node: Node, value_node: Node) -> Entry:
     key_span = Span(base + key_node.start_mark.index, base + key_node.end_mark.index)
+    if value_node.start_mark.index < key_node.end_mark.index:
+        # An alias (`key: *name`): the composed node is the anchored one, written earlier, so
+        # its marks point there. The value's own text is the `*name` right after the colon.
+        return _alias_entry(text, key, value, key_span)
     start = base + value_node.start_mark.index
     end = base + _node_end(text[base:], value_node)
     style = getattr(value_node, "style", None) if isinstance(value_node, ScalarNode) else None
