@@ -27,7 +27,9 @@ _BUILDING = frozenset({"RUN", "COPY", "ADD", "WORKDIR", "USER", "VOLUME", "ONBUI
 _START = frozenset({"CMD", "ENTRYPOINT"})
 # Debian-based official python variants (`useradd` exists); alpine and windows ones do not.
 _NOT_DEBIAN = ("alpine", "windows", "nanoserver")
-_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "fastapi run", "fastapi dev", "uvicorn.run"})
+_SERVERS = frozenset(
+    {"uvicorn", "gunicorn", "hypercorn", "fastapi run", "fastapi dev", "uvicorn.run"}
+)
 _USER = "user"
 
 
@@ -50,30 +52,45 @@ def user_splice(project: Project, write_dirs: list[str]) -> Splice | None:
     workdir = posixpath.normpath(img.workdir or "/")
     if workdir == "/" or not is_valid("abspath", workdir):
         return None  # `chown -R /` is no repair
-    dirs = [d for d in dict.fromkeys(posixpath.normpath(d) for d in write_dirs)
-            if d != workdir and not d.startswith(workdir + "/") and is_valid("abspath", d)]
+    dirs = [
+        d
+        for d in dict.fromkeys(posixpath.normpath(d) for d in write_dirs)
+        if d != workdir and not d.startswith(workdir + "/") and is_valid("abspath", d)
+    ]
     unsafe: list[str] = []
     chain = rt.dockerfile.chain()
     if len(chain) > 1 or len(rt.dockerfile.stages) > 1:
-        unsafe.append("it is a multi-stage build: files copied from other stages may need other owners")
+        unsafe.append(
+            "it is a multi-stage build: files copied from other stages may need other owners"
+        )
     base = python_base(rt)
     if base is None or base.variant.startswith(_NOT_DEBIAN):
-        unsafe.append("the base is not an official Debian-based `python:` image, which may lack `useradd`")
+        unsafe.append(
+            "the base is not an official Debian-based `python:` image, which may lack `useradd`"
+        )
     user_steps = rt.of("USER")
     if user_steps:
-        unsafe.append("the file already switches users (`USER`), so later steps may rely on who runs them")
+        unsafe.append(
+            "the file already switches users (`USER`), so later steps may rely on who runs them"
+        )
     existing = next((u for u in rt.users if u.uid == str(SPACE_UID)), None)
     if existing is not None:
-        unsafe.append(f"it already creates uid {SPACE_UID} (`{existing.name}`), whose home and groups "
-                      "hfdeploy does not check")
+        unsafe.append(
+            f"it already creates uid {SPACE_UID} (`{existing.name}`), whose home and groups "
+            "hfdeploy does not check"
+        )
     # The block goes after the last instruction that builds, before the CMD/ENTRYPOINT that follows.
     steps = rt.steps
     last_build = max((i for i, s in enumerate(steps) if s.ins.keyword in _BUILDING), default=-1)
-    at = next((i for i in range(last_build + 1, len(steps)) if steps[i].ins.keyword in _START), None)
+    at = next(
+        (i for i in range(last_build + 1, len(steps)) if steps[i].ins.keyword in _START), None
+    )
     server = find_server(project)
     if server is None or server.tool not in _SERVERS or server.path != DOCKERFILE:
-        unsafe.append("hfdeploy cannot tell what the start command runs; if it needs root "
-                      "(installs, writes under `/etc`, starts services), it fails as uid 1000")
+        unsafe.append(
+            "hfdeploy cannot tell what the start command runs; if it needs root "
+            "(installs, writes under `/etc`, starts services), it fails as uid 1000"
+        )
     text, newline = source.text, source.newline
     if at is not None:
         offset = steps[at].ins.span.start
@@ -104,7 +121,8 @@ def user_splice(project: Project, write_dirs: list[str]) -> Splice | None:
     lines.append(f"USER {name}")
     block = lead + newline.join(lines) + newline
     fix = Fix(
-        f"Switch to a uid-{SPACE_UID} user owning {workdir}" + (" and " + ", ".join(dirs) if dirs else ""),
+        f"Switch to a uid-{SPACE_UID} user owning {workdir}"
+        + (" and " + ", ".join(dirs) if dirs else ""),
         (Edit(DOCKERFILE, Span(offset, offset), block),),
         Applicability.UNSAFE if unsafe else Applicability.SAFE,
     )

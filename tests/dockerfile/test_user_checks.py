@@ -98,16 +98,30 @@ def test_df003_spliced_user_is_unsafe_when_nothing_shows_a_write(tmp_path: Path)
 @pytest.mark.parametrize(
     ("dockerfile", "reason"),
     [
-        pytest.param(ROOT_IMAGE.replace("CMD", "USER root\nRUN true\nCMD"), "`USER`", id="user-root"),
-        pytest.param(ROOT_IMAGE.replace("3.11-slim", "3.11-alpine").replace("CMD", "RUN true\nCMD"),
-                     "Debian-based", id="alpine"),
-        pytest.param(ROOT_IMAGE.replace("CMD", "RUN useradd -u 1000 app\nCMD"), "uid 1000", id="uid-1000"),
-        pytest.param(ROOT_IMAGE.replace("RUN pip", "RUN apt-get install -y nginx && pip").replace(
-            'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]', 'CMD ["nginx"]'),
-            "start command", id="unknown-start"),
+        pytest.param(
+            ROOT_IMAGE.replace("CMD", "USER root\nRUN true\nCMD"), "`USER`", id="user-root"
+        ),
+        pytest.param(
+            ROOT_IMAGE.replace("3.11-slim", "3.11-alpine").replace("CMD", "RUN true\nCMD"),
+            "Debian-based",
+            id="alpine",
+        ),
+        pytest.param(
+            ROOT_IMAGE.replace("CMD", "RUN useradd -u 1000 app\nCMD"), "uid 1000", id="uid-1000"
+        ),
+        pytest.param(
+            ROOT_IMAGE.replace("RUN pip", "RUN apt-get install -y nginx && pip").replace(
+                'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]',
+                'CMD ["nginx"]',
+            ),
+            "start command",
+            id="unknown-start",
+        ),
     ],
 )
-def test_df003_spliced_user_is_unsafe_and_says_why(tmp_path: Path, dockerfile: str, reason: str) -> None:
+def test_df003_spliced_user_is_unsafe_and_says_why(
+    tmp_path: Path, dockerfile: str, reason: str
+) -> None:
     dockerfile = dockerfile.replace("CMD [", "HEALTHCHECK CMD true\nCMD [")  # not regenerated
     (found,) = findings(tmp_path, "DF003", dockerfile, WRITES)
     assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
@@ -116,12 +130,15 @@ def test_df003_spliced_user_is_unsafe_and_says_why(tmp_path: Path, dockerfile: s
 
 
 def test_df003_spliced_user_owns_the_sqlite_directory_and_keeps_home(tmp_path: Path) -> None:
-    files = {"main.py": "import sqlite3\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
-             "DB = sqlite3.connect('x.db')\n"
-             "from sqlalchemy import create_engine\nengine = create_engine('sqlite:////srv/db/app.db')\n",
-             "requirements.txt": "fastapi\nuvicorn\nsqlalchemy\n"}
+    files = {
+        "main.py": "import sqlite3\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+        "DB = sqlite3.connect('x.db')\n"
+        "from sqlalchemy import create_engine\nengine = create_engine('sqlite:////srv/db/app.db')\n",
+        "requirements.txt": "fastapi\nuvicorn\nsqlalchemy\n",
+    }
     dockerfile = ROOT_IMAGE.replace("WORKDIR", "ENV HOME=/srv/home\nWORKDIR").replace(
-        "CMD", "HEALTHCHECK CMD true\nCMD")
+        "CMD", "HEALTHCHECK CMD true\nCMD"
+    )
     after = fixed(tmp_path, "DF003", dockerfile, files)
     assert "mkdir -p /srv/db && chown -R 1000:1000 /code /srv/db\n" in after
     assert "ENV HOME=/home/user" not in after and after.index("USER user") < after.index("CMD [")

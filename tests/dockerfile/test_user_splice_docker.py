@@ -61,13 +61,16 @@ def test_spliced_user_makes_a_root_dockerfile_start_as_uid_1000(
 ) -> None:
     port = free_port()
     name = f"df003-splice-{uuid.uuid4().hex[:8]}"
-    root = make_tree(tmp_path / name, {
-        "Dockerfile": DOCKERFILE.format(port=port),
-        "main.py": MAIN,
-        "requirements.txt": "fastapi==0.165.0\nuvicorn==0.54.0\n",
-        "README.md": f"---\ntitle: t\nsdk: docker\napp_port: {port}\n---\n",
-        ".dockerignore": "*.db\n",
-    })
+    root = make_tree(
+        tmp_path / name,
+        {
+            "Dockerfile": DOCKERFILE.format(port=port),
+            "main.py": MAIN,
+            "requirements.txt": "fastapi==0.165.0\nuvicorn==0.54.0\n",
+            "README.md": f"---\ntitle: t\nsdk: docker\napp_port: {port}\n---\n",
+            ".dockerignore": "*.db\n",
+        },
+    )
     original = (root / "Dockerfile").read_bytes()
 
     def verify() -> tuple[int, dict[str, Any]]:
@@ -89,7 +92,7 @@ def test_spliced_user_makes_a_root_dockerfile_start_as_uid_1000(
         # The user's lines are kept byte for byte, CRLF included; the block comes before the
         # comment that introduces CMD.
         assert fixed.startswith(original.split(b"# Start the server")[0])
-        assert fixed.endswith(original[original.index(b"# Start the server"):])
+        assert fixed.endswith(original[original.index(b"# Start the server") :])
         assert b"USER user\r\n" in fixed and b"useradd -m -u 1000 user" in fixed
 
         code, report = verify()
@@ -102,5 +105,5 @@ def test_spliced_user_makes_a_root_dockerfile_start_as_uid_1000(
         for image in images:
             try:
                 docker_client.images.remove(image, force=True)
-            except Exception:  # noqa: BLE001 - already gone
+            except Exception:
                 pass

@@ -157,7 +157,11 @@ def write_dirs(project: Project) -> list[str]:
     for _, url in _sqlite_files(project):
         if url.database.startswith("/"):
             found.append(posixpath.dirname(posixpath.normpath(url.database)))
-    return [d for d in dict.fromkeys(found) if d not in ("/", "") and not d.startswith(_WRITABLE_PREFIXES[:1])]
+    return [
+        d
+        for d in dict.fromkeys(found)
+        if d not in ("/", "") and not d.startswith(_WRITABLE_PREFIXES[:1])
+    ]
 
 
 def _sqlite_files(project: Project) -> list[tuple[Any, Any]]:
