@@ -72,19 +72,83 @@ def test_df003_keeps_system_packages_and_plain_env(tmp_path: Path) -> None:
     assert after.index("apt-get install") < after.index("USER user")
 
 
-def test_df003_unknown_instructions_make_the_fix_unsafe_and_are_listed(tmp_path: Path) -> None:
+def test_df003_custom_file_gets_the_user_spliced_in(tmp_path: Path) -> None:
+    # The template cannot reproduce the RUN: the file is kept and the user block added before CMD.
+    dockerfile = ROOT_IMAGE.replace("CMD", "RUN python -m nltk.downloader punkt\n# serve\nCMD")
+    (found,) = findings(tmp_path, "DF003", dockerfile, WRITES)
+    assert found.fix is not None and found.fix.applicability is Applicability.SAFE
+    assert found.notes == ()
+    after = fixed(tmp_path, "DF003", dockerfile, WRITES)
+    block = (
+        "# Spaces run the container as uid 1000: it must own the directories the app writes\n"
+        "RUN useradd -m -u 1000 user && chown -R 1000:1000 /code\n"
+        "ENV HOME=/home/user\nUSER user\n"
+    )
+    assert after == dockerfile.replace("# serve\n", block + "# serve\n")
+
+
+def test_df003_spliced_user_is_unsafe_when_nothing_shows_a_write(tmp_path: Path) -> None:
     dockerfile = ROOT_IMAGE.replace("CMD", "RUN python -m nltk.downloader punkt\nCMD")
     (found,) = findings(tmp_path, "DF003", dockerfile)
     assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
-    assert "line 5: `RUN python -m nltk.downloader punkt`" in found.notes[0]
     assert fixed(tmp_path, "DF003", dockerfile) == dockerfile  # not without --unsafe-fixes
     assert "USER user" in fixed(tmp_path, "DF003", dockerfile, unsafe=True)
 
 
+@pytest.mark.parametrize(
+    ("dockerfile", "reason"),
+    [
+        pytest.param(
+            ROOT_IMAGE.replace("CMD", "USER root\nRUN true\nCMD"), "`USER`", id="user-root"
+        ),
+        pytest.param(
+            ROOT_IMAGE.replace("3.11-slim", "3.11-alpine").replace("CMD", "RUN true\nCMD"),
+            "Debian-based",
+            id="alpine",
+        ),
+        pytest.param(
+            ROOT_IMAGE.replace("CMD", "RUN useradd -u 1000 app\nCMD"), "uid 1000", id="uid-1000"
+        ),
+        pytest.param(
+            ROOT_IMAGE.replace("RUN pip", "RUN apt-get install -y nginx && pip").replace(
+                'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]',
+                'CMD ["nginx"]',
+            ),
+            "start command",
+            id="unknown-start",
+        ),
+    ],
+)
+def test_df003_spliced_user_is_unsafe_and_says_why(
+    tmp_path: Path, dockerfile: str, reason: str
+) -> None:
+    dockerfile = dockerfile.replace("CMD [", "HEALTHCHECK CMD true\nCMD [")  # not regenerated
+    (found,) = findings(tmp_path, "DF003", dockerfile, WRITES)
+    assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
+    assert "Switch to a uid-1000 user" in found.fix.title
+    assert any(reason in note for note in found.notes), found.notes
+
+
+def test_df003_spliced_user_owns_the_sqlite_directory_and_keeps_home(tmp_path: Path) -> None:
+    files = {
+        "main.py": "import sqlite3\nfrom fastapi import FastAPI\n\napp = FastAPI()\n"
+        "DB = sqlite3.connect('x.db')\n"
+        "from sqlalchemy import create_engine\nengine = create_engine('sqlite:////srv/db/app.db')\n",
+        "requirements.txt": "fastapi\nuvicorn\nsqlalchemy\n",
+    }
+    dockerfile = ROOT_IMAGE.replace("WORKDIR", "ENV HOME=/srv/home\nWORKDIR").replace(
+        "CMD", "HEALTHCHECK CMD true\nCMD"
+    )
+    after = fixed(tmp_path, "DF003", dockerfile, files)
+    assert "mkdir -p /srv/db && chown -R 1000:1000 /code /srv/db\n" in after
+    assert "ENV HOME=/home/user" not in after and after.index("USER user") < after.index("CMD [")
+
+
 def test_df003_dropped_lines_are_listed_without_their_secrets(tmp_path: Path) -> None:
+    # No WORKDIR: nothing to hand over, so only the (unsafe) regeneration is offered.
     token = "hf_" + "a1b2c3d4e5" * 4
     lines = f"ENV SECRET_KEY=9f8e7d6c5b4a39281706 MODE=prod\nRUN hf auth login --token {token}\n"
-    dockerfile = ROOT_IMAGE.replace("CMD", lines + "CMD")
+    dockerfile = ROOT_IMAGE.replace("WORKDIR /code\n", "").replace("CMD", lines + "CMD")
     (found,) = findings(tmp_path, "DF003", dockerfile)
     assert "`ENV SECRET_KEY=9f***`" in found.notes[0] and "--token hf***" in found.notes[0]
     assert "9f8e7d6c5b4a" not in found.notes[0] and token not in found.notes[0]
@@ -94,8 +158,11 @@ def test_df003_multi_stage_is_never_regenerated(tmp_path: Path) -> None:
     dockerfile = "FROM node:20 AS web\nRUN npm ci\n" + ROOT_IMAGE.replace(
         "COPY . .", "COPY . .\nCOPY --from=web /dist ./static"
     )
-    (found,) = findings(tmp_path, "DF003", dockerfile)
-    assert found.fix is None and "multi-stage" in found.notes[0]
+    (found,) = findings(tmp_path, "DF003", dockerfile, WRITES)
+    assert found.fix is not None and found.fix.applicability is Applicability.UNSAFE
+    assert "Regenerate" not in found.fix.title and "multi-stage" in found.notes[0]
+    after = fixed(tmp_path, "DF003", dockerfile, WRITES, unsafe=True)
+    assert after.startswith(dockerfile.split("CMD")[0]) and "USER user\nCMD" in after
 
 
 # -- DF004 ---------------------------------------------------------------------------------------

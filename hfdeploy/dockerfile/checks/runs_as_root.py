@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, FixAvailability, Severity
 from hfdeploy.dockerfile.regenerate import regeneration
 from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
+from hfdeploy.dockerfile.user_splice import user_splice
 from hfdeploy.pysource.writes import file_writes
 from hfdeploy.space import SPACE_UID
 
@@ -55,13 +57,20 @@ class RunsAsRoot(Check):
     ```
 
     ## Fix safety
-    Adding a user touches ownership, paths and the install step together, so the fix
-    regenerates the whole Dockerfile from hfdeploy's template. That is safe only when the old
-    file is a single-stage `python` image whose every instruction the template reproduces
-    (system packages, plain `ENV` values, extra pip packages and the served app are carried
-    over). Otherwise the fix is unsafe and the finding lists what it would drop; for
-    multi-stage builds and non-Python base images no fix is offered. When nothing shows that
-    the app writes files (a warning), the regeneration is offered as an unsafe fix only.
+    When hfdeploy's template reproduces every instruction of the old file (a single-stage
+    `python` image with system packages, plain `ENV` values, extra pip packages and the served
+    app), the fix regenerates the whole Dockerfile, a safe fix. Otherwise the old file is kept
+    and a block is spliced in before the final `CMD`/`ENTRYPOINT`: it creates the uid-1000
+    user (`useradd -m -u 1000 user`, unless the file creates one), hands it the final working
+    directory (`chown -R 1000:1000`) and the absolute directories of the SQLite files the app
+    opens (`mkdir -p` first), sets `HOME=/home/user` when `HOME` is unset and switches
+    `USER user`. Every other line, comment and line ending stays as written. The splice is
+    safe for a single-stage file on an official Debian-based `python:` image (which has
+    `useradd`) that has no `USER` and creates no uid-1000 user, and that starts a Python
+    server hfdeploy recognises from the Dockerfile itself; otherwise it is unsafe and the
+    finding says why (a multi-stage build, another base, an existing `USER`, a start script
+    that may need root). No fix is offered when the working directory is `/`. When nothing
+    shows that the app writes files (a warning), either fix is offered as unsafe only.
     """
 
     code = "DF003"
@@ -109,8 +118,13 @@ class RunsAsRoot(Check):
         regen = regeneration(project)
         notes = list(regen.notes) + ([f"No fix: {regen.problem}"] if regen.problem else [])
         fix = regen.fix
+        if fix is None or fix.applicability is not Applicability.SAFE:
+            # Regenerating a custom file would drop what it does: add the user to it instead.
+            splice = user_splice(project, write_dirs(project))
+            if splice is not None:
+                fix, notes = splice.fix, list(splice.notes)
         if fix is not None and severity is Severity.WARNING:
-            # Rewriting a whole Dockerfile that may well work is not done unasked.
+            # Changing a Dockerfile that may well work is not done unasked.
             fix = replace(fix, applicability=Applicability.UNSAFE)
         yield self.diagnostic(
             message, path=DOCKERFILE, span=where, fix=fix, notes=notes, severity=severity
@@ -136,8 +150,22 @@ def write_evidence(project: Project, env: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def sqlite_urls(project: Project) -> list[str]:
-    """SQLite files the app opens on the Space (the database domain owns the URLs)."""
+def write_dirs(project: Project) -> list[str]:
+    """Absolute directories the app's SQLite files live in (relative ones are under the
+    working directory, which the repair hands over as a whole)."""
+    found = []
+    for _, url in _sqlite_files(project):
+        if url.database.startswith("/"):
+            found.append(posixpath.dirname(posixpath.normpath(url.database)))
+    return [
+        d
+        for d in dict.fromkeys(found)
+        if d not in ("/", "") and not d.startswith(_WRITABLE_PREFIXES[:1])
+    ]
+
+
+def _sqlite_files(project: Project) -> list[tuple[Any, Any]]:
+    """(found, url) for each SQLite file the app opens on the Space (not in memory)."""
     from hfdeploy.database.sources import database_urls
 
     out = []
@@ -147,6 +175,14 @@ def sqlite_urls(project: Project) -> list[str]:
             continue
         if not url.database or ":memory:" in url.database or "mode=memory" in url.text:
             continue
+        out.append((found, url))
+    return out
+
+
+def sqlite_urls(project: Project) -> list[str]:
+    """SQLite files the app opens on the Space (the database domain owns the URLs)."""
+    out = []
+    for found, url in _sqlite_files(project):
         source = project.source(found.path)
         line = source.line_col(found.written.start)[0] if source is not None else None
         where = f"{found.path}:{line}" if line else str(found.path)
