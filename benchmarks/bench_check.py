@@ -246,10 +246,14 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     counts = [int(s) for s in args.findings.split(",") if s]
 
-    print(f"{os.cpu_count()} cores (check parses in parallel; the floor is one process), "
-          f"repeat={args.repeat}")
-    print(f"{'modules':>8} {'findings':>8} {'floor s':>8} {'cold s':>8} {'cold x':>7} "
-          f"{'warm s':>8} {'warm x':>7}  targets")
+    print(
+        f"{os.cpu_count()} cores (check parses in parallel; the floor is one process), "
+        f"repeat={args.repeat}"
+    )
+    print(
+        f"{'modules':>8} {'findings':>8} {'floor s':>8} {'cold s':>8} {'cold x':>7} "
+        f"{'warm s':>8} {'warm x':>7}  targets"
+    )
     ok = True
     work = Path(tempfile.mkdtemp(prefix="hfdeploy-bench-"))
     try:
@@ -260,11 +264,16 @@ def main() -> int:
                 hit = (cold_target is None or cold / floor <= cold_target) and warm / floor <= 0.2
                 ok = ok and hit
                 goal = f"cold <= {cold_target}, " if cold_target else ""
-                print(f"{size:>8} {findings:>8} {floor:>8.3f} {cold:>8.3f} {cold / floor:>7.2f} "
-                      f"{warm:>8.3f} {warm / floor:>7.2f}  {goal}warm <= 0.2 "
-                      f"{'ok' if hit else 'MISS'}", flush=True)
-        versions = [timed([sys.executable, "-m", "hfdeploy", "--version"], dict(os.environ))
-                    for _ in range(max(3, args.repeat))]
+                print(
+                    f"{size:>8} {findings:>8} {floor:>8.3f} {cold:>8.3f} {cold / floor:>7.2f} "
+                    f"{warm:>8.3f} {warm / floor:>7.2f}  {goal}warm <= 0.2 "
+                    f"{'ok' if hit else 'MISS'}",
+                    flush=True,
+                )
+        versions = [
+            timed([sys.executable, "-m", "hfdeploy", "--version"], dict(os.environ))
+            for _ in range(max(3, args.repeat))
+        ]
         version = statistics.median(versions)
         ok = ok and version <= 0.3
         print(f"--version: {version:.3f} s (target <= 0.30)")

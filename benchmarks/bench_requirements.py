@@ -87,8 +87,21 @@ def run_check(root: Path, python: str):  # type: ignore[no-untyped-def]
 
 
 def pip_dry_run(root: Path, cache: Path) -> float:
-    cmd = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-           "--report", str(root / "report.json"), "--cache-dir", str(cache), "-r", str(root / "requirements.txt")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--quiet",
+        "--report",
+        str(root / "report.json"),
+        "--cache-dir",
+        str(cache),
+        "-r",
+        str(root / "requirements.txt"),
+    ]
     seconds, proc = timed(lambda: subprocess.run(cmd, capture_output=True, text=True, check=False))
     if proc.returncode:
         print("pip failed:", proc.stderr[-500:])
@@ -110,12 +123,18 @@ def main() -> int:
 
         cold, diags = timed(lambda: run_check(root, args.python))
         warm, warm_diags = timed(lambda: run_check(root, args.python))
-        assert [d.code for d in diags] == [d.code for d in warm_diags], "cold and warm runs disagree"
+        assert [d.code for d in diags] == [d.code for d in warm_diags], (
+            "cold and warm runs disagree"
+        )
         pip_cold = pip_dry_run(root, work / "pip-cache")
         pip_warm = pip_dry_run(root, work / "pip-cache")
         print(f"40 pins, findings: {[d.code for d in diags] or 'none'}")
-        print(f"check cold  {cold:6.2f} s  (target <= 1.5 s)  = {cold / pip_cold:.2f}x pip dry run cold ({pip_cold:.2f} s)")
-        print(f"check warm  {warm:6.2f} s  (target <= 0.2 s)  = {warm / pip_warm:.2f}x pip dry run warm ({pip_warm:.2f} s)")
+        print(
+            f"check cold  {cold:6.2f} s  (target <= 1.5 s)  = {cold / pip_cold:.2f}x pip dry run cold ({pip_cold:.2f} s)"
+        )
+        print(
+            f"check warm  {warm:6.2f} s  (target <= 0.2 s)  = {warm / pip_warm:.2f}x pip dry run warm ({pip_warm:.2f} s)"
+        )
 
         from hfdeploy.project import Project, RunOptions
         from hfdeploy.requirements import lock, resolver
@@ -131,13 +150,35 @@ def main() -> int:
             ours, result = timed(lambda p=project: lock.build_lock(p))
             assert result.text, result.error
             assert result.cutoff.when is not None
-            cmd = [uv, "pip", "compile", str(root / "requirements.txt"), "--python-version", args.python,
-                   "--python-platform", "x86_64-manylinux_2_36", "--only-binary", ":all:", "--no-config",
-                   "--quiet", "--index-url", INDEX, "--cache-dir", str(work / "uv-direct"),
-                   "--exclude-newer", f"{result.cutoff.when:%Y-%m-%dT%H:%M:%SZ}", "-o", str(work / "uv.txt")]
-            theirs, proc = timed(lambda c=cmd: subprocess.run(c, capture_output=True, text=True, check=False))
+            cmd = [
+                uv,
+                "pip",
+                "compile",
+                str(root / "requirements.txt"),
+                "--python-version",
+                args.python,
+                "--python-platform",
+                "x86_64-manylinux_2_36",
+                "--only-binary",
+                ":all:",
+                "--no-config",
+                "--quiet",
+                "--index-url",
+                INDEX,
+                "--cache-dir",
+                str(work / "uv-direct"),
+                "--exclude-newer",
+                f"{result.cutoff.when:%Y-%m-%dT%H:%M:%SZ}",
+                "-o",
+                str(work / "uv.txt"),
+            ]
+            theirs, proc = timed(
+                lambda c=cmd: subprocess.run(c, capture_output=True, text=True, check=False)
+            )
             assert proc.returncode == 0, proc.stderr
-            print(f"lock {label}   {ours:6.2f} s  = {ours / theirs:.2f}x uv pip compile ({theirs:.2f} s)  (target <= 1.5x)")
+            print(
+                f"lock {label}   {ours:6.2f} s  = {ours / theirs:.2f}x uv pip compile ({theirs:.2f} s)  (target <= 1.5x)"
+            )
         print(f"cutoff {result.cutoff.when:%Y-%m-%d} ({result.cutoff.why})")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -52,7 +52,10 @@ def main() -> int:
         shutil.copytree(args.example, repo)
         fixed = subprocess.run(
             [sys.executable, "-m", "hfdeploy", "fix", "--write", str(repo)],
-            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            check=False,
         )
         print(f"fix --write: exit {fixed.returncode}")
         worst = 0.0

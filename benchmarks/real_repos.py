@@ -540,7 +540,7 @@ def ensure_images(images: list[str]) -> list[str]:
 
 
 def decisive_line(finding: dict[str, Any]) -> str:
-    lines = [finding.get("message", "")] + list(finding.get("notes") or [])
+    lines = [finding.get("message", ""), *list(finding.get("notes") or [])]
     text = [ln.strip() for chunk in lines for ln in str(chunk).splitlines() if ln.strip()]
     for pattern in DECISIVE:
         for ln in reversed(text):
@@ -567,7 +567,7 @@ def judge_verify(data: dict[str, Any], result: VerifyResult) -> None:
             result.cause = errors[0]["code"]
             result.line = decisive_line(errors[0])
             notes = [ln for n in errors[0].get("notes") or [] for ln in str(n).splitlines()]
-            result.log_tail = [errors[0].get("message", "")[:400]] + notes[-25:]
+            result.log_tail = [errors[0].get("message", "")[:400], *notes[-25:]]
 
 
 def do_verify(root: Path, timeout: float) -> VerifyResult:
@@ -612,7 +612,9 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
         if result.cause == "RT002" and result.offline_hosts and not source_missing:
             result.cause = NETWORK_UNAVAILABLE
             result.line = f"{', '.join(result.offline_hosts)}: {result.line}"
-        elif result.cause == "RT002" and "registry-1.docker.io" in " ".join([result.line, *result.log_tail]):
+        elif result.cause == "RT002" and "registry-1.docker.io" in " ".join(
+            [result.line, *result.log_tail]
+        ):
             # `# syntax=docker/dockerfile:1` makes BuildKit pull its frontend image: no registry here.
             result.cause = BASE_UNAVAILABLE
             result.line = f"BuildKit frontend image (docker/dockerfile) not pullable: {result.line}"
@@ -702,7 +704,7 @@ def fmt_codes(counts: dict[str, int]) -> str:
     if not counts:
         return "0"
     total = sum(counts.values())
-    return f"{total} ({', '.join(f'{c}×{n}' if n > 1 else c for c, n in counts.items())})"
+    return f"{total} ({', '.join(f'{c}×{n}' if n > 1 else c for c, n in counts.items())})"  # noqa: RUF001
 
 
 def markdown_table(results: list[RepoResult]) -> str:
@@ -724,7 +726,7 @@ def markdown_table(results: list[RepoResult]) -> str:
         )
         before = fmt_codes(r.before.errors) if r.before else "-"
         after = fmt_codes(r.after.errors) if r.after else "-"
-        if r.before and r.before.crash or r.after and r.after.crash or r.fix and r.fix.crash:
+        if (r.before and r.before.crash) or (r.after and r.after.crash) or (r.fix and r.fix.crash):
             after += " **crash**"
         cause = ""
         if r.verify and not r.verify.served:
@@ -915,7 +917,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            for entry, res in zip(entries, pool.map(one, entries)):
+            for entry, res in zip(entries, pool.map(one, entries), strict=False):
                 results[entry.name] = res
     finally:
         if args.workdir is None:

@@ -57,7 +57,7 @@ def atomic_write_all(items: list[tuple[str, bytes]]) -> None:
             os.replace(tmp, target)
             done.append((target, old, mode))
     except BaseException:
-        for target, old, mode in reversed(done):
+        for target, old, _mode in reversed(done):
             try:
                 if old is None:
                     os.unlink(target)

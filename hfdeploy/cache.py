@@ -16,9 +16,9 @@ from typing import Any
 
 from hfdeploy import __version__
 from hfdeploy.atomic import atomic_write
-from hfdeploy.redact import redact
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity, Span, Untrack
 from hfdeploy.project import Project
+from hfdeploy.redact import redact
 
 
 def cache_root() -> Path:

@@ -73,9 +73,7 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     return text
 
 
-def fix_project(
-    project: Project, checks: list[Check], *, unsafe: bool = False
-) -> FixOutcome:
+def fix_project(project: Project, checks: list[Check], *, unsafe: bool = False) -> FixOutcome:
     outcome = FixOutcome(project)
     rejected: set[tuple[object, ...]] = set()
     guard_findings: list[Diagnostic] = []
@@ -83,7 +81,9 @@ def fix_project(
     diagnostics = run_checks(current, checks)
     for _round in range(MAX_ROUNDS):
         candidates = [
-            d for d in diagnostics if _eligible(d, unsafe) and _fix_key(d.fix) not in rejected  # type: ignore[arg-type]
+            d
+            for d in diagnostics
+            if _eligible(d, unsafe) and _fix_key(d.fix) not in rejected  # type: ignore[arg-type]
         ]
         if not candidates:
             break
@@ -194,7 +194,9 @@ def render_diff(
             # Redact the file's line, not the diff marker before it (`+SECRET_KEY=...`).
             marker = line[:1] if line[:1] in "+- " else ""
             line = marker + redact(line[len(marker) :])
-            chunks.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+            chunks.append(
+                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            )
     for name in sorted(untrack):
         chunks.append(f"git rm --cached {name}   # stays on disk, leaves the repository\n")
     return "".join(chunks)
@@ -224,7 +226,9 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
                 raise StaleFileError(f"{path} is a directory; nothing was written")
             on_disk = _read_regular(full)
         except OSError as exc:
-            raise StaleFileError(f"{path}: cannot read it ({exc.strerror}); nothing was written") from None
+            raise StaleFileError(
+                f"{path}: cannot read it ({exc.strerror}); nothing was written"
+            ) from None
         if original is None and on_disk is not None:
             raise StaleFileError(f"{path} appeared on disk while fixing; nothing was written")
         if original is not None and (
@@ -247,7 +251,16 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
     written = list(prepared)
     if outcome.untrack and project.is_git:
         subprocess.run(
-            ["git", "-C", str(project.root), "rm", "--cached", "--quiet", "--", *sorted(outcome.untrack)],
+            [
+                "git",
+                "-C",
+                str(project.root),
+                "rm",
+                "--cached",
+                "--quiet",
+                "--",
+                *sorted(outcome.untrack),
+            ],
             check=False,
             capture_output=True,
         )

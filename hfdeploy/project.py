@@ -25,13 +25,33 @@ T = TypeVar("T")
 class OutsideRepository(Exception):
     """A write aimed outside the repository root (directly, by `..` or through a symlink)."""
 
+
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # Directories that never hold the app's own source: virtualenvs, caches, build output.
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "node_modules", "__pycache__",
-        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
-        "build", "dist", "site-packages", ".eggs", ".idea", ".vscode", ".cache",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        "build",
+        "dist",
+        "site-packages",
+        ".eggs",
+        ".idea",
+        ".vscode",
+        ".cache",
     }
 )
 
@@ -73,15 +93,21 @@ class Project:
         tracked = _git(self.root, "ls-files", "-z", "--cached")
         self.is_git = tracked is not None
         if not self.is_git and os.path.lexists(os.path.join(self._root_str, ".git")):
-            self._problem(PurePosixPath(".git"), "git cannot read this repository (no `git` on "
-                          "PATH, or broken metadata such as .git/HEAD): the checks that need it, "
-                          "such as a committed .env (EV002), did not run")
+            self._problem(
+                PurePosixPath(".git"),
+                "git cannot read this repository (no `git` on "
+                "PATH, or broken metadata such as .git/HEAD): the checks that need it, "
+                "such as a committed .env (EV002), did not run",
+            )
         self.tracked: frozenset[str] = frozenset(tracked or ())
         self._files = self._discover()
         for name in self._files:
             if name.name.startswith(".hfdeploy-") and name.name.endswith(".tmp"):
-                self._problem(name, "left over by an interrupted `hfdeploy fix --write`; it may "
-                              "hold the fixed text of another file: delete it and run the fix again")
+                self._problem(
+                    name,
+                    "left over by an interrupted `hfdeploy fix --write`; it may "
+                    "hold the fixed text of another file: delete it and run the fix again",
+                )
 
     # -- discovery -------------------------------------------------------------------------
     def _discover(self) -> list[PurePosixPath]:
@@ -166,7 +192,8 @@ class Project:
                     except OSError:
                         continue
                     found.extend(
-                        f"{entry.name}/{sub.name}" + ("/" if sub.is_dir(follow_symlinks=False) else "")
+                        f"{entry.name}/{sub.name}"
+                        + ("/" if sub.is_dir(follow_symlinks=False) else "")
                         for sub in below
                     )
                 else:
@@ -321,7 +348,8 @@ class Project:
         file and its verdict, never a syntax tree, so little crosses the process boundary.
         """
         todo = [
-            p for p in paths
+            p
+            for p in paths
             if ("syntax", p) not in self._memo and p not in self._overlay and p not in self._sources
         ]
         found = parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)

@@ -66,7 +66,9 @@ def summary_line(diags: Sequence[Diagnostic]) -> str:
     if not diags:
         return "No problems found."
     counts = {s: sum(1 for d in diags if d.severity is s) for s in Severity}
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity) if counts[s]]
+    parts = [
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in reversed(Severity) if counts[s]
+    ]
     safe = sum(1 for d in diags if fixable(d))
     unsafe = sum(1 for d in diags if d.fix is not None and not fixable(d))
     tail = ""

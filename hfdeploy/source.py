@@ -96,7 +96,10 @@ def decode(path: PurePosixPath, data: bytes) -> SourceFile:
         encoding = "utf-8" if encoding == "utf-8-sig" else encoding
     try:
         text = body.decode(encoding)
-    except (UnicodeError, LookupError) as exc:  # `coding: undefined` / `punycode` raise UnicodeError
+    except (
+        UnicodeError,
+        LookupError,
+    ) as exc:  # `coding: undefined` / `punycode` raise UnicodeError
         reason = getattr(exc, "reason", None) or str(exc).split(" (")[0]
         raise UnreadableFile(f"not valid {encoding} ({reason})") from None
     return SourceFile(path, text, encoding, bom, hashlib.sha256(data).hexdigest())

@@ -17,8 +17,18 @@ OUTBOUND_PORTS = frozenset({80, 443, 8080})  # everything else is blocked from a
 # Variables the platform injects at run time (spaces.md §4).
 INJECTED_VARIABLES = frozenset(
     {
-        "SPACE_AUTHOR_NAME", "SPACE_REPO_NAME", "SPACE_TITLE", "SPACE_ID", "SPACE_HOST",
-        "SPACE_CREATOR_USER_ID", "ACCELERATOR", "CPU_CORES", "MEMORY",
-        "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_SCOPES", "OPENID_PROVIDER_URL",
+        "SPACE_AUTHOR_NAME",
+        "SPACE_REPO_NAME",
+        "SPACE_TITLE",
+        "SPACE_ID",
+        "SPACE_HOST",
+        "SPACE_CREATOR_USER_ID",
+        "ACCELERATOR",
+        "CPU_CORES",
+        "MEMORY",
+        "OAUTH_CLIENT_ID",
+        "OAUTH_CLIENT_SECRET",
+        "OAUTH_SCOPES",
+        "OPENID_PROVIDER_URL",
     }
 )

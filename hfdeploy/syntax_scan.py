@@ -57,7 +57,9 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
         except (OSError, UnreadableFile):
             continue  # the main process reads it again and reports it
         error = compile_error(path, source.text)
-        verdict = None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
+        verdict = (
+            None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
+        )
         out.append((name, source, verdict, identifiers(source.text)))
     return out
 

@@ -126,5 +126,7 @@ def _resolve(project: Project) -> TargetPython:
     if spec:
         chosen = _from_requires_python(spec)
         if chosen:
-            return TargetPython(chosen, f"pyproject.toml requires-python {spec!r}")  # or Poetry's python
+            return TargetPython(
+                chosen, f"pyproject.toml requires-python {spec!r}"
+            )  # or Poetry's python
     return TargetPython(DEFAULT_PYTHON, "default")

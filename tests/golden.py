@@ -78,7 +78,9 @@ def run_case(case: Case, tmp: Path, *, update: bool = False) -> None:
         if check is None:
             continue
         if diag.fix is not None:
-            assert check.fix_availability is not FixAvailability.NEVER, f"{diag.code} declares no fix"
+            assert check.fix_availability is not FixAvailability.NEVER, (
+                f"{diag.code} declares no fix"
+            )
         elif check.fix_availability is FixAvailability.ALWAYS:
             raise AssertionError(f"{diag.code} declares fix 'always' but offered none")
 
@@ -92,7 +94,9 @@ def run_case(case: Case, tmp: Path, *, update: bool = False) -> None:
     assert fixed == read_tree(after), f"{case.id}: fixed tree differs from {after.name}/"
 
     again = fix_tree(root, case.select, unsafe=unsafe, write=False, **options(case))
-    assert not again.changes, f"{case.id}: a second fix still changes {sorted(map(str, again.changes))}"
+    assert not again.changes, (
+        f"{case.id}: a second fix still changes {sorted(map(str, again.changes))}"
+    )
     left = check_tree(root, case.select, **options(case))
     safe_left = [d for d in left if d.fix is not None and d.fix.applicability.value == "safe"]
     assert not safe_left, f"{case.id}: fixable findings remain: {[d.code for d in safe_left]}"

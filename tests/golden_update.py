@@ -1,6 +1,6 @@
 """Regenerate expected.txt (and after/ where it exists) for golden cases; review the git diff!
 
-    python -m tests.golden_update [CODE[/case] ...]
+python -m tests.golden_update [CODE[/case] ...]
 """
 
 from __future__ import annotations

@@ -40,14 +40,22 @@ def project_for(root: Path, **options: object) -> Project:
     return Project(root, load_config(root), RunOptions(**options))  # type: ignore[arg-type]
 
 
-def check_tree(root: Path, select: str = "", *, offline: bool = True, **options: object) -> list[Diagnostic]:
+def check_tree(
+    root: Path, select: str = "", *, offline: bool = True, **options: object
+) -> list[Diagnostic]:
     project = project_for(root, offline=offline, **options)
     checks = selected_checks(normalise_codes([select]) if select else (), ())
     return run_checks(project, checks)
 
 
 def fix_tree(
-    root: Path, select: str = "", *, unsafe: bool = False, write: bool = True, offline: bool = True, **options: object
+    root: Path,
+    select: str = "",
+    *,
+    unsafe: bool = False,
+    write: bool = True,
+    offline: bool = True,
+    **options: object,
 ) -> FixOutcome:
     project = project_for(root, offline=offline, **options)
     checks = selected_checks(normalise_codes([select]) if select else (), ())

@@ -165,7 +165,9 @@ def test_rules_and_explain(capsys) -> None:
 
 def test_version_is_fast_path_and_console_script_works(capsys) -> None:
     assert run(capsys, "--version") == (0, f"hfdeploy {__version__}\n", "")
-    proc = subprocess.run([sys.executable, "-m", "hfdeploy", "--version"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfdeploy", "--version"], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and proc.stdout.strip() == f"hfdeploy {__version__}"
 
 

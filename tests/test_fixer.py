@@ -39,7 +39,11 @@ class ReplaceWord(Check):
 
 
 def test_apply_edits_back_to_front() -> None:
-    edits = [Edit(P("a"), Span(0, 1), "XX"), Edit(P("a"), Span(2, 3), "YY"), Edit.insert(P("a"), 4, "!")]
+    edits = [
+        Edit(P("a"), Span(0, 1), "XX"),
+        Edit(P("a"), Span(2, 3), "YY"),
+        Edit.insert(P("a"), 4, "!"),
+    ]
     assert apply_edits("abcd", edits) == "XXbYYd!"
 
 
@@ -98,7 +102,11 @@ class CreatesAndUntracks(Check):
 
     def run(self, project: Project) -> Iterable[Diagnostic]:
         if project.is_tracked("secret.env"):
-            fix = Fix("Untrack", (Edit.create(P(".gitignore"), "secret.env\n"),), untrack=(Untrack(P("secret.env")),))
+            fix = Fix(
+                "Untrack",
+                (Edit.create(P(".gitignore"), "secret.env\n"),),
+                untrack=(Untrack(P("secret.env")),),
+            )
             yield self.diagnostic("tracked", path="secret.env", fix=fix)
 
 
@@ -108,7 +116,9 @@ def test_untrack_keeps_the_file_on_disk(tmp_path: Path) -> None:
     outcome = fix_project(Project(tmp_path), [CreatesAndUntracks()])
     assert "git rm --cached secret.env" in outcome.diff()
     write_changes(outcome)
-    listed = subprocess.run(["git", "-C", str(tmp_path), "ls-files"], capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        ["git", "-C", str(tmp_path), "ls-files"], capture_output=True, text=True
+    ).stdout
     assert "secret.env" not in listed and (tmp_path / "secret.env").exists()
     assert (tmp_path / ".gitignore").read_text() == "secret.env\n"
     assert run_checks(Project(tmp_path), [CreatesAndUntracks()]) == []

@@ -98,7 +98,9 @@ def test_odd_names_and_symlink_loops(tmp_path: Path) -> None:
 def test_overlay_changes_do_not_touch_disk(tmp_path: Path) -> None:
     make_tree(tmp_path, {"a.py": "x = 1\n"})
     project = Project(tmp_path)
-    changed = project.with_changes({PurePosixPath("a.py"): "x = 2\n", PurePosixPath("new.txt"): "n"})
+    changed = project.with_changes(
+        {PurePosixPath("a.py"): "x = 2\n", PurePosixPath("new.txt"): "n"}
+    )
     assert changed.text("a.py") == "x = 2\n" and changed.exists("new.txt")
     assert "new.txt" in [str(p) for p in changed.files()]
     assert (tmp_path / "a.py").read_text() == "x = 1\n" and not (tmp_path / "new.txt").exists()
@@ -147,7 +149,9 @@ def test_parallel_syntax_pass_agrees_with_the_serial_one(tmp_path: Path) -> None
 
     from hfdeploy.syntax_scan import PARALLEL_MIN_FILES
 
-    files: dict[str, str | bytes] = {f"m{i}.py": f"x{i} = {i}\r\n" for i in range(PARALLEL_MIN_FILES)}
+    files: dict[str, str | bytes] = {
+        f"m{i}.py": f"x{i} = {i}\r\n" for i in range(PARALLEL_MIN_FILES)
+    }
     files["broken.py"] = "def f(a=1, b):\n    pass\n"
     files["cookie.py"] = "# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1")
     files["bom.py"] = codecs.BOM_UTF8 + b"y = 1\n"
@@ -164,7 +168,9 @@ def test_parallel_syntax_pass_agrees_with_the_serial_one(tmp_path: Path) -> None
         "assert all(w == identifiers(s.text) for k, (s, e, w) in v.items())\n"
         "print(json.dumps({str(k): e is not None for k, (s, e, w) in v.items()}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+    )
     verdicts = json.loads(out.stdout)
     if (os.cpu_count() or 1) < 2:
         assert verdicts == {}  # nothing to gain on one core: the serial path answers

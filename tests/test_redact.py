@@ -37,10 +37,16 @@ def test_redact(line: str, expected: str) -> None:
             "sqlalchemy.url = postgres://admin:p%40ss%word@%(db_host)s:5432/app",
             "sqlalchemy.url = postgres://admin:p%***@%(db_host)s:5432/app",
         ),
-        ('f"postgresql://u:hunter2secret@{host}:5432/db"', 'f"postgresql://u:hu***@{host}:5432/db"'),
+        (
+            'f"postgresql://u:hunter2secret@{host}:5432/db"',
+            'f"postgresql://u:hu***@{host}:5432/db"',
+        ),
         ("DB=postgresql://u:hunter2secret@${DB_HOST}/db", "DB=postgresql://u:hu***@${DB_HOST}/db"),
         # ... while a templated password is only a name and stays readable.
-        ('f"postgresql://{user}:{password}@{host}/{db}"', 'f"postgresql://{user}:{password}@{host}/{db}"'),
+        (
+            'f"postgresql://{user}:{password}@{host}/{db}"',
+            'f"postgresql://{user}:{password}@{host}/{db}"',
+        ),
         ("postgresql://u:${DB_PASSWORD}@db:5432/x", "postgresql://u:${DB_PASSWORD}@db:5432/x"),
     ],
 )
@@ -85,9 +91,14 @@ def test_redact_url_passwords_with_spaces_and_quoted(text: str, expected: str) -
         ("    ACCESS_TOKEN_EXPIRE_MINUTES: int = 30", "    ACCESS_TOKEN_EXPIRE_MINUTES: int = 30"),
         ("    API_TOKEN: Optional[str] = None", "    API_TOKEN: Optional[str] = None"),
         ('    SECRET_KEY: str = "abcdef123456"', '    SECRET_KEY: str = "ab***"'),
-        ('    DB_PASSWORD: SecretStr = SecretStr("hunter22")', '    DB_PASSWORD: SecretStr = SecretStr("hu***")'),
+        (
+            '    DB_PASSWORD: SecretStr = SecretStr("hunter22")',
+            '    DB_PASSWORD: SecretStr = SecretStr("hu***")',
+        ),
         ("SECRET_KEY: abcdef123", "SECRET_KEY: ab***"),  # YAML-style: the value is masked
     ],
 )
-def test_settings_annotations_stay_readable_but_defaults_are_masked(line: str, expected: str) -> None:
+def test_settings_annotations_stay_readable_but_defaults_are_masked(
+    line: str, expected: str
+) -> None:
     assert redact(line) == expected

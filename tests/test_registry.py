@@ -29,13 +29,23 @@ def test_codes_and_names_are_unique_and_well_formed() -> None:
 
 def test_every_check_module_is_registered() -> None:
     registered = {c.__module__ for c in CHECKS}
-    for domain in ("pysource", "requirements", "space_config", "dockerfile", "database", "environment"):
+    for domain in (
+        "pysource",
+        "requirements",
+        "space_config",
+        "dockerfile",
+        "database",
+        "environment",
+    ):
         package = importlib.import_module(f"hfdeploy.{domain}.checks")
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")
             defined = [
-                obj for obj in vars(module).values()
-                if isinstance(obj, type) and issubclass(obj, Check) and obj.__module__ == module.__name__
+                obj
+                for obj in vars(module).values()
+                if isinstance(obj, type)
+                and issubclass(obj, Check)
+                and obj.__module__ == module.__name__
                 and hasattr(obj, "code")
             ]
             for cls in defined:
@@ -83,4 +93,6 @@ def test_package_version_is_a_string() -> None:
 def test_readme_rule_table_lists_every_code() -> None:
     readme = (CASES.parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [c.code for c in CHECKS if f"`{c.code}`" not in readme]
-    assert not missing, f"README.md rule table lacks {missing}: regenerate it with `hfdeploy rules --markdown`"
+    assert not missing, (
+        f"README.md rule table lacks {missing}: regenerate it with `hfdeploy rules --markdown`"
+    )

@@ -37,12 +37,19 @@ def test_dockerfile_from_with_a_global_arg_reads_its_default(tmp_path: Path) -> 
     assert (target.version, target.source) == ("3.9", "Dockerfile FROM (line 3)")
 
 
-@pytest.mark.parametrize(("constraint", "expected"), [("^3.12", "3.12"), ("~3.10", "3.10"), (">=3.13,<4", "3.13")])
+@pytest.mark.parametrize(
+    ("constraint", "expected"), [("^3.12", "3.12"), ("~3.10", "3.10"), (">=3.13,<4", "3.13")]
+)
 def test_poetrys_python_constraint_is_the_projects_requires_python(
     tmp_path: Path, constraint: str, expected: str
 ) -> None:
     # A Poetry project states its Python in [tool.poetry.dependencies]; the generated image
     # must run it (a 3.11 image skips every `python_version >= "3.12"` line of the export).
-    make_tree(tmp_path, {"pyproject.toml": '[tool.poetry]\nname = "x"\nversion = "0"\n'
-                         f'[tool.poetry.dependencies]\npython = "{constraint}"\nfastapi = "*"\n'})
+    make_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.poetry]\nname = "x"\nversion = "0"\n'
+            f'[tool.poetry.dependencies]\npython = "{constraint}"\nfastapi = "*"\n'
+        },
+    )
     assert target_python(project_for(tmp_path)).version == expected

@@ -42,7 +42,10 @@ def register(app: typer.Typer) -> None:
 def check(
     path: Path = PATH_ARG,
     format: OutputFormat = typer.Option(
-        OutputFormat.text, "--format", "-f", help="text for people; json, github or sarif for tools."
+        OutputFormat.text,
+        "--format",
+        "-f",
+        help="text for people; json, github or sarif for tools.",
     ),
     select: list[str] = SELECT_OPT,
     ignore: list[str] = IGNORE_OPT,
@@ -50,7 +53,9 @@ def check(
     python: str | None = PYTHON_OPT,
     index_url: str | None = INDEX_OPT,
     no_cache: bool = typer.Option(
-        False, "--no-cache", help="Ignore the result cache (HFDEPLOY_CACHE_DIR) and re-check everything."
+        False,
+        "--no-cache",
+        help="Ignore the result cache (HFDEPLOY_CACHE_DIR) and re-check everything.",
     ),
 ) -> None:
     project = load_project(path, offline=offline, python=python, index_url=index_url)

@@ -34,7 +34,9 @@ PATH_ARG = typer.Argument(
     Path("."), help="The repository to scan (its root: where README.md and Dockerfile live)."
 )
 SELECT_OPT = typer.Option(
-    [], "--select", help="Only these rule codes or prefixes (comma-separated or repeated), e.g. PY,DF001."
+    [],
+    "--select",
+    help="Only these rule codes or prefixes (comma-separated or repeated), e.g. PY,DF001.",
 )
 IGNORE_OPT = typer.Option(
     [], "--ignore", help="Skip these rule codes or prefixes (comma-separated or repeated)."
@@ -43,8 +45,10 @@ OFFLINE_OPT = typer.Option(
     False, "--offline", help="Do not contact the package index; answer from the cache alone."
 )
 PYTHON_OPT = typer.Option(
-    None, "--python", help="Target Python of the image, e.g. 3.11 (default: from the Dockerfile, "
-    ".python-version, runtime.txt or requires-python)."
+    None,
+    "--python",
+    help="Target Python of the image, e.g. 3.11 (default: from the Dockerfile, "
+    ".python-version, runtime.txt or requires-python).",
 )
 INDEX_OPT = typer.Option(
     None, "--index-url", help="Package index to check pins against (default: pip's configuration)."
@@ -71,8 +75,10 @@ def guarded(func: F) -> F:
             err("hfdeploy: interrupted")
             raise typer.Exit(130) from None
         except Exception:
-            err("hfdeploy: internal error — please report this with the output below at "
-                "https://github.com/hfdeploy/hfdeploy/issues")
+            err(
+                "hfdeploy: internal error — please report this with the output below at "
+                "https://github.com/hfdeploy/hfdeploy/issues"
+            )
             err(traceback.format_exc().rstrip())
             raise typer.Exit(EXIT_INTERNAL) from None
 
@@ -89,8 +95,10 @@ def load_project(
     config = load_config(path)
     if config.unknown_keys:
         known = ", ".join(sorted(KNOWN_KEYS))
-        err(f"hfdeploy: warning: pyproject.toml [tool.hfdeploy]: unknown setting "
-            f"{', '.join(config.unknown_keys)} ignored (known: {known})")
+        err(
+            f"hfdeploy: warning: pyproject.toml [tool.hfdeploy]: unknown setting "
+            f"{', '.join(config.unknown_keys)} ignored (known: {known})"
+        )
     if python is not None and not _valid_python(python):
         raise UsageError(f"--python {python!r}: expected a version like 3.11")
     options = RunOptions(offline=offline, index_url=index_url or config.index_url, python=python)

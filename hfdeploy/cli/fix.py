@@ -47,7 +47,9 @@ def fix(
     path: Path = PATH_ARG,
     write: bool = typer.Option(False, "--write", "-w", help="Apply the fixes to the files."),
     unsafe_fixes: bool = typer.Option(
-        False, "--unsafe-fixes", help="Also apply fixes that may change behaviour (listed as \\[unsafe fix])."
+        False,
+        "--unsafe-fixes",
+        help="Also apply fixes that may change behaviour (listed as \\[unsafe fix]).",
     ),
     select: list[str] = SELECT_OPT,
     ignore: list[str] = IGNORE_OPT,
@@ -55,8 +57,10 @@ def fix(
     python: str | None = PYTHON_OPT,
     index_url: str | None = INDEX_OPT,
     verify: bool = typer.Option(
-        False, "--verify", help="With --write: then build and run the image (as `verify` does) and "
-        "repair what the container shows, rebuilding until it serves or no known repair applies."
+        False,
+        "--verify",
+        help="With --write: then build and run the image (as `verify` does) and "
+        "repair what the container shows, rebuilding until it serves or no known repair applies.",
     ),
     rounds: int = typer.Option(
         4, "--rounds", min=1, max=10, help="With --verify: at most this many runtime repairs."
@@ -74,8 +78,10 @@ def fix(
     if write and created and find_app(project).target is None:
         # Without an app to serve, a Dockerfile, README or .dockerignore made for a Space is a
         # guess about a project that is perhaps no FastAPI backend at all: write nothing.
-        err(f"hfdeploy: no FastAPI app found, so no file was written (it would create "
-            f"{', '.join(map(str, created))}); set `[tool.hfdeploy] app = \"pkg.module:app\"`")
+        err(
+            f"hfdeploy: no FastAPI app found, so no file was written (it would create "
+            f'{", ".join(map(str, created))}); set `[tool.hfdeploy] app = "pkg.module:app"`'
+        )
         sys.stderr.write(render_text(outcome.project, remaining))
         raise typer.Exit(EXIT_FINDINGS)
     if write:
@@ -88,18 +94,25 @@ def fix(
         if not files and not outcome.untrack:
             err("Nothing to fix.")
         else:
-            err(f"Applied {count} fix{'es' if count != 1 else ''} in {len(files)} file"
+            err(
+                f"Applied {count} fix{'es' if count != 1 else ''} in {len(files)} file"
                 f"{'s' if len(files) != 1 else ''}"
-                + (f"; untracked {', '.join(sorted(outcome.untrack))} (still on disk)"
-                   if outcome.untrack else "")
-                + ".")
+                + (
+                    f"; untracked {', '.join(sorted(outcome.untrack))} (still on disk)"
+                    if outcome.untrack
+                    else ""
+                )
+                + "."
+            )
     else:
         diff = outcome.diff()
         sys.stdout.write(diff)
         if diff:
             count = len(outcome.applied)
-            err(f"Would apply {count} fix{'es' if count != 1 else ''} in {len(files)} file"
-                f"{'s' if len(files) != 1 else ''}; run again with --write to apply them.")
+            err(
+                f"Would apply {count} fix{'es' if count != 1 else ''} in {len(files)} file"
+                f"{'s' if len(files) != 1 else ''}; run again with --write to apply them."
+            )
         else:
             err("Nothing to fix.")
     if remaining:
@@ -124,8 +137,10 @@ def _verify_and_repair(
 
     client = connect()
     if isinstance(client, DockerFailure):
-        err(f"hfdeploy: error: --verify: no Docker engine answers at {engine_host()} "
-            f"({client.message})")
+        err(
+            f"hfdeploy: error: --verify: no Docker engine answers at {engine_host()} "
+            f"({client.message})"
+        )
         raise typer.Exit(EXIT_USAGE)
     options = VerifyOptions(network="bridge" if client.engine.desktop else "host")
     progress = ConsoleProgress()
@@ -133,7 +148,10 @@ def _verify_and_repair(
         with interrupt_on_terminate():
             result = fix_until_serving(
                 lambda: load_project(path, offline=offline, python=python, index_url=index_url),
-                options, client, progress, max_rounds=rounds,
+                options,
+                client,
+                progress,
+                max_rounds=rounds,
             )
     finally:
         progress.close()

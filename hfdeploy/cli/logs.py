@@ -43,15 +43,23 @@ def register(app: typer.Typer) -> None:
 
 @guarded
 def logs(
-    source: str | None = typer.Argument(None, metavar="[OWNER/NAME | -]", help="The Space, or - for stdin."),
+    source: str | None = typer.Argument(
+        None, metavar="[OWNER/NAME | -]", help="The Space, or - for stdin."
+    ),
     file: Path | None = typer.Option(None, "--file", help="Read the log from this file."),
     build: bool = typer.Option(False, "--build", help="The build log (default: the run log)."),
     run: bool = typer.Option(False, "--run", help="The run log (the default)."),
     repo: Path = typer.Option(
-        Path("."), "--repo", help="The repository the Space was pushed from, to point at files and lines."
+        Path("."),
+        "--repo",
+        help="The repository the Space was pushed from, to point at files and lines.",
     ),
-    format: LogFormat = typer.Option(LogFormat.text, "--format", "-f", help="text, or json for tools."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not repeat the log; print only the diagnosis."),
+    format: LogFormat = typer.Option(
+        LogFormat.text, "--format", "-f", help="text, or json for tools."
+    ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Do not repeat the log; print only the diagnosis."
+    ),
 ) -> None:
     from hfdeploy.hub.diagnose import diagnose
 
@@ -79,7 +87,10 @@ def logs(
 def _repository(repo: Path) -> Project | None:
     from hfdeploy.cli.common import load_project
 
-    if not repo.is_dir() or not any((repo / n).exists() for n in ("Dockerfile", "README.md", "pyproject.toml", "requirements.txt")):
+    if not repo.is_dir() or not any(
+        (repo / n).exists()
+        for n in ("Dockerfile", "README.md", "pyproject.toml", "requirements.txt")
+    ):
         return None
     try:
         return load_project(repo, offline=True)
@@ -93,7 +104,9 @@ def _read(source: str | None, file: Path | None, *, build: bool) -> tuple[list[s
         try:
             return file.read_text(encoding="utf-8", errors="replace").splitlines(), None
         except OSError as exc:
-            raise UsageError(f"--file {file}: cannot read it ({exc.strerror or type(exc).__name__})") from None
+            raise UsageError(
+                f"--file {file}: cannot read it ({exc.strerror or type(exc).__name__})"
+            ) from None
     if source is None:
         raise UsageError("name a Space (OWNER/NAME), `-` for standard input, or --file")
     if source == "-":

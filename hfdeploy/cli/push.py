@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from hfdeploy.cli.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OFFLINE_OPT, PATH_ARG, err, guarded, load_project
+from hfdeploy.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    OFFLINE_OPT,
+    PATH_ARG,
+    err,
+    guarded,
+    load_project,
+)
 from hfdeploy.diagnostics import Severity
 from hfdeploy.errors import UsageError
 
@@ -36,24 +45,41 @@ def register(app: typer.Typer) -> None:
 @guarded
 def push(
     path: Path = PATH_ARG,
-    space: str = typer.Option(..., "--space", "-s", metavar="OWNER/NAME", help="The Space to deploy to."),
-    private: bool = typer.Option(False, "--private", help="Create the Space private (when it is missing)."),
+    space: str = typer.Option(
+        ..., "--space", "-s", metavar="OWNER/NAME", help="The Space to deploy to."
+    ),
+    private: bool = typer.Option(
+        False, "--private", help="Create the Space private (when it is missing)."
+    ),
     env_file: Path | None = typer.Option(
-        None, "--env-file", help="Read secret values from this NAME=VALUE file (values are never printed)."
+        None,
+        "--env-file",
+        help="Read secret values from this NAME=VALUE file (values are never printed).",
     ),
     secret: list[str] = typer.Option(
-        [], "--secret", metavar="NAME", help="Also set this variable as a Space secret (value from --env-file or the environment)."
+        [],
+        "--secret",
+        metavar="NAME",
+        help="Also set this variable as a Space secret (value from --env-file or the environment).",
     ),
     variable: list[str] = typer.Option(
         [], "--variable", metavar="NAME=VALUE", help="Set a public Space variable (repeatable)."
     ),
     dry_run: bool = typer.Option(
-        False, "--dry-run", help="Show the files, secret and variable names and the commit; touch nothing."
+        False,
+        "--dry-run",
+        help="Show the files, secret and variable names and the commit; touch nothing.",
     ),
-    no_wait: bool = typer.Option(False, "--no-wait", help="Return after the upload; do not follow the build."),
+    no_wait: bool = typer.Option(
+        False, "--no-wait", help="Return after the upload; do not follow the build."
+    ),
     force: bool = typer.Option(False, "--force", help="Push even though `check` reports errors."),
-    timeout: float = typer.Option(1800.0, "--timeout", help="Seconds to wait for the Space to run."),
-    poll: float = typer.Option(3.0, "--poll", help="Seconds between status checks while waiting.", hidden=True),
+    timeout: float = typer.Option(
+        1800.0, "--timeout", help="Seconds to wait for the Space to run."
+    ),
+    poll: float = typer.Option(
+        3.0, "--poll", help="Seconds between status checks while waiting.", hidden=True
+    ),
     offline: bool = OFFLINE_OPT,
 ) -> None:
     from hfdeploy.cli.check import collect
@@ -68,18 +94,24 @@ def push(
         if not name.replace("_", "a").isalnum():
             raise UsageError(f"--secret {name!r}: expected a variable name")
     project = load_project(path, offline=offline)
-    plan = plan_push(project, env_file=env_file, environ=environment(), extra_secrets=secret, variables=variable)
+    plan = plan_push(
+        project, env_file=env_file, environ=environment(), extra_secrets=secret, variables=variable
+    )
 
     findings = collect(project, [], [])
     errors = [d for d in findings if d.severity is Severity.ERROR]
     if errors:
         print(render_text(project, errors), end="")
         if not force:
-            err(f"hfdeploy: refusing to push: `check` reports {len(errors)} error(s) that will make "
-                "the Space fail (run `hfdeploy fix --write`, or pass --force to push anyway)")
+            err(
+                f"hfdeploy: refusing to push: `check` reports {len(errors)} error(s) that will make "
+                "the Space fail (run `hfdeploy fix --write`, or pass --force to push anyway)"
+            )
             raise typer.Exit(EXIT_FINDINGS)
-        err(f"hfdeploy: WARNING: --force: pushing with {len(errors)} error(s) that `check` says "
-            "will make the Space fail")
+        err(
+            f"hfdeploy: WARNING: --force: pushing with {len(errors)} error(s) that `check` says "
+            "will make the Space fail"
+        )
 
     _show_plan(plan, space, commit_message(project, len(plan.files)), dry_run=dry_run)
     if dry_run:
@@ -92,21 +124,30 @@ def push(
         client = HubClient(token)
         user = client.whoami()
         print(f"Logged in to {client.endpoint} as {user}")
-        options = PushOptions(space=space, private=private, wait=not no_wait, timeout=timeout, poll=poll)
+        options = PushOptions(
+            space=space, private=private, wait=not no_wait, timeout=timeout, poll=poll
+        )
         outcome = run_push(project, plan, client, options, print)
     except HubError as exc:
         err(f"hfdeploy: error: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
     if plan.missing:
-        err(f"hfdeploy: warning: no value for {', '.join(plan.missing)}: set them on the Space "
-            "(Settings → Variables and secrets) or pass --env-file")
+        err(
+            f"hfdeploy: warning: no value for {', '.join(plan.missing)}: set them on the Space "
+            "(Settings → Variables and secrets) or pass --env-file"
+        )
     if outcome.stage in ("RUNNING", "UPLOADED"):
         raise typer.Exit(EXIT_OK)
     if outcome.stage == "TIMEOUT":
-        err(f"hfdeploy: the Space was not running after {timeout:.0f} s; follow it with "
-            f"`hfdeploy logs {space} --build`")
+        err(
+            f"hfdeploy: the Space was not running after {timeout:.0f} s; follow it with "
+            f"`hfdeploy logs {space} --build`"
+        )
         raise typer.Exit(EXIT_FINDINGS)
-    print(f"The Space failed: {outcome.stage}" + (f" ({outcome.hub_error})" if outcome.hub_error else ""))
+    print(
+        f"The Space failed: {outcome.stage}"
+        + (f" ({outcome.hub_error})" if outcome.hub_error else "")
+    )
     if outcome.report is not None:
         from hfdeploy.cli.logs import show_findings
 
@@ -126,5 +167,7 @@ def _show_plan(plan: PushPlan, space: str, message: str, *, dry_run: bool) -> No
     if plan.variables:
         print(f"Variables to set: {', '.join(sorted(plan.variables))}")
     if plan.missing:
-        print(f"Required but no value given (set them on the Space or pass --env-file): "
-              f"{', '.join(plan.missing)}")
+        print(
+            f"Required but no value given (set them on the Space or pass --env-file): "
+            f"{', '.join(plan.missing)}"
+        )

@@ -13,16 +13,20 @@ from hfdeploy.registry import TOOL_CODES, all_checks, check_by_code, runtime_rul
 
 
 def register(app: typer.Typer) -> None:
-    app.command("rules", help="List every rule code with its severity, fixability and summary.")(rules)
-    app.command("explain", help="Print a rule's documentation: what it does, why, example, fix safety.")(
-        explain
+    app.command("rules", help="List every rule code with its severity, fixability and summary.")(
+        rules
     )
+    app.command(
+        "explain", help="Print a rule's documentation: what it does, why, example, fix safety."
+    )(explain)
 
 
 @guarded
 def rules(
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
-    markdown: bool = typer.Option(False, "--markdown", help="Print the table as Markdown (README)."),
+    markdown: bool = typer.Option(
+        False, "--markdown", help="Print the table as Markdown (README)."
+    ),
 ) -> None:
     rows = [
         {
@@ -35,7 +39,13 @@ def rules(
         for c in sorted(all_checks(), key=lambda c: c.code)
     ]
     rows += [
-        {"code": r.code, "name": r.name, "severity": str(r.severity), "fix": "never", "summary": r.summary}
+        {
+            "code": r.code,
+            "name": r.name,
+            "severity": str(r.severity),
+            "fix": "never",
+            "summary": r.summary,
+        }
         for r in runtime_rules().values()
     ]
     rows += [
@@ -58,13 +68,17 @@ def rules(
 
 
 @guarded
-def explain(code: str = typer.Argument(..., help="A rule code such as PY001, or its name.")) -> None:
+def explain(
+    code: str = typer.Argument(..., help="A rule code such as PY001, or its name."),
+) -> None:
     if code.upper() in TOOL_CODES:
         print(f"{code.upper()}: {TOOL_CODES[code.upper()]}")
         return
     runtime = runtime_rules().get(code.upper())
     if runtime is not None:
-        print(f"# {runtime.code} {runtime.name} ({runtime.severity}, reported by `hfdeploy verify`)\n")
+        print(
+            f"# {runtime.code} {runtime.name} ({runtime.severity}, reported by `hfdeploy verify`)\n"
+        )
         print(runtime.summary)
         return
     check = check_by_code(code)

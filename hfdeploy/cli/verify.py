@@ -124,7 +124,17 @@ def verify(
 
     project = load_project(path)
     options = verify_options(
-        env, env_file, network, timeout, keep, port, builder.value, user, memory, cpus, space,
+        env,
+        env_file,
+        network,
+        timeout,
+        keep,
+        port,
+        builder.value,
+        user,
+        memory,
+        cpus,
+        space,
         build_timeout,
     )
     container_env(project, options)  # bad --env/--env-file input: a usage error before any work

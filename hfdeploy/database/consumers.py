@@ -17,8 +17,8 @@ from hfdeploy.database.engines import (
     url_origin,
 )
 from hfdeploy.database.sources import FoundUrl
-from hfdeploy.pycode import candidate_files, located
 from hfdeploy.environment.settings import settings_fields
+from hfdeploy.pycode import candidate_files, located
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project

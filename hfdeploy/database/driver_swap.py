@@ -34,7 +34,10 @@ def mysqldb_to_pymysql(project: Project) -> DriverSwap:
             break
     for found in database_urls(project):
         url = found.url
-        if url.dialect not in ("mysql", "mariadb") or (url.driver or "mysqldb").lower() != "mysqldb":
+        if (
+            url.dialect not in ("mysql", "mariadb")
+            or (url.driver or "mysqldb").lower() != "mysqldb"
+        ):
             continue
         if not found.editable:
             swap.unsafe.append(f"the URL in {found.path} cannot be rewritten in place")

@@ -88,7 +88,9 @@ def url_rules(field: SettingsField) -> UrlRules | None:
             if name not in _VALIDATORS:
                 continue
             if name in ("validator", "field_validator"):
-                targets = [a.value for a in (call.args if call else []) if isinstance(a, ast.Constant)]
+                targets = [
+                    a.value for a in (call.args if call else []) if isinstance(a, ast.Constant)
+                ]
                 if field.name not in targets and "*" not in targets:
                     continue
             elif not any(
@@ -108,14 +110,12 @@ def _callee(node: ast.expr) -> str | None:
 def _required_prefix(func: ast.AST) -> str | None:
     """`"postgresql://"` when the validator tests `.startswith(<server scheme>)`."""
     for node in ast.walk(func):
-        if (
-            isinstance(node, ast.Call)
-            and _callee(node.func) == "startswith"
-            and node.args
-        ):
+        if isinstance(node, ast.Call) and _callee(node.func) == "startswith" and node.args:
             arg = node.args[0]
             values = arg.elts if isinstance(arg, ast.Tuple) else [arg]
-            prefixes = [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+            prefixes = [
+                v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            ]
             if prefixes and not any(p.startswith("sqlite") for p in prefixes):
                 return " or ".join(f"`{p}`" for p in prefixes)
     return None

@@ -55,7 +55,15 @@ def schema(project: Project) -> Schema:
         bases: dict[str, Base] = {}
         tables: set[PurePosixPath] = set()
         created = False
-        for module in candidate_files(project, "__tablename__", "table=True", "declarative_base", "DeclarativeBase", "create_all", "CREATE TABLE"):
+        for module in candidate_files(
+            project,
+            "__tablename__",
+            "table=True",
+            "declarative_base",
+            "DeclarativeBase",
+            "create_all",
+            "CREATE TABLE",
+        ):
             if is_test_file(module.path):
                 continue
             if _CREATES.search(module.text):
@@ -100,7 +108,11 @@ def sqlite_on_space(project: Project, call: EngineCall) -> str | None:
     if isinstance(origin, (EnvOrigin, SettingsOrigin)):
         if origin.unset:
             return "its URL is unset there, so it gets the SQLite fallback of DB003"
-        if isinstance(origin, EnvOrigin) and origin.default is None and HELPER in origin.module.text:
+        if (
+            isinstance(origin, EnvOrigin)
+            and origin.default is None
+            and HELPER in origin.module.text
+        ):
             return f"its URL falls back to SQLite through `{HELPER}()`"
         default = origin.default if isinstance(origin, EnvOrigin) else origin.field.default
         if isinstance(default, ast.JoinedStr):
@@ -108,7 +120,11 @@ def sqlite_on_space(project: Project, call: EngineCall) -> str | None:
         if isinstance(default, ast.Constant) and isinstance(default.value, str):
             url = parse_url(default.value)
             if url is not None and url.is_sqlite:
-                return f"its URL defaults to `{default.value.split('{', 1)[0]}...`" if "{" in default.value else f"its URL defaults to `{default.value}`"
+                return (
+                    f"its URL defaults to `{default.value.split('{', 1)[0]}...`"
+                    if "{" in default.value
+                    else f"its URL defaults to `{default.value}`"
+                )
             if url is not None and unreachable_host(project, url):
                 return "its default URL names a server a Space does not have, so it gets the SQLite fallback of DB010"
     return None

@@ -73,7 +73,8 @@ def extra_venvs(project: Project) -> list[str]:
     return [
         n
         for n in (e.split("/")[0] for e in entries if e.endswith("/pyvenv.cfg"))
-        if n not in (".venv", "venv") and n.replace(".", "").replace("-", "").replace("_", "").isalnum()
+        if n not in (".venv", "venv")
+        and n.replace(".", "").replace("-", "").replace("_", "").isalnum()
     ]
 
 

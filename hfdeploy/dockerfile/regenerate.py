@@ -34,6 +34,7 @@ from hfdeploy.target import target_python
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
+
 class NoApp(Exception):
     """No FastAPI app to serve: nothing sensible to put in CMD."""
 
@@ -81,9 +82,7 @@ def server_command(
 # Export the tool's lock to a requirements file and install it with pip, the tool itself kept in
 # a throwaway virtualenv so that it neither lands in the image nor pins the app's packages.
 _TOOL_VENV = "python -m venv /tmp/tool && /tmp/tool/bin/pip install --no-cache-dir --quiet"
-_INSTALL_EXPORT = (
-    "pip install --no-cache-dir --user -r /tmp/requirements.txt && rm -rf /tmp/tool /tmp/requirements.txt"
-)
+_INSTALL_EXPORT = "pip install --no-cache-dir --user -r /tmp/requirements.txt && rm -rf /tmp/tool /tmp/requirements.txt"
 TOOL_EXPORTS = {
     "uv": f"{_TOOL_VENV} uv \\\n    && /tmp/tool/bin/uv export --frozen --no-dev --no-hashes --no-emit-project "
     f"-o /tmp/requirements.txt \\\n    && {_INSTALL_EXPORT}",
@@ -98,8 +97,11 @@ def _declared(project: Project) -> list[str]:
     """The requirements a pyproject declares, as pip arguments (each validated)."""
     from hfdeploy.requirements.declared import dependency_set
 
-    return [r.requirement_text().replace(" ", "") for r in dependency_set(project).direct
-            if r.url is None and r.marker is None]
+    return [
+        r.requirement_text().replace(" ", "")
+        for r in dependency_set(project).direct
+        if r.url is None and r.marker is None
+    ]
 
 
 def _pip_args(values: list[str]) -> list[str]:
@@ -156,7 +158,10 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
         "base_image": f"python:{version}-{variant}" if variant else f"python:{version}",
         "apt_packages": [
             require("apt-package", p)
-            for p in [*und.apt_packages, *(b for b in _build_packages(project) if b not in und.apt_packages)]
+            for p in [
+                *und.apt_packages,
+                *(b for b in _build_packages(project) if b not in und.apt_packages),
+            ]
         ],
         "env": [(require("env-name", k), require("env-value", v)) for k, v in und.env],
         "data_dir": data_dir,
@@ -170,10 +175,15 @@ def dockerfile_context(project: Project, und: Understanding | None = None) -> di
         "late_install": late,
         "port": port,
         "command": server_command(
-            target, port, alembic_setup(project), tuple(und.uvicorn_options),
+            target,
+            port,
+            alembic_setup(project),
+            tuple(und.uvicorn_options),
             # A backend with its own requirements file (`backend/requirements.txt`) is a project
             # of its own, run from its directory; a `src/` layout is run from the root.
-            enter_app_dir=und.app is None and target.app_dir is not None and plan.file is not None
+            enter_app_dir=und.app is None
+            and target.app_dir is not None
+            and plan.file is not None
             and plan.file.parent == PurePosixPath(target.app_dir),
         ),
     }

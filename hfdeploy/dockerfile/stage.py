@@ -71,10 +71,8 @@ def strip_prefix(words: list[Word]) -> list[Word]:
     i = 0
     while i < len(words):
         value = words[i].value
-        if (
-            value in ("sudo", "exec", "env", "nohup", "dumb-init", "tini", "--", "gosu")
-            or "=" in value
-            and value.split("=", 1)[0].isidentifier()
+        if value in ("sudo", "exec", "env", "nohup", "dumb-init", "tini", "--", "gosu") or (
+            "=" in value and value.split("=", 1)[0].isidentifier()
         ):
             i += 1
         else:

@@ -16,14 +16,38 @@ if TYPE_CHECKING:
 ValueKind = Literal["int", "float", "bool", "url", "list", "dict", "str"]
 
 _ANNOTATIONS: dict[str, ValueKind] = {
-    "int": "int", "PositiveInt": "int", "NonNegativeInt": "int", "conint": "int",
-    "float": "float", "PositiveFloat": "float", "confloat": "float", "Decimal": "float",
-    "bool": "bool", "StrictBool": "bool",
-    "AnyUrl": "url", "HttpUrl": "url", "AnyHttpUrl": "url", "Url": "url", "WebsocketUrl": "url",
-    "PostgresDsn": "url", "MySQLDsn": "url", "RedisDsn": "url", "MongoDsn": "url",
-    "AmqpDsn": "url", "KafkaDsn": "url", "CockroachDsn": "url", "AnyWebsocketUrl": "url",
-    "list": "list", "List": "list", "set": "list", "Set": "list", "tuple": "list",
-    "Tuple": "list", "frozenset": "list", "dict": "dict", "Dict": "dict",
+    "int": "int",
+    "PositiveInt": "int",
+    "NonNegativeInt": "int",
+    "conint": "int",
+    "float": "float",
+    "PositiveFloat": "float",
+    "confloat": "float",
+    "Decimal": "float",
+    "bool": "bool",
+    "StrictBool": "bool",
+    "AnyUrl": "url",
+    "HttpUrl": "url",
+    "AnyHttpUrl": "url",
+    "Url": "url",
+    "WebsocketUrl": "url",
+    "PostgresDsn": "url",
+    "MySQLDsn": "url",
+    "RedisDsn": "url",
+    "MongoDsn": "url",
+    "AmqpDsn": "url",
+    "KafkaDsn": "url",
+    "CockroachDsn": "url",
+    "AnyWebsocketUrl": "url",
+    "list": "list",
+    "List": "list",
+    "set": "list",
+    "Set": "list",
+    "tuple": "list",
+    "Tuple": "list",
+    "frozenset": "list",
+    "dict": "dict",
+    "Dict": "dict",
 }
 _CASTS: dict[str, ValueKind] = {"int": "int", "float": "float", "bool": "bool", "Decimal": "float"}
 _URL_NAME = re.compile(r"(?:^|_)(?:URL|URI|DSN|ENDPOINT|BASE_URL|WEBHOOK)$", re.IGNORECASE)
@@ -93,9 +117,8 @@ def variable_kinds(project: Project) -> dict[str, ValueKind]:
                 node: ast.AST = read.node
                 parent = read.module.parent_of(node)
                 # `.lower()` / `.strip()` between the read and the comparison
-                while (
-                    isinstance(parent, ast.Attribute)
-                    and isinstance(read.module.parent_of(parent), ast.Call)
+                while isinstance(parent, ast.Attribute) and isinstance(
+                    read.module.parent_of(parent), ast.Call
                 ):
                     node = read.module.parent_of(parent)  # type: ignore[assignment]
                     parent = read.module.parent_of(node)

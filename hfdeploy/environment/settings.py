@@ -175,7 +175,7 @@ def _config(cls: ast.ClassDef, constants: dict[str, object] | None = None) -> di
                     {k.arg: _constant(k.value, constants) for k in value.keywords if k.arg}
                 )
             elif isinstance(value, ast.Dict):
-                for key, item in zip(value.keys, value.values):
+                for key, item in zip(value.keys, value.values, strict=False):
                     name = _constant(key)
                     if isinstance(name, str):
                         config[name] = _constant(item, constants)

@@ -31,8 +31,10 @@ def _re(text: str) -> re.Pattern[str]:
 CATALOGUE: tuple[KnownFailure, ...] = (
     KnownFailure(
         "param-order",
-        _re(r"SyntaxError: (?:non-default argument follows default argument|"
-            r"parameter without a default follows parameter with a default)"),
+        _re(
+            r"SyntaxError: (?:non-default argument follows default argument|"
+            r"parameter without a default follows parameter with a default)"
+        ),
         "PY001",
         "A function puts a parameter without a default after one with a default: the module "
         "does not import",
@@ -66,8 +68,10 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         "mysql-config",
-        _re(r"mysql_config: not found|Can not find valid pkg-config name|"
-            r"Specify MYSQLCLIENT_CFLAGS and MYSQLCLIENT_LDFLAGS"),
+        _re(
+            r"mysql_config: not found|Can not find valid pkg-config name|"
+            r"Specify MYSQLCLIENT_CFLAGS and MYSQLCLIENT_LDFLAGS"
+        ),
         "RQ005",
         "`mysqlclient` is being built from source and the slim image has no MySQL headers",
         "Install `default-libmysqlclient-dev build-essential pkg-config` before `pip install`, "
@@ -92,7 +96,9 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         "url-unparsable",
-        _re(r"Could not parse (?:SQLAlchemy|rfc1738) URL from|Expected string or URL object, got None"),
+        _re(
+            r"Could not parse (?:SQLAlchemy|rfc1738) URL from|Expected string or URL object, got None"
+        ),
         "DB003",
         "The database URL is empty, unset or not a URL when the app starts",
         "Set the `DATABASE_URL` secret on the Space (no quotes around the value), or give the "
@@ -128,8 +134,10 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         "cache-permission",
-        _re(r"Permission denied: '(/\.cache[^']*|/home/[^/']+/\.cache[^']*|/\.config[^']*|"
-            r"/[^']*huggingface[^']*|/\.local[^']*)'"),
+        _re(
+            r"Permission denied: '(/\.cache[^']*|/home/[^/']+/\.cache[^']*|/\.config[^']*|"
+            r"/[^']*huggingface[^']*|/\.local[^']*)'"
+        ),
         "DF016",
         "The app writes a cache under `{0}`, which uid 1000 cannot write",
         "Set `ENV HOME=/home/user` (and `HF_HOME` to a directory that user owns) in the "
@@ -146,16 +154,20 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         "apt-after-user",
-        _re(r"List directory /var/lib/apt/lists/partial is missing|"
-            r"Could not open lock file /var/lib/dpkg/lock|are you root\?"),
+        _re(
+            r"List directory /var/lib/apt/lists/partial is missing|"
+            r"Could not open lock file /var/lib/dpkg/lock|are you root\?"
+        ),
         "DF003",
         "`apt-get` runs after `USER`: only root can install system packages",
         "Move the `apt-get` lines before `USER user` in the Dockerfile.",
     ),
     KnownFailure(
         "executable-not-found",
-        _re(r"exec: \"?([\w./-]+)\"?: executable file not found in \$PATH|"
-            r"([\w./-]+): (?:command )?not found$"),
+        _re(
+            r"exec: \"?([\w./-]+)\"?: executable file not found in \$PATH|"
+            r"([\w./-]+): (?:command )?not found$"
+        ),
         "DF019",
         "The container's command `{0}` is not installed, or not on PATH for the app's user",
         "Install the server in the final stage (e.g. `uvicorn[standard]` in the requirements) "
@@ -228,8 +240,10 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         "push-too-large",
-        _re(r"rejected because it contains files larger than 10 ?MiB|"
-            r"contains binary files?.*(?:Xet|LFS)"),
+        _re(
+            r"rejected because it contains files larger than 10 ?MiB|"
+            r"contains binary files?.*(?:Xet|LFS)"
+        ),
         "SC016",
         "The push was rejected: a file over 10 MiB, or a binary file, without Xet/LFS",
         "Track large and binary files with Xet/LFS (`.gitattributes`), or leave them out of the "
@@ -261,8 +275,10 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         "scheduling",
-        _re(r"Scheduling failure|unable to schedule|not enough hardware capacity|"
-            r"no (?:hardware|capacity) available"),
+        _re(
+            r"Scheduling failure|unable to schedule|not enough hardware capacity|"
+            r"no (?:hardware|capacity) available"
+        ),
         "RT032",
         "The platform could not place the Space on hardware right now",
         "Nothing to change in the repository: restart the Space later, or choose other hardware.",

@@ -44,13 +44,15 @@ class HubClient:
         from huggingface_hub import HfApi
 
         self._token = token
-        self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+        self.endpoint = (
+            endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+        ).rstrip("/")
         self._api = HfApi(endpoint=self.endpoint, token=token)
 
     def _call(self, doing: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes one line
+        except Exception as exc:
             raise self._translate(doing, exc) from None
 
     def _translate(self, doing: str, exc: Exception) -> HubError:
@@ -58,18 +60,27 @@ class HubClient:
         status = getattr(response, "status_code", None)
         detail = _server_message(response)
         if status == 401:
-            return HubError("auth", f"{doing}: the Hub refused the token (401 Unauthorized); "
-                                    "log in again (`hf auth login`) or set HF_TOKEN")
+            return HubError(
+                "auth",
+                f"{doing}: the Hub refused the token (401 Unauthorized); "
+                "log in again (`hf auth login`) or set HF_TOKEN",
+            )
         if status == 403:
-            return HubError("auth", f"{doing}: the token may not do this (403 Forbidden){detail}; "
-                                    "use a token with write access")
+            return HubError(
+                "auth",
+                f"{doing}: the token may not do this (403 Forbidden){detail}; "
+                "use a token with write access",
+            )
         if status == 404:
             return HubError("not-found", f"{doing}: not found on the Hub (404){detail}")
         if status == 409:
             return HubError("conflict", f"{doing}: conflict on the Hub (409){detail}")
         if status is not None:
             return HubError("hub", f"{doing}: the Hub answered {status}{detail}")
-        text = _scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, self._token)
+        text = _scrub(
+            str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            self._token,
+        )
         if _is_network(exc):
             return HubError("network", f"{doing}: cannot reach {self.endpoint} ({text})")
         return HubError("hub", f"{doing}: {text}")
@@ -83,7 +94,7 @@ class HubClient:
         try:
             self._api.space_info(repo_id)
             return True
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             error = self._translate(f"looking up Space {repo_id}", exc)
             if error.kind == "not-found":
                 return False
@@ -122,7 +133,9 @@ class HubClient:
 
     # -- the running Space ---------------------------------------------------------------------
     def runtime(self, repo_id: str) -> Runtime:
-        info = self._call(f"reading the state of Space {repo_id}", self._api.get_space_runtime, repo_id)
+        info = self._call(
+            f"reading the state of Space {repo_id}", self._api.get_space_runtime, repo_id
+        )
         raw = getattr(info, "raw", {}) or {}
         error = raw.get("errorMessage") if isinstance(raw, dict) else None
         stage = getattr(info.stage, "value", info.stage)
@@ -131,9 +144,8 @@ class HubClient:
     def logs(self, repo_id: str, *, build: bool, follow: bool = False) -> Iterator[str]:
         kind = "build" if build else "run"
         try:
-            for line in self._api.fetch_space_logs(repo_id, build=build, follow=follow):
-                yield line
-        except Exception as exc:  # noqa: BLE001
+            yield from self._api.fetch_space_logs(repo_id, build=build, follow=follow)
+        except Exception as exc:
             raise self._translate(f"reading the {kind} log of Space {repo_id}", exc) from None
 
 
@@ -156,7 +168,7 @@ def _server_message(response: Any) -> str:
         return ""
     try:
         body = response.json()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     message = body.get("error") if isinstance(body, dict) else None
     return f": {str(message).splitlines()[0]}" if message else ""

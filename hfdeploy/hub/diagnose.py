@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 # `  File "/home/user/app/app/main.py", line 12, in <module>` (tracebacks, SyntaxError reports)
 _FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+)')
-_ERRORISH = re.compile(r"\b(?:error|exception|traceback|failed|fatal|killed|denied)\b", re.IGNORECASE)
+_ERRORISH = re.compile(
+    r"\b(?:error|exception|traceback|failed|fatal|killed|denied)\b", re.IGNORECASE
+)
 # How far back a traceback frame may stand from the line that names the error.
 _FRAME_WINDOW = 60
 # The package a source build failure is about, when the log names a tool rather than a package.
@@ -101,8 +103,10 @@ def _finding(
         notes.append(f"See `hfdeploy explain {entry.code}`.")
     else:
         tool = "verify" if entry.code.startswith("RT") else "check"
-        notes.append(f"Before the next push, `hfdeploy {tool}` reports this cause as {entry.code} "
-                     f"(`hfdeploy explain {entry.code}`).")
+        notes.append(
+            f"Before the next push, `hfdeploy {tool}` reports this cause as {entry.code} "
+            f"(`hfdeploy explain {entry.code}`)."
+        )
     return Diagnostic(
         code=entry.code,
         severity=Severity.WARNING if entry.platform else Severity.ERROR,

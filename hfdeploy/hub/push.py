@@ -72,7 +72,9 @@ def read_files(project: Project, plan: PushPlan) -> list[tuple[str, bytes]]:
     return files
 
 
-def push(project: Project, plan: PushPlan, client: HubClient, options: PushOptions, say: Say) -> PushOutcome:
+def push(
+    project: Project, plan: PushPlan, client: HubClient, options: PushOptions, say: Say
+) -> PushOutcome:
     space = options.space
     if client.space_exists(space):
         say(f"Space {space} exists: uploading a new commit")
@@ -82,7 +84,9 @@ def push(project: Project, plan: PushPlan, client: HubClient, options: PushOptio
     files = read_files(project, plan)
     message = commit_message(project, len(files))
     commit = client.commit(space, files, message)
-    say(f"Uploaded {len(files)} files in one commit{f' ({commit[:12]})' if commit else ''}: {message}")
+    say(
+        f"Uploaded {len(files)} files in one commit{f' ({commit[:12]})' if commit else ''}: {message}"
+    )
     for name in sorted(plan.secrets):
         client.add_secret(space, name, plan.secrets[name])
         say(f"Set secret {name}")
@@ -91,7 +95,9 @@ def push(project: Project, plan: PushPlan, client: HubClient, options: PushOptio
         say(f"Set variable {name}")
     if not options.wait:
         return PushOutcome(stage="UPLOADED", commit=commit)
-    return follow(client, space, project, options, say, secrets=list(plan.secrets.values()), commit=commit)
+    return follow(
+        client, space, project, options, say, secrets=list(plan.secrets.values()), commit=commit
+    )
 
 
 def follow(
@@ -136,7 +142,13 @@ def follow(
 
 
 def _stream(
-    client: HubClient, space: str, *, build: bool, printed: dict[bool, int], say: Say, secrets: list[str]
+    client: HubClient,
+    space: str,
+    *,
+    build: bool,
+    printed: dict[bool, int],
+    say: Say,
+    secrets: list[str],
 ) -> None:
     try:
         lines = list(_lines(client, space, build=build))
@@ -162,7 +174,10 @@ def _git_head(project: Project) -> str:
     try:
         done = subprocess.run(
             ["git", "-C", str(project.root), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return ""

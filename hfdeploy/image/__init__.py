@@ -20,8 +20,23 @@ Public API:
 """
 
 from hfdeploy.image.installs import InstallStep
-from hfdeploy.image.model import Distributions, Image, Installed, Source, Visibility, image, installed
+from hfdeploy.image.model import (
+    Distributions,
+    Image,
+    Installed,
+    Source,
+    Visibility,
+    image,
+    installed,
+)
 
 __all__ = [
-    "Distributions", "Image", "InstallStep", "Installed", "Source", "Visibility", "image", "installed",
+    "Distributions",
+    "Image",
+    "InstallStep",
+    "Installed",
+    "Source",
+    "Visibility",
+    "image",
+    "installed",
 ]

@@ -17,16 +17,52 @@ _PIP = re.compile(r"^pip(?:3(?:\.\d+)?)?$")
 _PYTHON = re.compile(r"^python(?:3(?:\.\d+)?)?$")
 _SYSTEM_BINS = ("/usr/local/bin", "/usr/bin", "/bin")
 # pip options that take a value (so the value is not a requirement).
-_VALUED = frozenset([
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-    "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root",
-    "--trusted-host", "--python", "--platform", "--python-version", "--only-binary",
-    "--no-binary", "--cache-dir", "--src", "--upgrade-strategy", "--progress-bar", "-C",
-    "--config-settings", "--root-user-action", "--log", "--timeout", "--retries", "--index",
-    "--default-index", "-p",
-])
-INDEX_OPTIONS = {"-i": "--index-url", "--index-url": "--index-url", "--extra-index-url": "--extra-index-url",
-                 "-f": "--find-links", "--find-links": "--find-links", "--no-index": "--no-index"}
+_VALUED = frozenset(
+    [
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--trusted-host",
+        "--python",
+        "--platform",
+        "--python-version",
+        "--only-binary",
+        "--no-binary",
+        "--cache-dir",
+        "--src",
+        "--upgrade-strategy",
+        "--progress-bar",
+        "-C",
+        "--config-settings",
+        "--root-user-action",
+        "--log",
+        "--timeout",
+        "--retries",
+        "--index",
+        "--default-index",
+        "-p",
+    ]
+)
+INDEX_OPTIONS = {
+    "-i": "--index-url",
+    "--index-url": "--index-url",
+    "--extra-index-url": "--extra-index-url",
+    "-f": "--find-links",
+    "--find-links": "--find-links",
+    "--no-index": "--no-index",
+}
 # Commands whose package set hfdeploy cannot name.
 _OPAQUE = frozenset(["conda", "mamba", "micromamba", "hatch", "pipx", "pip-sync", "easy_install"])
 
@@ -71,7 +107,8 @@ def venv_on_path(env: dict[str, str], venvs: set[str]) -> str | None:
         if entry in _SYSTEM_BINS:
             return None
         if entry.endswith("/bin") and (
-            entry[:-4] in venvs or posixpath.basename(entry[:-4]) in (".venv", "venv", "env")
+            entry[:-4] in venvs
+            or posixpath.basename(entry[:-4]) in (".venv", "venv", "env")
             or entry[:-4] == env.get("VIRTUAL_ENV", "").rstrip("/")
         ):
             return entry[:-4]
@@ -88,7 +125,9 @@ class StageState:
     poetry_in_project: bool = False
 
 
-def read_command(values: list[str], step: Step, stage: Stage, state: StageState) -> InstallStep | None:
+def read_command(
+    values: list[str], step: Step, stage: Stage, state: StageState
+) -> InstallStep | None:
     """The install a simple command performs, or None when it installs nothing."""
     if not values:
         return None
@@ -99,8 +138,10 @@ def read_command(values: list[str], step: Step, stage: Stage, state: StageState)
     def full(path: str) -> str:
         return posixpath.normpath(posixpath.join(workdir, path))
 
-    if program in ("venv", "virtualenv") or (_PYTHON.match(program) and values[1:3] == ["-m", "venv"]) or (
-        program == "uv" and values[1:2] == ["venv"]
+    if (
+        program in ("venv", "virtualenv")
+        or (_PYTHON.match(program) and values[1:3] == ["-m", "venv"])
+        or (program == "uv" and values[1:2] == ["venv"])
     ):
         args = [v for v in values[1:] if not v.startswith("-") and v not in ("venv",)]
         state.venvs.add(full(args[-1] if args else ".venv"))
@@ -116,28 +157,65 @@ def read_command(values: list[str], step: Step, stage: Stage, state: StageState)
         state.exports[exported[1]] = exported[0]
         return None
     if program in _OPAQUE or (program in ("conda", "mamba") and values[1:2] == ["install"]):
-        return InstallStep(step, stage, program, tuple(values), readable=False, location="other:conda")
+        return InstallStep(
+            step, stage, program, tuple(values), readable=False, location="other:conda"
+        )
     if program == "poetry" and values[1:2] == ["install"]:
-        no_venv = state.poetry_no_venv or env.get("POETRY_VIRTUALENVS_CREATE", "").lower() in ("false", "0")
-        in_project = state.poetry_in_project or env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1")
-        location = _plain_location(step, state) if no_venv else (
-            f"venv:{full('.venv')}" if in_project else "other:poetry-cache-venv")
+        no_venv = state.poetry_no_venv or env.get("POETRY_VIRTUALENVS_CREATE", "").lower() in (
+            "false",
+            "0",
+        )
+        in_project = state.poetry_in_project or env.get(
+            "POETRY_VIRTUALENVS_IN_PROJECT", ""
+        ).lower() in ("true", "1")
+        location = (
+            _plain_location(step, state)
+            if no_venv
+            else (f"venv:{full('.venv')}" if in_project else "other:poetry-cache-venv")
+        )
         root = "--no-root" not in values and "--only-root" not in values
-        return InstallStep(step, stage, "poetry install", tuple(values), project="." if root else None,
-                           lock_tool="poetry", location=location)
+        return InstallStep(
+            step,
+            stage,
+            "poetry install",
+            tuple(values),
+            project="." if root else None,
+            lock_tool="poetry",
+            location=location,
+        )
     if program == "uv" and values[1:2] == ["sync"]:
         target = env.get("UV_PROJECT_ENVIRONMENT") or ".venv"
         root = "--no-install-project" not in values and "--only-deps" not in values
-        return InstallStep(step, stage, "uv sync", tuple(values), project="." if root else None,
-                           lock_tool="uv", location=f"venv:{full(target)}")
+        return InstallStep(
+            step,
+            stage,
+            "uv sync",
+            tuple(values),
+            project="." if root else None,
+            lock_tool="uv",
+            location=f"venv:{full(target)}",
+        )
     if program == "pdm" and values[1:2] in (["install"], ["sync"]):
         root = "--no-self" not in values
-        location = _plain_location(step, state) if "--global" in values or "-g" in values else f"venv:{full('.venv')}"
-        return InstallStep(step, stage, f"pdm {values[1]}", tuple(values), project="." if root else None,
-                           lock_tool="pdm", location=location)
+        location = (
+            _plain_location(step, state)
+            if "--global" in values or "-g" in values
+            else f"venv:{full('.venv')}"
+        )
+        return InstallStep(
+            step,
+            stage,
+            f"pdm {values[1]}",
+            tuple(values),
+            project="." if root else None,
+            lock_tool="pdm",
+            location=location,
+        )
     if program == "pipenv" and values[1:2] in (["install"], ["sync"]):
         location = _plain_location(step, state) if "--system" in values else "other:pipenv-venv"
-        return InstallStep(step, stage, "pipenv install", tuple(values), lock_tool="pipenv", location=location)
+        return InstallStep(
+            step, stage, "pipenv install", tuple(values), lock_tool="pipenv", location=location
+        )
     if program == "uv" and values[1:3] == ["pip", "install"]:
         return _pip(values, 3, "uv pip", step, stage, state, full)
     if _PIP.match(program) and values[1:2] == ["install"]:
@@ -152,7 +230,11 @@ def _export_target(program: str, values: list[str], full: object) -> tuple[str, 
     `pipenv requirements > F`."""
     tool = {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv"}.get(program)
     verb = values[1] if len(values) > 1 else ""
-    if tool is None or verb not in ("export", "requirements") or (tool == "pipenv") != (verb == "requirements"):
+    if (
+        tool is None
+        or verb not in ("export", "requirements")
+        or (tool == "pipenv") != (verb == "requirements")
+    ):
         return None
     target = None
     for i, value in enumerate(values):
@@ -179,8 +261,15 @@ def _plain_location(step: Step, state: StageState) -> str:
     return "system"
 
 
-def _pip(values: list[str], first: int, tool: str, step: Step, stage: Stage, state: StageState,
-         full: object) -> InstallStep:
+def _pip(
+    values: list[str],
+    first: int,
+    tool: str,
+    step: Step,
+    stage: Stage,
+    state: StageState,
+    full: object,
+) -> InstallStep:
     program = values[0]
     files: list[str] = []
     constraints: list[str] = []
@@ -199,8 +288,13 @@ def _pip(values: list[str], first: int, tool: str, step: Step, stage: Stage, sta
     while i < len(args):
         arg = args[i]
         name, eq, value = arg.partition("=")
-        takes = name in _VALUED or name in INDEX_OPTIONS and name != "--no-index"
-        if name.startswith("-") and not name.startswith("--") and len(name) > 2 and name[:2] in _VALUED:
+        takes = name in _VALUED or (name in INDEX_OPTIONS and name != "--no-index")
+        if (
+            name.startswith("-")
+            and not name.startswith("--")
+            and len(name) > 2
+            and name[:2] in _VALUED
+        ):
             name, value, eq, takes = name[:2], name[2:], "=", True  # `-rrequirements.txt`
         if takes and not eq:
             value = args[i + 1] if i + 1 < len(args) else ""
@@ -242,8 +336,20 @@ def _pip(values: list[str], first: int, tool: str, step: Step, stage: Stage, sta
             location = _plain_location(step, state)
             if tool == "uv pip" and location.startswith("user:"):
                 location = "system"  # uv has no user site; it writes the environment it finds
-    return InstallStep(step, stage, tool, tuple(values), tuple(files), tuple(constraints), tuple(packages),
-                       project, lock_tool, location, readable, tuple(index))
+    return InstallStep(
+        step,
+        stage,
+        tool,
+        tuple(values),
+        tuple(files),
+        tuple(constraints),
+        tuple(packages),
+        project,
+        lock_tool,
+        location,
+        readable,
+        tuple(index),
+    )
 
 
 def _is_archive(arg: str) -> bool:

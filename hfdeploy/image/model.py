@@ -48,10 +48,16 @@ LOCK = PurePosixPath("requirements.lock")  # hfdeploy's own lock (RQ009)
 GENERATED_USER = "user"
 GENERATED_HOME = "/home/user"
 # pip's environment variables for its index options.
-_PIP_VARIABLES = {"PIP_INDEX_URL": "--index-url", "PIP_EXTRA_INDEX_URL": "--extra-index-url",
-                  "PIP_FIND_LINKS": "--find-links", "PIP_NO_INDEX": "--no-index"}
+_PIP_VARIABLES = {
+    "PIP_INDEX_URL": "--index-url",
+    "PIP_EXTRA_INDEX_URL": "--extra-index-url",
+    "PIP_FIND_LINKS": "--find-links",
+    "PIP_NO_INDEX": "--no-index",
+}
 # Directories whose requirements are never the app's.
-_NOT_THE_APP = frozenset({"docs", "doc", "examples", "example", "tests", "test", "scripts", "requirements"})
+_NOT_THE_APP = frozenset(
+    {"docs", "doc", "examples", "example", "tests", "test", "scripts", "requirements"}
+)
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,8 @@ class Image:
             return True
         # A directory excluded as a whole may have files re-included by `!pattern`.
         return directory and any(
-            str(f).startswith(path + "/") and not ignore.ignored(str(f)) for f in self.project.files()
+            str(f).startswith(path + "/") and not ignore.ignored(str(f))
+            for f in self.project.files()
         )
 
     def context_matches(self, source: str) -> list[str]:
@@ -154,10 +161,17 @@ class Image:
         if not any(c in source for c in "*?["):
             exists = self.project.exists(source) or os.path.isdir(os.path.join(root, source))
             return [source] if exists else []
-        found = {str(f) for f in self.project.files()} | {e.rstrip("/") for e in self.project.disk_entries()}
+        found = {str(f) for f in self.project.files()} | {
+            e.rstrip("/") for e in self.project.disk_entries()
+        }
         depth = source.count("/")
-        return sorted({"/".join(n.split("/")[: depth + 1]) for n in found
-                       if fnmatch.fnmatchcase("/".join(n.split("/")[: depth + 1]), source)})
+        return sorted(
+            {
+                "/".join(n.split("/")[: depth + 1])
+                for n in found
+                if fnmatch.fnmatchcase("/".join(n.split("/")[: depth + 1]), source)
+            }
+        )
 
     def copied(self, path: str) -> bool:
         """Whether the repository file `path` ends up in the final stage (a COPY/ADD from the
@@ -178,16 +192,22 @@ class Image:
         if is_root(self.user):
             return True
         if self.generated:
-            return directory == APP_DIR or directory.startswith((APP_DIR + "/", GENERATED_HOME + "/"))
+            return directory == APP_DIR or directory.startswith(
+                (APP_DIR + "/", GENERATED_HOME + "/")
+            )
         if self.runtime is None:
             return None
         name = self.user.split(":")[0]
         if directory in ("/tmp", "/var/tmp") or directory.startswith("/tmp/"):
             return True
-        if any(u.creates_home and u.name == name and directory == f"/home/{name}" for u in self.runtime.users):
+        if any(
+            u.creates_home and u.name == name and directory == f"/home/{name}"
+            for u in self.runtime.users
+        ):
             return True
         user_made = any(
-            s.ins.keyword == "WORKDIR" and not is_root(s.user) for s in self.runtime.steps
+            s.ins.keyword == "WORKDIR" and not is_root(s.user)
+            for s in self.runtime.steps
             if self._workdir_after(s) == directory
         )
         return user_made or any(_grants(s, directory, name, after=True) for s in self.runtime.steps)
@@ -200,7 +220,7 @@ class Image:
 
     # -- what is installed ----------------------------------------------------------------
     def tool_lock(self) -> str | None:
-        """"poetry", "uv", "pdm" or "pipenv" when the image installs that tool's lock."""
+        """ "poetry", "uv", "pdm" or "pipenv" when the image installs that tool's lock."""
         for install in self.installs:
             if install.lock_tool:
                 return install.lock_tool
@@ -211,8 +231,8 @@ class Image:
         Python (pip building the project, `poetry install`, `uv sync`, `pdm install`); pip
         installing requirement files never does."""
         return any(
-            i.tool in ("poetry install", "uv sync", "pdm install", "pdm sync") or (
-                i.project is not None and any(s.kind == "pyproject" for s in self.sources(i)))
+            i.tool in ("poetry install", "uv sync", "pdm install", "pdm sync")
+            or (i.project is not None and any(s.kind == "pyproject" for s in self.sources(i)))
             for i in self.installs
         )
 
@@ -233,8 +253,14 @@ class Image:
             if path is not None:
                 out.append(Source("lock" if path == LOCK else "requirements", path))
         if install.project is not None and not install.lock_tool:
-            base = self.repo_file(install, install.project) if install.project not in (".", "./") else None
-            root = base if base is not None and not self.project.exists(base) else PurePosixPath(".")
+            base = (
+                self.repo_file(install, install.project)
+                if install.project not in (".", "./")
+                else None
+            )
+            root = (
+                base if base is not None and not self.project.exists(base) else PurePosixPath(".")
+            )
             if install.project in (".", "./") and install.step is not None:
                 root = _project_dir(self.project, self.dockerfile, install)
             pyproject = root / "pyproject.toml"
@@ -270,7 +296,9 @@ class Image:
             if made_from is not None:
                 return made_from
         for source in self.all_sources():
-            if source.kind in ("pyproject", "poetry", "uv", "pdm") and self.project.exists(PYPROJECT):
+            if source.kind in ("pyproject", "poetry", "uv", "pdm") and self.project.exists(
+                PYPROJECT
+            ):
                 from hfdeploy.requirements.tool_locks import pyproject_facts
 
                 if pyproject_facts(self.project).declares:
@@ -376,7 +404,9 @@ class Image:
             return False
         if install.lock_tool is not None:
             lock = _tool_lock_path(install.lock_tool)
-            return (lock is not None and self.project.exists(lock)) or self.project.exists(PYPROJECT)
+            return (lock is not None and self.project.exists(lock)) or self.project.exists(
+                PYPROJECT
+            )
         return all(self.repo_file(install, f) is not None for f in install.requirement_files)
 
     def importable(self, module: str) -> bool | None:
@@ -396,33 +426,57 @@ class Image:
         if not self.in_final_chain(install):
             copied = self._copied_from(install)
             if copied is None:
-                where = location.split(":", 1)[-1] if ":" in location else "the system site-packages"
-                name = install.stage.name if install.stage and install.stage.name else str(
-                    install.stage.index if install.stage else "?")
-                return Visibility(False, False, f"it is installed only in stage `{name}` ({where}), "
-                                  "which the final stage does not copy")
+                where = (
+                    location.split(":", 1)[-1] if ":" in location else "the system site-packages"
+                )
+                name = (
+                    install.stage.name
+                    if install.stage and install.stage.name
+                    else str(install.stage.index if install.stage else "?")
+                )
+                return Visibility(
+                    False,
+                    False,
+                    f"it is installed only in stage `{name}` ({where}), "
+                    "which the final stage does not copy",
+                )
             location = copied
-        if location == "other:poetry-cache-venv" and install.step is not None and is_root(install.step.user):
+        if (
+            location == "other:poetry-cache-venv"
+            and install.step is not None
+            and is_root(install.step.user)
+        ):
             # Poetry keeps that virtualenv under root's cache; a Space runs uid 1000, whose
             # `poetry run` looks in its own cache, finds none and tries to create one.
-            return Visibility(False, False, "`poetry install` ran as root and put it in a virtualenv "
-                              "under root's cache (virtualenvs.create is not false), which uid 1000, "
-                              "the user a Space runs, cannot use, even through `poetry run`")
+            return Visibility(
+                False,
+                False,
+                "`poetry install` ran as root and put it in a virtualenv "
+                "under root's cache (virtualenvs.create is not false), which uid 1000, "
+                "the user a Space runs, cannot use, even through `poetry run`",
+            )
         return self._visible_at(location)
 
     def _visible_at(self, location: str) -> Visibility:
         kind, _, where = location.partition(":")
-        path_entries = [posixpath.normpath(p) for p in self.env.get("PATH", _DEFAULT_PATH).split(":") if p]
+        path_entries = [
+            posixpath.normpath(p) for p in self.env.get("PATH", _DEFAULT_PATH).split(":") if p
+        ]
         if kind == "system":
             return Visibility(True, any(p in ("/usr/local/bin", "/usr/bin") for p in path_entries))
-        if kind in ("user", "venv") and (self.env.get("PYTHONPATH") or self.env.get("PYTHONUSERBASE")):
+        if kind in ("user", "venv") and (
+            self.env.get("PYTHONPATH") or self.env.get("PYTHONUSERBASE")
+        ):
             return Visibility(None, None)  # the environment points Python elsewhere
         if kind == "user":
             home = self.home
             if where != home:
                 readable = where != "/root" or is_root(self.user)
-                why = (f"it is installed with `--user` into {where}/.local, but the runtime user "
-                       f"`{self.user}` has HOME {home}" + ("" if readable else " and cannot read /root"))
+                why = (
+                    f"it is installed with `--user` into {where}/.local, but the runtime user "
+                    f"`{self.user}` has HOME {home}"
+                    + ("" if readable else " and cannot read /root")
+                )
                 return Visibility(False, False, why)
             return Visibility(True, f"{home}/.local/bin" in path_entries)
         if kind == "venv":
@@ -431,14 +485,22 @@ class Image:
                 return Visibility(True, True)
             if self._launched_through_venv(where):
                 return Visibility(True, True)
-            return Visibility(False, on_path, f"it is installed in the virtualenv {where}, whose bin "
-                              "directory is not on the runtime PATH")
+            return Visibility(
+                False,
+                on_path,
+                f"it is installed in the virtualenv {where}, whose bin "
+                "directory is not on the runtime PATH",
+            )
         if location == "other:poetry-cache-venv":
             if self._launched_through_venv("/nonexistent-poetry-venv"):  # `poetry run ...`
                 return Visibility(True, True)
-            return Visibility(False, False, "`poetry install` put it in a virtualenv of its own under "
-                              "the installing user's cache (virtualenvs.create is not false), and the "
-                              "start command does not go through `poetry run`")
+            return Visibility(
+                False,
+                False,
+                "`poetry install` put it in a virtualenv of its own under "
+                "the installing user's cache (virtualenvs.create is not false), and the "
+                "start command does not go through `poetry run`",
+            )
         return Visibility(None, None)
 
     def _launched_through_venv(self, venv: str) -> bool:
@@ -453,7 +515,10 @@ class Image:
             if any(w.startswith(venv + "/bin/") for w in words):
                 return True
             for first, second in itertools.pairwise(words):
-                if posixpath.basename(first) in ("uv", "poetry", "pdm", "pipenv") and second == "run":
+                if (
+                    posixpath.basename(first) in ("uv", "poetry", "pdm", "pipenv")
+                    and second == "run"
+                ):
                     return True
         return False
 
@@ -471,7 +536,9 @@ class Image:
             roots = [where]
         else:
             return None
-        names = {str(install.stage.index)} | ({install.stage.name.lower()} if install.stage.name else set())
+        names = {str(install.stage.index)} | (
+            {install.stage.name.lower()} if install.stage.name else set()
+        )
         for step in self.runtime.steps:
             flag = step.ins.flag("from") if step.ins.keyword == "COPY" else None
             if flag is None or (flag.value or "").lower() not in names:
@@ -484,8 +551,12 @@ class Image:
             for src in sources:
                 src = posixpath.normpath(src)
                 for root in roots:
-                    if root == src or root.startswith(src.rstrip("/") + "/") or src.startswith(root + "/"):
-                        moved = dest + root[len(src):] if root.startswith(src) else dest
+                    if (
+                        root == src
+                        or root.startswith(src.rstrip("/") + "/")
+                        or src.startswith(root + "/")
+                    ):
+                        moved = dest + root[len(src) :] if root.startswith(src) else dest
                         if kind == "user":
                             home = moved.removesuffix("/.local")
                             return f"user:{home}"
@@ -494,7 +565,9 @@ class Image:
                         return f"{kind}:{moved}"
         return None
 
-    def server_visibility(self, wanted: frozenset[str]) -> tuple[list[InstallStep], Visibility | None]:
+    def server_visibility(
+        self, wanted: frozenset[str]
+    ) -> tuple[list[InstallStep], Visibility | None]:
         """The install steps that install any of `wanted` (distribution names or `name[extra]`),
         and the best visibility among them for the runtime user (None when none installs it)."""
         steps = [i for i in self.installs if self.install_distributions(i)[0] & wanted]
@@ -560,8 +633,11 @@ def _read_source(project: Project, source: Source) -> tuple[frozenset[str], bool
         text = project.text(path)
         if text is None:
             continue
-        parsed = parse_pyproject(path, text) if path.name == "pyproject.toml" else parse_requirements_text(
-            path, text, constraint=constraint)
+        parsed = (
+            parse_pyproject(path, text)
+            if path.name == "pyproject.toml"
+            else parse_requirements_text(path, text, constraint=constraint)
+        )
         for req in parsed.requirements:
             if not req.constraint:
                 names.add(str(req.key))
@@ -580,12 +656,30 @@ def setup_reads(project: Project, setup: PurePosixPath) -> list[tuple[str, int]]
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-        if name not in ("open", "Path", "read_text", "parse_requirements", "read", "load_requirements"):
+        name = (
+            func.id
+            if isinstance(func, ast.Name)
+            else func.attr
+            if isinstance(func, ast.Attribute)
+            else ""
+        )
+        if name not in (
+            "open",
+            "Path",
+            "read_text",
+            "parse_requirements",
+            "read",
+            "load_requirements",
+        ):
             continue
         for arg in node.args:
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "." in arg.value \
-                    and not arg.value.endswith(".py") and "/" not in arg.value.strip("./"):
+            if (
+                isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+                and "." in arg.value
+                and not arg.value.endswith(".py")
+                and "/" not in arg.value.strip("./")
+            ):
                 found.append((arg.value.removeprefix("./"), node.lineno))
     return found
 
@@ -595,8 +689,11 @@ def _setup_requires(project: Project, setup: PurePosixPath) -> set[str]:
     if setup.name == "setup.py":
         tree = project.python_ast(setup)
         for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.keyword) and node.arg == "install_requires" and isinstance(
-                    node.value, (ast.List, ast.Tuple)):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "install_requires"
+                and isinstance(node.value, (ast.List, ast.Tuple))
+            ):
                 for item in node.value.elts:
                     if isinstance(item, ast.Constant) and isinstance(item.value, str):
                         _add(names, item.value)
@@ -607,16 +704,20 @@ def _setup_requires(project: Project, setup: PurePosixPath) -> set[str]:
     return names
 
 
-def _project_dir(project: Project, dockerfile: Dockerfile | None, install: InstallStep) -> PurePosixPath:
+def _project_dir(
+    project: Project, dockerfile: Dockerfile | None, install: InstallStep
+) -> PurePosixPath:
     """The repository directory `pip install .` (or `uv sync`) builds: the directory copied to
     the step's working directory, the root by default."""
     found = _repo_path(project, dockerfile, install, "pyproject.toml") or _repo_path(
-        project, dockerfile, install, "setup.py")
+        project, dockerfile, install, "setup.py"
+    )
     return found.parent if found is not None else PurePosixPath(".")
 
 
-def _repo_path(project: Project, dockerfile: Dockerfile | None, install: InstallStep,
-               container_path: str) -> PurePosixPath | None:
+def _repo_path(
+    project: Project, dockerfile: Dockerfile | None, install: InstallStep, container_path: str
+) -> PurePosixPath | None:
     step = install.step
     if step is None or dockerfile is None or install.stage is None:
         return None
@@ -671,8 +772,11 @@ def built_stages(dockerfile: Dockerfile) -> list[Stage]:
             if flag is None or not flag.value:
                 continue
             value = flag.value.lower()
-            other = by_name.get(value) or (dockerfile.stages[int(value)] if value.isdigit()
-                                           and int(value) < len(dockerfile.stages) else None)
+            other = by_name.get(value) or (
+                dockerfile.stages[int(value)]
+                if value.isdigit() and int(value) < len(dockerfile.stages)
+                else None
+            )
             if other is not None:
                 pending.append(other)
     return sorted(wanted, key=lambda s: s.index)
@@ -691,7 +795,8 @@ def default_declared_file(project: Project) -> PurePosixPath | None:
     if facts.declares:
         return PYPROJECT
     nested = [
-        p for p in project.files(".txt")
+        p
+        for p in project.files(".txt")
         if len(p.parts) == 2 and p.name == REQUIREMENTS.name and p.parts[0] not in _NOT_THE_APP
     ]
     return nested[0] if len(nested) == 1 else None
@@ -740,16 +845,33 @@ def _build(project: Project) -> Image:
         venvs |= state.venvs
     unique: list[InstallStep] = []
     for install in installs:  # a stage built on another repeats its steps
-        if not any(u.step is not None and install.step is not None and u.step.ins is install.step.ins
-                   and u.words == install.words for u in unique):
+        if not any(
+            u.step is not None
+            and install.step is not None
+            and u.step.ins is install.step.ins
+            and u.words == install.words
+            for u in unique
+        ):
             unique.append(install)
-    return Image(project, False, dockerfile, rt, tuple(stages), tuple(unique), rt.user, dict(rt.env),
-                 rt.workdir, frozenset(venvs))
+    return Image(
+        project,
+        False,
+        dockerfile,
+        rt,
+        tuple(stages),
+        tuple(unique),
+        rt.user,
+        dict(rt.env),
+        rt.workdir,
+        frozenset(venvs),
+    )
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 # Shell words that may lead a simple command inside `if`/`for`/`case` (`then poetry install`).
-_SHELL_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "{", "(", "!", "time"})
+_SHELL_KEYWORDS = frozenset(
+    {"if", "then", "else", "elif", "do", "while", "until", "{", "(", "!", "time"}
+)
 
 
 def _simple_commands(cmds: list[list[Word]], depth: int = 0) -> list[list[str]]:
@@ -759,8 +881,15 @@ def _simple_commands(cmds: list[list[Word]], depth: int = 0) -> list[list[str]]:
         values = [w.value for w in cmd]
         while values and values[0] in _SHELL_KEYWORDS:
             values = values[1:]
-        if values and posixpath.basename(values[0]) in _SHELLS and "-c" in values[1:3] and depth < 3:
-            script = values[values.index("-c", 1) + 1] if values.index("-c", 1) + 1 < len(values) else ""
+        if (
+            values
+            and posixpath.basename(values[0]) in _SHELLS
+            and "-c" in values[1:3]
+            and depth < 3
+        ):
+            script = (
+                values[values.index("-c", 1) + 1] if values.index("-c", 1) + 1 < len(values) else ""
+            )
             inner = [strip_prefix(c) for c in commands(split_words(script))]
             out += _simple_commands(inner, depth + 1)
         elif values:
@@ -769,25 +898,59 @@ def _simple_commands(cmds: list[list[Word]], depth: int = 0) -> list[list[str]]:
 
 
 def _generated(project: Project) -> Image:
-    env = {"HOME": GENERATED_HOME, "PATH": f"{GENERATED_HOME}/.local/bin:{_DEFAULT_PATH}",
-           "DATA_DIR": project.config.data_dir or DATA_DIR}
+    env = {
+        "HOME": GENERATED_HOME,
+        "PATH": f"{GENERATED_HOME}/.local/bin:{_DEFAULT_PATH}",
+        "DATA_DIR": project.config.data_dir or DATA_DIR,
+    }
     source = generated_source(project)
     installs: list[InstallStep] = []
     location = f"user:{GENERATED_HOME}"
     if source is None:
-        installs.append(InstallStep(None, None, "pip", ("pip", "install", "fastapi", "uvicorn"),
-                                    packages=("fastapi", "uvicorn"), location=location))
+        installs.append(
+            InstallStep(
+                None,
+                None,
+                "pip",
+                ("pip", "install", "fastapi", "uvicorn"),
+                packages=("fastapi", "uvicorn"),
+                location=location,
+            )
+        )
     elif source.kind in ("poetry", "uv", "pdm"):
-        installs.append(InstallStep(None, None, f"{source.kind} export", (), lock_tool=source.kind,
-                                    location=location))
+        installs.append(
+            InstallStep(
+                None, None, f"{source.kind} export", (), lock_tool=source.kind, location=location
+            )
+        )
     elif source.kind == "pyproject":
-        installs.append(InstallStep(None, None, "pip", ("pip", "install", "."), project=".", location=location))
+        installs.append(
+            InstallStep(None, None, "pip", ("pip", "install", "."), project=".", location=location)
+        )
     else:
         assert source.path is not None
-        installs.append(InstallStep(None, None, "pip", ("pip", "install", "-r", str(source.path)),
-                                    requirement_files=(str(source.path),), location=location))
-    return Image(project, True, None, None, (), tuple(installs), GENERATED_USER, env, APP_DIR,
-                 generated_source=source)
+        installs.append(
+            InstallStep(
+                None,
+                None,
+                "pip",
+                ("pip", "install", "-r", str(source.path)),
+                requirement_files=(str(source.path),),
+                location=location,
+            )
+        )
+    return Image(
+        project,
+        True,
+        None,
+        None,
+        (),
+        tuple(installs),
+        GENERATED_USER,
+        env,
+        APP_DIR,
+        generated_source=source,
+    )
 
 
 @dataclass(frozen=True)
@@ -806,6 +969,8 @@ def installed(project: Project) -> Installed:
         found = image(project).distributions()
         names = set(found.names)
         unknown = any(n not in REQUIRES and n not in LEAVES and "[" not in n for n in names)
-        return Installed(closure(frozenset(names)), found.complete or (found.readable and not unknown))
+        return Installed(
+            closure(frozenset(names)), found.complete or (found.readable and not unknown)
+        )
 
     return project.memo("rq-installed-distributions", build)

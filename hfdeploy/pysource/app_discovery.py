@@ -213,7 +213,7 @@ def _unimportable(project: Project, target: AppTarget) -> str | None:
     if target.app_dir and not _SAFE_DIR.fullmatch(target.app_dir):
         return f"the directory `{target.app_dir}` has characters hfdeploy will not put in a command"
     base = PurePosixPath(target.app_dir or ".")
-    for i, part in enumerate(parts[:-1]):
+    for i, _part in enumerate(parts[:-1]):
         package = base.joinpath(*parts[: i + 1])
         if not project.exists(package / "__init__.py") and project.exists(
             package.with_suffix(".py")

@@ -152,10 +152,8 @@ def top_level(body: list[ast.stmt]) -> list[ast.stmt]:
     """Module-level statements, including those under `try:` and `if` (not `__main__`)."""
     out: list[ast.stmt] = []
     for stmt in body:
-        if (
-            isinstance(stmt, ast.If)
-            and "__main__" not in ast.dump(stmt.test)
-            or isinstance(stmt, ast.Try)
+        if (isinstance(stmt, ast.If) and "__main__" not in ast.dump(stmt.test)) or isinstance(
+            stmt, ast.Try
         ):
             out += top_level(stmt.body) + top_level(stmt.orelse)
         else:

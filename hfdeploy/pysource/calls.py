@@ -363,9 +363,7 @@ def _harmless_value_use(tokens: list[Token], i: int, prev: Token | None, nxt: To
     return False
 
 
-def read_arguments(
-    tokens: list[Token], open_index: int, text: str
-) -> tuple[Argument, ...] | None:
+def read_arguments(tokens: list[Token], open_index: int, text: str) -> tuple[Argument, ...] | None:
     close = matching(tokens, open_index)
     if close is None:
         return None

@@ -69,18 +69,24 @@ def _graph(project: Project) -> StartGraph:
     return StartGraph(frozenset(files), frozenset(fatal))
 
 
-def _module_level_imports(body: list[ast.stmt], certain: bool) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
+def _module_level_imports(
+    body: list[ast.stmt], certain: bool
+) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
     out: list[tuple[ast.Import | ast.ImportFrom, bool]] = []
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             out.append((node, certain))
         elif isinstance(node, ast.If):
-            out += _module_level_imports(node.body, False) + _module_level_imports(node.orelse, False)
+            out += _module_level_imports(node.body, False) + _module_level_imports(
+                node.orelse, False
+            )
         elif isinstance(node, ast.Try):
             out += _module_level_imports(node.body, False)
             for handler in node.handlers:
                 out += _module_level_imports(handler.body, False)
-            out += _module_level_imports(node.orelse, False) + _module_level_imports(node.finalbody, certain)
+            out += _module_level_imports(node.orelse, False) + _module_level_imports(
+                node.finalbody, certain
+            )
         elif isinstance(node, (ast.With, ast.ClassDef)):
             out += _module_level_imports(node.body, certain)
     return out
@@ -102,7 +108,9 @@ def _imported(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
     return [module, *(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")]
 
 
-def _resolve(project: Project, roots: list[PurePosixPath], module: str) -> list[tuple[PurePosixPath, str]]:
+def _resolve(
+    project: Project, roots: list[PurePosixPath], module: str
+) -> list[tuple[PurePosixPath, str]]:
     parts = module.split(".")
     found: list[tuple[PurePosixPath, str]] = []
     for root in roots:

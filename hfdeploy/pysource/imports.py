@@ -44,7 +44,9 @@ def file_imports(project: Project, path: PurePosixPath) -> Imports:
     )
 
 
-def imported_names(project: Project, path: PurePosixPath) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def imported_names(
+    project: Project, path: PurePosixPath
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the module's imports bind (`Imports.names` values) and its star-import sources.
 
     Read from the syntax tree when the module parses (the C parser costs a fraction of the

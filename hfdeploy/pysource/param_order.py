@@ -93,7 +93,9 @@ def make_plan(sig: Signature, text: str) -> Plan | None:
         if old_star is not None:
             edits.append((_star_removal(text, old_star), ""))
     moved = tuple(
-        p.name for slot, p in zip(region, arranged, strict=True) if slot is not p and not p.has_default
+        p.name
+        for slot, p in zip(region, arranged, strict=True)
+        if slot is not p and not p.has_default
     )
     return Plan(
         old_order=tuple(p.name for p in region),

@@ -76,10 +76,14 @@ def apt_edit(project: Project, packages: list[str]) -> Edit | None:
         if not any(_pip_install([w.value for w in c]) for c in run_commands(step.ins)):
             continue
         run = (
-            "RUN apt-get update \\" + nl
-            + "    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\" + nl
-            + f"        {' '.join(packages)} \\" + nl
-            + "    && rm -rf /var/lib/apt/lists/*" + nl
+            "RUN apt-get update \\"
+            + nl
+            + "    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\"
+            + nl
+            + f"        {' '.join(packages)} \\"
+            + nl
+            + "    && rm -rf /var/lib/apt/lists/*"
+            + nl
         )
         comment = "# Build packages for requirements that publish no Linux wheel." + nl
         block = comment + run

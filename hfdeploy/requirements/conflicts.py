@@ -27,7 +27,7 @@ class Conflict:
         return (
             f"`{self.dependent.name}=={self.dependent.pin}` requires `{self.requirement}`, "
             f"but `{self.pinned.name}=={self.pinned.pin}` is pinned "
-            f"({self.pinned.path}:{self.pinned.line}); pip stops with \"ResolutionImpossible\""
+            f'({self.pinned.path}:{self.pinned.line}); pip stops with "ResolutionImpossible"'
         )
 
 
@@ -83,6 +83,8 @@ def replacement_fits(project: Project, old: Declared, name: str, release: Releas
             return f"{name} {release.version} requires `{dep}`, which excludes the pinned {pin}"
     for other, other_release in others:
         for dep in dependencies_of(project, other, other_release) or []:
-            if canonicalize_name(dep.name) == key and not dep.specifier.contains(release.version, prereleases=True):
+            if canonicalize_name(dep.name) == key and not dep.specifier.contains(
+                release.version, prereleases=True
+            ):
                 return f"`{other.name}=={other.pin}` requires `{dep}`"
     return None

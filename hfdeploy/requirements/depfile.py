@@ -53,7 +53,9 @@ def follow(project: Project, deps: DependencySet, start: PurePosixPath) -> set[P
         deps.files.append(parsed)
         deps.problems.extend(parsed.problems)
         deps.index_url = parsed.index_url or deps.index_url
-        deps.extra_index_urls += [u for u in parsed.extra_index_urls if u not in deps.extra_index_urls]
+        deps.extra_index_urls += [
+            u for u in parsed.extra_index_urls if u not in deps.extra_index_urls
+        ]
         deps.no_index = deps.no_index or parsed.no_index
         deps.find_links += [u for u in parsed.find_links if u not in deps.find_links]
         # Line order, as pip reads it: an include's requirements come where its line is.
@@ -68,11 +70,14 @@ def follow(project: Project, deps: DependencySet, start: PurePosixPath) -> set[P
                 continue
             if not project.exists(include.target):
                 flag = "-c" if include.constraint else "-r"
-                deps.problems.append(SyntaxProblem(
-                    path, include.span,
-                    f"`{flag} {include.target}` names a file that does not exist; "
-                    "`pip install -r` stops with \"Could not open requirements file\"",
-                ))
+                deps.problems.append(
+                    SyntaxProblem(
+                        path,
+                        include.span,
+                        f"`{flag} {include.target}` names a file that does not exist; "
+                        '`pip install -r` stops with "Could not open requirements file"',
+                    )
+                )
                 continue
             visit(include.target, constraint or include.constraint)
 

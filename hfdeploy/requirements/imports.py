@@ -17,14 +17,36 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 # Directories and files that are not the running app.
-_NOT_THE_APP_DIRS = frozenset({
-    "tests", "test", "testing", "docs", "doc", "examples", "example", "scripts", "alembic", "migrations",
-    "notebooks", "benchmarks", "tools", "venv", ".venv", "env", "site-packages", "node_modules", "build", "dist",
-})
+_NOT_THE_APP_DIRS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "docs",
+        "doc",
+        "examples",
+        "example",
+        "scripts",
+        "alembic",
+        "migrations",
+        "notebooks",
+        "benchmarks",
+        "tools",
+        "venv",
+        ".venv",
+        "env",
+        "site-packages",
+        "node_modules",
+        "build",
+        "dist",
+    }
+)
 _NOT_THE_APP_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py", "tasks.py"})
 # Modules present in every Python image besides the standard library.
 _ALWAYS_PRESENT = frozenset({"pip", "__future__", "_typeshed", "typing_extensions_stub"})
-_NAMESPACES = frozenset({"google", "azure", "zope", "backports", "jaraco", "sphinxcontrib", "ruamel"})
+_NAMESPACES = frozenset(
+    {"google", "azure", "zope", "backports", "jaraco", "sphinxcontrib", "ruamel"}
+)
 
 
 @dataclass(frozen=True)
@@ -38,23 +60,38 @@ class ExtraNeed:
 
 
 # (module imported from, name) -> what it needs. Matched when the name is used, not just imported.
-_FORM = "FastAPI refuses to register the route (RuntimeError: Form data requires \"python-multipart\" to be installed)"
+_FORM = 'FastAPI refuses to register the route (RuntimeError: Form data requires "python-multipart" to be installed)'
 EXTRAS: dict[tuple[str, str], ExtraNeed] = {
     ("fastapi", "Form"): ExtraNeed("Form(...)", "multipart", "python-multipart", _FORM),
     ("fastapi", "File"): ExtraNeed("File(...)", "multipart", "python-multipart", _FORM),
     ("fastapi", "UploadFile"): ExtraNeed("UploadFile", "multipart", "python-multipart", _FORM),
     ("fastapi.security", "OAuth2PasswordRequestForm"): ExtraNeed(
-        "OAuth2PasswordRequestForm", "multipart", "python-multipart", _FORM),
+        "OAuth2PasswordRequestForm", "multipart", "python-multipart", _FORM
+    ),
     ("fastapi.templating", "Jinja2Templates"): ExtraNeed(
-        "Jinja2Templates", "jinja2", "Jinja2", "creating it fails (AssertionError: jinja2 must be installed)"),
+        "Jinja2Templates",
+        "jinja2",
+        "Jinja2",
+        "creating it fails (AssertionError: jinja2 must be installed)",
+    ),
     ("starlette.templating", "Jinja2Templates"): ExtraNeed(
-        "Jinja2Templates", "jinja2", "Jinja2", "creating it fails (AssertionError: jinja2 must be installed)"),
+        "Jinja2Templates",
+        "jinja2",
+        "Jinja2",
+        "creating it fails (AssertionError: jinja2 must be installed)",
+    ),
     ("starlette.middleware.sessions", "SessionMiddleware"): ExtraNeed(
-        "SessionMiddleware", "itsdangerous", "itsdangerous",
-        "importing it fails (ModuleNotFoundError: No module named 'itsdangerous')"),
+        "SessionMiddleware",
+        "itsdangerous",
+        "itsdangerous",
+        "importing it fails (ModuleNotFoundError: No module named 'itsdangerous')",
+    ),
     ("pydantic", "EmailStr"): ExtraNeed(
-        "EmailStr", "email_validator", "email-validator",
-        "defining the model fails (ImportError: email-validator is not installed)"),
+        "EmailStr",
+        "email_validator",
+        "email-validator",
+        "defining the model fails (ImportError: email-validator is not installed)",
+    ),
 }
 
 
@@ -72,15 +109,19 @@ class FoundExtra:
 
 def app_python_files(project: Project) -> list[PurePosixPath]:
     return [
-        p for p in project.python_files()
-        if not (set(p.parts[:-1]) & _NOT_THE_APP_DIRS) and p.name not in _NOT_THE_APP_FILES
-        and not p.name.startswith("test_") and not p.name.endswith("_test.py")
+        p
+        for p in project.python_files()
+        if not (set(p.parts[:-1]) & _NOT_THE_APP_DIRS)
+        and p.name not in _NOT_THE_APP_FILES
+        and not p.name.startswith("test_")
+        and not p.name.endswith("_test.py")
     ]
 
 
 def local_names(project: Project) -> frozenset[str]:
     """Every module or package name of the repository, at any depth: an app started from its
     own directory (`cd backend && uvicorn main:app`) imports its siblings as top-level names."""
+
     def collect() -> frozenset[str]:
         names: set[str] = set()
         for path in project.files():
@@ -88,6 +129,7 @@ def local_names(project: Project) -> frozenset[str]:
             if path.suffix in (".py", ".pyi", ".so", ".pyd"):
                 names.add(path.name.split(".", 1)[0])
         return frozenset(names)
+
     return project.memo("rq-local-module-names", collect)
 
 
@@ -98,14 +140,21 @@ def unconditional_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]
         node = pending.pop()
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             found.append(node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith)):
+        elif isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith)
+        ):
             pending.extend(node.body)
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))
 
 
 def _third_party(top: str, local: frozenset[str]) -> bool:
-    return not (top in sys.stdlib_module_names or top in _ALWAYS_PRESENT or top in _NAMESPACES
-                or top in local or top.startswith("_"))
+    return not (
+        top in sys.stdlib_module_names
+        or top in _ALWAYS_PRESENT
+        or top in _NAMESPACES
+        or top in local
+        or top.startswith("_")
+    )
 
 
 # `import a.b, c as d` / `from a.b import c` at the start of a line, read from the text alone.

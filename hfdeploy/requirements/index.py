@@ -64,7 +64,9 @@ class IndexError_(Exception):
 
 
 class IndexClient:
-    def __init__(self, urls: tuple[str, ...], *, offline: bool = False, cache_dir: Path | None = None):
+    def __init__(
+        self, urls: tuple[str, ...], *, offline: bool = False, cache_dir: Path | None = None
+    ):
         self.urls = urls
         self.offline = offline
         self.cache_dir = (cache_dir or cache_root()) / "index" / CACHE_VERSION
@@ -88,7 +90,7 @@ class IndexClient:
         if len(keys) <= 1:
             return {k: work(k) for k in keys}
         with ThreadPoolExecutor(min(WORKERS, len(keys))) as pool:
-            return dict(zip(keys, pool.map(work, keys)))
+            return dict(zip(keys, pool.map(work, keys), strict=False))
 
     def lookup(self, name: str) -> Lookup:
         key = canonicalize_name(name)
@@ -107,7 +109,9 @@ class IndexClient:
         if len(pages) == 1:
             return Lookup(key, pages[0])
         rows = {row[0]: row for p in reversed(pages) for row in p.rows}  # first index wins
-        return Lookup(key, ProjectPage.of(key, list(rows.values()), all(p.upload_times for p in pages)))
+        return Lookup(
+            key, ProjectPage.of(key, list(rows.values()), all(p.upload_times for p in pages))
+        )
 
     def core_metadata(self, file: DistFile) -> str | None:
         """A wheel's METADATA, cached for good: a release's files never change."""
@@ -193,7 +197,9 @@ class IndexClient:
         elif status == 200:
             ctype = resp_headers.get("content-type", "")
             try:
-                parse = parse_json_page if JSON_TYPE in ctype or "json" in ctype else parse_html_page
+                parse = (
+                    parse_json_page if JSON_TYPE in ctype or "json" in ctype else parse_html_page
+                )
                 page = parse(key, body, url)
             except BadPage as exc:
                 raise IndexError_(f"{redact_url(index)} answered with {exc}") from None
@@ -228,7 +234,9 @@ class IndexClient:
         except BadPage as exc:
             raise IndexError_(f"{target}: {exc}") from None
 
-    def _get(self, url: str, headers: dict[str, str], accept: str) -> tuple[int, bytes, dict[str, str]]:
+    def _get(
+        self, url: str, headers: dict[str, str], accept: str
+    ) -> tuple[int, bytes, dict[str, str]]:
         import requests  # only when the network is needed: it costs ~0.1 s to import
 
         session = getattr(self._local, "session", None)
@@ -255,7 +263,10 @@ class IndexClient:
 def _short_error(exc: Exception) -> str:
     text = str(exc)
     for pattern, label in (
-        (r"Name or service not known|nodename nor servname|getaddrinfo failed|Temporary failure in name resolution", "name not resolved"),
+        (
+            r"Name or service not known|nodename nor servname|getaddrinfo failed|Temporary failure in name resolution",
+            "name not resolved",
+        ),
         (r"Connection refused", "connection refused"),
         (r"timed out|Timeout", "timed out"),
         (r"SSL|certificate", "TLS error"),

@@ -13,7 +13,9 @@ from pathlib import PurePosixPath
 from hfdeploy.requirements.model import Declared
 from hfdeploy.requirements.releases import MANYLINUX_GLIBC
 
-_SOURCE_LINE = re.compile(r"^# Every package the Space image installs, resolved from (\S+) by ", re.MULTILINE)
+_SOURCE_LINE = re.compile(
+    r"^# Every package the Space image installs, resolved from (\S+) by ", re.MULTILINE
+)
 _HASH_LINE = re.compile(r"^# input-hash: sha256:([0-9a-f]{64})\s*$", re.MULTILINE)
 
 

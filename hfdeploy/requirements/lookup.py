@@ -28,10 +28,17 @@ if TYPE_CHECKING:
 def marker_environment(python: str) -> dict[str, str]:
     """PEP 508 marker values inside a python:X.Y-slim image on linux x86_64."""
     return {
-        "implementation_name": "cpython", "implementation_version": python + ".0",
-        "os_name": "posix", "platform_machine": "x86_64", "platform_python_implementation": "CPython",
-        "platform_release": "", "platform_system": "Linux", "platform_version": "",
-        "python_full_version": python + ".0", "python_version": python, "sys_platform": "linux",
+        "implementation_name": "cpython",
+        "implementation_version": python + ".0",
+        "os_name": "posix",
+        "platform_machine": "x86_64",
+        "platform_python_implementation": "CPython",
+        "platform_release": "",
+        "platform_system": "Linux",
+        "platform_version": "",
+        "python_full_version": python + ".0",
+        "python_version": python,
+        "sys_platform": "linux",
         "extra": "",
     }
 
@@ -75,8 +82,13 @@ def project_index_settings(project: Project) -> IndexSettings:
     deps = dependency_set(project)
     option = project.options.index_url or project.config.index_url
     source = "--index-url" if project.options.index_url else project.config.source
-    return index_settings(option_url=option, option_source=source, file_url=deps.index_url,
-                          file_extra=deps.extra_index_urls, file_no_index=deps.no_index)
+    return index_settings(
+        option_url=option,
+        option_source=source,
+        file_url=deps.index_url,
+        file_extra=deps.extra_index_urls,
+        file_no_index=deps.no_index,
+    )
 
 
 def index_view(project: Project) -> IndexView:
@@ -88,7 +100,8 @@ def _look_up(project: Project) -> IndexView:
     settings = project_index_settings(project)
     view = IndexView(settings, python, IndexClient(settings.urls, offline=project.options.offline))
     view.checked = [
-        r for r in dependency_set(project).requirements
+        r
+        for r in dependency_set(project).requirements
         if r.checkable and r.name and applies(r.marker, python)
     ]
     if not view.checked:
@@ -97,7 +110,9 @@ def _look_up(project: Project) -> IndexView:
     if find_links:
         # pip also takes releases from `--find-links` pages (the PyTorch `+cpu` wheels), which
         # are not read: a pin found only there would read as never released, and be rewritten.
-        reason = f"`--find-links {redact_url(find_links[0])}` offers releases hfdeploy does not read"
+        reason = (
+            f"`--find-links {redact_url(find_links[0])}` offers releases hfdeploy does not read"
+        )
         view.lookups = {r.key: Lookup(r.key, error=reason) for r in view.checked}
         return view
     pins = {r.key: r.pin for r in view.checked if r.pin is not None}
@@ -162,7 +177,9 @@ def installed_modules(project: Project, reqs: list[Declared]) -> dict[str, froze
         if not wheels:
             return {}
         with ThreadPoolExecutor(min(16, len(wheels))) as pool:
-            found = dict(zip(wheels, pool.map(view.client.wheel_modules, wheels.values())))
+            found = dict(
+                zip(wheels, pool.map(view.client.wheel_modules, wheels.values()), strict=True)
+            )
         return {key: mods for key, mods in found.items() if mods is not None}
 
     return project.memo(("rq-installed-modules", tuple(r.key for r in reqs)), read)
@@ -175,7 +192,7 @@ def prefetch_metadata(project: Project, pairs: list[tuple[Declared, Release]]) -
     todo = list(dict.fromkeys(wheels))
     if len(todo) > 1:
         with ThreadPoolExecutor(min(16, len(todo))) as pool:
-            for w, text in zip(todo, pool.map(view.client.core_metadata, todo)):
+            for w, text in zip(todo, pool.map(view.client.core_metadata, todo), strict=False):
                 project.memo(("rq-metadata", w.url), _constant(text))
 
 

@@ -95,4 +95,6 @@ def index_settings(
         url, source = file_url, "the requirements file"
     extra = settings.get("extra-index-url", ("", ""))[0].split()
     no_index = file_no_index or _truthy(settings.get("no-index", ("", ""))[0])
-    return IndexSettings(url.rstrip("/"), tuple(u.rstrip("/") for u in [*extra, *file_extra]), no_index, source)
+    return IndexSettings(
+        url.rstrip("/"), tuple(u.rstrip("/") for u in [*extra, *file_extra]), no_index, source
+    )

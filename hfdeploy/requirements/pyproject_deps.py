@@ -38,7 +38,9 @@ def _table_body(text: str, name: str) -> tuple[int, int] | None:
 
 
 def _line_at(text: str, start: int, end: int) -> LogicalLine:
-    return LogicalLine(text[start:end], tuple(range(start, end)), text.count("\n", 0, start) + 1, end)
+    return LogicalLine(
+        text[start:end], tuple(range(start, end)), text.count("\n", 0, start) + 1, end
+    )
 
 
 def parse_pyproject(path: PurePosixPath, text: str) -> ParsedFile:
@@ -46,7 +48,9 @@ def parse_pyproject(path: PurePosixPath, text: str) -> ParsedFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        parsed.problems.append(SyntaxProblem(path, Span(0, 0), f"pyproject.toml is not valid TOML ({exc})"))
+        parsed.problems.append(
+            SyntaxProblem(path, Span(0, 0), f"pyproject.toml is not valid TOML ({exc})")
+        )
         return parsed
     project = data.get("project")
     if isinstance(project, dict) and isinstance(project.get("dependencies"), list):
@@ -68,7 +72,11 @@ def _pep621(parsed: ParsedFile, text: str, values: list[object]) -> None:
             nxt = _STRING.search(text, pos)
             close = text.find("]", pos)
             comment = text.find("#", pos)
-            if comment != -1 and (nxt is None or comment < nxt.start()) and (close == -1 or comment < close):
+            if (
+                comment != -1
+                and (nxt is None or comment < nxt.start())
+                and (close == -1 or comment < close)
+            ):
                 newline = text.find("\n", comment)
                 pos = len(text) if newline == -1 else newline
                 continue
@@ -86,19 +94,35 @@ def _pep621(parsed: ParsedFile, text: str, values: list[object]) -> None:
             req = Requirement(value)
         except InvalidRequirement as exc:
             span = Span(start, start + len(value)) if literal else Span(0, 0)
-            parsed.problems.append(SyntaxProblem(
-                parsed.path, span, f"`{value}` is not a valid requirement: {str(exc).splitlines()[0]}"))
+            parsed.problems.append(
+                SyntaxProblem(
+                    parsed.path,
+                    span,
+                    f"`{value}` is not a valid requirement: {str(exc).splitlines()[0]}",
+                )
+            )
             continue
         if literal is None or "\\" in literal.group(0):  # escapes: positions would be off
             parsed.requirements.append(_unplaced(req, parsed.path, "pyproject"))
             continue
-        parsed.requirements.append(declared_from(req, value, parsed.path, line, 0, source="pyproject"))
+        parsed.requirements.append(
+            declared_from(req, value, parsed.path, line, 0, source="pyproject")
+        )
 
 
 def _unplaced(req: Requirement, path: PurePosixPath, source: str) -> Declared:
-    return Declared(name=req.name, extras=frozenset(req.extras), specifier=req.specifier,
-                    marker=req.marker, path=path, line=1, span=Span(0, 0), name_span=Span(0, 0),
-                    url=req.url, source=source)
+    return Declared(
+        name=req.name,
+        extras=frozenset(req.extras),
+        specifier=req.specifier,
+        marker=req.marker,
+        path=path,
+        line=1,
+        span=Span(0, 0),
+        name_span=Span(0, 0),
+        url=req.url,
+        source=source,
+    )
 
 
 def _poetry(parsed: ParsedFile, text: str, deps: dict[str, object]) -> None:
@@ -106,9 +130,20 @@ def _poetry(parsed: ParsedFile, text: str, deps: dict[str, object]) -> None:
     for name, value in deps.items():
         if name.lower() == "python" or (isinstance(value, dict) and value.get("optional") is True):
             continue  # optional ones come only with an extra: `pip install .` leaves them out
-        m = re.compile(rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*=[ \t]*(.*)$", re.MULTILINE).search(
-            text, *body) if body else None
-        version = value if isinstance(value, str) else value.get("version") if isinstance(value, dict) else None
+        m = (
+            re.compile(rf"^[ \t]*\"?{re.escape(name)}\"?[ \t]*=[ \t]*(.*)$", re.MULTILINE).search(
+                text, *body
+            )
+            if body
+            else None
+        )
+        version = (
+            value
+            if isinstance(value, str)
+            else value.get("version")
+            if isinstance(value, dict)
+            else None
+        )
         extras = value.get("extras", []) if isinstance(value, dict) else []
         if not isinstance(version, str):
             version = "*"  # git/path/url dependencies are not looked up
@@ -117,7 +152,11 @@ def _poetry(parsed: ParsedFile, text: str, deps: dict[str, object]) -> None:
             req = Requirement(f"{name}[{','.join(extras)}]{spec}" if extras else f"{name}{spec}")
         except (InvalidSpecifier, InvalidRequirement, ValueError):
             span = Span(m.start(1), m.end(1)) if m else Span(0, 0)
-            parsed.problems.append(SyntaxProblem(parsed.path, span, f"cannot read the Poetry constraint `{version}` of `{name}`"))
+            parsed.problems.append(
+                SyntaxProblem(
+                    parsed.path, span, f"cannot read the Poetry constraint `{version}` of `{name}`"
+                )
+            )
             continue
         if not m:
             parsed.requirements.append(_unplaced(req, parsed.path, "poetry"))
@@ -126,15 +165,42 @@ def _poetry(parsed: ParsedFile, text: str, deps: dict[str, object]) -> None:
         name_at = text.index(name, m.start())
         version_span = None
         pin = re.search(r'"(?:==)?(\d[^"\s,*]*)"', m.group(1))
-        if pin and req.specifier and len(req.specifier) == 1 and str(next(iter(req.specifier))).startswith("=="):
+        if (
+            pin
+            and req.specifier
+            and len(req.specifier) == 1
+            and str(next(iter(req.specifier))).startswith("==")
+        ):
             version_span = Span(m.start(1) + pin.start(1), m.start(1) + pin.end(1))
-        if isinstance(value, dict) and isinstance(value.get("git") or value.get("path") or value.get("url"), str):
-            parsed.requirements.append(Declared(
-                name=name, extras=frozenset(), specifier=SpecifierSet(), marker=None, path=parsed.path,
-                line=line.line, span=Span(m.start(), m.end()), name_span=Span(name_at, name_at + len(name)),
-                url=str(value.get("git") or value.get("path") or value.get("url")), source="poetry"))
+        if isinstance(value, dict) and isinstance(
+            value.get("git") or value.get("path") or value.get("url"), str
+        ):
+            parsed.requirements.append(
+                Declared(
+                    name=name,
+                    extras=frozenset(),
+                    specifier=SpecifierSet(),
+                    marker=None,
+                    path=parsed.path,
+                    line=line.line,
+                    span=Span(m.start(), m.end()),
+                    name_span=Span(name_at, name_at + len(name)),
+                    url=str(value.get("git") or value.get("path") or value.get("url")),
+                    source="poetry",
+                )
+            )
             continue
-        parsed.requirements.append(Declared(
-            name=req.name, extras=frozenset(req.extras), specifier=req.specifier, marker=None,
-            path=parsed.path, line=line.line, span=Span(m.start(), m.end()),
-            name_span=Span(name_at, name_at + len(name)), version_span=version_span, source="poetry"))
+        parsed.requirements.append(
+            Declared(
+                name=req.name,
+                extras=frozenset(req.extras),
+                specifier=req.specifier,
+                marker=None,
+                path=parsed.path,
+                line=line.line,
+                span=Span(m.start(), m.end()),
+                name_span=Span(name_at, name_at + len(name)),
+                version_span=version_span,
+                source="poetry",
+            )
+        )

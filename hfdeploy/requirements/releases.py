@@ -49,8 +49,11 @@ def target_tags(python: str) -> frozenset[Tag]:
     major, minor = (int(p) for p in python.split(".")[:2])
     glibc_major, glibc_minor = MANYLINUX_GLIBC
     platforms = [f"manylinux_{glibc_major}_{m}_x86_64" for m in range(glibc_minor, 4, -1)]
-    platforms += [f"{legacy}_x86_64" for (gmaj, gmin), legacy in LEGACY_MANYLINUX.items()
-                  if (gmaj, gmin) <= MANYLINUX_GLIBC]
+    platforms += [
+        f"{legacy}_x86_64"
+        for (gmaj, gmin), legacy in LEGACY_MANYLINUX.items()
+        if (gmaj, gmin) <= MANYLINUX_GLIBC
+    ]
     version = (major, minor)
     tags = set(cpython_tags(version, platforms=platforms))
     tags |= set(compatible_tags(version, f"cp{major}{minor}", platforms=platforms))
@@ -175,7 +178,9 @@ def chosen_release(req: Declared, found: Mapping[Version, Release], python: str)
     pin = req.pin
     if pin is not None:
         return found.get(pin)
-    allowed = [r for v, r in found.items() if req.specifier.contains(v, prereleases=None) and not r.yanked]
+    allowed = [
+        r for v, r in found.items() if req.specifier.contains(v, prereleases=None) and not r.yanked
+    ]
     fitting = [r for r in allowed if r.requires_python(python) is None]
     chosen = fitting or allowed
     return chosen[-1] if chosen else None
@@ -186,8 +191,11 @@ def nearest_release(pin: Version, found: Mapping[Version, Release], python: str)
     same major.minor line, else the lowest release above it on that line; only final, not
     yanked releases whose Requires-Python admits `python`."""
     line = [
-        r for v, r in found.items()
-        if v.release[:2] == pin.release[:2] and not v.is_prerelease and not r.yanked
+        r
+        for v, r in found.items()
+        if v.release[:2] == pin.release[:2]
+        and not v.is_prerelease
+        and not r.yanked
         and r.requires_python(python) is None
     ]
     below = [r for r in line if r.version < pin]

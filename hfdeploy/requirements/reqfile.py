@@ -28,14 +28,30 @@ _EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
 
 # Option name -> takes a value. Short forms are mapped to long ones in `_OPTION_ALIASES`.
 _LINE_OPTIONS = {
-    "--requirement": True, "--constraint": True, "--editable": True, "--index-url": True,
-    "--extra-index-url": True, "--no-index": False, "--find-links": True, "--pre": False,
-    "--prefer-binary": False, "--only-binary": True, "--no-binary": True, "--trusted-host": True,
-    "--require-hashes": False, "--use-feature": True,
+    "--requirement": True,
+    "--constraint": True,
+    "--editable": True,
+    "--index-url": True,
+    "--extra-index-url": True,
+    "--no-index": False,
+    "--find-links": True,
+    "--pre": False,
+    "--prefer-binary": False,
+    "--only-binary": True,
+    "--no-binary": True,
+    "--trusted-host": True,
+    "--require-hashes": False,
+    "--use-feature": True,
 }
 _REQ_OPTIONS = {"--hash": True, "--config-settings": True, "--global-option": True}
-_OPTION_ALIASES = {"-r": "--requirement", "-c": "--constraint", "-e": "--editable",
-                   "-i": "--index-url", "-f": "--find-links", "-C": "--config-settings"}
+_OPTION_ALIASES = {
+    "-r": "--requirement",
+    "-c": "--constraint",
+    "-e": "--editable",
+    "-i": "--index-url",
+    "-f": "--find-links",
+    "-C": "--config-settings",
+}
 
 
 @dataclass(frozen=True)
@@ -91,7 +107,9 @@ def _tokens(line: LogicalLine) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"\S+", line.text)]
 
 
-def parse_requirements_text(path: PurePosixPath, text: str, *, constraint: bool = False) -> ParsedFile:
+def parse_requirements_text(
+    path: PurePosixPath, text: str, *, constraint: bool = False
+) -> ParsedFile:
     parsed = ParsedFile(path)
     for line in logical_lines(text):
         if not line.text.strip():
@@ -121,21 +139,25 @@ def _parse_option_line(parsed: ParsedFile, line: LogicalLine, constraint: bool) 
         name, value = _split_option(token)
         takes_value = _LINE_OPTIONS.get(name)
         if takes_value is None:
-            parsed.problems.append(SyntaxProblem(
-                parsed.path, line.span(start, end),
-                f"`{token}` is not an option pip accepts in a requirements file; "
-                "`pip install -r` stops with \"no such option\"",
-            ))
+            parsed.problems.append(
+                SyntaxProblem(
+                    parsed.path,
+                    line.span(start, end),
+                    f"`{token}` is not an option pip accepts in a requirements file; "
+                    '`pip install -r` stops with "no such option"',
+                )
+            )
             return
         value_span = None
         if takes_value and value is None:
             if i + 1 >= len(tokens):
-                parsed.problems.append(SyntaxProblem(
-                    parsed.path, line.span(start, end), f"`{token}` needs a value"))
+                parsed.problems.append(
+                    SyntaxProblem(parsed.path, line.span(start, end), f"`{token}` needs a value")
+                )
                 return
             i += 1
             value_span = tokens[i]
-            value = line.text[value_span[0]:value_span[1]]
+            value = line.text[value_span[0] : value_span[1]]
         if name == "--editable":
             rest = value_span[0] if value_span else start + len(token) - len(value or "")
             _parse_requirement_line(parsed, line, rest, constraint, editable=True)
@@ -172,10 +194,13 @@ def _parse_requirement_line(
     for j, opt in enumerate(options):
         name, value = _split_option(opt)
         if name not in _REQ_OPTIONS:
-            parsed.problems.append(SyntaxProblem(
-                parsed.path, line.span(req_end, len(line.text)),
-                f"`{opt}` is not a per-requirement option pip accepts",
-            ))
+            parsed.problems.append(
+                SyntaxProblem(
+                    parsed.path,
+                    line.span(req_end, len(line.text)),
+                    f"`{opt}` is not a per-requirement option pip accepts",
+                )
+            )
             return
         if value is None and j + 1 < len(options):
             value = options[j + 1]
@@ -190,23 +215,43 @@ def _parse_requirement_line(
     if _URL_LIKE.match(text) or bare_archive or (editable and not _NAME.fullmatch(text)):
         egg = _EGG.search(text)
         name = egg.group(1) if egg else ""
-        parsed.requirements.append(Declared(
-            name=name, extras=frozenset(), specifier=Requirement("x").specifier, marker=None,
-            path=parsed.path, line=line.line, span=span, name_span=span, url=text,
-            editable=editable, constraint=constraint, hashes=tuple(hashes),
-        ))
+        parsed.requirements.append(
+            Declared(
+                name=name,
+                extras=frozenset(),
+                specifier=Requirement("x").specifier,
+                marker=None,
+                path=parsed.path,
+                line=line.line,
+                span=span,
+                name_span=span,
+                url=text,
+                editable=editable,
+                constraint=constraint,
+                hashes=tuple(hashes),
+            )
+        )
         return
     try:
         req = Requirement(text)
     except InvalidRequirement as exc:
         detail = str(exc).splitlines()[0]
-        parsed.problems.append(SyntaxProblem(
-            parsed.path, span, f"`{text}` is not a valid requirement: {detail}"))
+        parsed.problems.append(
+            SyntaxProblem(parsed.path, span, f"`{text}` is not a valid requirement: {detail}")
+        )
         return
-    parsed.requirements.append(declared_from(
-        req, text, parsed.path, line, start, constraint=constraint, editable=editable,
-        hashes=tuple(hashes),
-    ))
+    parsed.requirements.append(
+        declared_from(
+            req,
+            text,
+            parsed.path,
+            line,
+            start,
+            constraint=constraint,
+            editable=editable,
+            hashes=tuple(hashes),
+        )
+    )
 
 
 def declared_from(
@@ -226,7 +271,15 @@ def declared_from(
     if pin and req.url is None and len(req.specifier) == 1 and "*" not in pin.group(1):
         version_span = line.span(start + rest_at + pin.start(1), start + rest_at + pin.end(1))
     return Declared(
-        name=req.name, extras=frozenset(req.extras), specifier=req.specifier, marker=req.marker,
-        path=path, line=line.line, span=line.span(start, start + len(text)), name_span=name_span,
-        version_span=version_span, url=req.url, **kw,  # type: ignore[arg-type]
+        name=req.name,
+        extras=frozenset(req.extras),
+        specifier=req.specifier,
+        marker=req.marker,
+        path=path,
+        line=line.line,
+        span=line.span(start, start + len(text)),
+        name_span=name_span,
+        version_span=version_span,
+        url=req.url,
+        **kw,  # type: ignore[arg-type]
     )

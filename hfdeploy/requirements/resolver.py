@@ -64,14 +64,21 @@ def find_pip() -> str | None:
 
 def _version(cmd: list[str]) -> str:
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=_isolated_env(), check=False).stdout
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=30, env=_isolated_env(), check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return "?"
     return " ".join(out.split()[:2])
 
 
-def resolve(requirements: list[str], constraints: list[str], python: str, urls: tuple[str, ...],
-            cutoff: datetime | None) -> Resolution:
+def resolve(
+    requirements: list[str],
+    constraints: list[str],
+    python: str,
+    urls: tuple[str, ...],
+    cutoff: datetime | None,
+) -> Resolution:
     choice = os.environ.get("HFDEPLOY_RESOLVER", "")
     with tempfile.TemporaryDirectory(prefix="hfdeploy-lock-") as tmp:
         work = Path(tmp)
@@ -100,12 +107,30 @@ def _failure(proc: subprocess.CompletedProcess[str]) -> str:
     return redact_url("\n".join(lines[-12:])) or f"exit code {proc.returncode}"
 
 
-def _resolve_uv(uv: str, work: Path, python: str, urls: tuple[str, ...], cutoff: datetime | None) -> Resolution:
-    cmd = [uv, "pip", "compile", str(work / "requirements.in"), "-c", str(work / "constraints.txt"),
-           "--python-version", python,
-           "--python-platform", f"x86_64-manylinux_{MANYLINUX_GLIBC[0]}_{MANYLINUX_GLIBC[1]}",
-           "--only-binary", ":all:", "--no-config", "--no-header", "--quiet",
-           "--cache-dir", str(cache_root() / "uv"), "--output-file", str(work / "out.txt")]
+def _resolve_uv(
+    uv: str, work: Path, python: str, urls: tuple[str, ...], cutoff: datetime | None
+) -> Resolution:
+    cmd = [
+        uv,
+        "pip",
+        "compile",
+        str(work / "requirements.in"),
+        "-c",
+        str(work / "constraints.txt"),
+        "--python-version",
+        python,
+        "--python-platform",
+        f"x86_64-manylinux_{MANYLINUX_GLIBC[0]}_{MANYLINUX_GLIBC[1]}",
+        "--only-binary",
+        ":all:",
+        "--no-config",
+        "--no-header",
+        "--quiet",
+        "--cache-dir",
+        str(cache_root() / "uv"),
+        "--output-file",
+        str(work / "out.txt"),
+    ]
     if urls:
         cmd += ["--index-url", urls[0]] + [a for u in urls[1:] for a in ("--extra-index-url", u)]
         # pip merges all indexes; uv by default stops at the first that has a project.
@@ -114,30 +139,59 @@ def _resolve_uv(uv: str, work: Path, python: str, urls: tuple[str, ...], cutoff:
         cmd += ["--exclude-newer", _stamp(cutoff)]
     tool = _version([uv, "--version"])
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT, env=_isolated_env(), check=False)
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=RESOLVE_TIMEOUT,
+            env=_isolated_env(),
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return Resolution("", tool, f"uv did not run: {exc}")
     if proc.returncode != 0:
         return Resolution("", tool, _failure(proc))
     body = (work / "out.txt").read_text()
     body = body.replace(f"-r {work / 'requirements.in'}", "-r requirements").replace(
-        f"-c {work / 'constraints.txt'}", "-c constraints")
+        f"-c {work / 'constraints.txt'}", "-c constraints"
+    )
     return Resolution(body, tool)
 
 
 def _platform_args() -> list[str]:
     major, top = MANYLINUX_GLIBC
     names = [f"manylinux_{major}_{m}_x86_64" for m in range(top, 4, -1)]
-    names += [f"{legacy}_x86_64" for glibc, legacy in LEGACY_MANYLINUX.items() if glibc <= MANYLINUX_GLIBC]
+    names += [
+        f"{legacy}_x86_64" for glibc, legacy in LEGACY_MANYLINUX.items() if glibc <= MANYLINUX_GLIBC
+    ]
     return [a for n in names for a in ("--platform", n)]
 
 
-def _resolve_pip(python_exe: str, work: Path, python: str, urls: tuple[str, ...], cutoff: datetime | None) -> Resolution:
+def _resolve_pip(
+    python_exe: str, work: Path, python: str, urls: tuple[str, ...], cutoff: datetime | None
+) -> Resolution:
     report = work / "report.json"
-    cmd = [python_exe, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-           "--report", str(report), "--python-version", python, *_platform_args(),
-           "--only-binary=:all:", "--target", str(work / "target"),
-           "-r", str(work / "requirements.in"), "-c", str(work / "constraints.txt")]
+    cmd = [
+        python_exe,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--quiet",
+        "--report",
+        str(report),
+        "--python-version",
+        python,
+        *_platform_args(),
+        "--only-binary=:all:",
+        "--target",
+        str(work / "target"),
+        "-r",
+        str(work / "requirements.in"),
+        "-c",
+        str(work / "constraints.txt"),
+    ]
     if urls:
         cmd += ["--index-url", urls[0]] + [a for u in urls[1:] for a in ("--extra-index-url", u)]
     else:
@@ -146,7 +200,14 @@ def _resolve_pip(python_exe: str, work: Path, python: str, urls: tuple[str, ...]
         cmd += ["--uploaded-prior-to", _stamp(cutoff)]
     tool = _version([python_exe, "-m", "pip", "--version"])
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT, env=_isolated_env(), check=False)
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=RESOLVE_TIMEOUT,
+            env=_isolated_env(),
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return Resolution("", tool, f"pip did not run: {exc}")
     if proc.returncode != 0:

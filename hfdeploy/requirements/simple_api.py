@@ -23,7 +23,14 @@ class DistFile:
     metadata: bool = False  # PEP 658/714: `<url>.metadata` holds the core metadata
 
     def to_list(self) -> list[Any]:
-        return [self.filename, self.url, self.requires_python, self.yanked, self.upload_time, self.metadata]
+        return [
+            self.filename,
+            self.url,
+            self.requires_python,
+            self.yanked,
+            self.upload_time,
+            self.metadata,
+        ]
 
     @classmethod
     def from_list(cls, row: list[Any]) -> DistFile:
@@ -49,8 +56,10 @@ class ProjectPage:
             text = version_text(filename)
             if text is None:
                 continue
-            if filename.endswith(".whl") and not filename.endswith("-any.whl") and not (
-                "x86_64" in filename and "linux" in filename
+            if (
+                filename.endswith(".whl")
+                and not filename.endswith("-any.whl")
+                and not ("x86_64" in filename and "linux" in filename)
             ):
                 # Wheels that cannot install on linux x86_64 matter only as a sign that the
                 # project is compiled: keep one per release, drop the rest (most of a page).
@@ -100,14 +109,16 @@ def parse_json_page(name: str, body: bytes, base_url: str) -> ProjectPage:
             yanked = item.get("yanked", False)
             core = item.get("core-metadata", item.get("data-dist-info-metadata", False))
             url = item["url"]
-            rows.append([
-                item["filename"],
-                url if url.startswith(("https:", "http:")) else urljoin(base_url, url),
-                item.get("requires-python") or None,
-                (yanked if isinstance(yanked, str) else "") if yanked else None,
-                item.get("upload-time"),
-                bool(core),
-            ])
+            rows.append(
+                [
+                    item["filename"],
+                    url if url.startswith(("https:", "http:")) else urljoin(base_url, url),
+                    item.get("requires-python") or None,
+                    (yanked if isinstance(yanked, str) else "") if yanked else None,
+                    item.get("upload-time"),
+                    bool(core),
+                ]
+            )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BadPage(f"not a PEP 691 JSON page ({exc})") from None
     return ProjectPage.of(name, rows, any(row[4] for row in rows))
@@ -149,11 +160,13 @@ def parse_html_page(name: str, body: bytes, base_url: str) -> ProjectPage:
         filename = url.rstrip("/").rsplit("/", 1)[-1] or "".join(text).strip()
         yanked = attrs.get("data-yanked")
         core = attrs.get("data-core-metadata", attrs.get("data-dist-info-metadata"))
-        files.append(DistFile(
-            filename=filename,
-            url=url,
-            requires_python=attrs.get("data-requires-python") or None,
-            yanked=(yanked or "") if "data-yanked" in attrs else None,
-            metadata=core is not None and core != "false",
-        ))
+        files.append(
+            DistFile(
+                filename=filename,
+                url=url,
+                requires_python=attrs.get("data-requires-python") or None,
+                yanked=(yanked or "") if "data-yanked" in attrs else None,
+                metadata=core is not None and core != "false",
+            )
+        )
     return ProjectPage.of(name, [f.to_list() for f in files], False)

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 PYPROJECT = PurePosixPath("pyproject.toml")
-TOOL_LOCKS = {"poetry": PurePosixPath("poetry.lock"), "uv": PurePosixPath("uv.lock"),
-              "pdm": PurePosixPath("pdm.lock")}
+TOOL_LOCKS = {
+    "poetry": PurePosixPath("poetry.lock"),
+    "uv": PurePosixPath("uv.lock"),
+    "pdm": PurePosixPath("pdm.lock"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ def pyproject_facts(project: Project) -> PyprojectFacts:
             return PyprojectFacts(text is not None, False, False, False, False, True, None)
         proj: dict[str, Any] = data["project"] if isinstance(data.get("project"), dict) else {}
         tool: dict[str, Any] = data["tool"] if isinstance(data.get("tool"), dict) else {}
-        poetry: dict[str, Any] | None = tool["poetry"] if isinstance(tool.get("poetry"), dict) else None
+        poetry: dict[str, Any] | None = (
+            tool["poetry"] if isinstance(tool.get("poetry"), dict) else None
+        )
         deps = poetry.get("dependencies") if poetry else None
         poetry_deps = isinstance(deps, dict) and any(k.lower() != "python" for k in deps)
         package_mode = not (poetry and poetry.get("package-mode") is False)
@@ -120,7 +125,8 @@ def locked_distributions(project: Project, tool: str) -> frozenset[str] | None:
         if not isinstance(packages, list):
             return frozenset()
         names = {
-            canonicalize_name(p["name"]) for p in packages
+            canonicalize_name(p["name"])
+            for p in packages
             if isinstance(p, dict) and isinstance(p.get("name"), str)
         }
         return frozenset(names)

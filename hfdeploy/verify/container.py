@@ -8,6 +8,7 @@ import time
 
 from hfdeploy.diagnostics import Diagnostic
 from hfdeploy.project import Project
+from hfdeploy.space import SPACE_UID
 from hfdeploy.verify import probe
 from hfdeploy.verify.docker_client import DockerClient, DockerFailure, ImageConfig
 from hfdeploy.verify.findings import engine_failed, finding
@@ -31,11 +32,10 @@ from hfdeploy.verify.settings import (
     engine_address,
     free_port,
     honours_port_variable,
-    port_is_free,
     memory_bytes,
+    port_is_free,
     with_data_dir,
 )
-from hfdeploy.space import SPACE_UID
 from hfdeploy.verify.storage import StorageReport, check_storage
 
 REMOVE_ATTEMPTS = 3
@@ -124,7 +124,9 @@ def run_container(
         _check_start_time(project, report)
         _identify_user(client, container, config, report, options.user)
         progress.stage("Probing routes")
-        prober = Prober(client, target, progress.probed, space_host=report.space_env.get("SPACE_HOST"))
+        prober = Prober(
+            client, target, progress.probed, space_host=report.space_env.get("SPACE_HOST")
+        )
         # The write test runs inside the container while the routes are probed.
         storage = StorageReport(report)
         tester = threading.Thread(

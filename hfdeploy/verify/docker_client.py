@@ -18,7 +18,9 @@ from hfdeploy.verify.buildlog import BuildLog
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 API_TIMEOUT = 120  # seconds for one engine call; builds stream and are bounded by the engine
 VERIFY_LABEL = "hfdeploy.verify"
-_RUNNING_IN = re.compile(r"---> Running in ([0-9a-f]{12,64})")  # on every container verify creates, so leftovers can be found
+_RUNNING_IN = re.compile(
+    r"---> Running in ([0-9a-f]{12,64})"
+)  # on every container verify creates, so leftovers can be found
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,11 @@ class SdkDockerClient:
         if isinstance(peak, int) and peak > 0:
             return peak
         result = self.exec(container, ["cat", "/sys/fs/cgroup/memory.peak"], user="0")
-        if isinstance(result, ExecResult) and result.exit_code == 0 and result.output.strip().isdigit():
+        if (
+            isinstance(result, ExecResult)
+            and result.exit_code == 0
+            and result.output.strip().isdigit()
+        ):
             return int(result.output.strip())
         usage = memory.get("usage")
         return usage if isinstance(usage, int) and usage > 0 else None

@@ -194,7 +194,7 @@ def traceback_tail(log: str, max_lines: int = 30) -> list[str]:
     block = _without_library_frames(block)
     if len(block) <= max_lines:
         return block
-    return [block[0], "  ..."] + block[-(max_lines - 2) :]
+    return [block[0], "  ...", *block[-(max_lines - 2) :]]
 
 
 def _without_library_frames(block: list[str]) -> list[str]:

@@ -33,7 +33,9 @@ _NOT_ON_PATH = re.compile(
     re.MULTILINE,
 )
 _PERMISSION = re.compile(r"Permission denied: '(?P<path>/[^']*)'")
-_NO_SUCH_TABLE = re.compile(r"no such table: (?P<table>[\w.]+)|relation \"(?P<rel>[\w.]+)\" does not exist")
+_NO_SUCH_TABLE = re.compile(
+    r"no such table: (?P<table>[\w.]+)|relation \"(?P<rel>[\w.]+)\" does not exist"
+)
 _CANNOT_IMPORT = re.compile(
     r"ImportError: cannot import name '(?P<name>\w+)' from '(?P<module>[\w.]+)'"
     r"|AttributeError: module '(?P<module2>[\w.]+)' has no attribute '(?P<name2>\w+)'"
@@ -142,8 +144,8 @@ def _alembic_sys_path(project: Project, failure: str) -> Repair | None:
 def _server_not_on_path(
     project: Project, report: VerifyReport, client: DockerClient | None, text: str
 ) -> Repair | None:
-    from hfdeploy.requirements.deps import add_requirement_edit
     from hfdeploy.image import installed
+    from hfdeploy.requirements.deps import add_requirement_edit
 
     match = _NOT_ON_PATH.search(text)
     exe = (match["exe"] or match["exe2"]) if match else None
@@ -189,7 +191,9 @@ def _unwritable_directory(
     for match in _PERMISSION.finditer(text):
         path = match["path"].rstrip("/") or "/"
         leaf = posixpath.basename(path)
-        directories.append(path if "." not in leaf or leaf.startswith(".") else posixpath.dirname(path))
+        directories.append(
+            path if "." not in leaf or leaf.startswith(".") else posixpath.dirname(path)
+        )
     if not directories:
         return None
     directory = directories[0]
@@ -289,7 +293,11 @@ def _missing_schema(
     if cmd is None or "alembic" in cmd.args:
         return None
     ini = setups[0].ini
-    migrate = "alembic upgrade head" if ini == PurePosixPath("alembic.ini") else f"alembic -c {ini} upgrade head"
+    migrate = (
+        "alembic upgrade head"
+        if ini == PurePosixPath("alembic.ini")
+        else f"alembic -c {ini} upgrade head"
+    )
     words = cmd.exec_form()
     if words is not None:
         command = " ".join(_shell_quote(w.value) for w in words)
@@ -356,7 +364,9 @@ def _create_all(project: Project, failure: str) -> Repair | None:
 
 
 def _shell_quote(word: str) -> str:
-    return word if re.fullmatch(r"[\w@%+=:,./-]+", word) else "'" + word.replace("'", "'\"'\"'") + "'"
+    return (
+        word if re.fullmatch(r"[\w@%+=:,./-]+", word) else "'" + word.replace("'", "'\"'\"'") + "'"
+    )
 
 
 # -- a crash caused by a transitive version --------------------------------------------------
@@ -400,8 +410,11 @@ def _transitive_version(
     if not holds:
         frames = [m["top"] for m in _SITE_FRAME.finditer(text)]
         failing = next(
-            (d for d in (distribution_for_module(t) or t for t in reversed(frames))
-             if d.lower().replace("_", "-") in declared),
+            (
+                d
+                for d in (distribution_for_module(t) or t for t in reversed(frames))
+                if d.lower().replace("_", "-") in declared
+            ),
             None,
         )
         if failing is None:
@@ -431,7 +444,7 @@ def _add_requirements(project: Project, names: list[str]) -> Edit | None:
     edit = add_requirement_edit(project, names[0])
     if edit is None or len(names) == 1:
         return edit
-    newline = edit.replacement[len(edit.replacement.rstrip("\r\n")):]
+    newline = edit.replacement[len(edit.replacement.rstrip("\r\n")) :]
     return Edit(edit.path, edit.span, edit.replacement + newline.join(names[1:]) + newline)
 
 

@@ -55,7 +55,9 @@ class VerifyReport:
     # For runtime repairs (not rendered): what the failed start left behind.
     log: str = ""  # the container's log when it did not serve
     start_error: str = ""  # the engine's message when the container could not start
-    unwritable: list[str] = field(default_factory=list)  # directories the runtime user could not write
+    unwritable: list[str] = field(
+        default_factory=list
+    )  # directories the runtime user could not write
     home: str | None = None  # $HOME of the runtime user, when known
 
     @property
@@ -157,9 +159,7 @@ def render_text(report: VerifyReport) -> str:
             limits.append(f"memory {report.memory_limit / 1024**3:g} GiB")
         if report.cpus:
             limits.append(f"{report.cpus:g} CPUs")
-        peak = (
-            f"; peak memory {report.peak_memory / 1024**2:.0f} MiB" if report.peak_memory else ""
-        )
+        peak = f"; peak memory {report.peak_memory / 1024**2:.0f} MiB" if report.peak_memory else ""
         lines.append(f"run as   {report.run_as or 'image'}, " + ", ".join(limits) + peak)
     if report.uid is not None or report.user is not None:
         name = report.user or "root"

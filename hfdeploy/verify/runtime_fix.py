@@ -104,7 +104,9 @@ def render_rounds(result: RuntimeFixResult) -> str:
         elif r.repair is None:
             lines.append(f"round {r.number}: {r.failure}\n    no known repair")
         else:
-            predicted = f" (a static rule could predict it: {r.static_rule})" if r.static_rule else ""
+            predicted = (
+                f" (a static rule could predict it: {r.static_rule})" if r.static_rule else ""
+            )
             lines.append(
                 f"round {r.number}: {r.failure}\n    repair: {r.repair}{predicted}\n"
                 f"    changed: {', '.join(r.files)}"

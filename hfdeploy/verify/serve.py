@@ -200,12 +200,19 @@ class Prober:
                 host, source = outside, outside
         extra = {"Host": self.space_host} if self.space_host else {}
         answer = probe.get(
-            host, self.target.port, path, method=method, headers={**extra, **(headers or {})},
+            host,
+            self.target.port,
+            path,
+            method=method,
+            headers={**extra, **(headers or {})},
             source=source,
         )
         if isinstance(answer, probe.RequestError) and source is not None:
             answer = probe.get(  # the outside address is not reachable here: from loopback
-                self.target.host, self.target.port, path, method=method,
+                self.target.host,
+                self.target.port,
+                path,
+                method=method,
                 headers={**extra, **(headers or {})},
             )
         if isinstance(answer, probe.RequestError):
@@ -239,7 +246,9 @@ class Prober:
                     finding(
                         "RT016",
                         f"HEAD / answered {head.status} while GET / answered {got.status}",
-                        ["Hint: serve HEAD on `/` as well (`@app.api_route(\"/\", methods=[\"GET\", \"HEAD\"])`)."],
+                        [
+                            'Hint: serve HEAD on `/` as well (`@app.api_route("/", methods=["GET", "HEAD"])`).'
+                        ],
                     )
                 )
         routes = [p.path for p in self.probes if p.kind == "route" and p.status == 200]
@@ -278,9 +287,11 @@ class Prober:
         if answer is None:
             return
         allowed = answer.header("access-control-allow-origin")
-        cors_in_use = allowed is not None or any(
-            k.startswith("access-control-") for k in answer.headers
-        ) or b"cors" in answer.body.lower()
+        cors_in_use = (
+            allowed is not None
+            or any(k.startswith("access-control-") for k in answer.headers)
+            or b"cors" in answer.body.lower()
+        )
         if not cors_in_use or allowed in ("*", origin):
             return
         self.findings.append(

@@ -157,7 +157,9 @@ def placeholder_value(name: str, kind: str, data_dir: str = DATA_DIR) -> str:
     }.get(kind, PLACEHOLDER_PREFIX + name)
 
 
-def with_data_dir(env: dict[str, str], settings: list[EnvSetting], image_env: dict[str, str]) -> dict[str, str]:
+def with_data_dir(
+    env: dict[str, str], settings: list[EnvSetting], image_env: dict[str, str]
+) -> dict[str, str]:
     """Database placeholders under the data directory the image sets (DATA_DIR), if any."""
     data_dir = env.get(DATA_DIR_ENV) or image_env.get(DATA_DIR_ENV)
     if not data_dir or not data_dir.startswith("/"):

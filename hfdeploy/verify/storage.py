@@ -39,15 +39,41 @@ done
 
 # Variables naming where libraries cache downloads (Hugging Face, PyTorch, NLTK, matplotlib).
 CACHE_VARIABLES = (
-    "HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "TRANSFORMERS_CACHE", "HF_DATASETS_CACHE",
-    "SENTENCE_TRANSFORMERS_HOME", "TORCH_HOME", "NLTK_DATA", "MPLCONFIGDIR", "XDG_CACHE_HOME",
+    "HF_HOME",
+    "HF_HUB_CACHE",
+    "HUGGINGFACE_HUB_CACHE",
+    "TRANSFORMERS_CACHE",
+    "HF_DATASETS_CACHE",
+    "SENTENCE_TRANSFORMERS_HOME",
+    "TORCH_HOME",
+    "NLTK_DATA",
+    "MPLCONFIGDIR",
+    "XDG_CACHE_HOME",
 )
 # Imports whose libraries write under ~/.cache (or their variable's directory) at run time.
-CACHING_IMPORTS = frozenset({
-    "huggingface_hub", "transformers", "sentence_transformers", "datasets", "diffusers", "torch",
-    "nltk", "spacy", "fastembed", "chromadb", "easyocr", "whisper", "gradio_client", "tiktoken",
-    "langchain_huggingface", "timm", "open_clip", "llama_cpp", "matplotlib",
-})
+CACHING_IMPORTS = frozenset(
+    {
+        "huggingface_hub",
+        "transformers",
+        "sentence_transformers",
+        "datasets",
+        "diffusers",
+        "torch",
+        "nltk",
+        "spacy",
+        "fastembed",
+        "chromadb",
+        "easyocr",
+        "whisper",
+        "gradio_client",
+        "tiktoken",
+        "langchain_huggingface",
+        "timm",
+        "open_clip",
+        "llama_cpp",
+        "matplotlib",
+    }
+)
 
 
 @dataclass(frozen=True)

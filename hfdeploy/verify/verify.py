@@ -48,9 +48,7 @@ def verify_project(
     detector = None
     if options.builder != "legacy":
         # Looking for a BuildKit CLI runs `docker` subprocesses: overlap them with the analysis.
-        detector = threading.Thread(
-            target=find_buildkit_cli, args=(client.engine.os,), daemon=True
-        )
+        detector = threading.Thread(target=find_buildkit_cli, args=(client.engine.os,), daemon=True)
         detector.start()
     env, env_settings = container_env(project, options)  # bad --env input fails before any work
     report = VerifyReport(

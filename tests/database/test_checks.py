@@ -563,6 +563,8 @@ def test_async_fallback_adds_its_driver_so_no_new_error_follows(tmp_path: Path) 
     assert any("adds it, unpinned, to requirements.txt" in n for n in diag.notes)
     assert not fix_tree(tmp_path, "DB").changes  # unsafe: left alone without --unsafe-fixes
     fix_tree(tmp_path, "DB", unsafe=True)
-    assert (tmp_path / "requirements.txt").read_bytes().endswith(b"asyncpg==0.29.0\r\naiosqlite\r\n")
+    assert (
+        (tmp_path / "requirements.txt").read_bytes().endswith(b"asyncpg==0.29.0\r\naiosqlite\r\n")
+    )
     assert "sqlite+aiosqlite" in (tmp_path / "app/db.py").read_text()
     assert [d for d in check_tree(tmp_path, "DB") if d.severity is Severity.ERROR] == []

@@ -19,7 +19,10 @@ def test_sqlalchemy_21_defaults_postgresql_to_psycopg_and_names_the_missing_modu
         pytest.fail(f"the venv should carry SQLAlchemy 2.1, has {sqlalchemy.__version__}")
     url = sqlalchemy.engine.make_url("postgresql://u:pw@pg.example.com:443/db")
     assert url.get_dialect().driver == "psycopg"
-    assert sqlalchemy.engine.make_url("postgresql+psycopg2://u@h/db").get_dialect().driver == "psycopg2"
+    assert (
+        sqlalchemy.engine.make_url("postgresql+psycopg2://u@h/db").get_dialect().driver
+        == "psycopg2"
+    )
 
 
 def test_db004_21_fix_adds_the_driver_sqlalchemy_21_imports(tmp_path: Path) -> None:
@@ -44,7 +47,9 @@ def test_db004_21_is_a_warning_when_another_requirement_may_cap_sqlalchemy(tmp_p
 def test_db004_21_silent_when_sqlalchemy_is_pinned_to_20(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(CASES / "sqlalchemy_21_default_is_psycopg" / "before", root)
-    text = (root / "requirements.txt").read_text().replace("sqlalchemy>=2.0", "sqlalchemy>=2.0,<2.1")
+    text = (
+        (root / "requirements.txt").read_text().replace("sqlalchemy>=2.0", "sqlalchemy>=2.0,<2.1")
+    )
     (root / "requirements.txt").write_text(text)
     assert codes(check_tree(root, "DB004")) == []
 

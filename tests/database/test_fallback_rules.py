@@ -17,12 +17,12 @@ def test_model_validator_that_builds_the_url_makes_the_fallback_unsafe(tmp_path:
         "from pydantic import model_validator\n"
         "from pydantic_settings import BaseSettings\n\n\n"
         "class Settings(BaseSettings):\n"
-        "    DB_HOST: str = \"pg.example.com\"\n"
+        '    DB_HOST: str = "pg.example.com"\n'
         "    DATABASE_URL: str | None = None\n\n"
-        "    @model_validator(mode=\"after\")\n"
+        '    @model_validator(mode="after")\n'
         "    def build_url(self):\n"
         "        if not self.DATABASE_URL:\n"
-        "            self.DATABASE_URL = f\"postgresql://app@{self.DB_HOST}/app\"\n"
+        '            self.DATABASE_URL = f"postgresql://app@{self.DB_HOST}/app"\n'
         "        return self\n\n\n"
         "settings = Settings()\n"
     )
@@ -38,9 +38,9 @@ def test_validator_that_rejects_other_schemes_leaves_no_fix(tmp_path: Path) -> N
         "from pydantic import BaseSettings\n\n\n"
         "class Settings(BaseSettings):\n"
         "    DATABASE_URL: str\n\n"
-        "    @validator(\"DATABASE_URL\")\n"
+        '    @validator("DATABASE_URL")\n'
         "    def postgres_only(cls, v):\n"
-        "        assert v.startswith((\"postgresql://\", \"postgresql+psycopg2://\"))\n"
+        '        assert v.startswith(("postgresql://", "postgresql+psycopg2://"))\n'
         "        return v\n\n\n"
         "settings = Settings()\n"
     )
@@ -54,9 +54,9 @@ def test_engine_in_a_test_file_is_never_edited(tmp_path: Path) -> None:
     make_tree(
         tmp_path,
         {
-            "conftest.py": "import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.getenv(\"TEST_DB\"))\n",
-            "tests/helpers.py": "import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ[\"TEST_DB\"])\n",
-            "test_models.py": "import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.getenv(\"X\", \"postgresql://u@localhost/t\"))\n",
+            "conftest.py": 'import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.getenv("TEST_DB"))\n',
+            "tests/helpers.py": 'import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ["TEST_DB"])\n',
+            "test_models.py": 'import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.getenv("X", "postgresql://u@localhost/t"))\n',
             "requirements.txt": REQUIREMENTS,
         },
     )

@@ -80,7 +80,6 @@ def test_db011_silent_when_the_image_sets_pythonpath_or_env_py_extends_sys_path(
     assert codes(check_tree(root, "DB011")) == []
 
 
-
 @pytest.mark.parametrize(
     "dockerfile",
     [
@@ -101,5 +100,12 @@ def test_db011_silent_when_the_image_makes_the_app_importable_otherwise(
     shutil.copytree(CASES / "DB011" / "no_prepend_sys_path" / "before", root)
     make_tree(root, {"Dockerfile": dockerfile})
     assert codes(check_tree(root, "DB011")) == []
-    make_tree(root, {"Dockerfile": dockerfile.replace("python -m alembic", "alembic").replace("poetry install", "poetry install --no-root")})
+    make_tree(
+        root,
+        {
+            "Dockerfile": dockerfile.replace("python -m alembic", "alembic").replace(
+                "poetry install", "poetry install --no-root"
+            )
+        },
+    )
     assert codes(check_tree(root, "DB011")) == ["DB011"]

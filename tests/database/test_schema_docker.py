@@ -79,9 +79,9 @@ def _check_fix_verify(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(capsys, "verify", str(root), "--format", "json", "--timeout", "90")
     report = json.loads(out)
     assert routes(report).get("/todos") == 200, report["findings"]
-    assert not any(
-        "no such table" in note for f in report["findings"] for note in f["notes"]
-    ), report["findings"]
+    assert not any("no such table" in note for f in report["findings"] for note in f["notes"]), (
+        report["findings"]
+    )
 
 
 ALEMBIC_REPO = Path(__file__).parent / "repos" / "alembic_notes"

@@ -74,7 +74,9 @@ def test_df002_catches_and_fixes_only_the_version(tmp_path: Path) -> None:
 
 def test_df002_is_an_error_when_the_image_installs_the_project(tmp_path: Path) -> None:
     # `pip install .` refuses a Python outside requires-python: the build fails.
-    dockerfile = GOOD.replace("python:3.11-slim", "python:3.8-slim").replace("-r requirements.txt", ".")
+    dockerfile = GOOD.replace("python:3.11-slim", "python:3.8-slim").replace(
+        "-r requirements.txt", "."
+    )
     (found,) = findings(tmp_path, "DF002", dockerfile, {"pyproject.toml": PYPROJECT_311})
     assert found.severity is Severity.ERROR
     assert found.message == (
@@ -272,9 +274,7 @@ def test_df014_alembic_failure_stops_the_start(tmp_path: Path) -> None:
     root = tree(tmp_path, GOOD.rsplit("CMD", 1)[0], files)
     fix_tree(root, "DF014")
     last = (root / "Dockerfile").read_text().splitlines()[-1]
-    assert last.startswith(
-        "CMD alembic upgrade head && exec uvicorn main:app"
-    )
+    assert last.startswith("CMD alembic upgrade head && exec uvicorn main:app")
 
 
 # -- DF018 ---------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ def test_bare_word_array_exits_127_and_the_fix_runs(docker_client: Any, tmp_path
     code, logs = run(docker_client, root)
     assert code == 127 and "not found" in logs, logs
     fix_tree(root, "DF040")
-    assert (root / "Dockerfile").read_text().endswith('CMD ["python", "-c", "print(\\"served\\")"]\n')
+    assert (
+        (root / "Dockerfile").read_text().endswith('CMD ["python", "-c", "print(\\"served\\")"]\n')
+    )
     code, logs = run(docker_client, root)
     assert code == 0 and "served" in logs, logs

@@ -35,12 +35,12 @@ def test_array_shape(args: str, expected: bool) -> None:
     assert looks_like_array(args) is expected
 
 
-@pytest.mark.parametrize(
-    "keyword", ["CMD", "ENTRYPOINT", "RUN"]
-)
+@pytest.mark.parametrize("keyword", ["CMD", "ENTRYPOINT", "RUN"])
 def test_each_exec_keyword_is_caught_and_fixed(tmp_path: Path, keyword: str) -> None:
     line = f"{keyword} [python, '-c', 'print(1)']"
-    dockerfile = replace_cmd(line + "\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7860\"]")
+    dockerfile = replace_cmd(
+        line + '\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]'
+    )
     assert [d.code for d in findings(tmp_path, "DF040", dockerfile)] == ["DF040"]
     assert f'{keyword} ["python", "-c", "print(1)"]' in fixed(tmp_path, "DF040", dockerfile)
 
@@ -53,7 +53,9 @@ def test_fixed_cmd_is_then_read_by_the_server_checks(tmp_path: Path) -> None:
 
 
 def test_bare_variable_name_becomes_a_variable_that_df007_then_repairs(tmp_path: Path) -> None:
-    dockerfile = replace_cmd('ENV PORT=8000\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", PORT]')
+    dockerfile = replace_cmd(
+        'ENV PORT=8000\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", PORT]'
+    )
     [found] = findings(tmp_path, "DF040", dockerfile)
     assert found.fix is not None and '"$PORT"' in found.fix.edits[0].replacement
     assert "`PORT` is written as the variable `$PORT`" in found.notes[0]

@@ -40,15 +40,14 @@ def test_severity_matches_what_uid_1000_can_do(
     docker_client: Any, tmp_path: Path, code: str, severity: Severity, exit_ok: bool, output: str
 ) -> None:
     root = make_tree(
-        tmp_path / "repo", {"Dockerfile": ROOT_IMAGE, "main.py": code, "data.json": '{"ok": true}\n'}
+        tmp_path / "repo",
+        {"Dockerfile": ROOT_IMAGE, "main.py": code, "data.json": '{"ok": true}\n'},
     )
     [found] = [d for d in check_tree(root, "DF003") if d.code == "DF003"]
     assert found.severity is severity
     tag = build(docker_client, root)
     try:
-        container = docker_client.containers.run(
-            tag, user="1000", network_mode="host", detach=True
-        )
+        container = docker_client.containers.run(tag, user="1000", network_mode="host", detach=True)
         try:
             status = container.wait(timeout=120)
             logs = container.logs().decode("utf-8", "replace")

@@ -102,8 +102,10 @@ def test_df019_pyproject_dependencies_have_no_fix(tmp_path: Path) -> None:
         (GOOD, {"requirements.txt": "fastapi\nuvicorn[standard]>=0.29\n"}),
         (GOOD, {"requirements.txt": "fastapi[standard]\n"}),
         (GOOD, {"requirements.txt": "gradio==4.44.0\n"}),  # brings FastAPI and uvicorn
-        (GOOD.replace("-r requirements.txt", "-r requirements.lock"),
-         {"requirements.txt": "fastapi\n", "requirements.lock": "fastapi==1\nuvicorn==1\n"}),
+        (
+            GOOD.replace("-r requirements.txt", "-r requirements.lock"),
+            {"requirements.txt": "fastapi\n", "requirements.lock": "fastapi==1\nuvicorn==1\n"},
+        ),
         (GOOD.replace("-r requirements.txt", "-r requirements.txt 'uvicorn>=0.29'"), {}),
         (GOOD.replace("pip install", "uv pip install"), {"requirements.txt": "fastapi\nuvicorn\n"}),
         (replace_cmd(FASTAPI_RUN), {"requirements.txt": "fastapi-cli\nfastapi\n"}),

@@ -13,7 +13,7 @@ from hfdeploy.dockerfile.stage import runtime
 from tests.dockerfile.helpers import findings, replace_cmd, tree
 from tests.support import fix_tree, project_for
 
-ENTRY = "#!/bin/sh\nset -e\npython -m alembic upgrade head\nexec \"$@\"\n"
+ENTRY = '#!/bin/sh\nset -e\npython -m alembic upgrade head\nexec "$@"\n'
 
 
 def server_of(root: Path) -> tuple[str, int | None, str | None] | None:
@@ -27,13 +27,39 @@ def server_of(root: Path) -> tuple[str, int | None, str | None] | None:
 @pytest.mark.parametrize(
     ("cmd", "launcher"),
     [
-        pytest.param('CMD ["uv", "run", "uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]', "uv run", id="uv-run"),
-        pytest.param("CMD uv run --frozen --no-dev uvicorn main:app --host 0.0.0.0 --port 8000", "uv run", id="uv-run-options"),
-        pytest.param('CMD ["poetry", "run", "uvicorn", "main:app", "--host=0.0.0.0", "--port=8000"]', "poetry run", id="poetry-run"),
-        pytest.param("CMD pipenv run uvicorn main:app --host 0.0.0.0 --port 8000", "pipenv run", id="pipenv-run"),
-        pytest.param("CMD uv run python -m uvicorn main:app --host 0.0.0.0 --port 8000", "uv run", id="uv-run-python-m"),
-        pytest.param('CMD ["sh", "-c", "poetry run uvicorn main:app --host 0.0.0.0 --port 8000"]', "poetry run", id="sh-c-poetry"),
-        pytest.param("CMD python -m uvicorn main:app --host 0.0.0.0 --port 8000", None, id="python-m"),
+        pytest.param(
+            'CMD ["uv", "run", "uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]',
+            "uv run",
+            id="uv-run",
+        ),
+        pytest.param(
+            "CMD uv run --frozen --no-dev uvicorn main:app --host 0.0.0.0 --port 8000",
+            "uv run",
+            id="uv-run-options",
+        ),
+        pytest.param(
+            'CMD ["poetry", "run", "uvicorn", "main:app", "--host=0.0.0.0", "--port=8000"]',
+            "poetry run",
+            id="poetry-run",
+        ),
+        pytest.param(
+            "CMD pipenv run uvicorn main:app --host 0.0.0.0 --port 8000",
+            "pipenv run",
+            id="pipenv-run",
+        ),
+        pytest.param(
+            "CMD uv run python -m uvicorn main:app --host 0.0.0.0 --port 8000",
+            "uv run",
+            id="uv-run-python-m",
+        ),
+        pytest.param(
+            'CMD ["sh", "-c", "poetry run uvicorn main:app --host 0.0.0.0 --port 8000"]',
+            "poetry run",
+            id="sh-c-poetry",
+        ),
+        pytest.param(
+            "CMD python -m uvicorn main:app --host 0.0.0.0 --port 8000", None, id="python-m"
+        ),
     ],
 )
 def test_server_behind_a_launcher_is_found(tmp_path: Path, cmd: str, launcher: str | None) -> None:
@@ -43,7 +69,12 @@ def test_server_behind_a_launcher_is_found(tmp_path: Path, cmd: str, launcher: s
 
 
 def test_launcher_fix_makes_the_port_agree_with_app_port(tmp_path: Path) -> None:
-    root = tree(tmp_path, replace_cmd('CMD ["uv", "run", "uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]'))
+    root = tree(
+        tmp_path,
+        replace_cmd(
+            'CMD ["uv", "run", "uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]'
+        ),
+    )
     fix_tree(root, "DF006,SC001")
     assert '"--port", "7860"]' in (root / "Dockerfile").read_text()
     assert server_of(root) == ("uvicorn", 7860, "uv run")
@@ -69,7 +100,7 @@ def test_localhost_behind_poetry_run_is_caught(tmp_path: Path) -> None:
     ],
 )
 def test_cmd_handed_over_by_an_entrypoint_script(tmp_path: Path, entry: str) -> None:
-    name = "entrypoint" if "./entrypoint\"" in entry else "entrypoint.sh"
+    name = "entrypoint" if './entrypoint"' in entry else "entrypoint.sh"
     cmd = 'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]'
     root = tree(tmp_path, replace_cmd(entry + cmd), {name: ENTRY})
     assert server_of(root) == ("uvicorn", 8000, None)
@@ -79,7 +110,9 @@ def test_cmd_handed_over_by_an_entrypoint_script(tmp_path: Path, entry: str) -> 
 
 def test_entrypoint_script_that_does_not_hand_over_hides_the_cmd(tmp_path: Path) -> None:
     script = "#!/bin/sh\nexec uvicorn main:app --host 0.0.0.0 --port 7860\n"
-    cmd = 'ENTRYPOINT ["/home/user/app/entrypoint.sh"]\nCMD ["uvicorn", "main:app", "--port", "8000"]'
+    cmd = (
+        'ENTRYPOINT ["/home/user/app/entrypoint.sh"]\nCMD ["uvicorn", "main:app", "--port", "8000"]'
+    )
     root = tree(tmp_path, replace_cmd(cmd), {"entrypoint.sh": script})
     assert server_of(root) == ("uvicorn", 7860, None)
 
@@ -114,7 +147,9 @@ def test_port_the_start_script_sets_wrongly_is_reported_without_a_blind_fix(tmp_
 def test_unset_port_in_a_start_script_is_still_caught(tmp_path: Path) -> None:
     script = "#!/bin/sh\nexport OTHER=1\nexec uvicorn main:app --host 0.0.0.0 --port $PORT\n"
     dockerfile = replace_cmd('CMD ["sh", "start.sh"]')
-    assert [d.code for d in findings(tmp_path, "DF007", dockerfile, {"start.sh": script})] == ["DF007"]
+    assert [d.code for d in findings(tmp_path, "DF007", dockerfile, {"start.sh": script})] == [
+        "DF007"
+    ]
 
 
 def test_shell_form_cmd_handed_to_an_entrypoint_script(tmp_path: Path) -> None:

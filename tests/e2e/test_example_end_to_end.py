@@ -29,12 +29,22 @@ pytestmark = pytest.mark.docker
 
 def hfdeploy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "hfdeploy", *args], capture_output=True, text=True, env=env, timeout=900
+        [sys.executable, "-m", "hfdeploy", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
 
 
-def request(method: str, url: str, *, json_body: Any = None, form: dict[str, str] | None = None,
-            token: str | None = None) -> tuple[int, Any]:
+def request(
+    method: str,
+    url: str,
+    *,
+    json_body: Any = None,
+    form: dict[str, str] | None = None,
+    token: str | None = None,
+) -> tuple[int, Any]:
     data, headers = None, {}
     if json_body is not None:
         data, headers["Content-Type"] = json.dumps(json_body).encode(), "application/json"
@@ -59,7 +69,9 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_example_check_fix_verify_and_serve(tmp_path: Path, isolated_env: dict[str, str], docker_client: Any) -> None:
+def test_example_check_fix_verify_and_serve(
+    tmp_path: Path, isolated_env: dict[str, str], docker_client: Any
+) -> None:
     repo = tmp_path / "taskboard"
     shutil.copytree(EXAMPLE, repo)
     git_init(repo)  # the example commits its .env, as the repos it stands for do
@@ -68,14 +80,23 @@ def test_example_check_fix_verify_and_serve(tmp_path: Path, isolated_env: dict[s
     assert before.returncode == 1, before.stderr
     found = {(f["code"], f["path"], f["line"]) for f in json.loads(before.stdout)}
     expected = {
-        ("PY001", "app/crud.py", 50), ("PY001", "app/routers/tasks.py", 42),
+        ("PY001", "app/crud.py", 50),
+        ("PY001", "app/routers/tasks.py", 42),
         ("PY001", "app/routers/tasks.py", 56),
-        ("RQ005", "requirements.txt", 7), ("RQ003", "requirements.txt", 13),
-        ("SC004", "README.md", 4), ("SC003", "README.md", 6), ("SC005", "README.md", 9),
+        ("RQ005", "requirements.txt", 7),
+        ("RQ003", "requirements.txt", 13),
+        ("SC004", "README.md", 4),
+        ("SC003", "README.md", 6),
+        ("SC005", "README.md", 9),
         ("SC006", "README.md", 11),
-        ("DB001", ".env", 3), ("DB002", ".env", 3), ("DB001", "alembic.ini", 40),
-        ("DB002", "alembic.ini", 40), ("EV002", ".env", 3),
-        ("DF003", "Dockerfile", 1), ("DF011", "Dockerfile", 6), ("DF005", "Dockerfile", 12),
+        ("DB001", ".env", 3),
+        ("DB002", ".env", 3),
+        ("DB001", "alembic.ini", 40),
+        ("DB002", "alembic.ini", 40),
+        ("EV002", ".env", 3),
+        ("DF003", "Dockerfile", 1),
+        ("DF011", "Dockerfile", 6),
+        ("DF005", "Dockerfile", 12),
     }
     assert expected <= found, sorted(expected - found)
     assert "p@ss#w0rd" not in before.stdout  # the password is never printed
@@ -85,7 +106,9 @@ def test_example_check_fix_verify_and_serve(tmp_path: Path, isolated_env: dict[s
     for path in repo.rglob("*.py"):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
     assert "data=task_in" in (repo / "app/routers/tasks.py").read_text()
-    tracked = subprocess.run(["git", "-C", str(repo), "ls-files"], capture_output=True, text=True).stdout
+    tracked = subprocess.run(
+        ["git", "-C", str(repo), "ls-files"], capture_output=True, text=True
+    ).stdout
     assert ".env" not in tracked.split() and (repo / ".env").exists()
 
     after = hfdeploy("check", str(repo), "--format", "json", env=isolated_env)
@@ -95,7 +118,13 @@ def test_example_check_fix_verify_and_serve(tmp_path: Path, isolated_env: dict[s
     assert again.returncode == 0 and again.stdout == "", again.stdout  # idempotent
 
     verified = hfdeploy(
-        "verify", str(repo), "--keep", "--format", "json", "--env", "SECRET_KEY=e2e-secret-value",
+        "verify",
+        str(repo),
+        "--keep",
+        "--format",
+        "json",
+        "--env",
+        "SECRET_KEY=e2e-secret-value",
         env=isolated_env,
     )
     report = json.loads(verified.stdout)
@@ -113,7 +142,10 @@ def test_example_check_fix_verify_and_serve(tmp_path: Path, isolated_env: dict[s
         status, task = request("POST", f"{base}/tasks", json_body={"title": "Ship it"}, token=token)
         assert status in (200, 201), task
         status, body = request(
-            "PUT", f"{base}/tasks/{task['id']}", json_body={"title": "Shipped", "completed": True}, token=token
+            "PUT",
+            f"{base}/tasks/{task['id']}",
+            json_body={"title": "Shipped", "completed": True},
+            token=token,
         )
         assert status == 200, body
         status, body = request("GET", f"{base}/tasks/{task['id']}", token=token)

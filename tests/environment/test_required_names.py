@@ -21,15 +21,39 @@ def required(tmp_path: Path, code: str) -> set[str]:
 @pytest.mark.parametrize(
     ("body", "name"),
     [
-        ("class S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n    key: str\n", "A_KEY"),
-        ("class S(BaseSettings):\n    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(env_prefix='A_')\n    key: str\n", "A_KEY"),
-        ("class S(BaseSettings):\n    model_config = {'env_prefix': 'A_'}\n    key: str\n", "A_KEY"),
-        ("class S(BaseSettings):\n    key: str\n\n    class Config:\n        env_prefix = 'A_'\n", "A_KEY"),
-        ("class S(BaseSettings):\n    key: str\n\n    class Config:\n        env_prefix: str = 'A_'\n", "A_KEY"),
+        (
+            "class S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n    key: str\n",
+            "A_KEY",
+        ),
+        (
+            "class S(BaseSettings):\n    model_config: ClassVar[SettingsConfigDict] = SettingsConfigDict(env_prefix='A_')\n    key: str\n",
+            "A_KEY",
+        ),
+        (
+            "class S(BaseSettings):\n    model_config = {'env_prefix': 'A_'}\n    key: str\n",
+            "A_KEY",
+        ),
+        (
+            "class S(BaseSettings):\n    key: str\n\n    class Config:\n        env_prefix = 'A_'\n",
+            "A_KEY",
+        ),
+        (
+            "class S(BaseSettings):\n    key: str\n\n    class Config:\n        env_prefix: str = 'A_'\n",
+            "A_KEY",
+        ),
         ("class S(BaseSettings, env_prefix='A_'):\n    key: str\n", "A_KEY"),
-        ("class S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=P)\n    key: str\n", "K_KEY"),
-        ("class B(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n\n\nclass S(B):\n    key: str\n", "A_KEY"),
-        ("class B(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n\n\nclass S(B):\n    model_config = SettingsConfigDict(env_prefix='C_')\n    key: str\n", "C_KEY"),
+        (
+            "class S(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix=P)\n    key: str\n",
+            "K_KEY",
+        ),
+        (
+            "class B(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n\n\nclass S(B):\n    key: str\n",
+            "A_KEY",
+        ),
+        (
+            "class B(BaseSettings):\n    model_config = SettingsConfigDict(env_prefix='A_')\n\n\nclass S(B):\n    model_config = SettingsConfigDict(env_prefix='C_')\n    key: str\n",
+            "C_KEY",
+        ),
     ],
 )
 def test_env_prefix_forms(tmp_path: Path, body: str, name: str) -> None:
@@ -50,12 +74,17 @@ LOADER = "import os\n\n\ndef env(name, default=None):\n    return os.environ.get
         ("A = env(NAME)\n", set()),
     ],
 )
-def test_helper_functions_reading_the_environment(tmp_path: Path, use: str, expected: set[str]) -> None:
+def test_helper_functions_reading_the_environment(
+    tmp_path: Path, use: str, expected: set[str]
+) -> None:
     assert required(tmp_path, LOADER + use) == expected
 
 
 def test_function_of_the_same_name_elsewhere_is_not_a_loader(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"a.py": LOADER, "b.py": "def env(x):\n    return x\n\nA = env('NOT_A_VARIABLE')\n"})
+    make_tree(
+        tmp_path,
+        {"a.py": LOADER, "b.py": "def env(x):\n    return x\n\nA = env('NOT_A_VARIABLE')\n"},
+    )
     assert "NOT_A_VARIABLE" not in required_variables(project_for(tmp_path))
 
 
@@ -66,5 +95,11 @@ def test_names_the_container_or_space_own_are_never_settings(tmp_path: Path) -> 
 
 
 def test_port_set_by_the_dockerfile_needs_nothing(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"app.py": "import os\nP = os.environ['PORT']\n", "Dockerfile": "FROM python:3.11\nENV PORT=7860\n"})
+    make_tree(
+        tmp_path,
+        {
+            "app.py": "import os\nP = os.environ['PORT']\n",
+            "Dockerfile": "FROM python:3.11\nENV PORT=7860\n",
+        },
+    )
     assert variables_needing_a_default(project_for(tmp_path)) == {}

@@ -21,8 +21,12 @@ TOKEN = "hf_fakehubtokenforteststhatisnotreal0123"
 @dataclass
 class Scenario:
     stages: list[str] = field(default_factory=lambda: ["BUILDING", "APP_STARTING", "RUNNING"])
-    build_log: list[str] = field(default_factory=lambda: ["Step 1/5 : FROM python:3.11-slim", "Successfully built"])
-    run_log: list[str] = field(default_factory=lambda: ["INFO:     Uvicorn running on http://0.0.0.0:7860"])
+    build_log: list[str] = field(
+        default_factory=lambda: ["Step 1/5 : FROM python:3.11-slim", "Successfully built"]
+    )
+    run_log: list[str] = field(
+        default_factory=lambda: ["INFO:     Uvicorn running on http://0.0.0.0:7860"]
+    )
     error_message: str | None = None
     drop_log_after: int | None = None  # close the log stream after this many events
 
@@ -107,7 +111,9 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     self._body()
                     self._error(status, f"injected failure {status}")
                     return
-            if path == "/api/agent-harnesses":  # the client's agent detection: tolerated when absent
+            if (
+                path == "/api/agent-harnesses"
+            ):  # the client's agent detection: tolerated when absent
                 self._error(404, "not served here")
                 return
             if not self._authorised() and not path.startswith("/api/spaces/public/"):
@@ -133,17 +139,25 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 
         # -- endpoints --------------------------------------------------------------------
         def get_whoami(self) -> None:
-            self._json(200, {"type": "user", "name": hub.user, "auth": {"accessToken": {"role": "write"}}})
+            self._json(
+                200, {"type": "user", "name": hub.user, "auth": {"accessToken": {"role": "write"}}}
+            )
 
         def get_space(self, repo: str) -> None:
             space = hub.spaces.get(repo)
             if space is None:
                 self._error(404, "Repository not found", "RepoNotFound")
                 return
-            self._json(200, {
-                "id": repo, "private": space.private, "sdk": space.sdk, "sha": f"{len(space.commits):040d}",
-                "siblings": [{"rfilename": p} for p in sorted(space.files)],
-            })
+            self._json(
+                200,
+                {
+                    "id": repo,
+                    "private": space.private,
+                    "sdk": space.sdk,
+                    "sha": f"{len(space.commits):040d}",
+                    "siblings": [{"rfilename": p} for p in sorted(space.files)],
+                },
+            )
 
         def post_create(self) -> None:
             body = json.loads(self._body() or b"{}")
@@ -159,7 +173,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self._body() or b"{}")
             content = str(body.get("content", ""))
             if not content.startswith("---"):
-                self._json(400, {"errors": [{"message": "Missing configuration in README"}], "warnings": []})
+                self._json(
+                    400,
+                    {"errors": [{"message": "Missing configuration in README"}], "warnings": []},
+                )
                 return
             self._json(200, {"errors": [], "warnings": []})
 
@@ -168,8 +185,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             if repo not in hub.spaces:
                 self._error(404, "Repository not found", "RepoNotFound")
                 return
-            files = [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
-                     for f in body.get("files", [])]
+            files = [
+                {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": None}
+                for f in body.get("files", [])
+            ]
             self._json(200, {"files": files, "commitOid": "0" * 40})
 
         def post_commit(self, repo: str, rev: str) -> None:
@@ -188,7 +207,14 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     space.files[value["path"]] = base64.b64decode(value["content"])
             space.commits.append(summary)
             oid = hashlib.sha1(raw).hexdigest()
-            self._json(200, {"commitUrl": f"{hub.url}/spaces/{repo}/commit/{oid}", "commitOid": oid, "success": True})
+            self._json(
+                200,
+                {
+                    "commitUrl": f"{hub.url}/spaces/{repo}/commit/{oid}",
+                    "commitOid": oid,
+                    "success": True,
+                },
+            )
 
         def post_secrets(self, repo: str) -> None:
             body = json.loads(self._body() or b"{}")
@@ -210,7 +236,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             scenario = hub.scenario(repo)
             stage = scenario.stages[min(space.runtime_calls, len(scenario.stages) - 1)]
             space.runtime_calls += 1
-            payload: dict[str, Any] = {"stage": stage, "hardware": {"current": "cpu-basic", "requested": "cpu-basic"}}
+            payload: dict[str, Any] = {
+                "stage": stage,
+                "hardware": {"current": "cpu-basic", "requested": "cpu-basic"},
+            }
             if scenario.error_message and stage.endswith("ERROR"):
                 payload["errorMessage"] = scenario.error_message
             self._json(200, payload)
@@ -232,7 +261,12 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     self.connection.shutdown(2)  # mid-stream: no closing chunk
                     return
-                event = {"data": line + "\n", "timestamp": (stamp + timedelta(milliseconds=number)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+                event = {
+                    "data": line + "\n",
+                    "timestamp": (stamp + timedelta(milliseconds=number)).strftime(
+                        "%Y-%m-%dT%H:%M:%S.%fZ"
+                    ),
+                }
                 self._chunk(f"data: {json.dumps(event)}\n\n".encode())
             self._chunk(b"")
 

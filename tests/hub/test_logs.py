@@ -91,20 +91,28 @@ def test_an_ordinary_healthy_log_has_no_finding() -> None:
 
 
 def test_secrets_in_a_log_are_masked_everywhere() -> None:
-    report = diagnose((LOGS / "url-secret.log").read_text().splitlines(), secrets=["extra-secret-1234"])
+    report = diagnose(
+        (LOGS / "url-secret.log").read_text().splitlines(), secrets=["extra-secret-1234"]
+    )
     text = "\n".join(report.lines) + "\n".join(n for d in report.findings for n in d.notes)
     assert "Sup3rS3cretPw" not in text
-    report = diagnose(["token is extra-secret-1234 here", "Error: boom"], secrets=["extra-secret-1234"])
+    report = diagnose(
+        ["token is extra-secret-1234 here", "Error: boom"], secrets=["extra-secret-1234"]
+    )
     assert "extra-secret-1234" not in "\n".join(report.lines)
 
 
 def test_with_the_repository_at_hand_findings_point_at_files_and_lines(tmp_path: Path) -> None:
-    root = make_tree(tmp_path, {
-        "requirements.txt": "fastapi==0.115.6\ncryptography==41.0.8\n",
-        "app/__init__.py": "",
-        "app/routers/__init__.py": "",
-        "app/routers/items.py": "\n" * 13 + "async def update_item(item_id: int, db=1, payload=2):\n    pass\n",
-    })
+    root = make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi==0.115.6\ncryptography==41.0.8\n",
+            "app/__init__.py": "",
+            "app/routers/__init__.py": "",
+            "app/routers/items.py": "\n" * 13
+            + "async def update_item(item_id: int, db=1, payload=2):\n    pass\n",
+        },
+    )
     project = project_for(root)
     pin = diagnose((LOGS / "no-distribution.log").read_text().splitlines(), project).findings[0]
     assert (str(pin.path), pin.span is not None) == ("requirements.txt", True)
@@ -114,20 +122,33 @@ def test_with_the_repository_at_hand_findings_point_at_files_and_lines(tmp_path:
     assert project.source(order.path).line_col(order.span.start)[0] == 14  # type: ignore[union-attr]
 
 
-def hfdeploy(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hfdeploy", *args], capture_output=True, text=True,
-                          env=env, input=stdin, timeout=120, cwd=cwd)
+def hfdeploy(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hfdeploy", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+        cwd=cwd,
+    )
 
 
 def test_cli_reads_a_file_shows_every_line_and_lists_unrecognised_errors(tmp_path: Path) -> None:
     log = tmp_path / "build.log"
-    log.write_text("Step 3/9 : RUN make\nweird-tool: fatal error: the flux capacitor failed\n"
-                   + (LOGS / "pg-config.log").read_text())
+    log.write_text(
+        "Step 3/9 : RUN make\nweird-tool: fatal error: the flux capacitor failed\n"
+        + (LOGS / "pg-config.log").read_text()
+    )
     done = hfdeploy("logs", "--file", str(log), "--repo", str(tmp_path))
     assert done.returncode == 1
     assert "| weird-tool: fatal error: the flux capacitor failed" in done.stdout  # never swallowed
-    assert "does not recognise" in done.stdout and "flux capacitor" in done.stdout.split("does not recognise")[1]
+    assert (
+        "does not recognise" in done.stdout
+        and "flux capacitor" in done.stdout.split("does not recognise")[1]
+    )
     assert "RQ005 error:" in done.stdout
 
 
@@ -140,7 +161,9 @@ def test_cli_reads_stdin_and_prints_json() -> None:
 
 
 def test_cli_says_nothing_known_and_exits_0_on_a_healthy_log() -> None:
-    done = hfdeploy("logs", "-", "--quiet", stdin="INFO:     Uvicorn running on http://0.0.0.0:7860\n")
+    done = hfdeploy(
+        "logs", "-", "--quiet", stdin="INFO:     Uvicorn running on http://0.0.0.0:7860\n"
+    )
     assert done.returncode == 0 and "knows no failure" in done.stdout
 
 
@@ -161,22 +184,36 @@ def test_cli_fetches_a_spaces_build_log_from_the_hub_and_points_into_the_reposit
 ) -> None:
     from tests.hub.fakehub import Space
 
-    repo = make_tree(tmp_path / "repo", {"requirements.txt": "fastapi\npsycopg2==2.9.9\n", "Dockerfile": "FROM python:3.11-slim\n"})
+    repo = make_tree(
+        tmp_path / "repo",
+        {"requirements.txt": "fastapi\npsycopg2==2.9.9\n", "Dockerfile": "FROM python:3.11-slim\n"},
+    )
     git_init(repo)
     hub.spaces["alice/demo"] = Space("alice/demo", private=False, sdk="docker")
-    hub.scenarios["alice/demo"] = Scenario(build_log=(LOGS / "pg-config.log").read_text().splitlines())
-    done = hfdeploy("logs", "alice/demo", "--build", "--repo", str(repo), env=hub_env(hub, tmp_path))
+    hub.scenarios["alice/demo"] = Scenario(
+        build_log=(LOGS / "pg-config.log").read_text().splitlines()
+    )
+    done = hfdeploy(
+        "logs", "alice/demo", "--build", "--repo", str(repo), env=hub_env(hub, tmp_path)
+    )
     assert done.returncode == 1, done.stderr
     assert "requirements.txt:2:1: RQ005 error:" in done.stdout
     assert ("GET", "/api/spaces/alice/demo/logs/build") in hub.requests
 
 
-def test_a_log_stream_dropped_midway_keeps_what_arrived_and_fails_in_one_line(hub: FakeHub, tmp_path: Path) -> None:
+def test_a_log_stream_dropped_midway_keeps_what_arrived_and_fails_in_one_line(
+    hub: FakeHub, tmp_path: Path
+) -> None:
     from tests.hub.fakehub import Space
 
     hub.spaces["alice/demo"] = Space("alice/demo", private=False, sdk="docker")
     hub.scenarios["alice/demo"] = Scenario(
-        run_log=["INFO: starting", "ModuleNotFoundError: No module named 'httpx'", "more", "and more"],
+        run_log=[
+            "INFO: starting",
+            "ModuleNotFoundError: No module named 'httpx'",
+            "more",
+            "and more",
+        ],
         drop_log_after=2,
     )
     done = hfdeploy("logs", "alice/demo", env=hub_env(hub, tmp_path), cwd=tmp_path)

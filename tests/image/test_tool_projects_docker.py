@@ -34,8 +34,14 @@ def _isolated_env() -> dict[str, str]:
 
 
 def _hfdeploy(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hfdeploy", *args], capture_output=True, text=True,
-                          env=_isolated_env(), timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hfdeploy", *args],
+        capture_output=True,
+        text=True,
+        env=_isolated_env(),
+        timeout=600,
+        check=False,
+    )
 
 
 def _build_and_probe(client: Any, root: Path) -> str:
@@ -50,16 +56,20 @@ def _build_and_probe(client: Any, root: Path) -> str:
 
 
 def test_poetry_project_without_build_system(docker_client: Any, tmp_path: Path) -> None:
-    root = make_tree(tmp_path / "repo", {
-        "README.md": README,
-        "main.py": APP,
-        "pyproject.toml": (
-            '[tool.poetry]\nname = "notes"\nversion = "0.1.0"\ndescription = ""\nauthors = ["Dev <d@example.org>"]\n\n'
-            '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "0.115.6"\nuvicorn = "0.32.1"\n'
-        ),
-        # a second top-level package: setuptools' flat-layout discovery refuses `pip install .`
-        "tools/__init__.py": "", "scripts/__init__.py": "",
-    })
+    root = make_tree(
+        tmp_path / "repo",
+        {
+            "README.md": README,
+            "main.py": APP,
+            "pyproject.toml": (
+                '[tool.poetry]\nname = "notes"\nversion = "0.1.0"\ndescription = ""\nauthors = ["Dev <d@example.org>"]\n\n'
+                '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "0.115.6"\nuvicorn = "0.32.1"\n'
+            ),
+            # a second top-level package: setuptools' flat-layout discovery refuses `pip install .`
+            "tools/__init__.py": "",
+            "scripts/__init__.py": "",
+        },
+    )
     fixed = _hfdeploy("fix", str(root), "--write")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     dockerfile = (root / "Dockerfile").read_text()
@@ -73,22 +83,33 @@ def test_poetry_project_without_build_system(docker_client: Any, tmp_path: Path)
 
 def test_uv_lock_project(docker_client: Any, tmp_path: Path) -> None:
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    root = make_tree(tmp_path / "repo", {
-        "README.md": README,
-        "main.py": APP,
-        "pyproject.toml": (
-            '[project]\nname = "notes"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
-            'dependencies = ["fastapi==0.115.6", "uvicorn==0.32.1"]\n\n[dependency-groups]\ndev = ["pytest"]\n'
-        ),
-    })
-    locked = subprocess.run([uv, "lock", "--directory", str(root)], capture_output=True, text=True,
-                            env=_isolated_env(), timeout=300, check=False)
+    root = make_tree(
+        tmp_path / "repo",
+        {
+            "README.md": README,
+            "main.py": APP,
+            "pyproject.toml": (
+                '[project]\nname = "notes"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+                'dependencies = ["fastapi==0.115.6", "uvicorn==0.32.1"]\n\n[dependency-groups]\ndev = ["pytest"]\n'
+            ),
+        },
+    )
+    locked = subprocess.run(
+        [uv, "lock", "--directory", str(root)],
+        capture_output=True,
+        text=True,
+        env=_isolated_env(),
+        timeout=300,
+        check=False,
+    )
     assert locked.returncode == 0, locked.stderr
     fixed = _hfdeploy("fix", str(root), "--write")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     dockerfile = (root / "Dockerfile").read_text()
     assert "uv export --frozen --no-dev" in dockerfile and "install ." not in dockerfile
-    assert not (root / "requirements.lock").exists()  # the project's own lock is what the image installs
+    assert not (
+        root / "requirements.lock"
+    ).exists()  # the project's own lock is what the image installs
     assert _hfdeploy("check", str(root), "--offline").returncode == 0
     lines = _build_and_probe(docker_client, root).split()
     assert lines[0] == "notes" and lines[1].endswith("/uvicorn") and lines[2] == "1000", lines

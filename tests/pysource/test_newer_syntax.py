@@ -60,7 +60,12 @@ def test_newer_lines_become_pass_or_comments_and_positions_stay() -> None:
     tree = parse_skipping_newer_syntax(src)
     assert tree is not None
     if sys.version_info >= (3, 12):  # the running parser reads it all: nothing is taken out
-        assert [type(n).__name__ for n in tree.body] == ["Import", "FunctionDef", "FunctionDef", "Assign"]
+        assert [type(n).__name__ for n in tree.body] == [
+            "Import",
+            "FunctionDef",
+            "FunctionDef",
+            "Assign",
+        ]
         return
     assert [type(n).__name__ for n in tree.body] == ["Import", "Pass", "FunctionDef", "Assign"]
     assert ast.unparse(tree.body[2]) == "def log():\n    print(1)"

@@ -144,7 +144,9 @@ def described(source: str) -> list[tuple[str, str | None, str | None]]:
     plain = a.posonlyargs + a.args
     defaults = [None] * (len(plain) - len(a.defaults)) + a.defaults
     out = [(arg.arg, arg.annotation, d) for arg, d in zip(plain, defaults, strict=True)]
-    out += [(arg.arg, arg.annotation, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
+    out += [
+        (arg.arg, arg.annotation, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)
+    ]
     return [(n, ast.unparse(t) if t else None, ast.unparse(d) if d else None) for n, t, d in out]
 
 
@@ -192,7 +194,7 @@ def test_fix_compiles_keeps_parameters_and_binds_the_same_values(program) -> Non
             p.name for p in sig.positional + sig.keyword_only
         ]
     namespace: dict[str, object] = {}
-    exec(compile(fixed, "m.py", "exec"), namespace)  # noqa: S102 - generated test code
+    exec(compile(fixed, "m.py", "exec"), namespace)
     defaults = inspect.signature(namespace["f"]).parameters  # type: ignore[arg-type]
     for (_, bound), got in zip(call_list, namespace["RESULTS"], strict=True):  # type: ignore[call-overload]
         expected = {name: bound.get(name, param.default) for name, param in defaults.items()}

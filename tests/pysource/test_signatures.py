@@ -519,10 +519,7 @@ def test_files_that_only_define_the_same_name_are_not_tokenized(tmp_path: Path) 
 def test_reorder_moving_side_effect_free_arguments_is_safe(tmp_path: Path) -> None:
     # `*rest` forces a reorder: `c` moves in front of `b` at every call site.
     lib = "def f(a, b=1, c, *rest):\n    return (a, b, c, rest)\n"
-    use = (
-        "from lib import f\nK = 5\n"
-        "f(K, [1, K], lambda x=2: x, (K, 'k'), {'k': None}, -1)\n"
-    )
+    use = "from lib import f\nK = 5\nf(K, [1, K], lambda x=2: x, (K, 'k'), {'k': None}, -1)\n"
     make_tree(tmp_path, {"lib.py": lib, "use.py": use})
     (diag,) = check_tree(tmp_path, "PY001")
     assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE, diag.notes

@@ -26,7 +26,10 @@ def undefined(tmp_path: Path, code: str, *, deferred: bool = False) -> list[tupl
         ("@deco\ndef f(): pass\n", [("deco", True)]),
         ("def f(a=DEFAULT): pass\n", [("DEFAULT", True)]),
         ("def f(a: Thing) -> Other: pass\n", [("Thing", True), ("Other", True)]),
-        ("class A(Base, metaclass=Meta):\n    x = VALUE\n", [("Base", True), ("Meta", True), ("VALUE", True)]),
+        (
+            "class A(Base, metaclass=Meta):\n    x = VALUE\n",
+            [("Base", True), ("Meta", True), ("VALUE", True)],
+        ),
         ("class A:\n    x: Hint = 1\n", [("Hint", True)]),
         ("values = [transform(v) for v in range(3)]\n", [("transform", True)]),
         ("gen = (transform(v) for v in source)\n", [("source", True)]),
@@ -38,7 +41,9 @@ def undefined(tmp_path: Path, code: str, *, deferred: bool = False) -> list[tupl
         ("print(later)\nlater = 1\n", [("later", True)]),
     ],
 )
-def test_import_time_uses_are_reported(tmp_path: Path, code: str, expected: list[tuple[str, bool]]) -> None:
+def test_import_time_uses_are_reported(
+    tmp_path: Path, code: str, expected: list[tuple[str, bool]]
+) -> None:
     assert undefined(tmp_path, code) == expected
 
 
@@ -84,7 +89,13 @@ def test_start_modules_follow_module_level_imports_only(tmp_path: Path) -> None:
         },
     )
     names = [str(p) for p in startup_modules(project_for(tmp_path))]
-    assert set(names) == {"pkg/__init__.py", "pkg/main.py", "pkg/routes/__init__.py", "pkg/routes/items.py", "pkg/util.py"}
+    assert set(names) == {
+        "pkg/__init__.py",
+        "pkg/main.py",
+        "pkg/routes/__init__.py",
+        "pkg/routes/items.py",
+        "pkg/util.py",
+    }
 
 
 def test_module_the_app_never_imports_is_not_reported(tmp_path: Path) -> None:
@@ -102,7 +113,11 @@ def test_no_app_no_findings(tmp_path: Path) -> None:
     [
         ("x = os.getenv('A')\n", "os", "import os"),
         ("x: List[int] = []\n", "List", "from typing import List"),
-        ("from fastapi import APIRouter\n\ndef f(q=Query(1)): pass\n", "Query", "from fastapi import Query"),
+        (
+            "from fastapi import APIRouter\n\ndef f(q=Query(1)): pass\n",
+            "Query",
+            "from fastapi import Query",
+        ),
         ("def f(q=Query(1)): pass\n", "Query", None),  # not a FastAPI module
         ("print(os)\n", "os", None),  # not used as a module
         ("print(later)\nlater = 1\n", "later", None),
@@ -121,10 +136,16 @@ def test_missing_import_only_when_one_is_meant(code: str, name: str, statement: 
 def test_fix_adds_the_import_after_the_module_imports(tmp_path: Path) -> None:
     from tests.support import fix_tree
 
-    code = '"""Doc."""\nfrom fastapi import FastAPI\n\napp = FastAPI(debug=bool(os.getenv("DEBUG")))\n'
+    code = (
+        '"""Doc."""\nfrom fastapi import FastAPI\n\napp = FastAPI(debug=bool(os.getenv("DEBUG")))\n'
+    )
     make_tree(tmp_path, {"main.py": code})
     fix_tree(tmp_path, "PY003")
-    assert (tmp_path / "main.py").read_text().startswith('"""Doc."""\nfrom fastapi import FastAPI\nimport os\n')
+    assert (
+        (tmp_path / "main.py")
+        .read_text()
+        .startswith('"""Doc."""\nfrom fastapi import FastAPI\nimport os\n')
+    )
     assert check_tree(tmp_path, "PY003") == []
 
 

@@ -29,7 +29,10 @@ def writes(tmp_path: Path, code: str, name: str = "app/main.py") -> list[tuple[s
         ("shutil.copyfileobj(src, dst)", []),
         ("shutil.copy(src, 'uploads/')", [("shutil.copy()", "file")]),
         ("sqlite3.connect('app.db')", [("sqlite3.connect()", "file")]),
-        ("AutoModel.from_pretrained('bert-base-uncased')", [("AutoModel.from_pretrained()", "cache")]),
+        (
+            "AutoModel.from_pretrained('bert-base-uncased')",
+            [("AutoModel.from_pretrained()", "cache")],
+        ),
         ("pipeline('sentiment-analysis')", [("pipeline()", "cache")]),
     ],
 )
@@ -57,7 +60,9 @@ def test_reads_and_temporary_files_are_no_writes(tmp_path: Path, code: str) -> N
     assert writes(tmp_path, code + "\n") == []
 
 
-@pytest.mark.parametrize("name", ["tests/test_x.py", "scripts/seed.py", "app/test_x.py", "conftest.py"])
+@pytest.mark.parametrize(
+    "name", ["tests/test_x.py", "scripts/seed.py", "app/test_x.py", "conftest.py"]
+)
 def test_tests_and_scripts_do_not_count(tmp_path: Path, name: str) -> None:
     assert writes(tmp_path, "open('out.txt', 'w')\n", name) == []
 

@@ -35,14 +35,27 @@ class Dist:
 
 CATALOGUE = [
     # a project with a release line that skips a version: 41.0.8 was never released
-    *(Dist("cryptography", v, d, tags=("cp37-abi3-manylinux_2_28_x86_64", "cp37-abi3-win_amd64"))
-      for v, d in [("41.0.5", "2023-10-24"), ("41.0.6", "2023-11-27"), ("41.0.7", "2023-11-28"),
-                   ("42.0.0", "2024-01-22")]),
+    *(
+        Dist("cryptography", v, d, tags=("cp37-abi3-manylinux_2_28_x86_64", "cp37-abi3-win_amd64"))
+        for v, d in [
+            ("41.0.5", "2023-10-24"),
+            ("41.0.6", "2023-11-27"),
+            ("41.0.7", "2023-11-28"),
+            ("42.0.0", "2024-01-22"),
+        ]
+    ),
     Dist("cryptography", "2.1.1", "2017-10-12", tags=("cp37-abi3-manylinux_2_17_x86_64",)),
     # source-only on linux (a Windows wheel shows it is compiled), and its binary twin
     Dist("psycopg2", "2.9.9", "2023-10-03", tags=("cp311-cp311-win_amd64",), sdist=True),
-    *(Dist("psycopg2-binary", "2.9.9", "2023-10-03", tags=(f"cp3{m}-cp3{m}-manylinux_2_17_x86_64.manylinux2014_x86_64",))
-      for m in (10, 11, 12)),
+    *(
+        Dist(
+            "psycopg2-binary",
+            "2.9.9",
+            "2023-10-03",
+            tags=(f"cp3{m}-cp3{m}-manylinux_2_17_x86_64.manylinux2014_x86_64",),
+        )
+        for m in (10, 11, 12)
+    ),
     Dist("puresrc", "1.0", "2020-01-01", tags=(), sdist=True),
     # a framework and its dependency whose newest releases are years newer than the pin
     Dist("webframe", "0.104.1", "2023-10-30", requires=("datamodel>=1.0,<3",)),
@@ -79,17 +92,25 @@ CATALOGUE = [
 
 def _wheel(dist: Dist, tag: str) -> tuple[str, bytes, str]:
     stem = f"{canonicalize_name(dist.name).replace('-', '_')}-{dist.version}"
-    metadata = "\n".join([
-        "Metadata-Version: 2.1", f"Name: {dist.name}", f"Version: {dist.version}",
-        *([f"Requires-Python: {dist.requires_python}"] if dist.requires_python else []),
-        *(f"Requires-Dist: {r}" for r in dist.requires), "", "",
-    ])
+    metadata = "\n".join(
+        [
+            "Metadata-Version: 2.1",
+            f"Name: {dist.name}",
+            f"Version: {dist.version}",
+            *([f"Requires-Python: {dist.requires_python}"] if dist.requires_python else []),
+            *(f"Requires-Dist: {r}" for r in dist.requires),
+            "",
+            "",
+        ]
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for module in dist.modules or (canonicalize_name(dist.name).replace("-", "_"),):
             zf.writestr(f"{module}/__init__.py", f"__version__ = {dist.version!r}\n")
         zf.writestr(f"{stem}.dist-info/METADATA", metadata)
-        zf.writestr(f"{stem}.dist-info/WHEEL", f"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: {tag}\n")
+        zf.writestr(
+            f"{stem}.dist-info/WHEEL", f"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: {tag}\n"
+        )
         zf.writestr(f"{stem}.dist-info/RECORD", "")
     return f"{stem}-{tag}.whl", buf.getvalue(), metadata
 
@@ -125,13 +146,21 @@ class FakeIndex:
             self.files[filename] = data
             if metadata:
                 self.files[filename + ".metadata"] = metadata.encode()
-            entries.append({
-                "filename": filename, "url": f"../../files/{filename}",
-                "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
-                "requires-python": dist.requires_python, "yanked": dist.yanked or False,
-                "upload-time": f"{dist.uploaded}T12:00:00.000000Z",
-                **({"core-metadata": {"sha256": hashlib.sha256(metadata.encode()).hexdigest()}} if metadata else {}),
-            })
+            entries.append(
+                {
+                    "filename": filename,
+                    "url": f"../../files/{filename}",
+                    "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                    "requires-python": dist.requires_python,
+                    "yanked": dist.yanked or False,
+                    "upload-time": f"{dist.uploaded}T12:00:00.000000Z",
+                    **(
+                        {"core-metadata": {"sha256": hashlib.sha256(metadata.encode()).hexdigest()}}
+                        if metadata
+                        else {}
+                    ),
+                }
+            )
 
     def requests_for(self, project: str) -> list[tuple[str, str, int]]:
         return [e for e in self.log if e[0] == f"/simple/{project}/"]
@@ -142,7 +171,9 @@ def _handler(index: FakeIndex) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        def _send(
+            self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
+        ) -> None:
             # Logged before answering, so a test that reads the log after a reply sees it.
             index.log.append((self.path, self.headers.get("If-None-Match") or "", status))
             self.send_response(status)
@@ -160,7 +191,11 @@ def _handler(index: FakeIndex) -> type[BaseHTTPRequestHandler]:
             if m:
                 return self._page(m.group(1))
             m = re.fullmatch(r"/files/(.+)", self.path)
-            if m and m.group(1) in index.files and (index.metadata_files or not m.group(1).endswith(".metadata")):
+            if (
+                m
+                and m.group(1) in index.files
+                and (index.metadata_files or not m.group(1).endswith(".metadata"))
+            ):
                 return self._file(index.files[m.group(1)])
             return self._send(404)
 
@@ -172,14 +207,22 @@ def _handler(index: FakeIndex) -> type[BaseHTTPRequestHandler]:
                 return self._send(404)
             wants_json = "application/vnd.pypi.simple.v1+json" in (self.headers.get("Accept") or "")
             if wants_json and not index.html_only:
-                body = json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": entries}).encode()
+                body = json.dumps(
+                    {"meta": {"api-version": "1.1"}, "name": name, "files": entries}
+                ).encode()
                 ctype = "application/vnd.pypi.simple.v1+json"
             else:
                 anchors = "".join(
                     f'<a href="{e["url"]}#sha256={e["hashes"]["sha256"]}"'  # type: ignore[index]
-                    + (f' data-requires-python="{str(e["requires-python"]).replace(">", "&gt;").replace("<", "&lt;")}"' if e["requires-python"] else "")
+                    + (
+                        f' data-requires-python="{str(e["requires-python"]).replace(">", "&gt;").replace("<", "&lt;")}"'
+                        if e["requires-python"]
+                        else ""
+                    )
                     + (f' data-yanked="{e["yanked"]}"' if e["yanked"] else "")
-                    + f'>{e["filename"]}</a><br>' for e in entries)
+                    + f">{e['filename']}</a><br>"
+                    for e in entries
+                )
                 body = f"<!DOCTYPE html><html><body>{anchors}</body></html>".encode()
                 ctype = "text/html"
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
@@ -192,12 +235,18 @@ def _handler(index: FakeIndex) -> type[BaseHTTPRequestHandler]:
             wanted = self.headers.get("Range")
             m = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted or "")
             if not m:
-                return self._send(200, data, {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"})
+                return self._send(
+                    200,
+                    data,
+                    {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes"},
+                )
             if m.group(1) == "":
                 start, end = max(0, len(data) - int(m.group(2))), len(data) - 1
             else:
                 start, end = int(m.group(1)), min(len(data) - 1, int(m.group(2) or len(data) - 1))
-            self._send(206, data[start : end + 1], {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
+            self._send(
+                206, data[start : end + 1], {"Content-Range": f"bytes {start}-{end}/{len(data)}"}
+            )
 
     return Handler
 
@@ -220,7 +269,13 @@ def _index_server() -> Iterator[FakeIndex]:
 def isolated_pip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No pip configuration, no find-links or constraints, a private cache dir."""
     monkeypatch.setenv("PIP_CONFIG_FILE", "/dev/null")
-    for var in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "UV_INDEX_URL"):
+    for var in (
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "PIP_FIND_LINKS",
+        "PIP_NO_INDEX",
+        "UV_INDEX_URL",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PIP_CONSTRAINT", "")
     cache = tmp_path / "cache"
@@ -229,7 +284,9 @@ def isolated_pip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def fake_index(_index_server: FakeIndex, isolated_pip: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeIndex]:
+def fake_index(
+    _index_server: FakeIndex, isolated_pip: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeIndex]:
     _index_server.log.clear()
     _index_server.html_only = _index_server.down = False
     _index_server.max_age = 600

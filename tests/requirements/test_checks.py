@@ -26,16 +26,27 @@ def line_of(root: Path, diag) -> int:
     return text.count("\n", 0, diag.span.start) + 1
 
 
-def test_names_the_unreleased_pin_and_the_source_only_package_on_their_lines(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"requirements.txt": "webframe==0.104.1\ncryptography==41.0.8\npsycopg2==2.9.9\n"})
+def test_names_the_unreleased_pin_and_the_source_only_package_on_their_lines(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path, {"requirements.txt": "webframe==0.104.1\ncryptography==41.0.8\npsycopg2==2.9.9\n"}
+    )
     diags = check(tmp_path)
     assert sorted((d.code, line_of(tmp_path, d)) for d in diags) == [("RQ003", 2), ("RQ005", 3)]
     rq003 = next(d for d in diags if d.code == "RQ003")
     assert "41.0.7" in rq003.notes[0] and "42.0.0" in rq003.notes[0]
 
 
-def test_fix_moves_the_pin_to_the_highest_release_below_on_its_line(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"requirements.txt": "# web\nwebframe==0.104.1  # keep\ncryptography == 41.0.8 ; python_version >= '3.8'\npsycopg2==2.9.9\n"})
+def test_fix_moves_the_pin_to_the_highest_release_below_on_its_line(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "# web\nwebframe==0.104.1  # keep\ncryptography == 41.0.8 ; python_version >= '3.8'\npsycopg2==2.9.9\n"
+        },
+    )
     outcome = fix(tmp_path)
     assert (tmp_path / "requirements.txt").read_text() == (
         "# web\nwebframe==0.104.1  # keep\ncryptography == 41.0.7 ; python_version >= '3.8'\npsycopg2-binary==2.9.9\n"
@@ -44,7 +55,9 @@ def test_fix_moves_the_pin_to_the_highest_release_below_on_its_line(fake_index: 
     assert fix(tmp_path).changes == {}  # a second run changes nothing
 
 
-def test_fix_takes_the_lowest_release_above_when_none_is_below(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_fix_takes_the_lowest_release_above_when_none_is_below(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "cryptography==2.1.0\n"})
     fix(tmp_path)
     assert (tmp_path / "requirements.txt").read_text() == "cryptography==2.1.1\n"
@@ -53,10 +66,14 @@ def test_fix_takes_the_lowest_release_above_when_none_is_below(fake_index: FakeI
 def test_keeps_crlf_and_continuation_lines(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "requests==2.31.0\r\ncryptography\\\r\n==41.0.8\r\n"})
     fix(tmp_path)
-    assert (tmp_path / "requirements.txt").read_bytes() == b"requests==2.31.0\r\ncryptography\\\r\n==41.0.7\r\n"
+    assert (
+        tmp_path / "requirements.txt"
+    ).read_bytes() == b"requests==2.31.0\r\ncryptography\\\r\n==41.0.7\r\n"
 
 
-def test_pin_with_hashes_is_reported_but_not_rewritten(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_pin_with_hashes_is_reported_but_not_rewritten(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     text = "cryptography==41.0.8 --hash=sha256:00\n"
     make_tree(tmp_path, {"requirements.txt": text})
     [diag] = check(tmp_path)
@@ -65,27 +82,46 @@ def test_pin_with_hashes_is_reported_but_not_rewritten(fake_index: FakeIndex, tm
     assert (tmp_path / "requirements.txt").read_text() == text
 
 
-def test_unknown_package_is_reported_with_close_names(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_unknown_package_is_reported_with_close_names(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "requets==2.31.0\nrequests==2.31.0\n"})
     [diag] = check(tmp_path)
     assert diag.code == "RQ002" and "`requests`" in diag.message
     assert line_of(tmp_path, diag) == 1
 
 
-def test_rq002_offers_the_distribution_of_the_imported_module(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"requirements.txt": "requests==2.31.0\nyaml==6.0\ncv2\n",
-                         "main.py": "import cv2\nimport yaml\nimport requests\n"})
+def test_rq002_offers_the_distribution_of_the_imported_module(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "requests==2.31.0\nyaml==6.0\ncv2\n",
+            "main.py": "import cv2\nimport yaml\nimport requests\n",
+        },
+    )
     diags = check(tmp_path, "RQ002")
-    by_name = {(tmp_path / "requirements.txt").read_text()[d.span.start:d.span.end]: d for d in diags}
-    assert by_name["yaml"].fix is not None and by_name["yaml"].fix.applicability is Applicability.SAFE
-    assert by_name["cv2"].fix is not None and by_name["cv2"].fix.applicability is Applicability.UNSAFE
+    by_name = {
+        (tmp_path / "requirements.txt").read_text()[d.span.start : d.span.end]: d for d in diags
+    }
+    assert (
+        by_name["yaml"].fix is not None and by_name["yaml"].fix.applicability is Applicability.SAFE
+    )
+    assert (
+        by_name["cv2"].fix is not None and by_name["cv2"].fix.applicability is Applicability.UNSAFE
+    )
     fix(tmp_path, "RQ002")
     assert (tmp_path / "requirements.txt").read_text() == "requests==2.31.0\nPyYAML\ncv2\n"
     fix(tmp_path, "RQ002", unsafe=True)
-    assert (tmp_path / "requirements.txt").read_text() == "requests==2.31.0\nPyYAML\nopencv-python-headless\n"
+    assert (
+        tmp_path / "requirements.txt"
+    ).read_text() == "requests==2.31.0\nPyYAML\nopencv-python-headless\n"
 
 
-def test_rq002_no_provider_fix_when_the_code_does_not_import_the_module(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq002_no_provider_fix_when_the_code_does_not_import_the_module(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "yaml==6.0\n", "main.py": "import json\n"})
     [diag] = check(tmp_path, "RQ002")
     assert diag.fix is None
@@ -105,7 +141,9 @@ def test_requires_python_excluding_the_target(fake_index: FakeIndex, tmp_path: P
     assert check(tmp_path, python="3.12") == []
 
 
-def test_range_picks_an_older_release_that_fits_so_no_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_range_picks_an_older_release_that_fits_so_no_finding(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "newpy>=0.9\n"})
     assert check(tmp_path) == []
 
@@ -116,7 +154,9 @@ def test_pure_source_package_is_only_a_warning(fake_index: FakeIndex, tmp_path: 
     assert (diag.code, diag.severity, diag.fix) == ("RQ005", Severity.WARNING, None)
 
 
-def test_rq016_range_whose_every_release_was_yanked_is_an_error(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq016_range_whose_every_release_was_yanked_is_an_error(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "allyanked>=1.0,<2\n"})
     [diag] = check(tmp_path, "RQ004,RQ005,RQ016")
     assert (diag.code, diag.severity) == ("RQ016", Severity.ERROR)
@@ -126,7 +166,9 @@ def test_rq016_range_whose_every_release_was_yanked_is_an_error(fake_index: Fake
     assert check(tmp_path, "RQ004,RQ005,RQ016") == []
 
 
-def test_rq016_range_matching_no_release_and_contradictory_range(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq016_range_matching_no_release_and_contradictory_range(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "requests>=3\nnewpy>=0.9,<0.5\n"})
     diags = check(tmp_path, "RQ016")
     by_line = {line_of(tmp_path, d): d for d in diags}
@@ -135,7 +177,9 @@ def test_rq016_range_matching_no_release_and_contradictory_range(fake_index: Fak
     assert "allows no version at all" in by_line[2].message
 
 
-def test_rq005_optional_extension_with_a_pure_python_wheel_is_only_a_warning(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq005_optional_extension_with_a_pure_python_wheel_is_only_a_warning(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "speedups==2.0\n"})
     [diag] = check(tmp_path, "RQ005")
     assert (diag.code, diag.severity) == ("RQ005", Severity.WARNING)
@@ -159,19 +203,25 @@ MYSQL_APP = {
 }
 
 
-def test_rq005_mysqlclient_swap_rewrites_every_mysql_url_to_pymysql(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq005_mysqlclient_swap_rewrites_every_mysql_url_to_pymysql(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, MYSQL_APP)
     [diag] = check(tmp_path, "RQ005")
     assert diag.severity is Severity.ERROR and diag.fix is not None
     assert diag.fix.applicability is Applicability.SAFE
     fix(tmp_path, "RQ005")
     assert (tmp_path / "requirements.txt").read_text() == "fastapi\nsqlalchemy==2.0.36\nPyMySQL\n"
-    assert "mysql+pymysql://shop:pw@sql.example.com:443/shop" in (tmp_path / "alembic.ini").read_text()
+    assert (
+        "mysql+pymysql://shop:pw@sql.example.com:443/shop" in (tmp_path / "alembic.ini").read_text()
+    )
     assert 'create_engine("mysql+pymysql://shop:pw@' in (tmp_path / "app" / "db.py").read_text()
     assert check(tmp_path, "RQ005,DB004") == []
 
 
-def test_rq005_mysqlclient_swap_is_unsafe_when_the_url_may_come_from_a_secret(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq005_mysqlclient_swap_is_unsafe_when_the_url_may_come_from_a_secret(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     tree = dict(MYSQL_APP)
     tree["app/db.py"] = (
         "import os\nfrom sqlalchemy import create_engine\n\n"
@@ -194,9 +244,17 @@ MYSQL_DOCKERFILE = (
 )
 
 
-def test_rq005_without_a_url_to_swap_installs_the_build_packages_in_the_dockerfile(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"requirements.txt": "mysqlclient==2.2.4\n", "Dockerfile": MYSQL_DOCKERFILE,
-                         "main.py": "import MySQLdb\n"})
+def test_rq005_without_a_url_to_swap_installs_the_build_packages_in_the_dockerfile(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "mysqlclient==2.2.4\n",
+            "Dockerfile": MYSQL_DOCKERFILE,
+            "main.py": "import MySQLdb\n",
+        },
+    )
     [diag] = check(tmp_path, "RQ005")
     assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE
     fix(tmp_path, "RQ005")
@@ -210,32 +268,45 @@ def test_rq005_without_a_url_to_swap_installs_the_build_packages_in_the_dockerfi
     assert check(tmp_path, "RQ005") == []  # the image now installs what the build needs
 
 
-def test_rq005_generated_dockerfile_carries_the_build_packages(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_rq005_generated_dockerfile_carries_the_build_packages(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     from hfdeploy.dockerfile.regenerate import render_dockerfile
     from tests.support import project_for
 
-    make_tree(tmp_path, {"requirements.txt": "fastapi\nmysqlclient==2.2.4\npsycopg2==2.9.9\n",
-                         "main.py": "from fastapi import FastAPI\napp = FastAPI()\n"})
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "fastapi\nmysqlclient==2.2.4\npsycopg2==2.9.9\n",
+            "main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        },
+    )
     text = render_dockerfile(project_for(tmp_path))
     assert "default-libmysqlclient-dev build-essential pkg-config" in text
     assert "libpq-dev" not in text  # psycopg2 gets its wheel twin from RQ005 instead
 
 
-def test_conflicting_pins_are_explained_in_one_finding(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_conflicting_pins_are_explained_in_one_finding(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
     [diag] = check(tmp_path)
     assert diag.code == "RQ007" and line_of(tmp_path, diag) == 2
     assert "`oldfw==1.0` requires `datamodel<2`" in diag.notes[0]
 
 
-def test_conflict_read_through_range_requests_when_no_metadata_file(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_conflict_read_through_range_requests_when_no_metadata_file(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     fake_index.metadata_files = False
     make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.2\n"})
     assert codes(check(tmp_path)) == ["RQ007"]
     assert any(status == 206 for _, _, status in fake_index.log)
 
 
-def test_fix_is_unsafe_when_the_replacement_conflicts_with_another_pin(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_fix_is_unsafe_when_the_replacement_conflicts_with_another_pin(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     # datamodel==2.5.3 was never released; 2.5.2 exists but oldfw pins datamodel<2
     make_tree(tmp_path, {"requirements.txt": "oldfw==1.0\ndatamodel==2.5.3\n"})
     diag = next(d for d in check(tmp_path) if d.code == "RQ003")
@@ -244,7 +315,9 @@ def test_fix_is_unsafe_when_the_replacement_conflicts_with_another_pin(fake_inde
     assert (tmp_path / "requirements.txt").read_text() == "oldfw==1.0\ndatamodel==2.5.3\n"
 
 
-def test_unreachable_index_is_one_warning_and_fix_changes_nothing(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_unreachable_index_is_one_warning_and_fix_changes_nothing(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     fake_index.down = True
     text = "requets==1\ncryptography==41.0.8\npsycopg2==2.9.9\n"
     make_tree(tmp_path, {"requirements.txt": text})
@@ -255,7 +328,9 @@ def test_unreachable_index_is_one_warning_and_fix_changes_nothing(fake_index: Fa
     assert (tmp_path / "requirements.txt").read_text() == text
 
 
-def test_find_links_releases_are_not_called_unreleased_nor_rewritten(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_find_links_releases_are_not_called_unreleased_nor_rewritten(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     # PyTorch's `+cpu` wheels come from a `-f` page pip reads and hfdeploy does not: the pin
     # the index lacks may be there, so nothing is "never released" and no pin is rewritten.
     text = "-f https://download.pytorch.org/whl/torch_stable.html\ncryptography==41.0.8+cpu\n"
@@ -268,11 +343,16 @@ def test_find_links_releases_are_not_called_unreleased_nor_rewritten(fake_index:
     assert fake_index.requests_for("cryptography") == []
 
 
-@pytest.mark.parametrize("dockerfile", [
-    "FROM python:3.11-slim\nRUN pip install --no-cache-dir \\\n    -r requirements.txt --extra-index-url=http://127.0.0.1:9/simple\n",
-    "FROM python:3.11-slim\nENV PIP_EXTRA_INDEX_URL=http://127.0.0.1:9/simple\nRUN pip install -r requirements.txt\n",
-])
-def test_index_options_given_by_the_dockerfile_are_used(fake_index: FakeIndex, tmp_path: Path, dockerfile: str) -> None:
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM python:3.11-slim\nRUN pip install --no-cache-dir \\\n    -r requirements.txt --extra-index-url=http://127.0.0.1:9/simple\n",
+        "FROM python:3.11-slim\nENV PIP_EXTRA_INDEX_URL=http://127.0.0.1:9/simple\nRUN pip install -r requirements.txt\n",
+    ],
+)
+def test_index_options_given_by_the_dockerfile_are_used(
+    fake_index: FakeIndex, tmp_path: Path, dockerfile: str
+) -> None:
     # `pip install -r requirements.txt --extra-index-url URL` (or `ENV PIP_EXTRA_INDEX_URL`) in
     # the Dockerfile: pip also asks URL, so a pin missing from the main index is unchecked
     # there, not "never released".
@@ -285,7 +365,9 @@ def test_index_options_given_by_the_dockerfile_are_used(fake_index: FakeIndex, t
     assert (tmp_path / "requirements.txt").read_text() == text
 
 
-def test_utf16_requirements_from_powershell_are_read_and_fixed_in_place(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_utf16_requirements_from_powershell_are_read_and_fixed_in_place(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     # `pip freeze > requirements.txt` in Windows PowerShell: UTF-16 LE with a BOM and CRLF.
     raw = "webframe==0.104.1\r\ncryptography==41.0.8\r\n".encode("utf-16-le")
     make_tree(tmp_path, {"requirements.txt": b"\xff\xfe" + raw})
@@ -304,20 +386,37 @@ def test_offline_answers_from_the_cache(fake_index: FakeIndex, tmp_path: Path) -
 
 
 def test_poetry_pin_fix_splices_only_the_version(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\ncryptography = "41.0.8"  # x\nwebframe = "^0.104.1"\n'})
+    make_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.11"\ncryptography = "41.0.8"  # x\nwebframe = "^0.104.1"\n'
+        },
+    )
     fix(tmp_path)
-    assert (tmp_path / "pyproject.toml").read_text() == '[tool.poetry.dependencies]\npython = "^3.11"\ncryptography = "41.0.7"  # x\nwebframe = "^0.104.1"\n'
+    assert (
+        (tmp_path / "pyproject.toml").read_text()
+        == '[tool.poetry.dependencies]\npython = "^3.11"\ncryptography = "41.0.7"  # x\nwebframe = "^0.104.1"\n'
+    )
 
 
-def test_pep621_dependencies_are_checked_on_their_lines(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"pyproject.toml": '[project]\nname = "x"\ndependencies = [\n  "webframe==0.104.1",\n  "psycopg2==2.9.9",\n]\n'})
+def test_pep621_dependencies_are_checked_on_their_lines(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = [\n  "webframe==0.104.1",\n  "psycopg2==2.9.9",\n]\n'
+        },
+    )
     [diag] = check(tmp_path)
     assert diag.code == "RQ005" and line_of(tmp_path, diag) == 5
     fix(tmp_path)
     assert '"psycopg2-binary==2.9.9",' in (tmp_path / "pyproject.toml").read_text()
 
 
-def test_markers_that_exclude_the_target_skip_the_lookup(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_markers_that_exclude_the_target_skip_the_lookup(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "requets==1 ; sys_platform == 'win32'\n"})
     assert check(tmp_path) == []
     assert fake_index.requests_for("requets") == []

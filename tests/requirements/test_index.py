@@ -23,11 +23,16 @@ def test_json_page_carries_upload_times_and_yanks(fake_index: FakeIndex) -> None
     lookup = IndexClient((fake_index.url,)).lookup("YankedPkg")
     assert lookup.page is not None and lookup.page.upload_times
     found = releases(lookup.page)
-    assert [(str(v), r.yanked, r.yank_reason) for v, r in found.items()] == [("1.0", True, "broken wheel"), ("1.1", False, "")]
+    assert [(str(v), r.yanked, r.yank_reason) for v, r in found.items()] == [
+        ("1.0", True, "broken wheel"),
+        ("1.1", False, ""),
+    ]
 
 
 def test_html_fallback_gives_the_same_releases(fake_index: FakeIndex) -> None:
-    json_versions = versions(IndexClient((fake_index.url,), cache_dir=Path("/nonexistent-a")), "newpy")
+    json_versions = versions(
+        IndexClient((fake_index.url,), cache_dir=Path("/nonexistent-a")), "newpy"
+    )
     fake_index.html_only = True
     client = IndexClient((fake_index.url,), cache_dir=Path("/nonexistent-b"))
     page = client.lookup("newpy").page
@@ -78,9 +83,13 @@ def test_offline_uses_stale_cache_and_reports_misses(fake_index: FakeIndex) -> N
 def test_file_index(tmp_path: Path) -> None:
     (tmp_path / "simple" / "demo").mkdir(parents=True)
     (tmp_path / "simple" / "demo" / "index.html").write_text(
-        '<a href="../../files/demo-1.0-py3-none-any.whl#sha256=00" data-yanked="">demo-1.0-py3-none-any.whl</a>')
+        '<a href="../../files/demo-1.0-py3-none-any.whl#sha256=00" data-yanked="">demo-1.0-py3-none-any.whl</a>'
+    )
     client = IndexClient(((tmp_path / "simple").as_uri(),))
-    assert versions(client, "demo") == ["1.0"] and releases(client.lookup("demo").page)[max(releases(client.lookup("demo").page))].yanked  # type: ignore[arg-type]
+    assert (
+        versions(client, "demo") == ["1.0"]
+        and releases(client.lookup("demo").page)[max(releases(client.lookup("demo").page))].yanked
+    )  # type: ignore[arg-type]
     assert client.lookup("other").missing
 
 
@@ -99,20 +108,38 @@ def _write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def home(tmp_path: Path) -> dict[str, str]:
-    return {"HOME": str(tmp_path), "XDG_CONFIG_DIRS": str(tmp_path / "xdg"), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    return {
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_DIRS": str(tmp_path / "xdg"),
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+    }
 
 
 def test_pip_config_precedence(home: dict[str, str], tmp_path: Path) -> None:
     assert index_settings(env=home).index_url == PYPI_SIMPLE
     _write(tmp_path / "xdg/pip/pip.conf", "[global]\nindex-url = https://global/simple\n")
     assert index_settings(env=home).index_url == "https://global/simple"
-    _write(tmp_path / "cfg/pip/pip.conf", "[global]\nindex-url = https://user/simple\nextra-index-url =\n  https://a/simple\n  https://b/simple\n[install]\nindex-url = https://user-install/simple\n")
+    _write(
+        tmp_path / "cfg/pip/pip.conf",
+        "[global]\nindex-url = https://user/simple\nextra-index-url =\n  https://a/simple\n  https://b/simple\n[install]\nindex-url = https://user-install/simple\n",
+    )
     settings = index_settings(env=home)
     assert settings.index_url == "https://user-install/simple"
     assert settings.extra_index_urls == ("https://a/simple", "https://b/simple")
-    assert index_settings(env={**home, "PIP_INDEX_URL": "https://env/simple"}).index_url == "https://env/simple"
-    assert index_settings(env=home, option_url="https://option/simple").index_url == "https://option/simple"
-    assert index_settings(env=home, option_url="https://option/simple", file_url="https://file/simple").index_url == "https://file/simple"
+    assert (
+        index_settings(env={**home, "PIP_INDEX_URL": "https://env/simple"}).index_url
+        == "https://env/simple"
+    )
+    assert (
+        index_settings(env=home, option_url="https://option/simple").index_url
+        == "https://option/simple"
+    )
+    assert (
+        index_settings(
+            env=home, option_url="https://option/simple", file_url="https://file/simple"
+        ).index_url
+        == "https://file/simple"
+    )
 
 
 def test_pip_config_file_variable(home: dict[str, str], tmp_path: Path) -> None:
@@ -120,7 +147,10 @@ def test_pip_config_file_variable(home: dict[str, str], tmp_path: Path) -> None:
     chosen = _write(tmp_path / "chosen.conf", "[global]\nextra-index-url = https://chosen/simple\n")
     settings = index_settings(env={**home, "PIP_CONFIG_FILE": str(chosen)})
     # an existing PIP_CONFIG_FILE replaces the user files, as in pip
-    assert (settings.index_url, settings.extra_index_urls) == (PYPI_SIMPLE, ("https://chosen/simple",))
+    assert (settings.index_url, settings.extra_index_urls) == (
+        PYPI_SIMPLE,
+        ("https://chosen/simple",),
+    )
     assert index_settings(env={**home, "PIP_CONFIG_FILE": "/dev/null"}).index_url == PYPI_SIMPLE
 
 
@@ -134,18 +164,31 @@ def test_a_pin_matches_every_spelling_of_its_version() -> None:
 
     from hfdeploy.requirements.simple_api import ProjectPage
 
-    page = ProjectPage.of("demo", [["demo-1.0.0-py3-none-any.whl", "u", None, None, None, False],
-                                   ["demo-1.0.tar.gz", "u", None, None, None, False],
-                                   ["demo-1.0.1.tar.gz", "u", None, None, None, False]], False)
+    page = ProjectPage.of(
+        "demo",
+        [
+            ["demo-1.0.0-py3-none-any.whl", "u", None, None, None, False],
+            ["demo-1.0.tar.gz", "u", None, None, None, False],
+            ["demo-1.0.1.tar.gz", "u", None, None, None, False],
+        ],
+        False,
+    )
     found = releases(page)
-    assert [f.filename for f in found[Version("1")].files] == ["demo-1.0.0-py3-none-any.whl", "demo-1.0.tar.gz"]
+    assert [f.filename for f in found[Version("1")].files] == [
+        "demo-1.0.0-py3-none-any.whl",
+        "demo-1.0.tar.gz",
+    ]
     assert Version("1.0.2") not in found and list(found) == [Version("1.0"), Version("1.0.1")]
 
 
 def test_wheels_for_other_platforms_are_dropped_but_one_marks_a_compiled_release() -> None:
     from hfdeploy.requirements.simple_api import ProjectPage
 
-    names = ["c-1.0-cp311-cp311-win_amd64.whl", "c-1.0-cp311-cp311-macosx_11_0_arm64.whl",
-             "c-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", "c-1.0.tar.gz"]
+    names = [
+        "c-1.0-cp311-cp311-win_amd64.whl",
+        "c-1.0-cp311-cp311-macosx_11_0_arm64.whl",
+        "c-1.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+        "c-1.0.tar.gz",
+    ]
     page = ProjectPage.of("c", [[n, "u", None, None, None, False] for n in names], False)
     assert [r[0] for r in page.rows] == [names[0], names[2], names[3]]

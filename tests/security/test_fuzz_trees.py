@@ -30,7 +30,8 @@ FEATURES = {
     "symlink_file_out": lambda r, o: os.symlink(o / "reqs.txt", r / "requirements-dev.txt"),
     "symlink_file_in": lambda r, o: os.symlink("main.py", r / "app.py"),
     "alembic_out": lambda r, o: (r / "alembic.ini").write_text(
-        "[alembic]\nscript_location = ../outside/migrations\n"),
+        "[alembic]\nscript_location = ../outside/migrations\n"
+    ),
     "fifo_py": lambda r, o: os.mkfifo(r / "pipe.py"),
     "fifo_pyproject": lambda r, o: os.mkfifo(r / "pyproject.toml"),
     "odd_cookie": lambda r, o: (r / "odd.py").write_bytes(b"# coding: undefined\nx = 1\n"),
@@ -39,13 +40,18 @@ FEATURES = {
     "huge": lambda r, o: (r / "huge.py").write_bytes(b"x = 1\n" * 500_000),
     "readme_dir": lambda r, o: (r / "README.md").mkdir(),
     "yaml_alias": lambda r, o: (r / "README.md").write_text(
-        "---\ntitle: &t Demo\nsdk: gradio\nshort_description: *t\n---\n"),
+        "---\ntitle: &t Demo\nsdk: gradio\nshort_description: *t\n---\n"
+    ),
     "secret_env": lambda r, o: (r / ".env").write_text(
-        f"DATABASE_URL=postgres://u:{SECRET}@db/x\nSECRET_KEY={SECRET}\n"),
-    "secret_code": lambda r, o: _add(r / "main.py", f'DATABASE_URL = "postgres://u:{SECRET}@db/x"\n'),
+        f"DATABASE_URL=postgres://u:{SECRET}@db/x\nSECRET_KEY={SECRET}\n"
+    ),
+    "secret_code": lambda r, o: _add(
+        r / "main.py", f'DATABASE_URL = "postgres://u:{SECRET}@db/x"\n'
+    ),
     "stale_tmp": lambda r, o: (r / ".hfdeploy-x1.tmp").write_text(f"TOKEN={SECRET}\n"),
     "bad_python_setting": lambda r, o: (r / "pyproject.toml").write_text(
-        '[tool.hfdeploy]\npython = "3.11\\nRUN id"\n'),
+        '[tool.hfdeploy]\npython = "3.11\\nRUN id"\n'
+    ),
 }
 GIT_STATES = ("none", "ok", "corrupt_head")
 
@@ -70,8 +76,9 @@ def _cli(*args: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-@settings(max_examples=30, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     features=st.sets(st.sampled_from(sorted(FEATURES)), min_size=1, max_size=6),
     git=st.sampled_from(GIT_STATES),
@@ -94,10 +101,14 @@ def test_hostile_tree(features: set[str], git: str) -> None:
                 continue
             FEATURES[name](repo, outside)
         if git != "none":
-            for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=a@b", "-c",
-                         "user.name=a", "commit", "-qm", "x"]):
-                subprocess.run(["git", "-C", str(repo), *args], capture_output=True, timeout=30,
-                               check=False)
+            for args in (
+                ["init", "-q"],
+                ["add", "-A"],
+                ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "x"],
+            ):
+                subprocess.run(
+                    ["git", "-C", str(repo), *args], capture_output=True, timeout=30, check=False
+                )
             if git == "corrupt_head":
                 (repo / ".git" / "HEAD").write_text("garbage\n")
         os.environ["HFDEPLOY_CACHE_DIR"] = str(base / "cache")

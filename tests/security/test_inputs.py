@@ -14,10 +14,14 @@ from tests.support import check_tree, codes, make_tree, project_for
 
 
 def test_yaml_alias_in_front_matter_crashes_no_check(tmp_path: Path) -> None:
-    make_tree(tmp_path, {
-        "main.py": APP, "requirements.txt": "fastapi\n",
-        "README.md": "---\ntitle: &t Demo\nsdk: gradio\nshort_description: *t\n---\n# x\n",
-    })
+    make_tree(
+        tmp_path,
+        {
+            "main.py": APP,
+            "requirements.txt": "fastapi\n",
+            "README.md": "---\ntitle: &t Demo\nsdk: gradio\nshort_description: *t\n---\n# x\n",
+        },
+    )
     found = codes(check_tree(tmp_path))
     assert "HF000" not in found
     assert "SC003" in found  # the wrong sdk is still reported
@@ -25,15 +29,23 @@ def test_yaml_alias_in_front_matter_crashes_no_check(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("cookie", ["undefined", "punycode"])
 def test_unusable_coding_cookie_is_a_skipped_file_finding(tmp_path: Path, cookie: str) -> None:
-    make_tree(tmp_path, {"main.py": APP, "requirements.txt": "fastapi\n",
-                         "other.py": f"# -*- coding: {cookie} -*-\nx = 1\n"})
+    make_tree(
+        tmp_path,
+        {
+            "main.py": APP,
+            "requirements.txt": "fastapi\n",
+            "other.py": f"# -*- coding: {cookie} -*-\nx = 1\n",
+        },
+    )
     diags = check_tree(tmp_path)
     assert "HF000" not in codes(diags)
     assert any(d.code == "HF001" and str(d.path) == "other.py" for d in diags)
 
 
 def test_fix_write_without_an_app_creates_no_file(tmp_path: Path) -> None:
-    repo = make_tree(tmp_path / "repo", {"script.py": "print('hi')\n", "requirements.txt": "requests\n"})
+    repo = make_tree(
+        tmp_path / "repo", {"script.py": "print('hi')\n", "requirements.txt": "requests\n"}
+    )
     proc = run(repo, "fix", "--offline", "--write")
     assert_clean(proc)
     assert sorted(os.listdir(repo)) == ["requirements.txt", "script.py"]
@@ -69,10 +81,12 @@ def test_write_through_a_symlink_leaving_the_repository_is_refused(tmp_path: Pat
     repo = make_tree(tmp_path / "repo", {"main.py": APP})
     os.symlink(outside / "requirements.txt", repo / "requirements.txt")
     project = project_for(repo)
-    changed = project.with_changes({
-        PurePosixPath("Dockerfile"): "FROM python:3.11-slim\n",
-        PurePosixPath("requirements.txt"): "hacked\n",
-    })
+    changed = project.with_changes(
+        {
+            PurePosixPath("Dockerfile"): "FROM python:3.11-slim\n",
+            PurePosixPath("requirements.txt"): "hacked\n",
+        }
+    )
     with pytest.raises(StaleFileError, match="outside the repository"):
         write_changes(FixOutcome(changed))
     assert (outside / "requirements.txt").read_text() == "fastapi\n"

@@ -376,14 +376,23 @@ ARGS_FACTORY = "from fastapi import FastAPI\n\n\ndef create_app(settings, db):\n
 @pytest.mark.parametrize(
     "main",
     [
-        pytest.param("from svc import factory\n\napp = factory.create_app('s', None)\n", id="module-attribute"),
+        pytest.param(
+            "from svc import factory\n\napp = factory.create_app('s', None)\n",
+            id="module-attribute",
+        ),
         pytest.param("import svc.factory as f\n\napp = f.create_app('s', None)\n", id="import-as"),
-        pytest.param("import svc.factory\n\napp = svc.factory.create_app('s', None)\n", id="dotted"),
-        pytest.param("from svc.factory import create_app\n\napp = create_app(get('s'), None)\n", id="name"),
+        pytest.param(
+            "import svc.factory\n\napp = svc.factory.create_app('s', None)\n", id="dotted"
+        ),
+        pytest.param(
+            "from svc.factory import create_app\n\napp = create_app(get('s'), None)\n", id="name"
+        ),
     ],
 )
 def test_factory_taking_arguments_is_followed(tmp_path: Path, main: str) -> None:
-    found = target_of(tmp_path, {"svc/__init__.py": "", "svc/factory.py": ARGS_FACTORY, "svc/main.py": main})
+    found = target_of(
+        tmp_path, {"svc/__init__.py": "", "svc/factory.py": ARGS_FACTORY, "svc/main.py": main}
+    )
     assert found is not None
     assert (found.module, found.attribute, found.factory) == ("svc.main", "app", False)
 

@@ -223,20 +223,26 @@ PYC = b"\xa7\r\r\n" + b"\0" * 28
 
 
 def test_many_bytecode_files_are_one_finding_with_an_untrack_fix(tmp_path: Path) -> None:
-    files: dict[str, str | bytes] = {f"pkg/m{i}/__pycache__/x{i}.cpython-311.pyc": PYC for i in range(71)}
+    files: dict[str, str | bytes] = {
+        f"pkg/m{i}/__pycache__/x{i}.cpython-311.pyc": PYC for i in range(71)
+    }
     files["legacy.pyc"] = PYC
     root = repo(tmp_path, files, database=None)
     [diag] = sc016(root)
     assert diag.path is None and "72 generated files" in diag.message
     assert diag.fix is not None and len(diag.fix.untrack) == 72
     fix_tree(root, "SC016")
-    tracked = subprocess.run(["git", "-C", str(root), "ls-files"], capture_output=True, text=True).stdout
+    tracked = subprocess.run(
+        ["git", "-C", str(root), "ls-files"], capture_output=True, text=True
+    ).stdout
     assert ".pyc" not in tracked and (root / "legacy.pyc").exists()
     assert "__pycache__/" in (root / ".gitignore").read_text()
     assert sc016(root) == []
 
 
-def test_bytecode_tracked_although_ignored_is_untracked_without_touching_gitignore(tmp_path: Path) -> None:
+def test_bytecode_tracked_although_ignored_is_untracked_without_touching_gitignore(
+    tmp_path: Path,
+) -> None:
     root = repo(tmp_path, {".gitignore": "*.pyc\n"}, database="app.db")
     (root / "cache.pyc").write_bytes(PYC)
     subprocess.run(["git", "-C", str(root), "add", "-f", "cache.pyc"], check=True)
@@ -244,7 +250,9 @@ def test_bytecode_tracked_although_ignored_is_untracked_without_touching_gitigno
     found = {str(d.path): d for d in sc016(root)}
     assert set(found) == {"app.db", "None"}
     fix = found["None"].fix
-    assert fix is not None and fix.edits == () and [str(u.path) for u in fix.untrack] == ["cache.pyc"]
+    assert (
+        fix is not None and fix.edits == () and [str(u.path) for u in fix.untrack] == ["cache.pyc"]
+    )
     assert found["app.db"].fix is None  # a real binary keeps its advice, no fix
 
 

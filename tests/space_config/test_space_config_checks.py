@@ -291,8 +291,12 @@ def test_new_block_and_new_lines_follow_crlf_and_keep_a_bom(tmp_path: Path) -> N
     make_tree(tmp_path / "a", {**APP, "README.md": "# Tâches\r\n\r\nText\r\n".encode("utf-8-sig")})
     fix_tree(tmp_path / "a", SELECT)
     data = (tmp_path / "a/README.md").read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf---\r\ntitle: a\r\n") and data.endswith(b"---\r\n\r\n# T\xc3\xa2ches\r\n\r\nText\r\n")
+    assert data.startswith(b"\xef\xbb\xbf---\r\ntitle: a\r\n") and data.endswith(
+        b"---\r\n\r\n# T\xc3\xa2ches\r\n\r\nText\r\n"
+    )
     assert b"\n" not in data.replace(b"\r\n", b"")
     make_tree(tmp_path / "b", {**APP, "README.md": "---\r\ntitle: T\r\n---\r\nbody\r\n"})
     fix_tree(tmp_path / "b", SELECT)
-    assert (tmp_path / "b/README.md").read_bytes() == b"---\r\ntitle: T\r\nsdk: docker\r\n---\r\nbody\r\n"
+    assert (
+        tmp_path / "b/README.md"
+    ).read_bytes() == b"---\r\ntitle: T\r\nsdk: docker\r\n---\r\nbody\r\n"

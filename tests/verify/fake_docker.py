@@ -60,7 +60,12 @@ class FakeDocker:
     _server: ThreadingHTTPServer | None = None
 
     def build(
-        self, context: Path, tag: str, network: str | None, log: BuildLog, timeout: float | None = None
+        self,
+        context: Path,
+        tag: str,
+        network: str | None,
+        log: BuildLog,
+        timeout: float | None = None,
     ) -> Built | BuildFailed:
         self.calls.append(("build", {"tag": tag, "timeout": timeout}))
         return self.build_result
@@ -96,7 +101,9 @@ class FakeDocker:
     def logs(self, container: str) -> str:
         return self.log
 
-    def exec(self, container: str, argv: list[str], user: str | None = None) -> ExecResult | DockerFailure:
+    def exec(
+        self, container: str, argv: list[str], user: str | None = None
+    ) -> ExecResult | DockerFailure:
         self.calls.append(("exec", argv))
         if argv[:2] == ["id", "-u"]:
             uid = self.uids.get(argv[2] if len(argv) > 2 else None)
@@ -107,7 +114,9 @@ class FakeDocker:
             return ExecResult(0, self._write_test(argv[4:]))
         return ExecResult(127, "")
 
-    def run_once(self, image: str, argv: list[str], *, user: str | None, network: str) -> ExecResult | DockerFailure:
+    def run_once(
+        self, image: str, argv: list[str], *, user: str | None, network: str
+    ) -> ExecResult | DockerFailure:
         self.calls.append(("run_once", {"user": user}))
         return ExecResult(0, self._write_test(argv[4:]))
 

@@ -32,8 +32,13 @@ def run(command: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]
     argv = shlex.split(command)
     assert argv[0] == "hfdeploy"
     return subprocess.run(
-        [sys.executable, "-m", "hfdeploy", *argv[1:]], cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, **env}, timeout=300, check=False,
+        [sys.executable, "-m", "hfdeploy", *argv[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+        check=False,
     )
 
 
@@ -64,14 +69,18 @@ def test_pre_commit_hook_runs_offline_on_a_repository(hook: dict[str, Any], repo
     assert "Traceback" not in proc.stderr
 
 
-def test_workflow_checks_every_push_and_verifies_before_uploading(tmp_path: Path, repo: Path) -> None:
+def test_workflow_checks_every_push_and_verifies_before_uploading(
+    tmp_path: Path, repo: Path
+) -> None:
     workflow = load(ROOT / "examples" / "github-workflow.yml")
     assert set(workflow["on"]) == {"push", "pull_request"}
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "check" and "refs/heads/main" in deploy["if"]
     runs = [str(step.get("run", "")) for step in deploy["steps"]]
     verify_at = next(i for i, r in enumerate(runs) if r.startswith("hfdeploy verify"))
-    upload_at = next(i for i, r in enumerate(runs) if re.match(r"hf upload \S+ \. \. --repo-type space", r))
+    upload_at = next(
+        i for i, r in enumerate(runs) if re.match(r"hf upload \S+ \. \. --repo-type space", r)
+    )
     assert verify_at < upload_at
 
     commands = workflow_commands()

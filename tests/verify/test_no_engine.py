@@ -18,7 +18,11 @@ def run_verify(*args: str, docker_host: str) -> subprocess.CompletedProcess[str]
     env["DOCKER_HOST"] = docker_host
     return subprocess.run(
         [sys.executable, "-m", "hfdeploy", "verify", str(REPO), *args],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -29,7 +33,9 @@ def test_missing_socket_is_one_line_with_what_to_start(tmp_path: Path) -> None:
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(f"hfdeploy: error: no Docker engine answers at {host} (no such socket)")
+    assert lines[0].startswith(
+        f"hfdeploy: error: no Docker engine answers at {host} (no such socket)"
+    )
     assert "systemctl start docker" in lines[0] and "DOCKER_HOST" in lines[0]
     assert "Traceback" not in proc.stderr
 
@@ -57,18 +63,27 @@ def test_unreadable_env_file_is_a_usage_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.env"
     proc = run_verify("--env-file", str(missing), docker_host=f"unix://{tmp_path}/docker.sock")
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"hfdeploy: error: --env-file {missing}: cannot read it (No such file or directory)"
+    assert (
+        proc.stderr.strip()
+        == f"hfdeploy: error: --env-file {missing}: cannot read it (No such file or directory)"
+    )
 
 
 def run_docker_test(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """One `docker`-marked test, run by a nested pytest with no engine reachable."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "HFDEPLOY_REQUIRE"))}
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DOCKER_", "HFDEPLOY_REQUIRE"))
+    }
     environ.update(DOCKER_HOST=f"unix://{tmp_path}/docker.sock", **env)
     test = "tests/verify/test_verify_docker.py::test_the_docker_marker_sees_an_engine"
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", test],
-        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, env=environ,
-        timeout=120, check=False,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+        check=False,
     )
 
 

@@ -21,15 +21,28 @@ DOCKERFILE = (
 
 
 def repo(tmp_path: Path, **files: str) -> Path:
-    return make_tree(tmp_path / "app", {
-        "Dockerfile": DOCKERFILE, "requirements.txt": "fastapi\nuvicorn\n",
-        "main.py": "from fastapi import FastAPI\napp = FastAPI()\n", **files,
-    })
+    return make_tree(
+        tmp_path / "app",
+        {
+            "Dockerfile": DOCKERFILE,
+            "requirements.txt": "fastapi\nuvicorn\n",
+            "main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            **files,
+        },
+    )
 
 
-def repaired(root: Path, log: str = "", start_error: str = "", unwritable: tuple[str, ...] = (), client: object = None):  # type: ignore[no-untyped-def]
+def repaired(
+    root: Path,
+    log: str = "",
+    start_error: str = "",
+    unwritable: tuple[str, ...] = (),
+    client: object = None,
+):  # type: ignore[no-untyped-def]
     project = project_for(root, offline=True)
-    report = VerifyReport(root=str(root), image="hfdeploy-verify/app:latest", log=log, start_error=start_error)
+    report = VerifyReport(
+        root=str(root), image="hfdeploy-verify/app:latest", log=log, start_error=start_error
+    )
     report.unwritable.extend(unwritable)
     repair = find_repair(project, report, client)  # type: ignore[arg-type]
     if repair is None:
@@ -64,8 +77,13 @@ def test_an_installed_server_off_path_is_run_as_a_module(tmp_path: Path) -> None
     repair, changed = repaired(repo(tmp_path), start_error=error)
     assert repair is not None and repair.static_rule == "DF017"
     assert '["python", "-m", "uvicorn", "main:app"' in changed["Dockerfile"]
-    shell = DOCKERFILE.replace('CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]', "CMD uvicorn main:app --port 7860")
-    _, changed = repaired(repo(tmp_path / "shell", Dockerfile=shell), "/bin/sh: 1: uvicorn: not found\n")
+    shell = DOCKERFILE.replace(
+        'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]',
+        "CMD uvicorn main:app --port 7860",
+    )
+    _, changed = repaired(
+        repo(tmp_path / "shell", Dockerfile=shell), "/bin/sh: 1: uvicorn: not found\n"
+    )
     assert changed["Dockerfile"].endswith("CMD python -m uvicorn main:app --port 7860\n")
 
 
@@ -73,17 +91,23 @@ def test_an_unwritable_directory_is_created_for_uid_1000_before_user(tmp_path: P
     log = "PermissionError: [Errno 13] Permission denied: '/app/data/app.db'\n"
     repair, changed = repaired(repo(tmp_path), log)
     assert repair is not None and repair.static_rule == "DF004"
-    assert "RUN mkdir -p /app/data && chown -R 1000:1000 /app/data\nUSER user\n" in changed["Dockerfile"]
+    assert (
+        "RUN mkdir -p /app/data && chown -R 1000:1000 /app/data\nUSER user\n"
+        in changed["Dockerfile"]
+    )
     # The write test's own result works as well as a traceback, and a cache at HOME=/ gets a home.
     repair, changed = repaired(repo(tmp_path / "cache"), unwritable=("/",))
     assert repair is not None and "ENV HOME=/home/user\nUSER user" in changed["Dockerfile"]
 
 
 def test_a_missing_schema_runs_the_migrations_first(tmp_path: Path) -> None:
-    root = repo(tmp_path, **{
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": "from alembic import context\n",
-    })
+    root = repo(
+        tmp_path,
+        **{
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": "from alembic import context\n",
+        },
+    )
     log = "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) no such table: tasks\n"
     repair, changed = repaired(root, log)
     assert repair is not None
@@ -93,18 +117,24 @@ def test_a_missing_schema_runs_the_migrations_first(tmp_path: Path) -> None:
 
 
 def test_a_migration_that_cannot_import_the_app_gets_the_sys_path(tmp_path: Path) -> None:
-    root = repo(tmp_path, **{
-        "alembic.ini": "[alembic]\nscript_location = migrations\n",
-        "migrations/env.py": "from app.models import Base\n",
-        "app/__init__.py": "", "app/models.py": "Base = None\n",
-    })
+    root = repo(
+        tmp_path,
+        **{
+            "alembic.ini": "[alembic]\nscript_location = migrations\n",
+            "migrations/env.py": "from app.models import Base\n",
+            "app/__init__.py": "",
+            "app/models.py": "Base = None\n",
+        },
+    )
     log = (
         'Traceback (most recent call last):\n  File "/app/migrations/env.py", line 1, in <module>\n'
         "ModuleNotFoundError: No module named 'app'\n"
     )
     repair, changed = repaired(root, log)
     assert repair is not None
-    assert changed["alembic.ini"] == "[alembic]\nprepend_sys_path = .\nscript_location = migrations\n"
+    assert (
+        changed["alembic.ini"] == "[alembic]\nprepend_sys_path = .\nscript_location = migrations\n"
+    )
 
 
 def test_a_transitive_version_is_held_below_the_installed_series(tmp_path: Path) -> None:
@@ -148,14 +178,21 @@ def test_a_crash_inside_a_declared_library_holds_its_newer_dependencies(
 
     def run_once(image: str, argv: list[str], **kw: object) -> ExecResult:
         asked.append(argv)
-        return ExecResult(0, '{"pydantic": "2.12.0", "starlette": "0.27.0", "typing_extensions": "4.15.0"}\n')
+        return ExecResult(
+            0, '{"pydantic": "2.12.0", "starlette": "0.27.0", "typing_extensions": "4.15.0"}\n'
+        )
 
     fake.run_once = run_once  # type: ignore[method-assign]
     era = {"pydantic": "pydantic==2.5.3"}  # the newest releases before the pins' cutoff
-    monkeypatch.setattr(lock, "era_hold", lambda project, dist, version, fallback=True: era.get(dist))
+    monkeypatch.setattr(
+        lock, "era_hold", lambda project, dist, version, fallback=True: era.get(dist)
+    )
     repair, changed = repaired(root, log, client=fake)
     assert asked[0][-1] == "fastapi"  # what the failing, declared library requires
-    assert repair is not None and changed["requirements.txt"] == "fastapi==0.104.1\nuvicorn\npydantic==2.5.3\n"
+    assert (
+        repair is not None
+        and changed["requirements.txt"] == "fastapi==0.104.1\nuvicorn\npydantic==2.5.3\n"
+    )
 
 
 def test_a_redirect_to_http_gets_the_proxy_flags(tmp_path: Path) -> None:
@@ -164,33 +201,47 @@ def test_a_redirect_to_http_gets_the_proxy_flags(tmp_path: Path) -> None:
     root = repo(tmp_path)
     project = project_for(root, offline=True)
     report = VerifyReport(root=str(root), image="x")
-    report.findings.append(finding("RT015", "Behind the Space's HTTPS proxy, GET /items redirects to `http://a/items/`"))
+    report.findings.append(
+        finding(
+            "RT015", "Behind the Space's HTTPS proxy, GET /items redirects to `http://a/items/`"
+        )
+    )
     repair = find_repair(project, report, None)
     assert repair is not None
     text = apply_fixes(project, [repair.as_diagnostic()]).changes[Path("Dockerfile")]  # type: ignore[index]
     assert text.endswith('"--port", "7860", "--proxy-headers", "--forwarded-allow-ips", "*"]\n')
-    shell = DOCKERFILE.replace('CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]', "CMD exec uvicorn main:app --port 7860")
+    shell = DOCKERFILE.replace(
+        'CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]',
+        "CMD exec uvicorn main:app --port 7860",
+    )
     root = repo(tmp_path / "shell", Dockerfile=shell)
     project = project_for(root, offline=True)
     repair = find_repair(project, report, None)
     assert repair is not None
     text = apply_fixes(project, [repair.as_diagnostic()]).changes[Path("Dockerfile")]  # type: ignore[index]
-    assert text.endswith("CMD exec uvicorn main:app --port 7860 --proxy-headers --forwarded-allow-ips '*'\n")
+    assert text.endswith(
+        "CMD exec uvicorn main:app --port 7860 --proxy-headers --forwarded-allow-ips '*'\n"
+    )
 
 
 def test_a_missing_schema_without_migrations_creates_the_tables_at_start(tmp_path: Path) -> None:
-    root = repo(tmp_path, **{
-        "main.py": "from fastapi import FastAPI\n\nfrom shop.models import Item\n\napp = FastAPI()\n",
-        "shop/__init__.py": "",
-        "shop/db.py": "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import declarative_base\n\n"
-                      "engine = create_engine('sqlite:///shop.db')\nBase = declarative_base()\n",
-        "shop/models.py": "from sqlalchemy import Column, Integer\n\nfrom shop.db import Base\n\n\n"
-                          "class Item(Base):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n",
-    })
+    root = repo(
+        tmp_path,
+        **{
+            "main.py": "from fastapi import FastAPI\n\nfrom shop.models import Item\n\napp = FastAPI()\n",
+            "shop/__init__.py": "",
+            "shop/db.py": "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import declarative_base\n\n"
+            "engine = create_engine('sqlite:///shop.db')\nBase = declarative_base()\n",
+            "shop/models.py": "from sqlalchemy import Column, Integer\n\nfrom shop.db import Base\n\n\n"
+            "class Item(Base):\n    __tablename__ = 'items'\n    id = Column(Integer, primary_key=True)\n",
+        },
+    )
     repair, changed = repaired(root, "sqlite3.OperationalError: no such table: items\n")
     assert repair is not None and repair.files == ["main.py"]
     text = changed["main.py"]
-    assert text.startswith("from fastapi import FastAPI\n\nfrom shop.models import Item\n\napp = FastAPI()\n\n\n# Create")
+    assert text.startswith(
+        "from fastapi import FastAPI\n\nfrom shop.models import Item\n\napp = FastAPI()\n\n\n# Create"
+    )
     assert "from shop.db import Base as _hfdeploy_base  # noqa: E402\n" in text
     assert text.endswith("_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)\n")
     compile(text, "main.py", "exec")

@@ -53,7 +53,8 @@ def copy_repo(tmp_path: Path, name: str) -> tuple[Path, int, int]:
 
 def leftover_containers(client: Any, repo: str) -> list[str]:
     found = client.containers.list(
-        all=True, filters={"label": "hfdeploy.verify", "name": f"hfdeploy-verify-{repo.replace('_', '-')}-"}
+        all=True,
+        filters={"label": "hfdeploy.verify", "name": f"hfdeploy-verify-{repo.replace('_', '-')}-"},
     )
     return [c.name for c in found]
 
@@ -84,7 +85,9 @@ def test_passing_app_serves_every_get_route_and_rebuilds_from_cache(
     assert report["uid"] == 1000 and report["user"] == "user"
     assert report["env"] == []  # DATABASE_URL is required, but the image's ENV provides it
     assert report["build"]["seconds"] > 0 and report["start_seconds"] > 0
-    visited = {p["path"]: p["status"] for p in report["probes"] if not p["kind"].startswith("proxy")}
+    visited = {
+        p["path"]: p["status"] for p in report["probes"] if not p["kind"].startswith("proxy")
+    }
     assert visited["/"] == 200 and visited["/health"] == 200 and visited["/openapi.json"] == 200
     # The smoke pass: every GET route without path parameters, and only those.
     routes = {p["path"]: p["status"] for p in report["probes"] if p["kind"] == "route"}
@@ -96,7 +99,9 @@ def test_passing_app_serves_every_get_route_and_rebuilds_from_cache(
     first_image = docker_client.images.get(report["image"]).id
     main_py = root / "main.py"
     stamp = uuid.uuid4().hex
-    main_py.write_text(main_py.read_text() + f'\n\n@app.get("/version")\ndef version():\n    return "{stamp}"\n')
+    main_py.write_text(
+        main_py.read_text() + f'\n\n@app.get("/version")\ndef version():\n    return "{stamp}"\n'
+    )
     code, again, _ = verify(root)
     assert code == 0, again["findings"]
     assert again["build"]["from_cache"] is False and again["build"]["cached_steps"] >= 2
@@ -106,7 +111,9 @@ def test_passing_app_serves_every_get_route_and_rebuilds_from_cache(
     assert first_image not in {image.id for image in docker_client.images.list(all=True)}
 
 
-def test_keep_leaves_the_container_serving(tmp_path: Path, verify: Verify, docker_client: Any) -> None:
+def test_keep_leaves_the_container_serving(
+    tmp_path: Path, verify: Verify, docker_client: Any
+) -> None:
     root, port, _ = copy_repo(tmp_path, "passing")
     code, text, _ = verify(root, "--keep", format="text")
     kept = leftover_containers(docker_client, "passing")
@@ -132,12 +139,14 @@ def test_build_error_shows_the_failing_step_and_its_output(tmp_path: Path, verif
     code, text, _ = verify(root, format="text")
     assert code == 1
     assert "RT002 error: The image does not build at step" in text
-    assert "RUN python -c \"import yaml" in text
+    assert 'RUN python -c "import yaml' in text
     assert "ModuleNotFoundError: No module named 'yaml'" in text
     assert "start " not in text  # nothing was started
 
 
-def test_crash_at_import_shows_the_traceback(tmp_path: Path, verify: Verify, docker_client: Any) -> None:
+def test_crash_at_import_shows_the_traceback(
+    tmp_path: Path, verify: Verify, docker_client: Any
+) -> None:
     root, port, _ = copy_repo(tmp_path, "crash_at_import")
     code, text, _ = verify(root, format="text")
     assert code == 1
@@ -159,7 +168,9 @@ def test_values_passed_in_are_masked_in_the_log_excerpt(tmp_path: Path, verify: 
     assert secret not in text
 
 
-def test_wrong_port_is_reported_without_waiting_for_the_timeout(tmp_path: Path, verify: Verify) -> None:
+def test_wrong_port_is_reported_without_waiting_for_the_timeout(
+    tmp_path: Path, verify: Verify
+) -> None:
     root, port, other = copy_repo(tmp_path, "wrong_port")
     started = time.monotonic()
     code, report, _ = verify(root)
@@ -221,10 +232,12 @@ def test_interrupt_removes_the_container(tmp_path: Path, docker_client: Any, sig
     root, _, _ = copy_repo(tmp_path, "never_answers")
     proc = subprocess.Popen(
         [sys.executable, "-m", "hfdeploy", "verify", str(root), "--timeout", "120"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         # SIGINT handled as in a terminal even if this runner ignores it (no threads run here).
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 60

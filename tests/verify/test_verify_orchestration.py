@@ -23,8 +23,13 @@ def local_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "unix:///fake.sock")
 
 
-def run(tmp_path: Path, fake: FakeDocker, files: dict[str, str] | None = None, **options: Any) -> Any:
-    root = make_tree(tmp_path / "task_board", {"Dockerfile": "FROM python:3.11-slim\n", "main.py": APP, **(files or {})})
+def run(
+    tmp_path: Path, fake: FakeDocker, files: dict[str, str] | None = None, **options: Any
+) -> Any:
+    root = make_tree(
+        tmp_path / "task_board",
+        {"Dockerfile": "FROM python:3.11-slim\n", "main.py": APP, **(files or {})},
+    )
     options = {"network": "bridge", "timeout": 5.0, "builder": "legacy", **options}
     return verify_project(project_for(root), VerifyOptions(**options), fake)
 
@@ -37,9 +42,14 @@ def test_a_serving_container_is_run_as_a_space_runs_it_and_removed(tmp_path: Pat
     fake = FakeDocker()
     report = run(tmp_path, fake, space="acme/board", build_timeout=321.0)
     assert report.exit_code == 0, [f.message for f in report.findings]
-    assert fake.calls[0] == ("build", {"tag": "hfdeploy-verify/task-board:latest", "timeout": 321.0})
+    assert fake.calls[0] == (
+        "build",
+        {"tag": "hfdeploy-verify/task-board:latest", "timeout": 321.0},
+    )
     created = fake.created
-    assert created["user"] == "1000" and created["memory"] == 16 * 1024**3 and created["cpus"] == 2.0
+    assert (
+        created["user"] == "1000" and created["memory"] == 16 * 1024**3 and created["cpus"] == 2.0
+    )
     env = created["env"]
     assert env["SPACE_ID"] == "acme/board" and env["SPACE_HOST"] == "acme-board.hf.space"
     assert env["SPACE_AUTHOR_NAME"] == "acme" and env["SPACE_REPO_NAME"] == "board"
@@ -55,11 +65,19 @@ def test_a_serving_container_is_run_as_a_space_runs_it_and_removed(tmp_path: Pat
 def test_user_image_opts_out_and_limits_can_be_lifted(tmp_path: Path) -> None:
     fake = FakeDocker()
     run(tmp_path, fake, user="image", memory=None, cpus=None)
-    assert fake.created["user"] is None and fake.created["memory"] is None and fake.created["cpus"] is None
+    assert (
+        fake.created["user"] is None
+        and fake.created["memory"] is None
+        and fake.created["cpus"] is None
+    )
 
 
 def test_build_failure_stops_before_any_container(tmp_path: Path) -> None:
-    fake = FakeDocker(build_result=BuildFailed("the build did not finish within 5s (--build-timeout); it was stopped"))
+    fake = FakeDocker(
+        build_result=BuildFailed(
+            "the build did not finish within 5s (--build-timeout); it was stopped"
+        )
+    )
     report = run(tmp_path, fake)
     assert codes(report) == ["RT002"] and "--build-timeout" in report.findings[0].message
     assert not any(name == "create" for name, _ in fake.calls) and fake.removed == []
@@ -85,7 +103,7 @@ def test_start_failure_removes_the_container(tmp_path: Path) -> None:
 
 def test_a_crash_names_the_placeholder_it_failed_on(tmp_path: Path) -> None:
     log = (
-        "Traceback (most recent call last):\n  File \"/home/user/app/main.py\", line 3, in <module>\n"
+        'Traceback (most recent call last):\n  File "/home/user/app/main.py", line 3, in <module>\n'
         "    client = Client(os.environ['API_TOKEN'])\nValueError: bad token 'hfdeploy-placeholder-API_TOKEN'\n"
     )
     fake = FakeDocker(exits_with=1, log=log)
@@ -129,7 +147,10 @@ def test_an_image_built_for_another_uid_is_reported(tmp_path: Path) -> None:
         write_output="denied\td:/app/data\t/app/data\n",
     )
     report = run(tmp_path, fake)
-    assert "RT014" in codes(report) and "uid 1001" in report.findings[codes(report).index("RT014")].message
+    assert (
+        "RT014" in codes(report)
+        and "uid 1001" in report.findings[codes(report).index("RT014")].message
+    )
     assert "RT006" in codes(report) and report.exit_code == 1
 
 
@@ -142,7 +163,9 @@ def test_placeholders_have_the_kind_the_app_parses(tmp_path: Path) -> None:
         "settings = Settings()\nengine = create_engine(settings.database_url)\n"
         "RETRIES = int(os.environ['RETRIES'])\n"
     )
-    fake = FakeDocker(config=ImageConfig("user", "/app", {"DATA_DIR": "/data/app"}, ("uvicorn",), ()))
+    fake = FakeDocker(
+        config=ImageConfig("user", "/app", {"DATA_DIR": "/data/app"}, ("uvicorn",), ())
+    )
     report = run(tmp_path, fake, {"settings.py": settings})
     env = fake.created["env"]
     assert env["DATABASE_URL"] == "sqlite:////data/app/app.db"
@@ -156,7 +179,11 @@ def test_placeholders_have_the_kind_the_app_parses(tmp_path: Path) -> None:
 
 def test_a_redirect_to_http_behind_the_proxy_is_a_warning(tmp_path: Path) -> None:
     def handler(method: str, path: str, headers: dict[str, str]) -> Answer:
-        if path == "/" and headers.get("X-Forwarded-Proto") == "https" and headers.get("Host", "").endswith(".hf.space"):
+        if (
+            path == "/"
+            and headers.get("X-Forwarded-Proto") == "https"
+            and headers.get("Host", "").endswith(".hf.space")
+        ):
             return 307, {"location": f"http://{headers['Host']}/docs"}, b""
         return fastapi_like(method, path, headers)
 
@@ -170,12 +197,19 @@ def test_cors_that_refuses_the_space_origin_is_an_error(tmp_path: Path) -> None:
     def handler(method: str, path: str, headers: dict[str, str]) -> Answer:
         if method == "OPTIONS":
             allowed = headers.get("Origin") == "http://localhost:3000"
-            return (200, {"access-control-allow-origin": headers["Origin"]}, b"OK") if allowed else (
-                400, {"access-control-allow-methods": "GET"}, b"Disallowed CORS origin")
+            return (
+                (200, {"access-control-allow-origin": headers["Origin"]}, b"OK")
+                if allowed
+                else (400, {"access-control-allow-methods": "GET"}, b"Disallowed CORS origin")
+            )
         return fastapi_like(method, path, headers)
 
     report = run(tmp_path, FakeDocker(handler=handler))
-    assert "RT018" in codes(report) and "https://local-task-board.hf.space" in report.findings[codes(report).index("RT018")].message
+    assert (
+        "RT018" in codes(report)
+        and "https://local-task-board.hf.space"
+        in report.findings[codes(report).index("RT018")].message
+    )
 
     def allowing(method: str, path: str, headers: dict[str, str]) -> Answer:
         if method == "OPTIONS":
@@ -232,7 +266,9 @@ def test_bad_options_are_one_line_usage_errors(
     assert message in err and "Traceback" not in err
 
 
-def test_an_answer_from_another_server_does_not_count_once_the_container_stopped(tmp_path: Path) -> None:
+def test_an_answer_from_another_server_does_not_count_once_the_container_stopped(
+    tmp_path: Path,
+) -> None:
     # With host networking another process may answer on the port: the container's state decides.
     class StopsAfterFirstLook(FakeDocker):
         looks = 0

@@ -20,26 +20,35 @@ from hfdeploy.verify.docker_client import ImageConfig
 from hfdeploy.verify.findings import RULES, finding
 from hfdeploy.verify.report import VerifyReport, render_json, render_text
 from hfdeploy.verify.settings import (
-    space_identity,
     VerifyOptions,
     container_env,
     honours_port_variable,
     image_tag,
     read_env_file,
+    space_identity,
 )
 from tests.support import make_tree, project_for
 
 # What the engine's legacy builder streamed for a failing third step (docker 20.10).
 LEGACY_STREAM = [
-    {"stream": "Step 1/3 : FROM python:3.11-slim"}, {"stream": "\n"},
+    {"stream": "Step 1/3 : FROM python:3.11-slim"},
+    {"stream": "\n"},
     {"stream": " ---> 8a9a1bea0b77\n"},
-    {"stream": "Step 2/3 : RUN pip install --no-cache-dir fastapi==0.165.0"}, {"stream": "\n"},
-    {"stream": " ---> Using cache\n"}, {"stream": " ---> 4ab17631ddee\n"},
-    {"stream": "Step 3/3 : RUN echo hello && echo oops >&2 && false"}, {"stream": "\n"},
+    {"stream": "Step 2/3 : RUN pip install --no-cache-dir fastapi==0.165.0"},
+    {"stream": "\n"},
+    {"stream": " ---> Using cache\n"},
+    {"stream": " ---> 4ab17631ddee\n"},
+    {"stream": "Step 3/3 : RUN echo hello && echo oops >&2 && false"},
+    {"stream": "\n"},
     {"stream": " ---> Running in 89a27ce60cba\n"},
-    {"stream": "\x1b[91moops\n\x1b[0m"}, {"stream": "hel"}, {"stream": "lo\n"},
+    {"stream": "\x1b[91moops\n\x1b[0m"},
+    {"stream": "hel"},
+    {"stream": "lo\n"},
     {"stream": "Removing intermediate container 89a27ce60cba\n"},
-    {"errorDetail": {"code": 1}, "error": "The command '/bin/sh -c echo hello && echo oops >&2 && false' returned a non-zero code: 1"},
+    {
+        "errorDetail": {"code": 1},
+        "error": "The command '/bin/sh -c echo hello && echo oops >&2 && false' returned a non-zero code: 1",
+    },
 ]
 # The same build through `DOCKER_BUILDKIT=1 docker build --progress=plain` (docker 20.10).
 BUILDKIT_LINES = """\
@@ -85,9 +94,14 @@ def test_buildkit_progress_names_the_failing_step_and_its_output() -> None:
     assert log.failed_step is not None
     assert log.failed_step.title == "[3/3] RUN echo hello && echo oops >&2 && false"
     assert log.failure_tail() == ["hello", "oops"]
-    assert log.error == "executor failed running [/bin/sh -c echo hello && echo oops >&2 && false]: exit code: 1"
+    assert (
+        log.error
+        == "executor failed running [/bin/sh -c echo hello && echo oops >&2 && false]: exit code: 1"
+    )
     assert log.steps[0].title == "[1/3] FROM docker.io/library/python:3.11-slim"  # no [internal]
-    assert [s.instruction for s in log.layer_steps if s.cached] == ["RUN pip install --no-cache-dir fastapi==0.165.0"]
+    assert [s.instruction for s in log.layer_steps if s.cached] == [
+        "RUN pip install --no-cache-dir fastapi==0.165.0"
+    ]
 
 
 def test_buildkit_failure_before_any_step_keeps_the_frontend_error() -> None:
@@ -109,8 +123,13 @@ def test_buildkit_failure_before_any_step_keeps_the_frontend_error() -> None:
 
 def test_fully_cached_counts_only_layer_steps() -> None:
     log = BuildLog()
-    for line in ["#2 [1/3] FROM docker.io/library/python:3.11-slim\n", "#3 [2/3] RUN pip install x\n",
-                 "#3 CACHED\n", "#4 [3/3] COPY . .\n", "#4 CACHED\n"]:
+    for line in [
+        "#2 [1/3] FROM docker.io/library/python:3.11-slim\n",
+        "#3 [2/3] RUN pip install x\n",
+        "#3 CACHED\n",
+        "#4 [3/3] COPY . .\n",
+        "#4 CACHED\n",
+    ]:
         log.feed_buildkit(line)
     assert log.fully_cached
 
@@ -158,8 +177,14 @@ def test_traceback_tail_without_a_traceback_is_the_logs_end() -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)", ("0.0.0.0", 8000)),
-        ("[2026-01-01 10:00:00 +0000] [1] [INFO] Listening at: http://127.0.0.1:7860 (1)", ("127.0.0.1", 7860)),
+        (
+            "INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)",
+            ("0.0.0.0", 8000),
+        ),
+        (
+            "[2026-01-01 10:00:00 +0000] [1] [INFO] Listening at: http://127.0.0.1:7860 (1)",
+            ("127.0.0.1", 7860),
+        ),
         ("[INFO] Running on http://[::1]:9000 (CTRL + C to quit)", ("[::1]", 9000)),
     ],
 )
@@ -203,34 +228,54 @@ def test_env_file_reads_like_docker_and_dotenv(tmp_path: Path) -> None:
 
 
 def test_required_variables_get_labelled_placeholders_unless_given(tmp_path: Path) -> None:
-    root = make_tree(tmp_path / "app", {
-        "main.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\nAPI_TOKEN = os.environ['API_TOKEN']\n"
-                   "PORT = os.environ['PORT']\nDEBUG = os.environ.get('DEBUG', '0')\n",
-    })
+    root = make_tree(
+        tmp_path / "app",
+        {
+            "main.py": "import os\nSECRET_KEY = os.environ['SECRET_KEY']\nAPI_TOKEN = os.environ['API_TOKEN']\n"
+            "PORT = os.environ['PORT']\nDEBUG = os.environ.get('DEBUG', '0')\n",
+        },
+    )
     env_file = tmp_path / "local.env"
     env_file.write_text("API_TOKEN=from-file\n")
     options = VerifyOptions(env=("EXTRA=1",), env_file=env_file)
     env, settings = container_env(project_for(root), options)
-    assert env == {"API_TOKEN": "from-file", "EXTRA": "1", "SECRET_KEY": "hfdeploy-placeholder-SECRET_KEY"}
+    assert env == {
+        "API_TOKEN": "from-file",
+        "EXTRA": "1",
+        "SECRET_KEY": "hfdeploy-placeholder-SECRET_KEY",
+    }
     assert [(s.name, s.source) for s in settings] == [
-        ("API_TOKEN", "--env-file local.env"), ("EXTRA", "--env"), ("SECRET_KEY", "placeholder"),
+        ("API_TOKEN", "--env-file local.env"),
+        ("EXTRA", "--env"),
+        ("SECRET_KEY", "placeholder"),
     ]
 
 
 def test_injected_variables_are_not_asked_of_the_user(tmp_path: Path) -> None:
     # EV004's fix reads SPACE_HOST: the container gets the value a Space injects, not a placeholder.
-    root = make_tree(tmp_path / "my_app", {
-        "main.py": 'import os\nHOST = os.environ["SPACE_HOST"]\nKEY = os.environ["SECRET_KEY"]\n',
-    })
+    root = make_tree(
+        tmp_path / "my_app",
+        {
+            "main.py": 'import os\nHOST = os.environ["SPACE_HOST"]\nKEY = os.environ["SECRET_KEY"]\n',
+        },
+    )
     project = project_for(root)
     env, settings = container_env(project, VerifyOptions())
     assert "SPACE_HOST" not in env
     assert [(s.name, s.source) for s in settings] == [("SECRET_KEY", "placeholder")]
     injected = space_identity(project, VerifyOptions())
-    assert injected["SPACE_HOST"] == "local-my-app.hf.space" and injected["SPACE_ID"] == "local/my_app"
-    assert injected["CPU_CORES"] == "2" and injected["MEMORY"] == "16Gi" and injected["ACCELERATOR"] == "none"
+    assert (
+        injected["SPACE_HOST"] == "local-my-app.hf.space" and injected["SPACE_ID"] == "local/my_app"
+    )
+    assert (
+        injected["CPU_CORES"] == "2"
+        and injected["MEMORY"] == "16Gi"
+        and injected["ACCELERATOR"] == "none"
+    )
     named = space_identity(project, VerifyOptions(space="Acme/Task_Board", memory="512m", cpus=1.0))
-    assert named["SPACE_HOST"] == "acme-task-board.hf.space" and named["SPACE_AUTHOR_NAME"] == "Acme"
+    assert (
+        named["SPACE_HOST"] == "acme-task-board.hf.space" and named["SPACE_AUTHOR_NAME"] == "Acme"
+    )
     assert named["MEMORY"] == "512Mi" and named["CPU_CORES"] == "1"
     with pytest.raises(UsageError, match="expected owner/name"):
         space_identity(project, VerifyOptions(space="no-slash"))
@@ -246,7 +291,9 @@ def test_injected_variables_are_not_asked_of_the_user(tmp_path: Path) -> None:
         (("python", "main.py"), "import os\nport = int(os.environ.get('PORT', 7860))\n", True),
     ],
 )
-def test_honours_port_variable(tmp_path: Path, cmd: tuple[str, ...], code: str, expected: bool) -> None:
+def test_honours_port_variable(
+    tmp_path: Path, cmd: tuple[str, ...], code: str, expected: bool
+) -> None:
     root = make_tree(tmp_path, {"main.py": code or "app = None\n"})
     config = ImageConfig(user="user", workdir="/app", env={}, cmd=cmd, entrypoint=())
     assert honours_port_variable(project_for(root), config) is expected
@@ -284,7 +331,9 @@ def test_write_targets_from_env_data_dir_and_workdir(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None and os.geteuid() == 0, reason="needs setpriv as root")
+@pytest.mark.skipif(
+    shutil.which("setpriv") is None and os.geteuid() == 0, reason="needs setpriv as root"
+)
 def test_write_test_script_walks_up_to_the_nearest_directory() -> None:
     """The in-container shell script, run here as an unprivileged user with the host's /bin/sh."""
     with tempfile.TemporaryDirectory() as scratch:  # pytest's tmp_path is private to its owner
@@ -347,10 +396,15 @@ def test_report_exit_codes_and_redacted_output() -> None:
     assert report.exit_code == 0
     report.findings.append(finding("RT007", "The container runs as root (uid 0)"))
     assert report.exit_code == 0  # a warning alone passes
-    report.findings.append(finding(
-        "RT005", "GET /db answered 500",
-        ["sqlalchemy.exc.OperationalError: could not connect to postgresql://admin:hunter2-long@db.example.com/app"],
-    ))
+    report.findings.append(
+        finding(
+            "RT005",
+            "GET /db answered 500",
+            [
+                "sqlalchemy.exc.OperationalError: could not connect to postgresql://admin:hunter2-long@db.example.com/app"
+            ],
+        )
+    )
     assert report.exit_code == 1
     text = render_text(report)
     assert "hunter2" not in text and "postgresql://admin:hu***@db.example.com/app" in text
@@ -358,7 +412,9 @@ def test_report_exit_codes_and_redacted_output() -> None:
     data = json.loads(render_json(report))
     assert data["exit_code"] == 1 and data["passed"] is False
     assert "hunter2" not in json.dumps(data)
-    report.findings.append(finding("RT001", "The Docker engine failed while watching the container: gone"))
+    report.findings.append(
+        finding("RT001", "The Docker engine failed while watching the container: gone")
+    )
     assert report.exit_code == 2
 
 
@@ -371,12 +427,19 @@ def test_every_rule_has_a_distinct_name_and_summary() -> None:
 def test_numeric_names_get_a_number_and_annotated_text_stays_text(tmp_path: Path) -> None:
     from hfdeploy.environment.kinds import variable_kinds
 
-    root = make_tree(tmp_path / "app", {
-        "main.py": "import os\nURL = f\"postgresql://u:p@h:{os.environ['DB_PORT']}/db\"\n"
-                   "DAYS = os.getenv('JWT_EXPIRY_DAYS')\nNAME = os.environ['APP_NAME']\n",
-        "settings.py": "from pydantic_settings import BaseSettings\n\n"
-                       "class Settings(BaseSettings):\n    cache_port: str\n    api_base_url: str\n",
-    })
+    root = make_tree(
+        tmp_path / "app",
+        {
+            "main.py": "import os\nURL = f\"postgresql://u:p@h:{os.environ['DB_PORT']}/db\"\n"
+            "DAYS = os.getenv('JWT_EXPIRY_DAYS')\nNAME = os.environ['APP_NAME']\n",
+            "settings.py": "from pydantic_settings import BaseSettings\n\n"
+            "class Settings(BaseSettings):\n    cache_port: str\n    api_base_url: str\n",
+        },
+    )
     kinds = variable_kinds(project_for(root))
-    assert kinds["DB_PORT"] == "int" and kinds["JWT_EXPIRY_DAYS"] == "int" and kinds["APP_NAME"] == "str"
+    assert (
+        kinds["DB_PORT"] == "int"
+        and kinds["JWT_EXPIRY_DAYS"] == "int"
+        and kinds["APP_NAME"] == "str"
+    )
     assert kinds["CACHE_PORT"] == "str" and kinds["API_BASE_URL"] == "url"

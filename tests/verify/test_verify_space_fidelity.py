@@ -14,12 +14,20 @@ from hfdeploy.cli.common import load_project
 from hfdeploy.verify.docker_client import DockerFailure, connect
 from hfdeploy.verify.runtime_fix import fix_until_serving
 from hfdeploy.verify.settings import VerifyOptions
-from tests.verify.test_verify_docker import Verify, copy_repo, finding, leftover_containers, verify  # noqa: F401
+from tests.verify.test_verify_docker import (  # noqa: F401 (verify is a fixture)
+    Verify,
+    copy_repo,
+    finding,
+    leftover_containers,
+    verify,
+)
 
 pytestmark = pytest.mark.docker
 
 
-def test_an_image_built_for_another_uid_fails_with_the_reason(tmp_path: Path, verify: Verify) -> None:
+def test_an_image_built_for_another_uid_fails_with_the_reason(
+    tmp_path: Path, verify: Verify
+) -> None:
     root, _, _ = copy_repo(tmp_path, "space_uid")
     code, report, _ = verify(root)
     assert code == 1
@@ -33,16 +41,22 @@ def test_an_image_built_for_another_uid_fails_with_the_reason(tmp_path: Path, ve
     assert as_image["uid"] == 1001
 
 
-def test_a_required_database_url_secret_gets_a_sqlite_placeholder_and_passes(tmp_path: Path, verify: Verify) -> None:
+def test_a_required_database_url_secret_gets_a_sqlite_placeholder_and_passes(
+    tmp_path: Path, verify: Verify
+) -> None:
     root, _, _ = copy_repo(tmp_path, "secret_db_url")
     code, report, _ = verify(root, "--space", "acme/notes")
     assert code == 0, report["findings"]
-    assert report["env"] == [{"name": "DATABASE_URL", "source": "placeholder", "kind": "database URL"}]
+    assert report["env"] == [
+        {"name": "DATABASE_URL", "source": "placeholder", "kind": "database URL"}
+    ]
     assert report["space_env"]["SPACE_ID"] == "acme/notes"
     assert {p["path"]: p["status"] for p in report["probes"] if p["kind"] == "root"} == {"/": 200}
 
 
-def test_behind_the_proxy_a_redirect_to_http_and_cors_for_the_space_origin(tmp_path: Path, verify: Verify) -> None:
+def test_behind_the_proxy_a_redirect_to_http_and_cors_for_the_space_origin(
+    tmp_path: Path, verify: Verify
+) -> None:
     root, _, _ = copy_repo(tmp_path, "behind_proxy")
     code, report, _ = verify(root, "--space", "acme/board")
     assert code == 0  # both are warnings: the Space serves, browsers' fetch/XHR are what fail
@@ -61,9 +75,16 @@ def test_the_build_is_bounded_and_leaves_nothing_running(
     started = time.monotonic()
     code, report, _ = verify(root, "--build-timeout", "8", "--builder", builder)
     assert time.monotonic() - started < 60
-    assert code == 1 and "did not finish within 8s (--build-timeout)" in finding(report, "RT002")["message"]
+    assert (
+        code == 1
+        and "did not finish within 8s (--build-timeout)" in finding(report, "RT002")["message"]
+    )
     time.sleep(2)
-    running = [c for c in docker_client.containers.list() if "sleep 1000" in " ".join(c.attrs["Config"].get("Cmd") or [])]
+    running = [
+        c
+        for c in docker_client.containers.list()
+        if "sleep 1000" in " ".join(c.attrs["Config"].get("Cmd") or [])
+    ]
     assert running == []
 
 
@@ -73,7 +94,9 @@ def _client() -> Any:
     return client
 
 
-def test_fix_verify_repairs_a_missing_server_a_missing_module_and_an_unwritable_directory(tmp_path: Path) -> None:
+def test_fix_verify_repairs_a_missing_server_a_missing_module_and_an_unwritable_directory(
+    tmp_path: Path,
+) -> None:
     root, _, _ = copy_repo(tmp_path, "repairs")
     result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
     assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
@@ -85,10 +108,15 @@ def test_fix_verify_repairs_a_missing_server_a_missing_module_and_an_unwritable_
         (None, (), None),
     ]
     assert (root / "requirements.txt").read_text() == "fastapi==0.165.0\nuvicorn\nPyYAML\n"
-    assert "RUN mkdir -p /app && chown -R 1000:1000 /app\nUSER user\n" in (root / "Dockerfile").read_text()
+    assert (
+        "RUN mkdir -p /app && chown -R 1000:1000 /app\nUSER user\n"
+        in (root / "Dockerfile").read_text()
+    )
 
 
-def test_fix_verify_creates_the_schema_and_lets_the_migration_import_the_app(tmp_path: Path) -> None:
+def test_fix_verify_creates_the_schema_and_lets_the_migration_import_the_app(
+    tmp_path: Path,
+) -> None:
     root, _, _ = copy_repo(tmp_path, "schema")
     result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
     assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
@@ -98,7 +126,10 @@ def test_fix_verify_creates_the_schema_and_lets_the_migration_import_the_app(tmp
         None,
     ]
     assert "prepend_sys_path = ." in (root / "alembic.ini").read_text()
-    assert '"sh", "-c", "alembic upgrade head && exec uvicorn shop.main:app' in (root / "Dockerfile").read_text()
+    assert (
+        '"sh", "-c", "alembic upgrade head && exec uvicorn shop.main:app'
+        in (root / "Dockerfile").read_text()
+    )
 
 
 def test_fix_write_verify_from_the_command_line_repairs_the_proxy_redirect(
@@ -120,4 +151,7 @@ def test_fix_verify_creates_the_tables_when_there_are_no_migrations(tmp_path: Pa
     result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
     assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
     assert [r.files for r in result.rounds] == [("shop/main.py",), ()]
-    assert "_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)" in (root / "shop" / "main.py").read_text()
+    assert (
+        "_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)"
+        in (root / "shop" / "main.py").read_text()
+    )

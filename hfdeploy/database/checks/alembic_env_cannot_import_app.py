@@ -19,11 +19,13 @@ from hfdeploy.diagnostics import (
     Severity,
     Span,
 )
-from hfdeploy.pycode import located
 from hfdeploy.project import Project
+from hfdeploy.pycode import located
 
 _SECTION = re.compile(r"^\[alembic\][ \t]*\r?$", re.MULTILINE)
-_SYS_PATH_OPTION = re.compile(r"^[ \t]*prepend_sys_path[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE)
+_SYS_PATH_OPTION = re.compile(
+    r"^[ \t]*prepend_sys_path[ \t]*[=:][ \t]*(?P<value>.*?)[ \t]*\r?$", re.MULTILINE
+)
 
 
 class AlembicEnvCannotImportApp(Check):
@@ -145,7 +147,11 @@ def _image_sets_pythonpath(project: Project) -> bool:
                 return True
             if words[:2] == ["uv", "sync"] and "--no-install-project" not in words:
                 return True
-            if "install" in words and any(w in (".", "-e") for w in words) and "pip" in " ".join(words[:3]):
+            if (
+                "install" in words
+                and any(w in (".", "-e") for w in words)
+                and "pip" in " ".join(words[:3])
+            ):
                 return True
     return False
 
@@ -173,9 +179,7 @@ def _unimportable(project: Project, setup: AlembicSetup) -> tuple[str, str, Span
                 continue  # next to env.py: alembic loads env.py with its directory importable
             for directory in (".", "src"):
                 root = base / directory
-                if project.exists(root / top / "__init__.py") or project.exists(
-                    root / f"{top}.py"
-                ):
+                if project.exists(root / top / "__init__.py") or project.exists(root / f"{top}.py"):
                     if directory in listed or str(PurePosixPath(directory)) in listed:
                         return None
                     if directory == "." and ({"./", "%(here)s", "%(here)s/"} & listed):
@@ -216,7 +220,9 @@ def _sys_path_edit(project: Project, setup: AlembicSetup, directory: str) -> Edi
             f"{directory}{separator}{value}" if value else directory,
         )
     # After the section header (and after `script_location`, when it is there).
-    location = re.search(r"^[ \t]*script_location[ \t]*[=:].*$", text[section.end() : body_end], re.MULTILINE)
+    location = re.search(
+        r"^[ \t]*script_location[ \t]*[=:].*$", text[section.end() : body_end], re.MULTILINE
+    )
     at = section.end() + (location.end() if location else 0)
     return Edit.insert(
         setup.ini,

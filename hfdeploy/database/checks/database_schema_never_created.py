@@ -12,8 +12,8 @@ from hfdeploy.database.engines import EngineCall
 from hfdeploy.database.schema import Base, engines_needing_schema, is_fallback, schema
 from hfdeploy.database.start import image_start
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity
-from hfdeploy.pycode import Located, located, module_name
 from hfdeploy.project import Project
+from hfdeploy.pycode import Located, located, module_name
 
 
 class DatabaseSchemaNeverCreated(Check):
@@ -239,7 +239,9 @@ def _create_all_edits(
         if dotted != own and dotted not in imported:
             lines.append(f"import {dotted}  # noqa: F401 (its tables register on the metadata)")
     lines.append("")
-    lines.append("# Create the tables the models define (a new SQLite database on a Space is empty).")
+    lines.append(
+        "# Create the tables the models define (a new SQLite database on a Space is empty)."
+    )
     lines.append(f"{base.name}.metadata.create_all(bind={call.engine_name})")
     # Before a trailing `if __name__ == "__main__":` block, else at the end.
     last = app.tree.body[-1] if app.tree.body else None

@@ -70,9 +70,7 @@ class DatabaseUrlDefaultLocalServer(DatabaseUrlUnsetOnSpace):
                 if isinstance(origin, EnvOrigin)
                 else f"Setting `{origin.field.owner}.{origin.field.name}`"
             )
-            variable = (
-                origin.variable if isinstance(origin, EnvOrigin) else origin.field.env_name
-            )
+            variable = origin.variable if isinstance(origin, EnvOrigin) else origin.field.env_name
             yield self._finding(
                 project,
                 calls,

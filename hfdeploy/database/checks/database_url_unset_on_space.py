@@ -149,8 +149,11 @@ class DatabaseUrlUnsetOnSpace(Check):
             if not has_driver:
                 notes.append(
                     "The async fallback (`sqlite+aiosqlite://`) needs `aiosqlite`: "
-                    + ("the fix adds it, unpinned, to " + str(driver.path) if driver else
-                       "add it to the requirements")
+                    + (
+                        "the fix adds it, unpinned, to " + str(driver.path)
+                        if driver
+                        else "add it to the requirements"
+                    )
                     + "."
                 )
         notes.append(

@@ -6,11 +6,11 @@ from hfdeploy.check import Check
 from hfdeploy.dockerfile.checks.app_file_not_in_image import AppFileNotInImage
 from hfdeploy.dockerfile.checks.apt_get_as_non_root import AptGetAsNonRoot
 from hfdeploy.dockerfile.checks.base_image_python_mismatch import BaseImagePythonMismatch
+from hfdeploy.dockerfile.checks.build_step_uses_data import BuildStepUsesData
 from hfdeploy.dockerfile.checks.compiled_requirements_not_installed import (
     CompiledRequirementsNotInstalled,
 )
 from hfdeploy.dockerfile.checks.copy_source_missing import CopySourceMissing
-from hfdeploy.dockerfile.checks.build_step_uses_data import BuildStepUsesData
 from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage

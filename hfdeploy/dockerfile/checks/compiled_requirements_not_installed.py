@@ -94,7 +94,8 @@ def _rename_edits(model: Image, ins: Instruction, written: str) -> Iterator[Edit
         return
     stage = next((s for s in model.stages if any(i is ins for i in s.instructions)), None)
     targets = [ins] + [
-        i for i in (stage.instructions if stage else [])
+        i
+        for i in (stage.instructions if stage else [])
         if i.keyword == "COPY" and i.flag("from") is None and i.line < ins.line
     ]
     for target in targets:

@@ -55,7 +55,11 @@ class CopySourceMissing(Check):
         ignore = rules(project)
         for stage in model.stages:
             for ins in stage.instructions:
-                if ins.keyword not in ("COPY", "ADD") or ins.heredocs or ins.flag("from") is not None:
+                if (
+                    ins.keyword not in ("COPY", "ADD")
+                    or ins.heredocs
+                    or ins.flag("from") is not None
+                ):
                     continue
                 words = ins.words()
                 if len(words) < 2:
@@ -69,21 +73,28 @@ class CopySourceMissing(Check):
                             continue
                         yield self.diagnostic(
                             f"`{ins.keyword} {source}`: git ignores it, so the repository pushed to the Space "
-                            "does not have it; the build fails here with \"not found\"",
-                            path=DOCKERFILE, span=ins.raw_span(word.start, word.end),
-                            notes=["commit the file (or build it in the Dockerfile), or remove this line"],
+                            'does not have it; the build fails here with "not found"',
+                            path=DOCKERFILE,
+                            span=ins.raw_span(word.start, word.end),
+                            notes=[
+                                "commit the file (or build it in the Dockerfile), or remove this line"
+                            ],
                         )
                         continue
                     clean = source.strip("/") or "."
                     exists = bool(model.context_matches_ignoring_dockerignore(source))
                     if exists and ignore is not None:
                         why = "`.dockerignore` excludes it, so the build context does not have it"
-                        notes = [f"add `!{clean}` to {DOCKERIGNORE} or remove the entry that matches it"]
+                        notes = [
+                            f"add `!{clean}` to {DOCKERIGNORE} or remove the entry that matches it"
+                        ]
                     else:
                         why = "no such file or directory in the repository (the build context)"
-                        notes = ["commit the file, or correct the path (sources are relative to the repository root)"]
+                        notes = [
+                            "commit the file, or correct the path (sources are relative to the repository root)"
+                        ]
                     yield self.diagnostic(
-                        f"`{ins.keyword} {source}`: {why}; the build fails here with \"not found\"",
+                        f'`{ins.keyword} {source}`: {why}; the build fails here with "not found"',
                         path=DOCKERFILE,
                         span=ins.raw_span(word.start, word.end),
                         notes=notes,

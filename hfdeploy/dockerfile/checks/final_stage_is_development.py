@@ -14,8 +14,12 @@ from hfdeploy.dockerfile.stage import DOCKERFILE
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-_DEV_NAMES = frozenset({"dev", "develop", "development", "test", "tests", "testing", "debug", "ci", "lint"})
-_PROD_NAMES = frozenset({"prod", "production", "runtime", "release", "final", "app", "runner", "run", "deploy"})
+_DEV_NAMES = frozenset(
+    {"dev", "develop", "development", "test", "tests", "testing", "debug", "ci", "lint"}
+)
+_PROD_NAMES = frozenset(
+    {"prod", "production", "runtime", "release", "final", "app", "runner", "run", "deploy"}
+)
 
 
 def _stage_label(stage: Stage) -> str:
@@ -94,8 +98,10 @@ class FinalStageIsDevelopment(Check):
         ):
             return  # a single serving stage with --reload is DF008's (a warning)
         candidates = [
-            s for s in dockerfile.stages[:-1]
-            if _why_development(s) is None and (_start_words(s) or (s.name or "").lower() in _PROD_NAMES)
+            s
+            for s in dockerfile.stages[:-1]
+            if _why_development(s) is None
+            and (_start_words(s) or (s.name or "").lower() in _PROD_NAMES)
         ]
         if candidates:
             prod = candidates[-1]
@@ -119,4 +125,3 @@ class FinalStageIsDevelopment(Check):
             path=DOCKERFILE,
             span=final.instructions[0].span,
         )
-

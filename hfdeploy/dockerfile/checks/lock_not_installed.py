@@ -96,7 +96,9 @@ class LockNotInstalled(Check):
         loose = pip.requirement_files[0]
         if posixpath.isabs(loose) or not project.exists(loose):
             return
-        after_flag = [w for prev, w in zip(pip.words, pip.words[1:]) if prev.value in _FLAGS]
+        after_flag = [
+            w for prev, w in zip(pip.words, pip.words[1:], strict=False) if prev.value in _FLAGS
+        ]
         named = [w for w in pip.words if w.value.startswith("--requirement=")]
         edits = list(_renames(pip.step.ins, after_flag + named, loose, str(lock)))
         earlier = [c for c in copies(rt) if rt.steps.index(c.step) < rt.steps.index(pip.step)]
@@ -142,7 +144,6 @@ class LockNotInstalled(Check):
                 fix=fix,
             )
 
-
     def _declared_by_name(
         self, project: Project, installs: list[PipInstall], lock: PurePosixPath
     ) -> Iterator[Diagnostic]:
@@ -156,7 +157,9 @@ class LockNotInstalled(Check):
         for pip in installs:
             args = pip.words[pip.words.index(pip.install) + 1 :]
             named = [w for w in args if not w.value.startswith("-")]
-            if not named or any(w.value.startswith("-") and w.value not in _SIMPLE_FLAGS for w in args):
+            if not named or any(
+                w.value.startswith("-") and w.value not in _SIMPLE_FLAGS for w in args
+            ):
                 continue
             keys: set[str] = set()
             for word in named:

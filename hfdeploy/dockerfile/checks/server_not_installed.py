@@ -181,5 +181,7 @@ def _fix(project: Project, rt: Runtime, missing: list[str]) -> Fix | None:
         nl = source.newline
         lead = "" if not source.text or source.text.endswith(("\n", "\r")) else nl
         edits.append(Edit.insert(path, len(source.text), lead + nl.join(lines) + nl))
-    added = ["fastapi-cli" if m == "fastapi[standard]" and "fastapi-cli" in lines else m for m in missing]
+    added = [
+        "fastapi-cli" if m == "fastapi[standard]" and "fastapi-cli" in lines else m for m in missing
+    ]
     return Fix(f"Add {', '.join(f'`{m}`' for m in added)} to {path}", tuple(edits))

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 _TOOLS = {
-    "uvicorn": "uvicorn", "uvicorn.run": "uvicorn", "gunicorn": "gunicorn", "hypercorn": "hypercorn",
-    "fastapi run": "fastapi[standard]", "fastapi dev": "fastapi[standard]",
+    "uvicorn": "uvicorn",
+    "uvicorn.run": "uvicorn",
+    "gunicorn": "gunicorn",
+    "hypercorn": "hypercorn",
+    "fastapi run": "fastapi[standard]",
+    "fastapi dev": "fastapi[standard]",
 }
 
 
@@ -85,8 +89,11 @@ class ServerNotInstalledForUser(Check):
         program = server.tool.split()[0].split(".")[0]
         if seen.importable is False:
             why = seen.reason
-        elif server.console_script and seen.on_path is False and seen.importable and not any(
-            i.location.startswith("user:") for i in steps
+        elif (
+            server.console_script
+            and seen.on_path is False
+            and seen.importable
+            and not any(i.location.startswith("user:") for i in steps)
         ):
             why = "its scripts directory is not on the runtime PATH"
         else:
@@ -110,9 +117,14 @@ def _poetry_fix(project: Project, steps: list[InstallStep]) -> Fix | None:
     if source is None or not poetry or len(poetry) != len(steps):
         return None
     edits = tuple(
-        Edit(DOCKERFILE, Span(i.step.ins.span.start, i.step.ins.span.start),
-             f"ENV POETRY_VIRTUALENVS_CREATE=false{source.newline}")
+        Edit(
+            DOCKERFILE,
+            Span(i.step.ins.span.start, i.step.ins.span.start),
+            f"ENV POETRY_VIRTUALENVS_CREATE=false{source.newline}",
+        )
         for i in poetry
         if i.step is not None
     )
-    return Fix("Install with Poetry into the image's Python (`POETRY_VIRTUALENVS_CREATE=false`)", edits)
+    return Fix(
+        "Install with Poetry into the image's Python (`POETRY_VIRTUALENVS_CREATE=false`)", edits
+    )

@@ -69,7 +69,11 @@ class SetupReadsUncopiedFile(Check):
                     repo = posixpath.normpath(str(base / read))
                     if any(c.brings(repo) for c in earlier):
                         continue
-                    where = "no COPY brings it in" if not project.exists(repo) else "it is copied in only later"
+                    where = (
+                        "no COPY brings it in"
+                        if not project.exists(repo)
+                        else "it is copied in only later"
+                    )
                     yield self.diagnostic(
                         f"`{install.tool} install {install.project}` runs {source.path}, which opens `{read}` (line {line}) "
                         f"at build time, but {where}: the build fails with FileNotFoundError",

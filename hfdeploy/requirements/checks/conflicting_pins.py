@@ -44,5 +44,7 @@ class ConflictingPins(Check):
         for conflict in pin_conflicts(project):
             yield self.diagnostic(
                 f"`{conflict.pinned.name}=={conflict.pinned.pin}` conflicts with `{conflict.dependent.name}=={conflict.dependent.pin}`",
-                path=conflict.pinned.path, span=conflict.pinned.span, notes=[conflict.explain()],
+                path=conflict.pinned.path,
+                span=conflict.pinned.span,
+                notes=[conflict.explain()],
             )

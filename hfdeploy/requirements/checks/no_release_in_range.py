@@ -80,7 +80,11 @@ class NoReleaseInRange(Check):
                 later = [v for v, r in found.items() if v > max(matching) and not r.yanked]
                 notes = [
                     f"yanked: {', '.join(str(v) for v in matching[-5:])}"
-                    + (f" (reason given: {found[matching[-1]].yank_reason})" if found[matching[-1]].yank_reason else "")
+                    + (
+                        f" (reason given: {found[matching[-1]].yank_reason})"
+                        if found[matching[-1]].yank_reason
+                        else ""
+                    )
                 ]
                 if later:
                     notes.append(f"the next release that is not yanked is {later[0]}")
@@ -109,9 +113,13 @@ def contradicts(specifier: SpecifierSet) -> bool:
         if bounds is None:
             continue
         low, high = bounds
-        if low is not None and (lower is None or low[0] > lower[0] or (low[0] == lower[0] and not low[1])):
+        if low is not None and (
+            lower is None or low[0] > lower[0] or (low[0] == lower[0] and not low[1])
+        ):
             lower = low
-        if high is not None and (upper is None or high[0] < upper[0] or (high[0] == upper[0] and not high[1])):
+        if high is not None and (
+            upper is None or high[0] < upper[0] or (high[0] == upper[0] and not high[1])
+        ):
             upper = high
     if lower is None or upper is None:
         return False

@@ -89,7 +89,11 @@ class NoWheelForTarget(Check):
         view = index_view(project)
         for req in view.checked:
             release = view.chosen(req)
-            if release is None or release.requires_python(view.python) or release.target_wheel(view.python):
+            if (
+                release is None
+                or release.requires_python(view.python)
+                or release.target_wheel(view.python)
+            ):
                 continue
             compiled = bool(release.wheels()) or req.key in BINARY_ALTERNATIVES
             build = build_packages_for(req.key)
@@ -105,9 +109,15 @@ class NoWheelForTarget(Check):
             if not release.has_sdist():
                 message = f"`{req.name}` {release.version} has no file that installs on {where}"
             else:
-                message = (f"`{req.name}` {release.version} has no wheel for {where}; pip would build it "
-                           "from source, " + ("which needs a compiler and headers the slim image lacks"
-                                              if compiled else "which works only if it is pure Python"))
+                message = (
+                    f"`{req.name}` {release.version} has no wheel for {where}; pip would build it "
+                    "from source, "
+                    + (
+                        "which needs a compiler and headers the slim image lacks"
+                        if compiled
+                        else "which works only if it is pure Python"
+                    )
+                )
             fix = self._alternative(project, view, req, notes)
             if build and (fix is None or fix.applicability is Applicability.UNSAFE):
                 fix = self._build_packages_fix(project, req, build, notes) or fix
@@ -118,8 +128,14 @@ class NoWheelForTarget(Check):
                     "the common C headers: the build from source usually succeeds there"
                 )
             yield self.diagnostic(
-                message, path=req.path, span=req.span, fix=fix, notes=notes,
-                severity=Severity.ERROR if compiled or not release.has_sdist() else Severity.WARNING,
+                message,
+                path=req.path,
+                span=req.span,
+                fix=fix,
+                notes=notes,
+                severity=Severity.ERROR
+                if compiled or not release.has_sdist()
+                else Severity.WARNING,
             )
 
     @staticmethod
@@ -157,7 +173,9 @@ class NoWheelForTarget(Check):
             )
         return None
 
-    def _alternative(self, project: Project, view: IndexView, req: Declared, notes: list[str]) -> Fix | None:
+    def _alternative(
+        self, project: Project, view: IndexView, req: Declared, notes: list[str]
+    ) -> Fix | None:
         alternative = BINARY_ALTERNATIVES.get(req.key)
         if alternative is None:
             return None
@@ -186,7 +204,9 @@ class NoWheelForTarget(Check):
         )
 
     @staticmethod
-    def _driver_swap(project: Project, req: Declared, alternative: str, notes: list[str]) -> Fix | None:
+    def _driver_swap(
+        project: Project, req: Declared, alternative: str, notes: list[str]
+    ) -> Fix | None:
         """`mysqlclient` -> `PyMySQL`: another import name, so every MySQL URL the project writes
         is rewritten to name the new driver (`mysql+pymysql://`) in the same fix."""
         try:

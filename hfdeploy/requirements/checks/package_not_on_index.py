@@ -23,11 +23,42 @@ if TYPE_CHECKING:
 # Names people mean when they mistype a common package; close names are found among these and
 # the project's other requirements (the index offers no search endpoint to ask).
 WELL_KNOWN = (
-    "fastapi", "uvicorn", "starlette", "pydantic", "pydantic-settings", "sqlalchemy", "sqlmodel",
-    "alembic", "psycopg2-binary", "psycopg", "asyncpg", "pymysql", "aiosqlite", "python-dotenv",
-    "python-jose", "pyjwt", "passlib", "bcrypt", "python-multipart", "httpx", "requests",
-    "jinja2", "gunicorn", "cryptography", "redis", "celery", "numpy", "pandas", "scikit-learn",
-    "torch", "transformers", "huggingface-hub", "gradio", "email-validator", "orjson", "boto3",
+    "fastapi",
+    "uvicorn",
+    "starlette",
+    "pydantic",
+    "pydantic-settings",
+    "sqlalchemy",
+    "sqlmodel",
+    "alembic",
+    "psycopg2-binary",
+    "psycopg",
+    "asyncpg",
+    "pymysql",
+    "aiosqlite",
+    "python-dotenv",
+    "python-jose",
+    "pyjwt",
+    "passlib",
+    "bcrypt",
+    "python-multipart",
+    "httpx",
+    "requests",
+    "jinja2",
+    "gunicorn",
+    "cryptography",
+    "redis",
+    "celery",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    "torch",
+    "transformers",
+    "huggingface-hub",
+    "gradio",
+    "email-validator",
+    "orjson",
+    "boto3",
 )
 
 
@@ -74,15 +105,28 @@ class PackageNotOnIndex(Check):
                 continue
             notes: list[str] = []
             fix = self._provider_fix(project, view, req, notes)
-            close = [n for n in difflib.get_close_matches(req.key, known, n=3, cutoff=0.75) if n != req.key]
-            hint = f"; did you mean {', '.join(f'`{n}`' for n in close)}?" if close and fix is None else ""
+            close = [
+                n
+                for n in difflib.get_close_matches(req.key, known, n=3, cutoff=0.75)
+                if n != req.key
+            ]
+            hint = (
+                f"; did you mean {', '.join(f'`{n}`' for n in close)}?"
+                if close and fix is None
+                else ""
+            )
             yield self.diagnostic(
                 f"`{req.name}` is not on the package index ({where}){hint}",
-                path=req.path, span=req.name_span, fix=fix, notes=notes,
+                path=req.path,
+                span=req.name_span,
+                fix=fix,
+                notes=notes,
             )
 
     @staticmethod
-    def _provider_fix(project: Project, view: IndexView, req: Declared, notes: list[str]) -> Fix | None:
+    def _provider_fix(
+        project: Project, view: IndexView, req: Declared, notes: list[str]
+    ) -> Fix | None:
         """The code imports a module under the missing name (`yaml` for a `yaml` requirement):
         offer the distribution that provides that module (`PyYAML`), safe when it is the only one."""
         declared = {r.key for r in view.checked}
@@ -94,7 +138,9 @@ class PackageNotOnIndex(Check):
                 continue
             provider = known[0]
             if canonicalize_name(provider) in declared:
-                notes.append(f"`import {module}` is provided by `{provider}`, already declared: remove this line")
+                notes.append(
+                    f"`import {module}` is provided by `{provider}`, already declared: remove this line"
+                )
                 return None
             lookup = project.memo(("rq-alt", provider), partial(view.client.lookup, provider))
             if lookup.page is None:

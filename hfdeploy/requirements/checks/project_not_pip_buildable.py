@@ -15,14 +15,20 @@ if TYPE_CHECKING:
 
 def _why(facts: PyprojectFacts) -> str:
     if not facts.package_mode:
-        return ("its pyproject.toml says it is not a package (`package-mode = false` / `[tool.uv] package = "
-                "false`): pip has nothing to build")
+        return (
+            "its pyproject.toml says it is not a package (`package-mode = false` / `[tool.uv] package = "
+            "false`): pip has nothing to build"
+        )
     if facts.poetry_dependencies and not facts.pep621_dependencies:
-        return ("pyproject.toml has no `[build-system]`, so pip builds it with setuptools, which ignores "
-                "`[tool.poetry.dependencies]`: none of the dependencies are installed (or the build stops with "
-                "\"Multiple top-level packages discovered in a flat-layout\")")
-    return ("pyproject.toml has no `[build-system]` and belongs to another tool, so pip falls back to setuptools: "
-            "the build stops with \"Multiple top-level packages discovered in a flat-layout\" on most app layouts")
+        return (
+            "pyproject.toml has no `[build-system]`, so pip builds it with setuptools, which ignores "
+            "`[tool.poetry.dependencies]`: none of the dependencies are installed (or the build stops with "
+            '"Multiple top-level packages discovered in a flat-layout")'
+        )
+    return (
+        "pyproject.toml has no `[build-system]` and belongs to another tool, so pip falls back to setuptools: "
+        'the build stops with "Multiple top-level packages discovered in a flat-layout" on most app layouts'
+    )
 
 
 class ProjectNotPipBuildable(Check):
@@ -77,7 +83,11 @@ class ProjectNotPipBuildable(Check):
         if not facts.exists or not facts.valid or facts.pip_buildable:
             return
         for install in model.installs:
-            if install.tool not in ("pip", "uv pip") or install.project is None or install.step is None:
+            if (
+                install.tool not in ("pip", "uv pip")
+                or install.project is None
+                or install.step is None
+            ):
                 continue
             sources = model.sources(install)
             if any(s.kind == "setup" for s in sources) or not any(

@@ -52,9 +52,13 @@ class PythonVersionExcluded(Check):
             if req.pin:
                 message = f"`{req.name}=={release.version}` requires Python `{needs}`, but the image runs Python {view.python}"
             else:
-                message = (f"No release of `{req.name}` allowed by `{req.specifier}` supports Python "
-                           f"{view.python} (the newest requires `{needs}`)")
+                message = (
+                    f"No release of `{req.name}` allowed by `{req.specifier}` supports Python "
+                    f"{view.python} (the newest requires `{needs}`)"
+                )
             yield self.diagnostic(
                 message,
-                path=req.path, span=req.span, notes=[f"target Python {target.version} from {target.source}"],
+                path=req.path,
+                span=req.span,
+                notes=[f"target Python {target.version} from {target.source}"],
             )

@@ -98,7 +98,9 @@ class StaleOrMissingLock(Check):
             message = f"No {LOCK_FILE}: dependencies not pinned in {source} float to their newest releases at every build"
             path = source
         else:
-            message = f"{LOCK_FILE} is stale: it was not made from the current {source} and target Python"
+            message = (
+                f"{LOCK_FILE} is stale: it was not made from the current {source} and target Python"
+            )
             path = LOCK_FILE
         notes: list[str] = []
         fix = self._fix(project, notes)
@@ -106,10 +108,14 @@ class StaleOrMissingLock(Check):
 
     def _fix(self, project: Project, notes: list[str]) -> Fix | None:
         if project.options.offline:
-            notes.append("making the lock needs the package index; run `hfdeploy fix --write` without --offline")
+            notes.append(
+                "making the lock needs the package index; run `hfdeploy fix --write` without --offline"
+            )
             return None
         if index_view(project).unavailable:
-            notes.append("some requirements could not be checked against the index (RQ008), so the lock was not made")
+            notes.append(
+                "some requirements could not be checked against the index (RQ008), so the lock was not made"
+            )
             return None
         if blocking_errors(project):
             notes.append("the lock is made once the errors in the requirements are fixed")
@@ -119,6 +125,9 @@ class StaleOrMissingLock(Check):
             notes.append(f"resolving the set for the image failed: {result.error}")
             return None
         old = project.text(LOCK_FILE) or ""
-        notes.append(f"cutoff: {result.cutoff.when:%Y-%m-%d} ({result.cutoff.why})" if result.cutoff.when
-                     else f"no cutoff: {result.cutoff.why}")
+        notes.append(
+            f"cutoff: {result.cutoff.when:%Y-%m-%d} ({result.cutoff.why})"
+            if result.cutoff.when
+            else f"no cutoff: {result.cutoff.why}"
+        )
         return Fix(f"Write {LOCK_FILE}", (Edit(LOCK_FILE, Span(0, len(old)), result.text),))

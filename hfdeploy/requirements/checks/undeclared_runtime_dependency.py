@@ -16,6 +16,7 @@ from hfdeploy.diagnostics import (
     Severity,
     Span,
 )
+from hfdeploy.image import installed
 from hfdeploy.requirements.declared import dependency_set
 from hfdeploy.requirements.deps import add_requirement_edit
 from hfdeploy.requirements.imports import (
@@ -27,7 +28,6 @@ from hfdeploy.requirements.imports import (
     used_extras,
 )
 from hfdeploy.requirements.lookup import installed_modules
-from hfdeploy.image import installed
 from hfdeploy.requirements.providers import (
     COMMONLY_TRANSITIVE,
     provided,
@@ -111,6 +111,7 @@ class UndeclaredRuntimeDependency(Check):
         found = installed(project)
         graph = start_modules(project)
         local = local_names(project)
+
         # Names whose package is missing: a file that mentions none of them is never parsed,
         # which keeps this check off the cost of a large project's check.
         def maybe_missing(module: str) -> bool:
@@ -119,7 +120,9 @@ class UndeclaredRuntimeDependency(Check):
                 return False
             return found.complete or module not in COMMONLY_TRANSITIVE
 
-        extra_names = {name for (_module, name), need in EXTRAS.items() if maybe_missing(need.module)}
+        extra_names = {
+            name for (_module, name), need in EXTRAS.items() if maybe_missing(need.module)
+        }
         verdicts: dict[str, bool] = {}  # the same few names recur in every file
         shipped: list[dict[str, frozenset[str]]] = []
 
@@ -144,7 +147,9 @@ class UndeclaredRuntimeDependency(Check):
 
         def missing(top: str) -> bool:
             if top not in verdicts:
-                verdicts[top] = maybe_missing(top) and _missing(top, found.distributions, found.complete)
+                verdicts[top] = maybe_missing(top) and _missing(
+                    top, found.distributions, found.complete
+                )
             return verdicts[top]
 
         reported: set[str] = set()
@@ -165,11 +170,18 @@ class UndeclaredRuntimeDependency(Check):
                 reported.add(key)
                 at_start = path in graph.files
                 yield self._finding(
-                    project, path, extra.node, extra.need.distribution,
+                    project,
+                    path,
+                    extra.node,
+                    extra.need.distribution,
                     Severity.ERROR if at_start and found.complete else Severity.WARNING,
                     f"`{extra.need.feature}` in {path} needs {extra.need.distribution}, which the image does "
                     f"not install: {extra.need.consequence}"
-                    + ("" if at_start else " (when this module is imported; the app does not import it at start)")
+                    + (
+                        ""
+                        if at_start
+                        else " (when this module is imported; the app does not import it at start)"
+                    )
                     + ("" if found.complete else _UNLESS),
                 )
             for imp in third_party_imports(tree, local):
@@ -180,28 +192,44 @@ class UndeclaredRuntimeDependency(Check):
                 known = f" ({dist})" if dist else ""
                 if graph.at_start(path, imp.node.lineno):
                     yield self._finding(
-                        project, path, imp.node, dist, Severity.ERROR if found.complete else Severity.WARNING,
+                        project,
+                        path,
+                        imp.node,
+                        dist,
+                        Severity.ERROR if found.complete else Severity.WARNING,
                         f"`{path}` imports `{imp.module}`, but the image does not install it{known}: the app "
                         f"fails at start with ModuleNotFoundError: No module named '{imp.module}'"
                         + ("" if found.complete else _UNLESS),
                     )
                 else:
                     yield self._finding(
-                        project, path, imp.node, dist, Severity.WARNING,
+                        project,
+                        path,
+                        imp.node,
+                        dist,
+                        Severity.WARNING,
                         f"`{path}` imports `{imp.module}`, but the image does not install it{known}: "
                         f"ModuleNotFoundError: No module named '{imp.module}' when that import runs "
                         "(the app does not import it at start)",
                     )
 
     def _finding(
-        self, project: Project, path: PurePosixPath, node: ast.stmt, dist: str | None, severity: Severity, message: str
+        self,
+        project: Project,
+        path: PurePosixPath,
+        node: ast.stmt,
+        dist: str | None,
+        severity: Severity,
+        message: str,
     ) -> Diagnostic:
         source = project.source(path)
         span = _statement_span(source.text, node) if source else None
         fix = _append_fix(project, dist) if dist else None
         what = f"`{dist}`" if dist else "the distribution that provides it"
         notes = [] if fix else [f"add {what} to the dependencies the image installs"]
-        return self.diagnostic(message, path=path, span=span, fix=fix, notes=notes, severity=severity)
+        return self.diagnostic(
+            message, path=path, span=span, fix=fix, notes=notes, severity=severity
+        )
 
 
 def _statement_span(text: str, node: ast.stmt) -> Span:

@@ -43,7 +43,9 @@ class UnreadDependencyFile(Check):
         from hfdeploy.image import image
 
         model = image(project)
-        installed = {str(s.path) for s in model.all_sources() if s.kind in ("poetry", "uv", "pdm", "pipenv")}
+        installed = {
+            str(s.path) for s in model.all_sources() if s.kind in ("poetry", "uv", "pdm", "pipenv")
+        }
         install = dependency_set(project).install_file
         used = f"the image installs from {install}" if install else "no requirements file was found"
         for name, advice in OTHER_FORMATS.items():

@@ -62,7 +62,9 @@ class UnreleasedVersionPin(Check):
             fix = None
             target = nearest_release(pin, found, view.python)
             if target is None:
-                notes.append(f"no release on the {pin.major}.{pin.minor if len(pin.release) > 1 else 0} line installs here; choose one by hand")
+                notes.append(
+                    f"no release on the {pin.major}.{pin.minor if len(pin.release) > 1 else 0} line installs here; choose one by hand"
+                )
             elif req.hashes:
                 notes.append("the line has --hash options; update the pin and its hashes together")
             elif req.version_span is not None:
@@ -75,5 +77,9 @@ class UnreleasedVersionPin(Check):
                     Applicability.UNSAFE if reason else Applicability.SAFE,
                 )
             yield self.diagnostic(
-                f"`{req.name}=={pin}` was never released", path=req.path, span=req.span, fix=fix, notes=notes,
+                f"`{req.name}=={pin}` was never released",
+                path=req.path,
+                span=req.span,
+                fix=fix,
+                notes=notes,
             )

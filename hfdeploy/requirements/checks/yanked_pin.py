@@ -42,12 +42,22 @@ class YankedPin(Check):
         view = index_view(project)
         for req in view.checked:
             found = view.found(req)
-            if found is None or req.pin is None or req.pin not in found or not found[req.pin].yanked:
+            if (
+                found is None
+                or req.pin is None
+                or req.pin not in found
+                or not found[req.pin].yanked
+            ):
                 continue
             release = found[req.pin]
             reason = f" (reason given: {release.yank_reason})" if release.yank_reason else ""
-            later = [v for v, r in found.items() if v > req.pin and not r.yanked and not v.is_prerelease]
+            later = [
+                v for v, r in found.items() if v > req.pin and not r.yanked and not v.is_prerelease
+            ]
             notes = [f"the next release that is not yanked is {later[0]}"] if later else []
             yield self.diagnostic(
-                f"`{req.name}=={req.pin}` was yanked{reason}", path=req.path, span=req.span, notes=notes,
+                f"`{req.name}=={req.pin}` was yanked{reason}",
+                path=req.path,
+                span=req.span,
+                notes=notes,
             )

@@ -123,5 +123,10 @@ def _non_string_item(entry: Entry) -> tuple[str, Span] | None:
     if not isinstance(entry.value, list) or len(entry.parts) != len(entry.value):
         return None
     return next(
-        (part for item, part in zip(entry.value, entry.parts) if not isinstance(item, str)), None
+        (
+            part
+            for item, part in zip(entry.value, entry.parts, strict=False)
+            if not isinstance(item, str)
+        ),
+        None,
     )

@@ -1,7 +1,6 @@
 from alembic import context
-from sqlalchemy import create_engine
-
 from shop.models import Base
+from sqlalchemy import create_engine
 
 connectable = create_engine(context.config.get_main_option("sqlalchemy.url"))
 with connectable.connect() as connection:

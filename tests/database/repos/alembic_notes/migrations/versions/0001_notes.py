@@ -8,7 +8,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("notes", sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.String))
+    op.create_table(
+        "notes", sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.String)
+    )
 
 
 def downgrade() -> None:

@@ -1,4 +1,5 @@
 """create items"""
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -7,7 +8,9 @@ down_revision = None
 
 
 def upgrade():
-    op.create_table("items", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String))
+    op.create_table(
+        "items", sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.String)
+    )
 
 
 def downgrade():
