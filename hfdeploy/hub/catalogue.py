@@ -138,7 +138,7 @@ CATALOGUE: tuple[KnownFailure, ...] = (
             r"Permission denied: '(/\.cache[^']*|/home/[^/']+/\.cache[^']*|/\.config[^']*|"
             r"/[^']*huggingface[^']*|/\.local[^']*)'"
         ),
-        "DF016",
+        "DF031",
         "The app writes a cache under `{0}`, which uid 1000 cannot write",
         "Set `ENV HOME=/home/user` (and `HF_HOME` to a directory that user owns) in the "
         "Dockerfile, before the app starts.",
@@ -147,7 +147,7 @@ CATALOGUE: tuple[KnownFailure, ...] = (
     KnownFailure(
         "data-permission",
         _re(r"Permission denied: '(/data[^']*)'"),
-        "RT006",
+        "DF031",
         "The app writes to `{0}`, which does not exist or is not writable (no storage is mounted)",
         "Mount a storage bucket at `/data` in the Space settings, or write under `$HOME` or `/tmp`.",
         traceback=True,
@@ -158,7 +158,7 @@ CATALOGUE: tuple[KnownFailure, ...] = (
             r"List directory /var/lib/apt/lists/partial is missing|"
             r"Could not open lock file /var/lib/dpkg/lock|are you root\?"
         ),
-        "DF003",
+        "DF033",
         "`apt-get` runs after `USER`: only root can install system packages",
         "Move the `apt-get` lines before `USER user` in the Dockerfile.",
     ),
