@@ -83,6 +83,9 @@ class InstallStep:
     location: str = "system"  # "system", "user:<home>", "venv:<dir>", "other:<dir>"
     readable: bool = True  # False: it installs something hfdeploy cannot name
     index_options: tuple[tuple[str, str], ...] = ()  # (`--index-url`, value) from the command line
+    # `poetry install` told not to make a venv only by `poetry config` (the running user's own
+    # settings file), not by `POETRY_VIRTUALENVS_CREATE` in the environment
+    poetry_user_config: bool = False
 
     @property
     def user(self) -> str:
@@ -161,10 +164,8 @@ def read_command(
             step, stage, program, tuple(values), readable=False, location="other:conda"
         )
     if program == "poetry" and values[1:2] == ["install"]:
-        no_venv = state.poetry_no_venv or env.get("POETRY_VIRTUALENVS_CREATE", "").lower() in (
-            "false",
-            "0",
-        )
+        env_no_venv = env.get("POETRY_VIRTUALENVS_CREATE", "").lower() in ("false", "0")
+        no_venv = state.poetry_no_venv or env_no_venv
         in_project = state.poetry_in_project or env.get(
             "POETRY_VIRTUALENVS_IN_PROJECT", ""
         ).lower() in ("true", "1")
@@ -182,6 +183,7 @@ def read_command(
             project="." if root else None,
             lock_tool="poetry",
             location=location,
+            poetry_user_config=state.poetry_no_venv and not env_no_venv,
         )
     if program == "uv" and values[1:2] == ["sync"]:
         target = env.get("UV_PROJECT_ENVIRONMENT") or ".venv"

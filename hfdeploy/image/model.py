@@ -442,6 +442,19 @@ class Image:
                 )
             location = copied
         if (
+            install.poetry_user_config
+            and install.step is not None
+            and is_root(install.step.user)
+            and self._launched_through_venv("/nonexistent-poetry-venv")  # `poetry run ...`
+        ):
+            return Visibility(
+                False,
+                False,
+                "`poetry config virtualenvs.create false` ran as root, so it is root's setting "
+                "only: `poetry run` as uid 1000, the user a Space runs, ignores it and tries to "
+                "create a virtualenv of its own",
+            )
+        if (
             location == "other:poetry-cache-venv"
             and install.step is not None
             and is_root(install.step.user)

@@ -64,7 +64,8 @@ class ServerNotInstalledForUser(Check):
 
     ## Fix safety
     One case is repaired: `poetry install` left to create its own virtualenv (under the
-    installing user's cache) while the start command does not use `poetry run`. The fix sets
+    installing user's cache), or told not to only by a `poetry config` run as root (root's own
+    settings, which `poetry run` as uid 1000 ignores). The fix sets
     `ENV POETRY_VIRTUALENVS_CREATE=false` before that step, so Poetry installs into the image's
     Python, where the server is on PATH for every user: the usual Poetry-in-Docker set-up, safe.
     Otherwise there is no fix: where the packages should live (a venv, the user's home, the
@@ -113,7 +114,11 @@ class ServerNotInstalledForUser(Check):
 def _poetry_fix(project: Project, steps: list[InstallStep]) -> Fix | None:
     """`ENV POETRY_VIRTUALENVS_CREATE=false` before each `poetry install` that makes its own venv."""
     source = project.source(DOCKERFILE)
-    poetry = [i for i in steps if i.location == "other:poetry-cache-venv" and i.step is not None]
+    poetry = [
+        i
+        for i in steps
+        if (i.location == "other:poetry-cache-venv" or i.poetry_user_config) and i.step is not None
+    ]
     if source is None or not poetry or len(poetry) != len(steps):
         return None
     edits = tuple(
