@@ -34,6 +34,15 @@ _BRINGS_BOTH = frozenset(
     ]
 )
 # What the server needs -> the distributions (or `dist[extra]`) that install it.
+# The distribution that installs each server the CMD can start (DF019, DF022).
+SERVER_DISTRIBUTIONS = {
+    "uvicorn": "uvicorn",
+    "uvicorn.run": "uvicorn",
+    "gunicorn": "gunicorn",
+    "hypercorn": "hypercorn",
+    "fastapi run": "fastapi[standard]",
+    "fastapi dev": "fastapi[standard]",
+}
 PROVIDERS = {
     "uvicorn": frozenset(["uvicorn", "uvicorn-worker", "chainlit", "mcp", "fastmcp"])
     | _FASTAPI_CLI

@@ -628,34 +628,16 @@ def _tool_lock_path(tool: str) -> PurePosixPath | None:
 def _read_source(project: Project, source: Source) -> tuple[frozenset[str], bool]:
     """Distributions a requirements file (with its -r/-c includes), pyproject.toml or setup.py
     names; complete only for a fully pinned lock."""
-    from hfdeploy.requirements.pyproject_deps import parse_pyproject
-    from hfdeploy.requirements.reqfile import parse_requirements_text
+    from hfdeploy.requirements.depfile import read_file_set
 
     assert source.path is not None
     names: set[str] = set()
     if source.kind == "setup":
         names |= _setup_requires(project, source.path)
         return frozenset(names), False
-    seen: set[PurePosixPath] = set()
-    pending = [(source.path, False)]
-    while pending:
-        path, constraint = pending.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        text = project.text(path)
-        if text is None:
-            continue
-        parsed = (
-            parse_pyproject(path, text)
-            if path.name == "pyproject.toml"
-            else parse_requirements_text(path, text, constraint=constraint)
-        )
-        for req in parsed.requirements:
-            if not req.constraint:
-                names.add(str(req.key))
-                names.update(f"{req.key}[{canonicalize_name(e)}]" for e in req.extras)
-        pending.extend((inc.target, constraint or inc.constraint) for inc in parsed.includes)
+    for req in read_file_set(project, source.path).direct:
+        names.add(str(req.key))
+        names.update(f"{req.key}[{canonicalize_name(e)}]" for e in req.extras)
     return frozenset(names), source.kind == "lock"
 
 

@@ -12,22 +12,13 @@ from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.base_image import python_base
 from hfdeploy.dockerfile.copies import pip_installs
-from hfdeploy.dockerfile.installed import PROVIDERS, installed_names
+from hfdeploy.dockerfile.installed import PROVIDERS, SERVER_DISTRIBUTIONS, installed_names
 from hfdeploy.dockerfile.server import find_server
 from hfdeploy.dockerfile.stage import Runtime, runtime
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
     from hfdeploy.requirements.model import Declared
-
-_TOOLS = {
-    "uvicorn": "uvicorn",
-    "uvicorn.run": "uvicorn",
-    "gunicorn": "gunicorn",
-    "hypercorn": "hypercorn",
-    "fastapi run": "fastapi[standard]",
-    "fastapi dev": "fastapi[standard]",
-}
 
 
 class ServerNotInstalled(Check):
@@ -76,12 +67,17 @@ class ServerNotInstalled(Check):
     def run(self, project: Project) -> Iterator[Diagnostic]:
         rt = runtime(project)
         server = find_server(project)
-        if rt is None or server is None or server.tool not in _TOOLS or python_base(rt) is None:
+        if (
+            rt is None
+            or server is None
+            or server.tool not in SERVER_DISTRIBUTIONS
+            or python_base(rt) is None
+        ):
             return
         names = installed_names(project, rt)
         if names is None:
             return
-        wanted = [_TOOLS[server.tool]]
+        wanted = [SERVER_DISTRIBUTIONS[server.tool]]
         if server.tool == "gunicorn" and any("uvicorn.workers" in o for o in server.options):
             wanted.append("uvicorn")
         if _serves_fastapi(project):

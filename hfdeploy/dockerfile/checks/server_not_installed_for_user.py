@@ -7,22 +7,13 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
-from hfdeploy.dockerfile.installed import PROVIDERS
+from hfdeploy.dockerfile.installed import PROVIDERS, SERVER_DISTRIBUTIONS
 from hfdeploy.dockerfile.server import find_server
 from hfdeploy.dockerfile.stage import DOCKERFILE
 
 if TYPE_CHECKING:
     from hfdeploy.image import InstallStep
     from hfdeploy.project import Project
-
-_TOOLS = {
-    "uvicorn": "uvicorn",
-    "uvicorn.run": "uvicorn",
-    "gunicorn": "gunicorn",
-    "hypercorn": "hypercorn",
-    "fastapi run": "fastapi[standard]",
-    "fastapi dev": "fastapi[standard]",
-}
 
 
 class ServerNotInstalledForUser(Check):
@@ -82,9 +73,9 @@ class ServerNotInstalledForUser(Check):
 
         model = image(project)
         server = find_server(project)
-        if model.generated or server is None or server.tool not in _TOOLS:
+        if model.generated or server is None or server.tool not in SERVER_DISTRIBUTIONS:
             return
-        steps, seen = model.server_visibility(PROVIDERS[_TOOLS[server.tool]])
+        steps, seen = model.server_visibility(PROVIDERS[SERVER_DISTRIBUTIONS[server.tool]])
         if not steps or seen is None:
             return  # nothing installs it (DF019), or hfdeploy cannot tell
         program = server.tool.split()[0].split(".")[0]
