@@ -90,6 +90,7 @@ class Project:
         self._probed: set[PurePosixPath] = set()
         self._inside_cache: dict[PurePosixPath, bool] = {}
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
+        self._repository: tuple[str, ...] | None = None
         tracked = _git(self.root, "ls-files", "-z", "--cached")
         self.is_git = tracked is not None
         if not self.is_git and os.path.lexists(os.path.join(self._root_str, ".git")):
@@ -115,6 +116,7 @@ class Project:
             listed = _git(self.root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
             deleted = set(_git(self.root, "ls-files", "-z", "--deleted") or ())
             names = sorted(set(listed or ()) - deleted)
+            self._repository = tuple(names)
         else:
             names = sorted(self._walk())
         files = []
@@ -160,6 +162,16 @@ class Project:
             for name in sorted(filenames):
                 if not ignored(name, False):
                     yield f"{rel}/{name}" if rel else name
+
+    def repository_files(self) -> tuple[str, ...]:
+        """What the Space repository holds once this work tree is committed, the files a Space
+        builds from: in git, what is tracked (less what was deleted or `git rm --cached`) plus
+        what is new and not ignored; outside git, the files `.gitignore` does not exclude (what
+        `hfdeploy push` uploads). Unlike `files()`, no directory is skipped for the checks'
+        sake: a committed `venv/` is in the repository, hence in the build context."""
+        if self._repository is None:
+            self._repository = tuple(sorted(self._walk()))
+        return self._repository
 
     # -- reading -------------------------------------------------------------------------
     def files(self, suffix: str | tuple[str, ...] | None = None) -> list[PurePosixPath]:

@@ -13,6 +13,7 @@ from hfdeploy.redact import mask, redact_url
 from hfdeploy.verify.buildkit import find_buildkit_cli
 from hfdeploy.verify.buildlog import BuildLog
 from hfdeploy.verify.container import run_container
+from hfdeploy.verify.context import missing_here_only, space_context
 from hfdeploy.verify.docker_client import BuildFailed, DockerClient, DockerFailure, ImageBuilder
 from hfdeploy.verify.findings import engine_failed, finding
 from hfdeploy.verify.progress import Progress, Silent
@@ -145,7 +146,8 @@ def _build(
     log = BuildLog(progress.build_event)
     started = time.monotonic()
     network = "host" if options.network == "host" else None  # the engine's default otherwise
-    result = builder.build(project.root, report.image, network, log, options.build_timeout)
+    with space_context(project) as context:
+        result = builder.build(context, report.image, network, log, options.build_timeout)
     report.build_seconds = time.monotonic() - started
     report.total_steps = len(log.layer_steps)
     report.cached_steps = sum(1 for s in log.layer_steps if s.cached)
@@ -158,6 +160,11 @@ def _build(
             if tail
             else []
         )
+        for path in missing_here_only(project, result.message):
+            notes.append(
+                f"`{path}` exists in this directory but not in the repository the Space builds "
+                "(git ignores it, or it is not committed): the Space build fails the same way"
+            )
         report.findings.append(
             finding(
                 "RT002",

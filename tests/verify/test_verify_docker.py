@@ -259,3 +259,67 @@ def test_interrupt_removes_the_container(tmp_path: Path, docker_client: Any, sig
 @pytest.mark.docker
 def test_the_docker_marker_sees_an_engine(docker_client: Any) -> None:
     assert docker_client.ping() is True
+
+
+def _git_commit_all(root: Path) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+    }
+    env["GIT_COMMITTER_EMAIL"] = "t@t"
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+        subprocess.run(["git", "-C", str(root), *argv], check=True, env=env, timeout=60)
+
+
+def test_a_file_git_ignores_is_not_in_the_build_context(tmp_path: Path, verify: Verify) -> None:
+    """The Space builds its repository: a `.env` that git ignores exists here, not there."""
+    root, _, _ = copy_repo(tmp_path, "passing")
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace(
+            "COPY --chown=user main.py .", "COPY --chown=user main.py .env ./"
+        )
+    )
+    (root / ".gitignore").write_text(".env\n")
+    (root / ".env").write_text("GREETING=hello\n")
+    _git_commit_all(root)
+    code, report, _ = verify(root)
+    assert code == 1
+    failed = finding(report, "RT002")
+    assert ".env" in failed["message"]
+    assert any(
+        "`.env` exists in this directory but not in the repository" in n for n in failed["notes"]
+    )
+
+    # The same file committed (and no longer ignored) is in the Space repository: it builds.
+    (root / ".gitignore").write_text("")
+    _git_commit_all(root)
+    code, report, _ = verify(root)
+    assert code == 0, report["findings"]
+
+
+def test_a_file_taken_out_of_the_index_is_not_in_the_build_context(
+    tmp_path: Path, verify: Verify
+) -> None:
+    """`git rm --cached` (what `fix --write` does with a committed secret file) keeps the file on
+    disk; the Space no longer has it."""
+    root, _, _ = copy_repo(tmp_path, "passing")
+    (root / "extra.txt").write_text("x\n")
+    dockerfile = root / "Dockerfile"
+    dockerfile.write_text(
+        dockerfile.read_text().replace(
+            "COPY --chown=user main.py .", "COPY --chown=user main.py extra.txt ./"
+        )
+    )
+    _git_commit_all(root)
+    subprocess.run(
+        ["git", "-C", str(root), "rm", "-q", "--cached", "extra.txt"], check=True, timeout=60
+    )
+    (root / ".gitignore").write_text("extra.txt\n")
+    code, report, _ = verify(root)
+    assert code == 1
+    assert any(
+        "`extra.txt` exists in this directory" in n for n in finding(report, "RT002")["notes"]
+    )
