@@ -13,6 +13,8 @@
 #      pulled: python:3.11-slim (+ python:3.11) from a debootstrap'ed bookworm with Debian's
 #      python3, and python:3.12-slim (+ python:3.12) from the same rootfs with this machine's pyenv
 #      CPython 3.12 copied into /usr/local (skipped with a warning when no pyenv 3.12 exists).
+#      The full tags (python:3.11, python:3.12) are the slim images plus Debian's libpq5, as the
+#      official full images have it and the slim ones do not (tests/docker/full-image.sh).
 #      The debootstrap rootfs is cached as a tarball under $CACHE_DIR.
 #   4. builds postgres:16 (the official image's entrypoint contract, see
 #      tests/docker/postgres/docker-entrypoint.sh) from the same rootfs and the PostgreSQL 16 that
@@ -42,16 +44,10 @@ WAIT_SECONDS=${ENGINE_WAIT_SECONDS:-60}
 # Bump ROOTFS_REV when build_base_tar's recipe changes: the cached rootfs gets rebuilt too.
 STANDIN_REV=3
 ROOTFS_REV=1
-# Bump PG_STANDIN_REV when build_postgres's recipe (or tests/docker/postgres/) changes.
-PG_STANDIN_REV=1
-# The PostgreSQL the postgres:16 stand-in runs: the build bundled in this wheel (PostgreSQL 16.2,
-# built without SSL, readline and ICU), checked against its hash.
-PGSERVER_WHEEL=pgserver-0.1.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
-PGSERVER_SHA256=d595789b47624a3d963aa9aa6359da9be31beb7e61f1a45541953242068b8813
-PG_MAJOR=16
 BASE_TAR=$CACHE_DIR/$SUITE-py311-rootfs-r$ROOTFS_REV.tar
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 LOCK=/tmp/hfdeploy-docker-setup.lock
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 export DOCKER_HOST=unix://$SOCK
@@ -248,7 +244,7 @@ build_py311() {
         log "importing python:3.11-slim"
         import_tar python:3.11-slim 3.11 <"$BASE_TAR"   # Debian bookworm's python3 (3.11.2)
     fi
-    docker tag python:3.11-slim python:3.11
+    bash "$HERE/full-image.sh" python:3.11-slim python:3.11 || die "python:3.11 not built"
 }
 
 find_pyenv_312() {
@@ -329,113 +325,19 @@ build_py312() {
         tar --numeric-owner -C "$r" -c . | import_tar python:3.12-slim "${ver}"
         remove_tree "$r"
     fi
-    docker tag python:3.12-slim python:3.12
+    bash "$HERE/full-image.sh" python:3.12-slim python:3.12 || die "python:3.12 not built"
 }
 
 # ---------------------------------------------------------------------------------------------
-# 4. postgres:16
+# 4. postgres:16 (tests/docker/postgres/build.sh, which benchmarks/standins.sh runs too)
 # ---------------------------------------------------------------------------------------------
-PG_PREFIX=/usr/lib/postgresql/$PG_MAJOR
-ENTRYPOINT_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/postgres/docker-entrypoint.sh
-# the entrypoint's hash is part of the label: editing it rebuilds the image
-PG_LABEL=pg-$PG_STANDIN_REV-$(sha256sum "$ENTRYPOINT_SRC" | cut -c1-12)
-
-wheel_ok() { [ -s "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$PGSERVER_SHA256" ]; }
-
-# The pgserver wheel in $CACHE_DIR/wheels, downloaded once. pip runs inside the python:3.11-slim
-# stand-in (this machine may have no pip of its own), so no pip configuration of this machine
-# (config files, PIP_FIND_LINKS) applies; only PIP_INDEX_URL, when set, names the index.
-fetch_pgserver_wheel() {
-    local dir=$CACHE_DIR/wheels want=$CACHE_DIR/wheels/$PGSERVER_WHEEL
-    mkdir -p "$dir"
-    if [ -n "${HFDEPLOY_PGSERVER_WHEEL:-}" ]; then
-        wheel_ok "$HFDEPLOY_PGSERVER_WHEEL" || die "HFDEPLOY_PGSERVER_WHEEL=$HFDEPLOY_PGSERVER_WHEEL is not $PGSERVER_WHEEL (sha256 $PGSERVER_SHA256)"
-        cp "$HFDEPLOY_PGSERVER_WHEEL" "$want"
-    fi
-    wheel_ok "$want" && return 0
-    log "downloading $PGSERVER_WHEEL from the package index (about 11 MB)"
-    local index=()
-    [ -n "${PIP_INDEX_URL:-}" ] && index=(-e "PIP_INDEX_URL=$PIP_INDEX_URL")
-    docker run --rm --network host "${index[@]}" -e PIP_CONFIG_FILE=/dev/null \
-        -e PIP_DISABLE_PIP_VERSION_CHECK=1 -v "$dir:/out" python:3.11-slim \
-        python3 -m pip download --quiet --no-deps --only-binary=:all: \
-        --python-version 3.11 --platform manylinux2014_x86_64 --dest /out pgserver==0.1.4 \
-        || die "could not download the pgserver wheel (package index unreachable?); set HFDEPLOY_PGSERVER_WHEEL to a copy"
-    wheel_ok "$want" || die "$want is missing or does not have sha256 $PGSERVER_SHA256"
-}
-
-# Official image's layout: binaries in /usr/lib/postgresql/16/bin (on PATH), data in
-# /var/lib/postgresql/data, user postgres (uid/gid 999), sockets in /var/run/postgresql.
 build_postgres() {
     if [ "${HFDEPLOY_SKIP_POSTGRES:-0}" = 1 ]; then
-        log "HFDEPLOY_SKIP_POSTGRES=1: not building postgres:$PG_MAJOR"
-        return
-    fi
-    if [ "$(docker image inspect -f '{{index .Config.Labels "hfdeploy.standin"}}' "postgres:$PG_MAJOR" 2>/dev/null)" = "$PG_LABEL" ]; then
-        log "image postgres:$PG_MAJOR present"
+        log "HFDEPLOY_SKIP_POSTGRES=1: not building postgres:16"
         return
     fi
     build_base_tar
-    fetch_pgserver_wheel
-    local r=$CACHE_DIR/rootfs-pg.build pgver
-    remove_tree "$r"
-    mkdir -p "$r"
-    log "building postgres:$PG_MAJOR from $PGSERVER_WHEEL"
-    tar -C "$r" -xf "$BASE_TAR"
-    cp "$CACHE_DIR/wheels/$PGSERVER_WHEEL" "$r/tmp/pgserver.whl"
-    chroot "$r" /usr/bin/python3 -m zipfile -e /tmp/pgserver.whl /tmp/pgserver
-    local src=$r/tmp/pgserver/pgserver/pginstall
-    [ -d "$src/bin" ] || die "the pgserver wheel has no pgserver/pginstall/bin"
-    mkdir -p "$r$PG_PREFIX"
-    cp -a "$src/bin" "$src/lib" "$src/share" "$r$PG_PREFIX/"
-    # the client programs were linked by auditwheel against a renamed copy of libpq
-    cp -a "$r"/tmp/pgserver/pgserver.libs/*.so* "$r$PG_PREFIX/lib/"
-    rm -rf "$r"/tmp/pgserver "$r/tmp/pgserver.whl" "$r$PG_PREFIX"/lib/*.a
-    chmod 0755 "$r$PG_PREFIX"/bin/*
-    # a wheel holds no symlinks: libpq.so.5 and libpq.so are copies of libpq.so.5.16; make them the
-    # links ldconfig and the linker expect
-    local lib
-    for lib in "$r$PG_PREFIX"/lib/lib*.so.*.*; do
-        local base=${lib##*/} stem
-        case $base in *-*) continue ;; esac # auditwheel's renamed copies (libpq-<hash>.so.5.16)
-        stem=${base%.so.*}
-        local major=${base#"$stem".so.}
-        major=${major%%.*}
-        ln -sfn "$base" "$r$PG_PREFIX/lib/$stem.so.$major"
-        ln -sfn "$base" "$r$PG_PREFIX/lib/$stem.so"
-    done
-    echo "$PG_PREFIX/lib" >"$r/etc/ld.so.conf.d/postgresql.conf"
-    chroot "$r" /sbin/ldconfig
-    chroot "$r" /usr/sbin/groupadd -r --gid 999 postgres
-    chroot "$r" /usr/sbin/useradd -r -g postgres --uid 999 --home-dir /var/lib/postgresql \
-        --shell /bin/bash postgres
-    # inside the chroot: the rootfs's /var/run is an absolute symlink to /run, which from out here
-    # would be this machine's /run
-    chroot "$r" /bin/sh -ec 'mkdir -p /var/lib/postgresql/data /var/run/postgresql /docker-entrypoint-initdb.d
-        chmod 0700 /var/lib/postgresql/data
-        chmod 03775 /var/run/postgresql
-        chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql'
-
-    install -m 0755 "$ENTRYPOINT_SRC" "$r/usr/local/bin/docker-entrypoint.sh"
-    pgver=$(chroot "$r" "$PG_PREFIX/bin/postgres" --version) || die "the bundled postgres does not run in the rootfs"
-    pgver=${pgver##* }
-    chroot "$r" "$PG_PREFIX/bin/psql" --version >/dev/null || die "the bundled psql does not run in the rootfs"
-    log "importing postgres:$PG_MAJOR (PostgreSQL $pgver)"
-    local base=hfdeploy-standin/postgres-rootfs:$PG_MAJOR
-    tar --numeric-owner -C "$r" -c . | docker import \
-        -c "ENV PATH=$PG_PREFIX/bin:$IMAGE_PATH LANG=C.UTF-8 PG_MAJOR=$PG_MAJOR PG_VERSION=$pgver PGDATA=/var/lib/postgresql/data" \
-        -c "LABEL hfdeploy.standin=$PG_LABEL" \
-        -c 'EXPOSE 5432' \
-        -c 'ENTRYPOINT ["docker-entrypoint.sh"]' \
-        -c 'CMD ["postgres"]' \
-        -m "hfdeploy offline test stand-in (debootstrap $SUITE + PostgreSQL $pgver from $PGSERVER_WHEEL), not the official image" \
-        - "$base" >/dev/null
-    remove_tree "$r"
-    # `docker import` cannot set STOPSIGNAL; the official image stops with SIGINT (fast shutdown)
-    printf 'FROM %s\nSTOPSIGNAL SIGINT\n' "$base" \
-        | docker build --network host -q -t "postgres:$PG_MAJOR" - >"$CACHE_DIR/postgres-build.log" 2>&1 \
-        || { cat "$CACHE_DIR/postgres-build.log" >&2; die "could not build postgres:$PG_MAJOR"; }
-    docker rmi "$base" >/dev/null
+    BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$HERE/postgres/build.sh" || die "postgres:16 stand-in not built"
 }
 
 install_packages
