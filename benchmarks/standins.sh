@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Offline stand-ins for the python base images real repositories start FROM (benchmark only).
+# Offline stand-ins for the python base images real repositories start FROM, and for postgres:16
+# (benchmark only).
 #
 #   bash benchmarks/standins.sh                      # the default set (below)
-#   bash benchmarks/standins.sh python:3.10-slim-bookworm python:3.12.4   # these tags
+#   bash benchmarks/standins.sh python:3.10-slim-bookworm python:3.12.4 postgres:16   # these tags
 #
 # Nothing can be pulled on these machines. tests/docker/setup-engine.sh builds python:3.11(-slim)
 # and python:3.12(-slim); this script adds the other CPython versions the same way (its cached
@@ -11,7 +12,11 @@
 # Debian-python images; other 3.11 tags point at a pyenv 3.11 like the other versions): python:X.Y, python:X.Y-slim, -bookworm, -slim-bookworm,
 # the older Debian names (-bullseye, -buster: still this bookworm rootfs) and patch versions such as
 # python:3.12.4-slim (the newest pyenv 3.12.x, not 3.12.4 itself). These are stand-ins, never the
-# official images: `python:X.Y` is as bare as `-slim` (no gcc, curl, git, libpq-dev).
+# official images: a full tag (`python:X.Y`, `-bookworm`, ...) is the slim stand-in plus Debian's
+# libpq5 (tests/docker/full-image.sh; no gcc, curl, git or -dev packages, unlike the official one),
+# a `-slim` tag has no libpq, as the official slim images.
+# postgres:16 (and postgres:16-bookworm, postgres:16.2, ...) is tests/docker/postgres/build.sh's
+# stand-in: PostgreSQL 16.2 from the pgserver wheel, the official image's POSTGRES_* contract.
 #
 # Idempotent: an image built by this revision of the recipe is reused; an alias is re-pointed.
 # A tag it cannot make (alpine, windowsservercore, a version pyenv lacks, any other repository)
@@ -27,7 +32,10 @@ BASE_TAR=$CACHE_DIR/bookworm-py311-rootfs-r$ROOTFS_REV.tar
 REV=bench-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
-DEFAULT_TAGS=(python:3.10-slim python:3.13-slim python:3.9-slim python:3.8-slim)
+DEFAULT_TAGS=(python:3.10-slim python:3.13-slim python:3.9-slim python:3.8-slim postgres:16)
+HERE=$(cd "$(dirname "$0")" && pwd)
+FULL_IMAGE=$HERE/../tests/docker/full-image.sh
+POSTGRES_BUILD=$HERE/../tests/docker/postgres/build.sh
 
 log() { printf '[standins] %s\n' "$*" >&2; }
 
@@ -65,6 +73,37 @@ base_of() {
         3.11) echo hfdeploy-standin/python:3.11-slim ;;
         *) echo "python:$1-slim" ;;
     esac
+}
+
+# full_of X.Y: the image the full X.Y aliases point at (the slim one plus libpq5).
+# python:3.12 is setup-engine.sh's; python:3.11 too, but it is Debian's python3, so the other 3.11
+# full aliases get the pyenv 3.11 one.
+full_of() {
+    case $1 in
+        3.11) echo hfdeploy-standin/python:3.11 ;;
+        *) echo "python:$1" ;;
+    esac
+}
+
+# build_full X.Y: $(full_of X.Y) from $(base_of X.Y)
+build_full() {
+    local xy=$1
+    build_slim "$xy" || return 1
+    if [ "$xy" = 3.12 ]; then
+        have python:3.12 && return 0
+        log "python:3.12 is tests/docker/setup-engine.sh's: run it first"
+        return 1
+    fi
+    bash "$FULL_IMAGE" "$(base_of "$xy")" "$(full_of "$xy")"
+}
+
+# make_postgres TAG: postgres:16 from tests/docker/postgres/build.sh, TAG pointing at it
+make_postgres() {
+    local tag=$1 ref=${1#*:}
+    [[ $ref =~ ^16(\.[0-9]+)?(-bookworm)?$ ]] || return 1
+    [ -s "$BASE_TAR" ] || { log "no cached rootfs $BASE_TAR: run tests/docker/setup-engine.sh first"; return 1; }
+    BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$POSTGRES_BUILD" || return 1
+    [ "$tag" = postgres:16 ] || docker tag postgres:16 "$tag"
 }
 
 # build_slim X.Y: $(base_of X.Y) from the cached rootfs and pyenv's CPython X.Y
@@ -140,6 +179,10 @@ make_tag() {
     [ "$ref" != "$tag" ] || ref=latest
     case $repo in
         python | docker.io/python | docker.io/library/python | library/python) ;;
+        postgres | docker.io/postgres | docker.io/library/postgres | library/postgres)
+            make_postgres "$tag"
+            return
+            ;;
         *) return 1 ;;
     esac
     # X.Y[.Z][-variant]
@@ -151,9 +194,19 @@ make_tag() {
         log "python:$ref is tests/docker/setup-engine.sh's: run it first"
         return 1
     fi
-    build_slim "$xy" || return 1
-    docker tag "$(base_of "$xy")" "python:$ref"
-    if [ "$repo" != python ]; then docker tag "$(base_of "$xy")" "$tag"; fi
+    local image
+    case $ref in
+        *-slim*)
+            build_slim "$xy" || return 1
+            image=$(base_of "$xy")
+            ;;
+        *)
+            build_full "$xy" || return 1
+            image=$(full_of "$xy")
+            ;;
+    esac
+    docker tag "$image" "python:$ref"
+    if [ "$repo" != python ]; then docker tag "$image" "$tag"; fi
     return 0
 }
 

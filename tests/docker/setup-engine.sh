@@ -13,14 +13,21 @@
 #      pulled: python:3.11-slim (+ python:3.11) from a debootstrap'ed bookworm with Debian's
 #      python3, and python:3.12-slim (+ python:3.12) from the same rootfs with this machine's pyenv
 #      CPython 3.12 copied into /usr/local (skipped with a warning when no pyenv 3.12 exists).
+#      The full tags (python:3.11, python:3.12) are the slim images plus Debian's libpq5, as the
+#      official full images have it and the slim ones do not (tests/docker/full-image.sh).
 #      The debootstrap rootfs is cached as a tarball under $CACHE_DIR.
+#   4. builds postgres:16 (the official image's entrypoint contract, see
+#      tests/docker/postgres/docker-entrypoint.sh) from the same rootfs and the PostgreSQL 16 that
+#      the `pgserver` wheel bundles (downloaded once from the package index into $CACHE_DIR).
 #
 # Every build and container must use host networking (`--network host`,
 # network_mode="host"): the engine has no bridge. These images are test stand-ins only, never
 # part of the product; a real user's engine pulls the real images.
 #
 # Environment knobs: HFDEPLOY_DOCKER_CACHE (cache dir), DEBIAN_MIRROR, ENGINE_WAIT_SECONDS,
-# HFDEPLOY_SKIP_PY312=1 (do not build the 3.12 stand-in).
+# HFDEPLOY_SKIP_PY312=1 (do not build the 3.12 stand-in), HFDEPLOY_SKIP_POSTGRES=1 (no postgres:16),
+# HFDEPLOY_PGSERVER_WHEEL=<path> (use this copy of the pgserver wheel instead of downloading it;
+# it must have the pinned hash), PIP_INDEX_URL (the package index the wheel is downloaded from).
 set -euo pipefail
 
 SOCK=/tmp/docker.sock
@@ -40,6 +47,7 @@ ROOTFS_REV=1
 BASE_TAR=$CACHE_DIR/$SUITE-py311-rootfs-r$ROOTFS_REV.tar
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 LOCK=/tmp/hfdeploy-docker-setup.lock
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 export DOCKER_HOST=unix://$SOCK
@@ -236,7 +244,7 @@ build_py311() {
         log "importing python:3.11-slim"
         import_tar python:3.11-slim 3.11 <"$BASE_TAR"   # Debian bookworm's python3 (3.11.2)
     fi
-    docker tag python:3.11-slim python:3.11
+    bash "$HERE/full-image.sh" python:3.11-slim python:3.11 || die "python:3.11 not built"
 }
 
 find_pyenv_312() {
@@ -317,13 +325,26 @@ build_py312() {
         tar --numeric-owner -C "$r" -c . | import_tar python:3.12-slim "${ver}"
         remove_tree "$r"
     fi
-    docker tag python:3.12-slim python:3.12
+    bash "$HERE/full-image.sh" python:3.12-slim python:3.12 || die "python:3.12 not built"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 4. postgres:16 (tests/docker/postgres/build.sh, which benchmarks/standins.sh runs too)
+# ---------------------------------------------------------------------------------------------
+build_postgres() {
+    if [ "${HFDEPLOY_SKIP_POSTGRES:-0}" = 1 ]; then
+        log "HFDEPLOY_SKIP_POSTGRES=1: not building postgres:16"
+        return
+    fi
+    build_base_tar
+    BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$HERE/postgres/build.sh" || die "postgres:16 stand-in not built"
 }
 
 install_packages
 start_engine
 build_py311
 build_py312
+build_postgres
 
 log "images: $(docker image ls --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')"
 log "done in $((SECONDS - START))s"
