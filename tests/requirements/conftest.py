@@ -86,6 +86,9 @@ CATALOGUE = [
     Dist("argon2-cffi", "23.1.0", "2023-08-15", modules=("argon2",)),
     Dist("jwt-helpers", "1.0", "2023-01-01", modules=("jwt_helpers",)),
     Dist("fastapi", "0.104.1", "2023-10-30"),
+    # a library whose releases of 2021 have wheels for CPython 3.9 only; 2.0 is pure Python
+    Dist("oldwheels", "1.0", "2021-01-01", tags=("cp39-cp39-manylinux_2_17_x86_64",)),
+    Dist("oldwheels", "2.0", "2023-03-01"),
     Dist("uvicorn", "0.24.0", "2023-11-04"),
 ]
 
