@@ -89,6 +89,12 @@ CATALOGUE = [
     # a library whose releases of 2021 have wheels for CPython 3.9 only; 2.0 is pure Python
     Dist("oldwheels", "1.0", "2021-01-01", tags=("cp39-cp39-manylinux_2_17_x86_64",)),
     Dist("oldwheels", "2.0", "2023-03-01"),
+    # releases that need a project nobody published; the second one's newest release is
+    # source-only (only a build could tell what it needs)
+    Dist("ghostdep", "1.0", "2021-01-01", requires=("neverpublished",)),
+    Dist("ghostdep", "1.1", "2021-02-01", requires=("neverpublished>=1", "requests")),
+    Dist("halfghost", "1.0", "2021-01-01", requires=("neverpublished",)),
+    Dist("halfghost", "2.0", "2022-01-01", tags=(), sdist=True),
     Dist("uvicorn", "0.24.0", "2023-11-04"),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hfdeploy.check import Check
 from hfdeploy.requirements.checks.conflicting_pins import ConflictingPins
+from hfdeploy.requirements.checks.dependency_not_on_index import DependencyNotOnIndex
 from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
 from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
 from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
@@ -31,4 +32,5 @@ CHECKS: tuple[type[Check], ...] = (
     UndeclaredRuntimeDependency,
     NoReleaseInRange,  # RQ016
     ProjectNotPipBuildable,
+    DependencyNotOnIndex,  # RQ017
 )
