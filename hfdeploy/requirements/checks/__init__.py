@@ -7,6 +7,7 @@ from hfdeploy.requirements.checks.conflicting_pins import ConflictingPins
 from hfdeploy.requirements.checks.dependency_not_on_index import DependencyNotOnIndex
 from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
 from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
+from hfdeploy.requirements.checks.lock_tool_floats import LockToolFloats
 from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
 from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
@@ -33,4 +34,5 @@ CHECKS: tuple[type[Check], ...] = (
     NoReleaseInRange,  # RQ016
     ProjectNotPipBuildable,
     DependencyNotOnIndex,  # RQ017
+    LockToolFloats,  # RQ018
 )
