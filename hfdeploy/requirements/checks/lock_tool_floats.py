@@ -64,7 +64,13 @@ def _span_of(install: InstallStep, package: str) -> Span | None:
     ins = install.step.ins
     if ins.exec_form() is not None or ins.heredocs:
         return None
-    words = [w for cmd in run_commands(ins) for w in cmd if w.value == package and not w.operator]
+    words = [
+        w
+        for cmd in run_commands(ins)
+        if tuple(w.value for w in cmd) == install.words
+        for w in cmd[1:]
+        if w.value == package and not w.operator
+    ]
     if len(words) != 1:
         return None
     return Span(ins.raw(words[0].start), ins.raw(words[0].end - 1) + 1)
