@@ -118,3 +118,41 @@ def test_a_tool_not_used_for_its_lock_is_not_reported(fake_index: FakeIndex, tmp
         },
     )
     assert check_tree(tmp_path, "RQ018", offline=False, python="3.11") == []
+
+
+BUILD_LOG = (
+    "The image does not build at step [4/6] RUN pdm install --prod --global --project .: "
+    "executor failed running [/bin/sh -c pdm install --prod --global --project .]: exit code: 1\n"
+    "output of the failing step (last lines):\n"
+    "  WARNING: Lockfile is generated on an older version of PDM\n"
+    "  [AttributeError]: module 'toolhttp' has no attribute 'SyncStorage'\n"
+)
+
+
+def build_failure(root: Path, text: str):  # type: ignore[no-untyped-def]
+    from hfdeploy.diagnostics import Diagnostic
+    from hfdeploy.verify.repair import find_repair
+    from hfdeploy.verify.report import VerifyReport
+    from tests.support import project_for
+
+    report = VerifyReport(root=str(root), image="hfdeploy-verify/x:latest")
+    report.findings.append(
+        Diagnostic(code="RT002", severity=Severity.ERROR, message=text.splitlines()[0], notes=tuple(text.splitlines()[1:]))
+    )
+    return find_repair(project_for(root, offline=False, python="3.11"), report, None)
+
+
+def test_fix_verify_holds_a_tool_that_fails_inside_itself_at_build_time(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    """The runtime side (`fix --write --verify`) of RQ018, when the static fix was not applied."""
+    pdm_project(tmp_path, "pip install pdm")
+    commit_at(tmp_path, "2023-08-01T00:00:00Z")
+    repair = build_failure(tmp_path, BUILD_LOG)
+    assert repair is not None and repair.static_rule == "RQ018"
+    assert "[AttributeError]: module 'toolhttp'" in repair.failure
+    assert repair.edits[0].replacement == "pdm==2.8.0 toolhttp==0.1.5"
+    # a failure elsewhere in the build is not blamed on the tool
+    other = BUILD_LOG.replace("RUN pdm install --prod --global --project .", "RUN apt-get update")
+    other = other.replace("pdm install", "apt-get update")
+    assert build_failure(tmp_path, other) is None

@@ -89,7 +89,7 @@ class LockToolFloats(Check):
     tool itself: `[AttributeError]: module 'hishel' has no attribute 'SyncSqliteStorage'` from
     `pdm install`, `ImportError: cannot import name 'PDMPyPIClient'`. It works until such a
     release comes out, so this is a warning; `fix --write --verify` repairs it when the build
-    shows it (RT028).
+    shows it (a build step failing inside the tool).
 
     ## Example
     ```dockerfile
