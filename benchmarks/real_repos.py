@@ -309,7 +309,11 @@ def crash_of(code: int | None, out: str, err: str) -> str:
 
 
 def git(
-    args: list[str], cwd: Path | None = None, git_dir: Path | None = None, **kw: Any
+    args: list[str],
+    cwd: Path | None = None,
+    git_dir: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    **kw: Any,
 ) -> subprocess.CompletedProcess:
     base = ["git"]
     if git_dir is not None:
@@ -325,6 +329,7 @@ def git(
             "GIT_AUTHOR_EMAIL": "bench@localhost",
             "GIT_COMMITTER_NAME": "bench",
             "GIT_COMMITTER_EMAIL": "bench@localhost",
+            **(extra_env or {}),
         },
         **kw,
     )
@@ -343,9 +348,22 @@ def export(entry: Entry, mirrors: Path, dest: Path) -> None:
         capture_output=True,
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True, capture_output=True)
+    # The one commit keeps the original's date: the code's era (hfdeploy holds an unpinned
+    # project's lock to the date its dependency file was last committed) is the repository's.
+    when = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "log", "-1", "--format=%cI", entry.commit],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dated = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when} if when else {}
     git(["init", "-q"], cwd=dest)
     git(["add", "-A", "-f"], cwd=dest)
-    git(["commit", "-q", "--no-verify", "-m", f"{entry.repo}@{entry.commit[:12]}"], cwd=dest)
+    git(
+        ["commit", "-q", "--no-verify", "-m", f"{entry.repo}@{entry.commit[:12]}"],
+        cwd=dest,
+        extra_env=dated,
+    )
 
 
 def changed_files(root: Path) -> list[str]:

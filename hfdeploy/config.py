@@ -15,7 +15,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-KNOWN_KEYS = {"select", "ignore", "app", "python", "exclude", "index-url", "data-dir"}
+KNOWN_KEYS = {"select", "ignore", "app", "python", "exclude", "index-url", "data-dir", "lock-date"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Config:
     exclude: tuple[str, ...] = ()  # extra gitignore-style patterns
     index_url: str | None = None
     data_dir: str | None = None
+    lock_date: str | None = None  # "era", "today" or "YYYY-MM-DD" (requirements.lock)
     source: str = "defaults"  # where the settings came from, for messages
     unknown_keys: tuple[str, ...] = field(default=())
 
@@ -92,6 +93,7 @@ def load_config(root: Path) -> Config:
     python = _opt_str(table, "python")
     index_url = _opt_str(table, "index-url")
     data_dir = _opt_str(table, "data-dir")
+    lock_date = _opt_str(table, "lock-date")
     return Config(
         select=_str_list(table, "select"),
         ignore=_str_list(table, "ignore"),
@@ -99,6 +101,7 @@ def load_config(root: Path) -> Config:
         python=None if python is None else values.python_version(python, f"{where} python"),
         exclude=_str_list(table, "exclude"),
         index_url=None if index_url is None else values.index_url(index_url, f"{where} index-url"),
+        lock_date=None if lock_date is None else values.lock_date(lock_date, f"{where} lock-date"),
         data_dir=data_dir,  # refused with a finding by dockerfile/validate
         source="pyproject.toml [tool.hfdeploy]",
         unknown_keys=tuple(sorted(set(table) - KNOWN_KEYS)),

@@ -7,7 +7,7 @@ import ast
 import os
 import stat
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -61,6 +61,7 @@ class RunOptions:
     offline: bool = False
     index_url: str | None = None
     python: str | None = None  # --python override of the target version
+    lock_date: str | None = None  # --lock-date: "era", "today" or "YYYY-MM-DD"
 
 
 def _git(root: Path, *args: str) -> list[str] | None:
@@ -321,6 +322,24 @@ class Project:
         )
 
     # -- shared parsed views ---------------------------------------------------------------
+    def last_commit(self, paths: Iterable[PurePosixPath]) -> tuple[str, str, str] | None:
+        """(commit date ISO 8601, short hash, what it dates) of the newest commit that touched
+        any of `paths`, else of HEAD when none did (files not yet committed); None outside git
+        or before the first commit."""
+        if not self.is_git:
+            return None
+        names = sorted(str(p) for p in paths)
+        for args, what in (
+            (["--", *names], ", ".join(names)),
+            ([], "HEAD"),
+        ):
+            if not names and args:
+                continue
+            found = _git(self.root, "log", "-1", "-z", "--format=%cI%x00%h", *args)
+            if found and len(found) >= 2:
+                return found[0], found[1], what
+        return None
+
     def memo(self, key: Any, factory: Callable[[], T]) -> T:
         """Compute a shared view once per snapshot (app discovery, target Python, ...)."""
         if key not in self._memo:

@@ -83,6 +83,21 @@ def python_version(value: str, source: str) -> str:
     return value
 
 
+def lock_date(value: str, source: str) -> str:
+    """`era` (the default), `today`, or a date `YYYY-MM-DD` the lock is resolved as of."""
+    import datetime
+
+    if value in ("era", "today"):
+        return value
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise _refuse(source, value, '"era", "today" or a date like 2024-06-30') from None
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise _refuse(source, value, '"era", "today" or a date like 2024-06-30')
+    return value
+
+
 def index_url(value: str, source: str) -> str:
     if not _URL.fullmatch(value):
         raise _refuse(source, value, "an http(s) URL")

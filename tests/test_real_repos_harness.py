@@ -30,6 +30,8 @@ def git(*args: str, cwd: Path) -> str:
         "GIT_AUTHOR_EMAIL": "t@localhost",
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@localhost",
+        "GIT_AUTHOR_DATE": "2022-03-04T05:06:07+00:00",
+        "GIT_COMMITTER_DATE": "2022-03-04T05:06:07+00:00",
         "PATH": "/usr/bin:/bin:/usr/local/bin",
     }
     return subprocess.run(
@@ -85,6 +87,11 @@ def test_export_takes_the_backend_folder_as_root_at_the_pinned_commit(harness, m
         "requirements.txt",
     ]
     assert git("status", "--porcelain", cwd=dest) == ""  # one clean commit
+    # with the original's date: the era an unpinned project's lock is held to
+    date = subprocess.run(
+        ["git", "log", "-1", "--format=%cI"], cwd=dest, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert date == "2022-03-04T05:06:07+00:00"
     assert harness.changed_files(dest) == []
     (dest / "new.txt").write_text("x")
     assert harness.changed_files(dest) == ["new.txt"]

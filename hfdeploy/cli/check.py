@@ -11,6 +11,7 @@ from hfdeploy.cli.common import (
     EXIT_OK,
     IGNORE_OPT,
     INDEX_OPT,
+    LOCK_DATE_OPT,
     OFFLINE_OPT,
     PATH_ARG,
     PYTHON_OPT,
@@ -52,13 +53,16 @@ def check(
     offline: bool = OFFLINE_OPT,
     python: str | None = PYTHON_OPT,
     index_url: str | None = INDEX_OPT,
+    lock_date: str | None = LOCK_DATE_OPT,
     no_cache: bool = typer.Option(
         False,
         "--no-cache",
         help="Ignore the result cache (HFDEPLOY_CACHE_DIR) and re-check everything.",
     ),
 ) -> None:
-    project = load_project(path, offline=offline, python=python, index_url=index_url)
+    project = load_project(
+        path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
+    )
     diagnostics = collect(project, select, ignore, use_cache=not no_cache)
     print(render(format.value, project, diagnostics), end="")
     failed = any(d.severity is Severity.ERROR for d in diagnostics)

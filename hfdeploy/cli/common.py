@@ -54,6 +54,13 @@ INDEX_OPT = typer.Option(
     None, "--index-url", help="Package index to check pins against (default: pip's configuration)."
 )
 
+LOCK_DATE_OPT = typer.Option(
+    None,
+    "--lock-date",
+    help="Resolve requirements.lock as of: era (default: the newest pin's release, else the "
+    "last commit of the dependency file), today, or a date YYYY-MM-DD.",
+)
+
 
 def err(message: str) -> None:
     print(message, file=sys.stderr)
@@ -86,7 +93,12 @@ def guarded(func: F) -> F:
 
 
 def load_project(
-    path: Path, *, offline: bool = False, python: str | None = None, index_url: str | None = None
+    path: Path,
+    *,
+    offline: bool = False,
+    python: str | None = None,
+    index_url: str | None = None,
+    lock_date: str | None = None,
 ) -> Project:
     if not path.exists():
         raise UsageError(f"{path}: no such directory")
@@ -101,7 +113,17 @@ def load_project(
         )
     if python is not None and not _valid_python(python):
         raise UsageError(f"--python {python!r}: expected a version like 3.11")
-    options = RunOptions(offline=offline, index_url=index_url or config.index_url, python=python)
+    if lock_date is not None:
+        from hfdeploy.errors import ConfigError
+        from hfdeploy.values import lock_date as valid_lock_date
+
+        try:
+            valid_lock_date(lock_date, "--lock-date")
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+    options = RunOptions(
+        offline=offline, index_url=index_url or config.index_url, python=python, lock_date=lock_date
+    )
     return Project(path, config, options)
 
 

@@ -13,6 +13,7 @@ from hfdeploy.cli.common import (
     EXIT_USAGE,
     IGNORE_OPT,
     INDEX_OPT,
+    LOCK_DATE_OPT,
     OFFLINE_OPT,
     PATH_ARG,
     PYTHON_OPT,
@@ -56,6 +57,7 @@ def fix(
     offline: bool = OFFLINE_OPT,
     python: str | None = PYTHON_OPT,
     index_url: str | None = INDEX_OPT,
+    lock_date: str | None = LOCK_DATE_OPT,
     verify: bool = typer.Option(
         False,
         "--verify",
@@ -69,7 +71,9 @@ def fix(
     if verify and not write:
         err("hfdeploy: error: --verify needs --write (runtime repairs edit the files)")
         raise typer.Exit(EXIT_USAGE)
-    project = load_project(path, offline=offline, python=python, index_url=index_url)
+    project = load_project(
+        path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
+    )
     checks = choose_checks(project, select, ignore)
     outcome = fix_project(project, checks, unsafe=unsafe_fixes)
     remaining = outcome.remaining
@@ -120,13 +124,18 @@ def fix(
         sys.stderr.write(render_text(outcome.project, remaining))
     failed = any(d.severity is Severity.ERROR for d in remaining)
     if verify:
-        served = _verify_and_repair(path, offline, python, index_url, rounds)
+        served = _verify_and_repair(path, offline, python, index_url, rounds, lock_date)
         raise typer.Exit(EXIT_OK if served else EXIT_FINDINGS)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 def _verify_and_repair(
-    path: Path, offline: bool, python: str | None, index_url: str | None, rounds: int
+    path: Path,
+    offline: bool,
+    python: str | None,
+    index_url: str | None,
+    rounds: int,
+    lock_date: str | None = None,
 ) -> bool:
     """Build and run; repair from what the container shows; report each round on stdout."""
     from hfdeploy.cli.verify import ConsoleProgress, interrupt_on_terminate
@@ -147,7 +156,9 @@ def _verify_and_repair(
     try:
         with interrupt_on_terminate():
             result = fix_until_serving(
-                lambda: load_project(path, offline=offline, python=python, index_url=index_url),
+                lambda: load_project(
+                    path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
+                ),
                 options,
                 client,
                 progress,

@@ -102,19 +102,44 @@ def tool_locked_version(project: Project, name: str) -> tuple[PurePosixPath, str
 class Cutoff:
     when: datetime | None
     why: str
+    chosen: bool = False  # set by the user (`--lock-date`, `lock-date`): no fallback
 
 
 def _parse_time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
+def lock_date_choice(project: Project) -> tuple[str, str]:
+    """(`era`, `today` or `YYYY-MM-DD`, where the choice came from)."""
+    if project.options.lock_date:
+        return project.options.lock_date, "--lock-date"
+    if project.config.lock_date:
+        return project.config.lock_date, "[tool.hfdeploy] lock-date"
+    return "era", "default"
+
+
 def era_cutoff(project: Project) -> Cutoff:
+    """The date the lock is resolved as of. By default the era of the code: the newest direct
+    pin's upload (+ `CUTOFF_MARGIN`); without any version bound, the date of the last commit
+    that touched the dependency declaration (code written then ran with the releases of then).
+    `--lock-date` / `[tool.hfdeploy] lock-date` choose `today` or a date instead."""
+    choice, source = lock_date_choice(project)
+    if choice == "today":
+        return Cutoff(None, f"{source} today: the newest releases", chosen=True)
+    if choice != "era":
+        when = datetime.fromisoformat(choice).replace(tzinfo=timezone.utc)
+        return Cutoff(when, f"{source} {choice}", chosen=True)
     view = index_view(project)
     newest: tuple[datetime, str] | None = None
     untimed = []
     for req in view.checked:
         found = view.found(req)
-        if req.constraint or not req.specifier or found is None:
+        if req.constraint or found is None:
+            continue
+        if not req.specifier:
+            latest = [r for r in found.values() if not r.yanked and not r.version.is_prerelease]
+            if latest and latest[-1].upload_time is None:
+                untimed.append(req.key)
             continue
         if req.pin is not None:
             release = found.get(req.pin)
@@ -135,10 +160,42 @@ def era_cutoff(project: Project) -> Cutoff:
             "the index does not publish upload times (PEP 700) for "
             f"{', '.join(untimed[:3])}, so no cutoff was applied",
         )
-    if newest is None:
-        return Cutoff(None, "no direct requirement has a version bound, so no cutoff was applied")
-    when = (newest[0] + CUTOFF_MARGIN).replace(microsecond=0)
-    return Cutoff(when, f"{newest[1]} uploaded {newest[0]:%Y-%m-%d} + {CUTOFF_MARGIN.days} days")
+    if newest is not None:
+        when = (newest[0] + CUTOFF_MARGIN).replace(microsecond=0)
+        return Cutoff(
+            when, f"{newest[1]} uploaded {newest[0]:%Y-%m-%d} + {CUTOFF_MARGIN.days} days"
+        )
+    return _commit_era(project)
+
+
+def _commit_era(project: Project) -> Cutoff:
+    """No direct requirement has a version bound: the code's era is when its dependency
+    declaration last changed in git."""
+    deps = dependency_set(project)
+    files = {r.path for r in deps.requirements}
+    if deps.install_file is not None:
+        files.add(deps.install_file)
+    found = project.last_commit(files)
+    if found is None:
+        return Cutoff(
+            None,
+            "no direct requirement has a version bound and the project is not in git (file "
+            "times are no record of when the code was written), so no cutoff was applied; "
+            "set `[tool.hfdeploy] lock-date` to hold the lock to a date",
+        )
+    stamp, commit, what = found
+    when = _parse_time(stamp).replace(microsecond=0)
+    if when >= datetime.now(timezone.utc) - CUTOFF_MARGIN:
+        return Cutoff(
+            None,
+            f"no direct requirement has a version bound and {what} changed in the last "
+            f"{CUTOFF_MARGIN.days} days (commit {commit}), so no cutoff was applied",
+        )
+    return Cutoff(
+        when,
+        f"no direct requirement has a version bound; {what} last changed in commit {commit} "
+        f"on {when:%Y-%m-%d}",
+    )
 
 
 def _cached_resolution(
@@ -182,6 +239,21 @@ def _build(project: Project) -> LockResult:
     view = index_view(project)
     cutoff = era_cutoff(project)
     result = _cached_resolution(inputs, view.settings.urls, cutoff.when)
+    if result.error and cutoff.when is not None and not cutoff.chosen:
+        # Old releases may have no wheel for the image's Python (or be gone): a later date.
+        first = cutoff
+        for later in (cutoff.when + timedelta(days=365), None):
+            if later is not None and later >= datetime.now(timezone.utc):
+                continue
+            result = _cached_resolution(inputs, view.settings.urls, later)
+            if result.error is None:
+                cutoff = Cutoff(
+                    later,
+                    f"the era's cutoff {first.when:%Y-%m-%d} ({first.why}) has no installable "
+                    f"set for CPython {inputs.python}, so "
+                    + (f"a year later, {later:%Y-%m-%d}, was used" if later else "today's releases were used"),
+                )
+                break
     if result.error:
         return LockResult(None, result.error, cutoff)
     source = dependency_set(project).install_file
@@ -238,3 +310,56 @@ def era_hold(
     if not fallback or current.release[:2] == (0, 0) or len(current.release) < 2:
         return None
     return f"{distribution}<{current.major}.{current.minor}"
+
+
+_WRITTEN_BY = re.compile(r"@generated by (Poetry|PDM) ([0-9][0-9A-Za-z.+-]*)")
+
+
+@dataclass(frozen=True)
+class ToolEra:
+    """What a tool's lock says about the tool that wrote it, and when."""
+
+    tool: str  # "poetry" | "pdm"
+    lock: PurePosixPath
+    version: str | None  # the version its header records (Poetry does, PDM does not)
+    when: datetime | None  # the last commit that changed the lock
+    commit: str | None
+
+
+def tool_era(project: Project, tool: str) -> ToolEra | None:
+    """The lock of `tool` at the project root: the version that wrote it, and its last commit."""
+    path = dict(zip(("poetry", "uv", "pdm"), TOOL_LOCKS, strict=True)).get(tool)
+    text = project.text(path) if path is not None else None
+    if path is None or text is None:
+        return None
+    m = _WRITTEN_BY.search(text[:500])
+    version = m.group(2) if m and m.group(1).lower() == tool else None
+    found = project.last_commit([path])
+    when = _parse_time(found[0]).replace(microsecond=0) if found else None
+    return ToolEra(tool, path, version, when, found[1] if found else None)
+
+
+def tool_set_of_era(project: Project, requirement: str, era: ToolEra) -> tuple[list[str], str]:
+    """The tool (`requirement`, as the Dockerfile asks for it, held to the version that wrote
+    the lock when known) and every package it needs, pinned, as of the lock's last commit (a
+    year later when nothing installs for the image's Python then). ([], why) when it cannot
+    be resolved."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        wanted = Requirement(requirement)
+    except InvalidRequirement:
+        return [], f"`{requirement}` is not a requirement"
+    if era.version is not None:
+        wanted = Requirement(f"{wanted.name}=={era.version}")
+    if era.when is None:
+        return [], f"{era.lock} is not in git, so its era is unknown"
+    python = target_python(project).version
+    urls = index_view(project).settings.urls
+    inputs = LockInputs((str(wanted),), (), python, f"tool:{wanted}:{python}")
+    for when in (era.when, era.when + timedelta(days=365)):
+        result = _cached_resolution(inputs, urls, when)
+        if result.error is None:
+            pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*==[^\s;#]+)", result.body, re.MULTILINE)
+            return pins, f"as of {when:%Y-%m-%d}"
+    return [], f"no set of `{wanted}` installs for CPython {python} as of {era.when:%Y-%m-%d}"

@@ -438,6 +438,43 @@ def _transitive_version(
     )
 
 
+# -- the lock tool crashes inside itself at build time -----------------------------------------
+_TOOL_ERROR = re.compile(
+    r"^\s*\[(?P<bracket>\w*Error)\]: .+$"  # PDM's own error line
+    r"|site-packages/(?P<frame>pdm|poetry)/"
+    r"|^\s*(?:ImportError|AttributeError|ModuleNotFoundError)\b.*$",
+    re.MULTILINE,
+)
+
+
+def _lock_tool_broken(
+    project: Project, report: VerifyReport, client: DockerClient | None, text: str
+) -> Repair | None:
+    """A build step that runs Poetry or PDM fails inside the tool (an import or attribute error
+    of its own code or its dependencies'): the tool, installed at today's release, no longer
+    works with today's releases of what it needs. Hold it, and them, to the lock's era."""
+    from hfdeploy.requirements.checks.lock_tool_floats import floating_tools, tool_hold_fix
+
+    if not any(f.code == "RT002" for f in report.findings) and "does not build" not in text:
+        return None
+    for floating in floating_tools(project):
+        step = re.search(rf"does not build at step [^\n]*\bRUN\b[^\n]*\b{floating.tool}\b", text)
+        crash = _TOOL_ERROR.search(text)
+        if step is None or crash is None:
+            continue
+        notes: list[str] = []
+        fix = tool_hold_fix(project, floating, notes)
+        if fix is None:
+            continue
+        return Repair(
+            f"{crash.group(0).strip()} (`{floating.tool}` fails inside itself at build time)",
+            fix.title + (f" ({notes[-1]})" if notes else ""),
+            fix.edits,
+            "RQ018",
+        )
+    return None
+
+
 def _add_requirements(project: Project, names: list[str]) -> Edit | None:
     from hfdeploy.requirements.deps import add_requirement_edit
 
@@ -484,6 +521,7 @@ FINDERS: tuple[Finder, ...] = (
     _missing_module,
     _unwritable_directory,
     _missing_schema,
+    _lock_tool_broken,
     _transitive_version,
     _redirect_to_http,
 )

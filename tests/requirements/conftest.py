@@ -86,6 +86,22 @@ CATALOGUE = [
     Dist("argon2-cffi", "23.1.0", "2023-08-15", modules=("argon2",)),
     Dist("jwt-helpers", "1.0", "2023-01-01", modules=("jwt_helpers",)),
     Dist("fastapi", "0.104.1", "2023-10-30"),
+    # a library whose releases of 2021 have wheels for CPython 3.9 only; 2.0 is pure Python
+    Dist("oldwheels", "1.0", "2021-01-01", tags=("cp39-cp39-manylinux_2_17_x86_64",)),
+    Dist("oldwheels", "2.0", "2023-03-01"),
+    # releases that need a project nobody published; the second one's newest release is
+    # source-only (only a build could tell what it needs)
+    Dist("ghostdep", "1.0", "2021-01-01", requires=("neverpublished",)),
+    Dist("ghostdep", "1.1", "2021-02-01", requires=("neverpublished>=1", "requests")),
+    Dist("halfghost", "1.0", "2021-01-01", requires=("neverpublished",)),
+    Dist("halfghost", "2.0", "2022-01-01", tags=(), sdist=True),
+    # lock tools whose own dependency broke them later (toolhttp 1.0 dropped what pdm 2.8 used)
+    Dist("pdm", "2.8.0", "2023-07-01", requires=("toolhttp>=0.1",)),
+    Dist("pdm", "2.26.0", "2025-11-01", requires=("toolhttp>=1.0",)),
+    Dist("poetry", "1.4.2", "2023-04-01", requires=("toolhttp",)),
+    Dist("poetry", "2.2.0", "2025-09-01", requires=("toolhttp",)),
+    Dist("toolhttp", "0.1.5", "2023-06-01"),
+    Dist("toolhttp", "1.0.0", "2025-10-20"),
     Dist("uvicorn", "0.24.0", "2023-11-04"),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from packaging.version import Version
 
 from hfdeploy.requirements import resolver
 from tests.requirements.conftest import FakeIndex
-from tests.support import check_tree, codes, fix_tree, make_tree
+from tests.support import check_tree, codes, fix_tree, git_init, make_tree
 
 
 def fix(root: Path, select: str = "RQ", **options: object):
@@ -127,3 +128,101 @@ def test_pip_backend_resolves_the_same_set(
 
 def test_uv_is_found_without_the_network() -> None:
     assert resolver.find_uv() is not None
+
+
+def commit_at(root: Path, when: str) -> None:
+    """Commit everything in `root` (a git repository made if needed) dated `when`."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    if not (root / ".git").exists():
+        git_init(root, commit=False)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
+    subprocess.run(
+        ["git", "-C", str(root), "commit", "-q", "-m", "c"], check=True, env=env, capture_output=True
+    )
+
+
+def test_without_bounds_the_lock_holds_to_the_last_commit_of_the_dependency_file(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(tmp_path, {"requirements.txt": "webframe\n"})
+    commit_at(tmp_path, "2023-11-10T10:00:00Z")
+    (tmp_path / "main.py").write_text("x = 1\n")
+    commit_at(tmp_path, "2025-09-01T10:00:00Z")  # a later commit that leaves the file alone
+    fix(tmp_path)
+    # webframe unbounded; datamodel 2.14.4 (2025) came after requirements.txt last changed
+    assert pins(tmp_path) == {"webframe": "0.104.1", "datamodel": "2.5.2"}
+    header = (tmp_path / "requirements.lock").read_text()
+    assert re.search(
+        r"Cutoff: 2023-11-10T10:00:00Z \(no direct requirement has a version bound; "
+        r"requirements.txt last changed in commit [0-9a-f]+ on 2023-11-10\)",
+        header,
+    )
+
+
+def test_lock_date_today_or_a_date_overrides_the_era(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "webframe\n",
+            "pyproject.toml": '[tool.hfdeploy]\nlock-date = "today"\n',
+        },
+    )
+    commit_at(tmp_path, "2023-11-10T10:00:00Z")
+    fix(tmp_path)
+    assert pins(tmp_path)["datamodel"] == "2.14.4"
+    assert "Cutoff: none ([tool.hfdeploy] lock-date today" in (
+        tmp_path / "requirements.lock"
+    ).read_text()
+    # the command line wins over the file (a lock is remade when deleted or stale)
+    (tmp_path / "requirements.lock").unlink()
+    fix(tmp_path, lock_date="2023-12-01")
+    assert pins(tmp_path)["datamodel"] == "2.5.2"
+    assert "Cutoff: 2023-12-01T00:00:00Z (--lock-date 2023-12-01)" in (
+        tmp_path / "requirements.lock"
+    ).read_text()
+
+
+def test_lock_date_is_checked_when_read(tmp_path: Path) -> None:
+    make_tree(tmp_path, {"pyproject.toml": '[tool.hfdeploy]\nlock-date = "last year"\n'})
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfdeploy", "check", "--offline", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "lock-date: 'last year' is not valid" in proc.stderr
+
+
+def test_an_era_without_wheels_for_the_target_falls_back_to_a_later_date(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    """oldwheels in 2022 had wheels for CPython 3.9 only: a year later, 2.0 is pure Python."""
+    make_tree(tmp_path, {"requirements.txt": "oldwheels\n"})
+    commit_at(tmp_path, "2022-06-01T00:00:00Z")
+    fix(tmp_path)
+    assert pins(tmp_path) == {"oldwheels": "2.0"}
+    header = (tmp_path / "requirements.lock").read_text()
+    assert "Cutoff: 2023-06-01T00:00:00Z (the era's cutoff 2022-06-01" in header
+    assert "has no installable set for CPython 3.11, so a year later, 2023-06-01, was used" in header
+
+
+def test_a_chosen_lock_date_gets_no_fallback(fake_index: FakeIndex, tmp_path: Path) -> None:
+    make_tree(tmp_path, {"requirements.txt": "oldwheels\n"})
+    [diag] = check_tree(tmp_path, "RQ009", offline=False, python="3.11", lock_date="2022-06-01")
+    assert diag.fix is None and "resolving the set for the image failed" in diag.notes[-1]
+
+
+def test_commit_era_needs_upload_times_from_the_index(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    fake_index.html_only = True  # PEP 503 pages: no upload times, so uv could not hold a date
+    make_tree(tmp_path, {"requirements.txt": "webframe\n"})
+    commit_at(tmp_path, "2023-11-10T10:00:00Z")
+    fix(tmp_path)
+    assert pins(tmp_path)["datamodel"] == "2.14.4"
+    assert "does not publish upload times (PEP 700) for webframe" in (
+        tmp_path / "requirements.lock"
+    ).read_text()

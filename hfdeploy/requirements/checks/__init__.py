@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from hfdeploy.check import Check
 from hfdeploy.requirements.checks.conflicting_pins import ConflictingPins
+from hfdeploy.requirements.checks.dependency_not_on_index import DependencyNotOnIndex
 from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
 from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
+from hfdeploy.requirements.checks.lock_tool_floats import LockToolFloats
 from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
 from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
@@ -31,4 +33,6 @@ CHECKS: tuple[type[Check], ...] = (
     UndeclaredRuntimeDependency,
     NoReleaseInRange,  # RQ016
     ProjectNotPipBuildable,
+    DependencyNotOnIndex,  # RQ017
+    LockToolFloats,  # RQ018
 )

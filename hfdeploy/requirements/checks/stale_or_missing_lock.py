@@ -53,14 +53,20 @@ class StaleOrMissingLock(Check):
     whose image installs its own `poetry.lock`, `uv.lock` or `pdm.lock` through that tool needs
     no second lock and is not reported. The fix
     resolves the whole set for the image (CPython of the target version, linux x86_64, wheels
-    only) with `uv pip compile`, or pip >= 26.3, holding transitive dependencies to releases
-    uploaded before the newest direct pin plus 14 days, and writes the result.
+    only) with `uv pip compile`, or pip >= 26.3, as of the code's era, and writes the result.
+    The era is the newest direct pin's upload plus 14 days; with no version bound at all, the
+    date of the last git commit that changed the dependency file. When nothing installs for the
+    target Python at that date (old releases without wheels for it), a year later, then today,
+    is used, and the lock's header says so. `--lock-date` or `[tool.hfdeploy] lock-date`
+    (`era`, `today`, `YYYY-MM-DD`) choose the date instead.
 
     ## Why is this bad?
     Unpinned transitive dependencies float to their newest releases at every build:
     `fastapi==0.104.1` builds with today's pydantic, then crashes at start with
     `'FieldInfo' object has no attribute 'in_'`. The lock makes the image install the set
-    of the pins' era, the same at every build.
+    of the pins' era, the same at every build. Code with no pin at all was written against
+    the releases of its day: `templates.TemplateResponse("index.html", {"request": request})`
+    runs with the Starlette of 2024 and answers 500 with today's.
 
     ## Example
     ```text
