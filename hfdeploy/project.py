@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
+from hfdeploy.journal import JournalError, journal_file, load, state, temp_files
 from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_errors
@@ -63,6 +64,40 @@ class RunOptions:
     python: str | None = None  # --python override of the target version
 
 
+def _unfinished_fix(file: str, root: str) -> tuple[list[Diagnostic], set[str]]:
+    """The HF004 finding for a journal left by an interrupted `fix --write`, and the temp files
+    it accounts for (not reported again as stray temp files)."""
+    shown = os.path.relpath(file, root).replace(os.sep, "/")
+    try:
+        journal = load(file)
+    except JournalError as exc:
+        return [_hf004(f"{exc}; delete it and run `hfdeploy fix --write` again")], set()
+    if journal is None:
+        return [], set()
+    if os.path.realpath(journal.root) != root:
+        return [], set()  # another directory of the same git repository; its own run reports it
+    now = state(journal)
+    written = ", ".join(now.written) or "none"
+    missing = ", ".join(now.pending + now.changed)
+    if now.completable:
+        advice = "run `hfdeploy fix --write` to complete it"
+    else:
+        advice = (
+            f"{', '.join(now.changed)} changed since (or its staged copy is gone), so it cannot "
+            f"be completed: check those files by hand, then delete {shown}"
+        )
+    message = (
+        f"An interrupted `hfdeploy fix --write` left a fix half-written (journal {shown}): "
+        f"written: {written}; not written: {missing}. The files are out of step (one expects "
+        f"what the other does not have yet); {advice}"
+    )
+    return [_hf004(message)], temp_files(journal)
+
+
+def _hf004(message: str) -> Diagnostic:
+    return Diagnostic(code="HF004", severity=Severity.WARNING, message=message)
+
+
 def _git(root: Path, *args: str) -> list[str] | None:
     try:
         proc = subprocess.run(
@@ -101,7 +136,12 @@ class Project:
             )
         self.tracked: frozenset[str] = frozenset(tracked or ())
         self._files = self._discover()
+        self.journal_file = journal_file(self._root_str, self.is_git)
+        # An interrupted multi-file fix (HF004): reported on every run, never cached.
+        self.unfinished, journaled = _unfinished_fix(self.journal_file, self._root_str)
         for name in self._files:
+            if str(name) in journaled:
+                continue
             if name.name.startswith(".hfdeploy-") and name.name.endswith(".tmp"):
                 self._problem(
                     name,
@@ -419,6 +459,8 @@ class Project:
         clone.config = self.config
         clone.options = self.options
         clone.problems = []
+        clone.journal_file = self.journal_file
+        clone.unfinished = self.unfinished
         clone._overlay = {**self._overlay, **changes}
         clone._sources = self._sources
         clone._words = self._words
