@@ -169,13 +169,23 @@ class Project:
 
     def _walk(self) -> Iterator[str]:
         rules_by_dir: dict[str, IgnoreRules] = {}
-        for dirpath, dirnames, filenames in os.walk(self.root, onerror=None):
+
+        def unreadable(error: OSError) -> None:
+            # A directory the walk cannot list (permissions): said once, its files unchecked.
+            where = os.path.relpath(error.filename or self._root_str, self._root_str)
+            self._problem(
+                PurePosixPath(where.replace(os.sep, "/")),
+                f"directory not read ({error.strerror or error}): the files in it were not checked",
+            )
+
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=unreadable):
             rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
             rel = "" if rel == "." else rel
-            gitignore = Path(dirpath) / ".gitignore"
-            if gitignore.is_file():
+            gitignore = os.path.join(dirpath, ".gitignore")
+            if os.path.isfile(gitignore):  # os.path: False, not an error, when not searchable
                 try:
-                    lines = gitignore.read_text("utf-8", errors="replace").splitlines()
+                    with open(gitignore, encoding="utf-8", errors="replace") as handle:
+                        lines = handle.read().splitlines()
                     rules_by_dir[rel] = IgnoreRules(lines)
                 except OSError:
                     pass
@@ -194,7 +204,7 @@ class Project:
                 for d in dirnames
                 if d not in SKIP_DIRS
                 and not d.endswith(".egg-info")
-                and not (Path(dirpath) / d / "pyvenv.cfg").exists()
+                and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
                 and not ignored(d, True)
             )
             for name in sorted(filenames):
