@@ -14,6 +14,8 @@ from pathlib import PurePosixPath
 from hfdeploy.atomic import atomic_write_all
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
+from hfdeploy.journal import JournalError, complete
+from hfdeploy.journal import load as load_journal
 from hfdeploy.project import OutsideRepository, Project
 from hfdeploy.pyparse import parse_or_none
 from hfdeploy.redact import redact
@@ -245,7 +247,11 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
         original = project.original(path)
         prepared[path] = original.encode(text) if original is not None else text.encode("utf-8")
     try:
-        atomic_write_all([(targets[path], data) for path, data in prepared.items()])
+        atomic_write_all(
+            [(targets[path], data) for path, data in prepared.items()],
+            journal=(project.journal_file, project._root_str),
+            untrack=sorted(outcome.untrack) if project.is_git else [],
+        )
     except OSError as exc:
         raise StaleFileError(f"cannot write ({exc.strerror or exc}); nothing was written") from None
     written = list(prepared)
@@ -263,8 +269,26 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
             ],
             check=False,
             capture_output=True,
+            timeout=60,
         )
     return written
+
+
+def complete_interrupted(project: Project) -> list[str]:
+    """Complete the multi-file fix an earlier `fix --write` was killed in the middle of (HF004):
+    the paths written now; [] when there was none. Raises StaleFileError when it cannot be
+    completed (a file changed since); nothing is written then."""
+    try:
+        journal = load_journal(project.journal_file)
+        if journal is None or os.path.realpath(journal.root) != project._root_str:
+            return []
+        return complete(journal)
+    except JournalError as exc:
+        raise StaleFileError(str(exc)) from None
+    except OSError as exc:
+        raise StaleFileError(
+            f"cannot complete the interrupted fix ({exc.strerror or exc})"
+        ) from None
 
 
 def apply_fixes(project: Project, diagnostics: list[Diagnostic]) -> FixOutcome:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
+from hfdeploy.journal import JournalError, journal_file, load, state, temp_files
 from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_errors
@@ -64,6 +65,40 @@ class RunOptions:
     lock_date: str | None = None  # --lock-date: "era", "today" or "YYYY-MM-DD"
 
 
+def _unfinished_fix(file: str, root: str) -> tuple[list[Diagnostic], set[str]]:
+    """The HF004 finding for a journal left by an interrupted `fix --write`, and the temp files
+    it accounts for (not reported again as stray temp files)."""
+    shown = os.path.relpath(file, root).replace(os.sep, "/")
+    try:
+        journal = load(file)
+    except JournalError as exc:
+        return [_hf004(f"{exc}; delete it and run `hfdeploy fix --write` again")], set()
+    if journal is None:
+        return [], set()
+    if os.path.realpath(journal.root) != root:
+        return [], set()  # another directory of the same git repository; its own run reports it
+    now = state(journal)
+    written = ", ".join(now.written) or "none"
+    missing = ", ".join(now.pending + now.changed)
+    if now.completable:
+        advice = "run `hfdeploy fix --write` to complete it"
+    else:
+        advice = (
+            f"{', '.join(now.changed)} changed since (or its staged copy is gone), so it cannot "
+            f"be completed: check those files by hand, then delete {shown}"
+        )
+    message = (
+        f"An interrupted `hfdeploy fix --write` left a fix half-written (journal {shown}): "
+        f"written: {written}; not written: {missing}. The files are out of step (one expects "
+        f"what the other does not have yet); {advice}"
+    )
+    return [_hf004(message)], temp_files(journal)
+
+
+def _hf004(message: str) -> Diagnostic:
+    return Diagnostic(code="HF004", severity=Severity.WARNING, message=message)
+
+
 def _git(root: Path, *args: str) -> list[str] | None:
     try:
         proc = subprocess.run(
@@ -103,7 +138,12 @@ class Project:
             )
         self.tracked: frozenset[str] = frozenset(tracked or ())
         self._files = self._discover()
+        self.journal_file = journal_file(self._root_str, self.is_git)
+        # An interrupted multi-file fix (HF004): reported on every run, never cached.
+        self.unfinished, journaled = _unfinished_fix(self.journal_file, self._root_str)
         for name in self._files:
+            if str(name) in journaled:
+                continue
             if name.name.startswith(".hfdeploy-") and name.name.endswith(".tmp"):
                 self._problem(
                     name,
@@ -132,13 +172,23 @@ class Project:
 
     def _walk(self) -> Iterator[str]:
         rules_by_dir: dict[str, IgnoreRules] = {}
-        for dirpath, dirnames, filenames in os.walk(self.root, onerror=None):
+
+        def unreadable(error: OSError) -> None:
+            # A directory the walk cannot list (permissions): said once, its files unchecked.
+            where = os.path.relpath(error.filename or self._root_str, self._root_str)
+            self._problem(
+                PurePosixPath(where.replace(os.sep, "/")),
+                f"directory not read ({error.strerror or error}): the files in it were not checked",
+            )
+
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=unreadable):
             rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
             rel = "" if rel == "." else rel
-            gitignore = Path(dirpath) / ".gitignore"
-            if gitignore.is_file():
+            gitignore = os.path.join(dirpath, ".gitignore")
+            if os.path.isfile(gitignore):  # os.path: False, not an error, when not searchable
                 try:
-                    lines = gitignore.read_text("utf-8", errors="replace").splitlines()
+                    with open(gitignore, encoding="utf-8", errors="replace") as handle:
+                        lines = handle.read().splitlines()
                     rules_by_dir[rel] = IgnoreRules(lines)
                 except OSError:
                     pass
@@ -157,7 +207,7 @@ class Project:
                 for d in dirnames
                 if d not in SKIP_DIRS
                 and not d.endswith(".egg-info")
-                and not (Path(dirpath) / d / "pyvenv.cfg").exists()
+                and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))
                 and not ignored(d, True)
             )
             for name in sorted(filenames):
@@ -450,6 +500,8 @@ class Project:
         clone.config = self.config
         clone.options = self.options
         clone.problems = []
+        clone.journal_file = self.journal_file
+        clone.unfinished = self.unfinished
         clone._overlay = {**self._overlay, **changes}
         clone._sources = self._sources
         clone._words = self._words

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hfdeploy.secret_names import TOKEN_SHAPE
+
 # scheme://user:password@host — the password runs to the last `@` before the host, because an
 # unescaped `@` inside it is exactly the mistake we report.
 _URL_PASSWORD = re.compile(
@@ -30,11 +32,8 @@ _ASSIGNMENT = re.compile(
 )
 
 # Tokens recognisable by their shape wherever they appear (`RUN huggingface-cli login --token
-# hf_...`): Hugging Face, OpenAI, GitHub, Slack, AWS access key ids.
-_TOKEN = re.compile(
-    r"\b(?:hf_[A-Za-z0-9]{30,}|sk-[A-Za-z0-9_\-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}"
-    r"|github_pat_\w{30,}|xox[abpr]-[A-Za-z0-9\-]{10,}|AKIA[0-9A-Z]{16})\b"
-)
+# hf_...`): one definition, shared with the checks that judge secret values.
+_TOKEN = TOKEN_SHAPE
 
 
 def mask(secret: str) -> str:
@@ -61,6 +60,14 @@ _ANNOTATION = re.compile(
 )
 
 
+# `os.getenv("JWT_SECRET", "...")`, `environ.get(...)`, starlette `config(..., default="...")`:
+# the default given to a secret-named variable, wherever the line assigns it.
+_READ_DEFAULT = re.compile(
+    r"(?P<head>\b(?:getenv|get|config)\(\s*[\"']" + _SECRET_NAME + r"[\"']\s*,\s*"
+    r"(?:default\s*=\s*)?(?P<q>[\"']))(?P<value>[^\"'\n]+)(?P=q)"
+)
+
+
 def redact(text: str) -> str:
     """Mask URL passwords, well-known token shapes and the values of SECRET/TOKEN/PASSWORD-like
     assignments."""
@@ -80,4 +87,7 @@ def redact(text: str) -> str:
         inner = value[1:-1] if quote else value
         return m.group("head") + quote + mask(inner) + quote + m.group("tail")
 
+    text = _READ_DEFAULT.sub(
+        lambda m: m.group("head") + mask(m.group("value")) + m.group("q"), text
+    )
     return _TOKEN.sub(lambda m: mask(m.group()), _ASSIGNMENT.sub(repl, text))

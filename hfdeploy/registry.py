@@ -53,6 +53,8 @@ TOOL_CODES = {
     "HF001": "A file could not be read (binary, not UTF-8, too large, permission denied).",
     "HF002": "A fix would have left a Python file that no longer parses; it was not applied.",
     "HF003": "Fixes did not settle after repeated rounds; what settled was kept.",
+    "HF004": "An interrupted `fix --write` left a multi-file fix half-written; `fix --write` "
+    "completes it.",
 }
 
 

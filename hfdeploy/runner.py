@@ -49,14 +49,14 @@ def run_checks(
         if uncached is not None:
             for check in uncached:
                 found.extend(run_one(project, check))
-            return finalise(project, found)
+            return finalise(project, found + project.unfinished)
     chosen = every()
     found = [d for c in chosen if c.cacheable for d in run_one(project, c)] + project.problems
     rest = [c for c in chosen if not c.cacheable]
     cache.store(project, key, finalise(project, found), [c.code for c in rest])
     for check in rest:
         found.extend(run_one(project, check))
-    return finalise(project, found)
+    return finalise(project, found + project.unfinished)
 
 
 def _run_all(project: Project, checks: Iterable[Check]) -> list[Diagnostic]:
@@ -64,6 +64,7 @@ def _run_all(project: Project, checks: Iterable[Check]) -> list[Diagnostic]:
     for check in checks:
         found.extend(run_one(project, check))
     found.extend(project.problems)
+    found.extend(project.unfinished)
     return finalise(project, found)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from hfdeploy.config import load_config
@@ -75,3 +78,22 @@ def read_tree(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and ".git" not in p.relative_to(root).parts
     }
+
+
+def permissions_enforced() -> Callable[[], None] | None:
+    """A `preexec_fn` that makes a child process subject to file permissions, or None when
+    they already apply (not root). As root, the child loses CAP_DAC_OVERRIDE and
+    CAP_DAC_READ_SEARCH from its bounding set before it execs, so the program it runs keeps
+    uid 0 (and can run the venv's Python under /root) but reads and writes only what the
+    permission bits allow. Tests relying on it assert the denial they expect, so a failure of
+    this mechanism fails them instead of passing."""
+    if os.geteuid() != 0:
+        return None
+
+    def drop() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+    return drop

@@ -102,3 +102,10 @@ def test_settings_annotations_stay_readable_but_defaults_are_masked(
     line: str, expected: str
 ) -> None:
     assert redact(line) == expected
+
+
+def test_default_of_a_secret_read_is_masked_on_any_line() -> None:
+    # the diff of an EV010/EV011 fix shows the removed line: its default must not be printed
+    line = 'ADMIN = os.environ.get("ADMIN_PASSWORD", "admin123-Zq9xW7")'
+    assert "admin123-Zq9xW7" not in redact(line)
+    assert "Zq9xW7" not in redact('key = config("SECRET_KEY", default="abZq9xW7pLm")')

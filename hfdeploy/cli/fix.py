@@ -24,7 +24,7 @@ from hfdeploy.cli.common import (
     load_project,
 )
 from hfdeploy.diagnostics import Severity
-from hfdeploy.fixer import StaleFileError, fix_project, write_changes
+from hfdeploy.fixer import StaleFileError, complete_interrupted, fix_project, write_changes
 from hfdeploy.pysource.app_discovery import find_app
 from hfdeploy.report import render_text
 
@@ -74,6 +74,19 @@ def fix(
     project = load_project(
         path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
     )
+    if write and project.unfinished:
+        try:
+            completed = complete_interrupted(project)
+        except StaleFileError as exc:
+            err(f"hfdeploy: error: {exc}")
+            raise typer.Exit(EXIT_USAGE) from None
+        err(
+            "Completed the fix an earlier `fix --write` was interrupted in: wrote "
+            f"{', '.join(completed) or 'nothing more'}."
+        )
+        project = load_project(
+            path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
+        )
     checks = choose_checks(project, select, ignore)
     outcome = fix_project(project, checks, unsafe=unsafe_fixes)
     remaining = outcome.remaining

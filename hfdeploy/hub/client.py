@@ -33,6 +33,26 @@ WAITING_STAGES = frozenset(
 )
 
 
+def hub_timeout() -> float:
+    """Seconds without progress after which a Hub call fails (`HFDEPLOY_HUB_TIMEOUT`, 60)."""
+    try:
+        return max(1.0, float(os.environ.get("HFDEPLOY_HUB_TIMEOUT", "60")))
+    except ValueError:
+        return 60.0
+
+
+def _bound_session() -> None:
+    """huggingface_hub's shared HTTP client is made without a timeout, so a Hub that accepts
+    the connection and never answers would hang `push` forever. Give it one; calls that pass
+    their own (the log stream) keep theirs."""
+    from huggingface_hub import get_session
+
+    session = get_session()
+    timeout = getattr(session, "timeout", None)
+    if timeout is not None and getattr(timeout, "read", 0) is None:
+        session.timeout = hub_timeout()
+
+
 def find_token() -> str | None:
     from huggingface_hub import get_token
 
@@ -48,6 +68,7 @@ class HubClient:
             endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
         ).rstrip("/")
         self._api = HfApi(endpoint=self.endpoint, token=token)
+        _bound_session()
 
     def _call(self, doing: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         try:

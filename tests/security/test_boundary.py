@@ -8,11 +8,12 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.support import git_init, make_tree
+from tests.support import git_init, make_tree, permissions_enforced
 
 WORKTREE = str(Path(__file__).resolve().parents[2])
 SECRET = "PLANTED-s3cr3t-Zq9xW7"
@@ -20,7 +21,10 @@ APP = "from fastapi import FastAPI\napp = FastAPI()\n"
 FORMATS = ("text", "json", "github", "sarif")
 
 
-def run(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    root: Path, *args: str, timeout: float = 60, permissions: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The CLI on `root`; with `permissions`, subject to file permissions even as root."""
     env = {**os.environ, "PYTHONPATH": WORKTREE, "HFDEPLOY_CACHE_DIR": str(root.parent / "cache")}
     return subprocess.run(
         [sys.executable, "-m", "hfdeploy", *args, str(root)],
@@ -29,6 +33,7 @@ def run(root: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProc
         timeout=timeout,
         env=env,
         check=False,
+        preexec_fn=permissions_enforced() if permissions else None,
     )
 
 
@@ -134,16 +139,39 @@ def test_readme_directory_and_read_only_repository_write_nothing(tmp_path):
     assert snapshot(repo) == before
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permissions")
 def test_read_only_repository_writes_nothing(tmp_path):
+    # Runs as root too: the CLI runs without the capabilities that ignore permissions.
     repo = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n"})
     before = snapshot(repo)
     repo.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        assert_clean(run(repo, "fix", "--offline", "--write"))
+        proc = run(repo, "fix", "--offline", "--write", permissions=True)
     finally:
         repo.chmod(0o755)
+    assert_clean(proc)
+    assert proc.returncode == 2 and "not writable; nothing was written" in proc.stderr
     assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_unreadable_directory_outside_git_is_a_finding_not_a_traceback(tmp_path, command):
+    # `hfdeploy check /` outside git meets directories it cannot list; here a temp tree with
+    # one (mode 000, a planted secret inside), run subject to permissions even as root.
+    repo = make_tree(
+        tmp_path / "repo",
+        {"main.py": APP, "requirements.txt": "fastapi\n", "locked/keys.py": f"K = '{SECRET}'\n"},
+    )
+    (repo / "locked").chmod(0)
+    try:
+        started = time.monotonic()
+        proc = run(repo, command, "--offline", permissions=True, timeout=120)
+        elapsed = time.monotonic() - started
+    finally:
+        (repo / "locked").chmod(0o755)
+    assert_clean(proc)
+    assert elapsed < 60, elapsed
+    if command == "check":
+        assert "locked: HF001" in proc.stdout and "directory not read" in proc.stdout, proc.stdout
 
 
 def test_stale_temp_file_is_reported(tmp_path):
