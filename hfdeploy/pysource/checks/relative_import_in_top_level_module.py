@@ -302,23 +302,24 @@ def _layout_problem(project: Project, loaded: _Loaded, package: str) -> str | No
             continue
         tree = project.python_ast(path)
         for node in ast.walk(tree) if tree is not None else ():
-            names = []
+            names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
+            line = getattr(node, "lineno", 0)
             for name in names:
                 top = name.split(".")[0]
                 if top == package:
                     continue
                 if top in siblings:
                     return (
-                        f"{path}:{node.lineno} imports `{name}` as a top-level module, which "
+                        f"{path}:{line} imports `{name}` as a top-level module, which "
                         "works only while the package directory itself is on `sys.path`"
                     )
                 if top == own_name and top not in siblings and not _installed(img, top):
                     return (
-                        f"{path}:{node.lineno} imports its own package as `{top}`, but the "
+                        f"{path}:{line} imports its own package as `{top}`, but the "
                         f"image puts it in {loaded.root} (the package `{package}`)"
                     )
     return None
