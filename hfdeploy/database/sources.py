@@ -44,6 +44,8 @@ class FoundUrl:
     editable: bool  # the text can be rewritten in place
     placeholder: bool  # from a `.env.example`-style file
     tracked: bool  # committed (or not ignored): reaches the Space repository
+    # a default the environment overrides: `os.getenv("X", "<url>")`, a settings field's default
+    overridable: bool = False
 
     def span_of(self, start: int, end: int) -> Span:
         """File span of `url.text[start:end]`."""
@@ -160,9 +162,22 @@ def _python_urls(project: Project) -> list[FoundUrl]:
                         editable=True,
                         placeholder=False,
                         tracked=True,
+                        overridable=_overridable(module, node),
                     )
                 )
     return found
+
+
+def _overridable(module: Located, node: ast.AST) -> bool:
+    """A default that an environment variable replaces: `os.getenv("X", "<url>")`,
+    `os.environ.get(...)`, or a field default of a class (a pydantic settings field)."""
+    parent = module.parent_of(node)
+    if isinstance(parent, ast.Call):
+        read = classify(parent, *os_bindings(module))
+        return read is not None and read[2] is node
+    if isinstance(parent, (ast.AnnAssign, ast.Assign)):
+        return isinstance(module.parent_of(parent), ast.ClassDef)
+    return False
 
 
 def is_test_file(path: PurePosixPath) -> bool:

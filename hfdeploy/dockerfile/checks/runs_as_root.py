@@ -30,8 +30,17 @@ class RunsAsRoot(Check):
 
     The severity follows the evidence. When the app writes files (a SQLite database, uploads,
     log files, `os.makedirs`, or model downloads into `~/.cache` without `HF_HOME` pointing to
-    a writable place) it is an error naming where. An app that only reads its files runs fine
-    as uid 1000 on root-owned files, so it is then a warning that says what would make it fail.
+    a writable place) it is an error naming where. It is an error too when something needs
+    an account for uid 1000 with a home, which such an image does not have (HOME is `/`):
+    a start through `uv run` (its cache goes to `$HOME/.cache/uv`: `error: Failed to
+    initialize cache at /.cache/uv`) or `pipenv run` (`$HOME/.local`), code that asks for
+    the account (`getpass.getuser()`, `pwd.getpwuid(...)`: `KeyError: 'getpwuid(): uid not
+    found: 1000'`), and a PostgreSQL URL written in the code that names no user
+    (`postgresql+asyncpg:///db`: asyncpg and libpq then ask the system for the user name).
+    An image that already has a uid-1000 account, sets `USER`/`LOGNAME` or `PGUSER`, or
+    points `UV_CACHE_DIR` somewhere writable, is not reported for these. An app that only
+    reads its files runs fine as uid 1000 on root-owned files, so it is then a warning that
+    says what would make it fail.
 
     ## Example
     ```dockerfile
@@ -104,12 +113,18 @@ class RunsAsRoot(Check):
         else:
             return
         evidence = write_evidence(project, rt.env)
+        needs = account_evidence(project)
         if evidence:
             shown = ", ".join(evidence[:_SHOWN])
             more = f" and {len(evidence) - _SHOWN} more" if len(evidence) > _SHOWN else ""
             message += f"; the app writes files: {shown}{more}"
             severity = Severity.ERROR
-        else:
+        if needs:
+            shown = ", ".join(needs[:_SHOWN])
+            more = f" and {len(needs) - _SHOWN} more" if len(needs) > _SHOWN else ""
+            message += f"; the app needs an account for uid {SPACE_UID} with a home: {shown}{more}"
+            severity = Severity.ERROR
+        if not evidence and not needs:
             message += (
                 "; the code writes no file, so it starts, but any write in its directories "
                 "(SQLite, uploads, logs, `~/.cache`) would fail"
@@ -147,6 +162,63 @@ def write_evidence(project: Project, env: dict[str, str]) -> list[str]:
             continue
         label = "a model download into `~/.cache`" if write.kind == "cache" else write.what
         found.append(f"{label} at {write.where}")
+    return list(dict.fromkeys(found))
+
+
+_USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")  # read by getpass.getuser() first
+_LAUNCHER_HOMES = {
+    # launcher -> what it writes under HOME as uid 1000 before the server starts
+    "uv run": "creates its cache in `$HOME/.cache/uv`",
+    "pipenv run": "creates `$HOME/.local/share/virtualenvs`",
+}
+
+
+def account_evidence(project: Project) -> list[str]:
+    """What makes the start fail as uid 1000 when the image has no passwd entry or no writable
+    home for it: a launcher that writes under HOME (`uv run`), code that looks the account up
+    (`getpass.getuser()`), a PostgreSQL URL with no user (the driver looks the OS user name
+    up). Empty when the image already gives uid 1000 what each needs."""
+    from hfdeploy.database.os_user import urls_without_user
+    from hfdeploy.dockerfile.server import find_server
+    from hfdeploy.dockerfile.writable import image_user
+    from hfdeploy.pysource.accounts import account_lookups
+
+    rt = runtime(project)
+    user = image_user(project)
+    if rt is None or user is None:
+        return []
+    env = rt.env
+    # A user added without `-u` is the first account of the image: uid 1000 on Debian.
+    has_account = any(u.uid in (None, str(SPACE_UID)) for u in rt.users)
+    found: list[str] = []
+    server = find_server(project)
+    what = _LAUNCHER_HOMES.get(server.launcher or "") if server is not None else None
+    if server is not None and what is not None:
+        if server.launcher == "uv run":
+            writable = bool(env.get("UV_NO_CACHE")) or user.can_write(
+                env.get("UV_CACHE_DIR") or posixpath.join(user.cache_home(), "uv")
+            )
+        else:
+            writable = user.can_write(user.home)
+        if not writable:
+            found.append(
+                f"`{server.launcher}` ({server.origin}) {what}, and HOME is `{user.home}`, "
+                f"which uid {SPACE_UID} cannot write"
+            )
+    if not has_account and not any(env.get(v) for v in _USER_VARIABLES):
+        for lookup in account_lookups(project):
+            found.append(
+                f"{lookup.what} at {lookup.where} (`KeyError: 'getpwuid(): uid not found'`)"
+            )
+    if not has_account and not env.get("PGUSER"):
+        for url in urls_without_user(project):
+            source = project.source(url.path)
+            line = source.line_col(url.written.start)[0] if source is not None else None
+            where = f"{url.path}:{line}" if line else str(url.path)
+            found.append(
+                f"`{url.url.masked()}`{'...' if not url.complete else ''} at {where} names no "
+                "database user, so the driver asks the system for the user name"
+            )
     return list(dict.fromkeys(found))
 
 

@@ -12,6 +12,7 @@ from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
 from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
 from hfdeploy.requirements.checks.project_not_pip_buildable import ProjectNotPipBuildable
+from hfdeploy.requirements.checks.psycopg_without_libpq import PsycopgWithoutLibpq
 from hfdeploy.requirements.checks.python_version_excluded import PythonVersionExcluded
 from hfdeploy.requirements.checks.stale_or_missing_lock import StaleOrMissingLock
 from hfdeploy.requirements.checks.undeclared_runtime_dependency import UndeclaredRuntimeDependency
@@ -31,6 +32,7 @@ CHECKS: tuple[type[Check], ...] = (
     StaleOrMissingLock,
     UnreadDependencyFile,
     UndeclaredRuntimeDependency,
+    PsycopgWithoutLibpq,  # RQ015
     NoReleaseInRange,  # RQ016
     ProjectNotPipBuildable,
     DependencyNotOnIndex,  # RQ017

@@ -1,0 +1,10 @@
+import getpass
+
+from fastapi import FastAPI
+
+app = FastAPI(title="echo")
+
+
+@app.get("/whoami")
+def whoami() -> dict[str, str]:
+    return {"user": getpass.getuser()}

@@ -1,0 +1,10 @@
+from fastapi import APIRouter
+
+from ..store import ITEMS
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items() -> list[str]:
+    return ITEMS
