@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -154,3 +156,66 @@ def test_requirements_written_from_imports_install_and_the_app_imports(
         ["python", "-c", "import main, uvicorn; print(main.CONFIG['name'], main.app.title)"],
     )
     assert code == 0 and "demo FastAPI" in logs, logs
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_df025_app_one_directory_deeper_does_not_start_and_the_fix_serves(
+    docker_client: Any, tmp_path: Path, cleanup: list[str]
+) -> None:
+    """DF025's finding on a real container: the image builds, and uvicorn cannot import the
+    module the CMD names; after `fix --write` the server starts in the app's directory."""
+    root = make_tree(
+        tmp_path / "repo",
+        {
+            "backend/requirements.txt": "uvicorn\nfastapi\n",
+            "backend/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+            "Dockerfile": BASE
+            + "COPY backend/requirements.txt .\n"
+            + "RUN pip install --no-cache-dir -r requirements.txt\n"
+            + "COPY . .\n"
+            + 'CMD ["sh", "-c", "uvicorn main:app --host 0.0.0.0 --port ${PORT:-7860}"]\n',
+        },
+    )
+    assert [d.code for d in check_tree(root, "DF025")] == ["DF025"]
+    code, output, tag = buildkit(root)
+    cleanup.append(tag)
+    assert code == 0, output[-3000:]
+    code, logs = serve(docker_client, tag)
+    assert code != 0 and 'Could not import module "main"' in logs, logs
+    fix_tree(root, "DF025")
+    assert "cd backend && uvicorn main:app" in (root / "Dockerfile").read_text()
+    assert check_tree(root, "DF025") == []
+    code, output, tag = buildkit(root)
+    cleanup.append(tag)
+    assert code == 0, output[-3000:]
+    code, logs = serve(docker_client, tag)
+    assert code == 0 and "Application startup complete" in logs, logs
+
+
+def serve(docker_client: Any, tag: str) -> tuple[int, str]:
+    """Start the image's own CMD on a free port: (0, log) once it serves, else (exit, log)."""
+    container = docker_client.containers.run(
+        tag,
+        user="1000",
+        network_mode="host",
+        environment={"PORT": str(free_port())},
+        detach=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            container.reload()
+            logs = container.logs().decode("utf-8", "replace")
+            if "Application startup complete" in logs:
+                return 0, logs
+            if container.status == "exited":
+                return int(container.attrs["State"]["ExitCode"]) or 1, logs
+            time.sleep(1)
+        return 1, container.logs().decode("utf-8", "replace")
+    finally:
+        container.remove(force=True)
