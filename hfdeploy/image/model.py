@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from hfdeploy.dockerfile.parse import Dockerfile, Stage
+from hfdeploy.dockerfile.parse import Dockerfile, Instruction, Stage
 from hfdeploy.dockerfile.shell import Word, commands, split_words
 from hfdeploy.dockerfile.stage import (
     Runtime,
@@ -172,6 +172,39 @@ class Image:
                 if fnmatch.fnmatchcase("/".join(n.split("/")[: depth + 1]), source)
             }
         )
+
+    def install_reading_copy(self, stage: Stage, ins: Instruction) -> InstallStep | None:
+        """The install step that reads, as a requirements file (`pip install -r FILE`), the one
+        file the COPY/ADD `ins` of `stage` puts in the image; None when no step does."""
+        if self.dockerfile is None:
+            return None
+        words = [w.value for w in ins.words()]
+        if len(words) != 2:
+            return None
+        source, dest = words
+        view = build_runtime(self.dockerfile, stage)
+        step = next((s for s in view.steps if s.ins is ins), None)
+        if step is None:
+            return None
+        target = posixpath.normpath(posixpath.join(step.workdir, dest))
+        if dest.endswith("/") or dest in (".", "./"):
+            target = posixpath.join(target, posixpath.basename(source.rstrip("/")))
+        chain = self.dockerfile.chain(stage)
+        after = False
+        for later in view.steps:
+            after = after or later.ins is ins
+            if not after:
+                continue
+            for install in self.installs:
+                if install.step is None or install.step.ins is not later.ins:
+                    continue
+                if install.stage is not None and install.stage not in chain:
+                    continue
+                for written in install.requirement_files:
+                    full = posixpath.normpath(posixpath.join(later.workdir, written))
+                    if full == target:
+                        return install
+        return None
 
     def copied(self, path: str) -> bool:
         """Whether the repository file `path` ends up in the final stage (a COPY/ADD from the

@@ -34,6 +34,7 @@ from hfdeploy.dockerfile.checks.runs_as_root import RunsAsRoot
 from hfdeploy.dockerfile.checks.secret_as_build_arg import SecretAsBuildArg
 from hfdeploy.dockerfile.checks.secret_in_dockerfile import SecretInDockerfile
 from hfdeploy.dockerfile.checks.secret_value_in_dockerfile import SecretValueInDockerfile
+from hfdeploy.dockerfile.checks.server_app_not_in_image import ServerAppNotInImage
 from hfdeploy.dockerfile.checks.server_bound_to_localhost import ServerBoundToLocalhost
 from hfdeploy.dockerfile.checks.server_not_installed import ServerNotInstalled
 from hfdeploy.dockerfile.checks.server_not_installed_for_user import ServerNotInstalledForUser
@@ -69,6 +70,7 @@ CHECKS: tuple[type[Check], ...] = (
     SetupReadsUncopiedFile,  # DF023
     CompiledRequirementsNotInstalled,  # DF024
     SecretValueInDockerfile,  # DF030
+    ServerAppNotInImage,  # DF025
     WriteDeniedAtRuntime,  # DF031
     ModelDownloadedAtStart,  # DF032
     AptGetAsNonRoot,  # DF033

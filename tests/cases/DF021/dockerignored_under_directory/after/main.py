@@ -1,0 +1,6 @@
+import json
+
+from fastapi import FastAPI
+
+app = FastAPI()
+LABELS = json.load(open("data/labels.json"))
