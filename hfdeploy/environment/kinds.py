@@ -457,6 +457,8 @@ def variable_types(project: Project) -> dict[str, ValueType]:
                 constraints = _field_constraints(read.node)
                 if constraints:
                     found = (found or STR).constrained(constraints)
+            elif read.kind == "starlette" and isinstance(read.node, ast.Call):
+                found = _starlette_cast(read.node) or _code_type(read.module, read.node, enums)
             else:
                 found = _code_type(read.module, read.node, enums)
             if found == STR:
@@ -476,12 +478,56 @@ def variable_types(project: Project) -> dict[str, ValueType]:
 def _code_type(
     module: Located, node: ast.AST, enums: dict[str, tuple[Choice, ...]]
 ) -> ValueType | None:
+    """What the code does with the value: a cast or a comparison around the read, or the
+    same done to the name it is assigned to (`port = os.getenv("DB_PORT")` ... `int(port)`)
+    in that module."""
+    found = _use_type(module, node, enums)
+    if found is not None:
+        return found
+    parent = module.parent_of(node)
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+    elif isinstance(parent, ast.AnnAssign):
+        target = parent.target
+    else:
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    uses = module.nodes_matching(re.compile(rf"\b{re.escape(target.id)}\b"))
+    for use in uses:
+        if isinstance(use, ast.Name) and use.id == target.id and isinstance(use.ctx, ast.Load):
+            found = _use_type(module, use, enums)
+            if found is not None:
+                return found
+    return None
+
+
+def _use_type(
+    module: Located, node: ast.AST, enums: dict[str, tuple[Choice, ...]]
+) -> ValueType | None:
     parent = module.parent_of(node)
     # `.lower()` / `.strip()` between the read and the comparison
     while isinstance(parent, ast.Attribute) and isinstance(module.parent_of(parent), ast.Call):
         node = module.parent_of(parent)  # type: ignore[assignment]
         parent = module.parent_of(node)
     return _read_type(node, parent, enums)
+
+
+# starlette's `config("X", cast=...)`: what each cast parses.
+_STARLETTE_CASTS: dict[str, ValueType] = {
+    **_CASTS,
+    "URL": ValueType("url"),
+    "DatabaseURL": ValueType("url"),
+    "Secret": STR,
+    "CommaSeparatedStrings": STR,
+}
+
+
+def _starlette_cast(call: ast.Call) -> ValueType | None:
+    cast = next((k.value for k in call.keywords if k.arg == "cast"), None)
+    if cast is None and len(call.args) > 1:
+        cast = call.args[1]
+    return _STARLETTE_CASTS.get(_name(cast) or "") if cast is not None else None
 
 
 def variable_kinds(project: Project) -> dict[str, ValueKind]:

@@ -437,3 +437,20 @@ def test_without_a_settings_error_a_placeholder_is_blamed_by_name_as_a_whole_wor
     )
     notes = _placeholder_cause(log, {"HOST": "0.0.0.0", "DB_HOST": "x"}, report)
     assert len(notes) == 1 and "for DB_HOST:" in notes[0]
+
+
+def test_a_value_assigned_first_and_a_starlette_cast_say_their_type(tmp_path: Path) -> None:
+    root = make_tree(
+        tmp_path / "app",
+        {
+            "db.py": "import os\n\nport = os.getenv('PG_PORT_NUMBER')\nhost = os.environ['PG_HOST']\n"
+            "URL = f'postgresql://u:p@{host}:{int(port)}/db'\n",
+            "conf.py": "from starlette.config import Config\n\nconfig = Config()\n"
+            "DEBUG = config('DEBUG_MODE', cast=bool)\nWORKERS = config('WORKER_SLOTS', int)\n"
+            "SITE = config('SITE')\n",
+        },
+    )
+    types = variable_types(project_for(root))
+    assert types["PG_PORT_NUMBER"].kind == "int" and types["PG_HOST"].kind == "str"
+    assert types["DEBUG_MODE"].kind == "bool" and types["WORKER_SLOTS"].kind == "int"
+    assert types["SITE"].kind == "str"
