@@ -13,6 +13,7 @@ from hfdeploy.space import SPACE_UID
 from hfdeploy.verify import probe
 from hfdeploy.verify.docker_client import DockerClient, DockerFailure, ImageConfig
 from hfdeploy.verify.findings import engine_failed, finding
+from hfdeploy.verify.placeholders import PLACEHOLDER_HOST
 from hfdeploy.verify.progress import Progress
 from hfdeploy.verify.report import VerifyReport
 from hfdeploy.verify.serve import (
@@ -224,7 +225,14 @@ _VALIDATION_ERROR = re.compile(r"\d+ validation errors? for (?P<model>\w+)")
 _MISSING = re.compile(r"\[type=missing\b|^field required\b|\(type=value_error\.missing\)", re.I)
 _INPUT = re.compile(r"\s*\[type=.*$|\s*\(type=[^)]*\)\s*$")
 _LOCATION = re.compile(r"^[A-Za-z_][\w.\-]*\s*$")  # `HOST`, `db.port`, `origins.0`
-_MARKED = "hfdeploy-placeholder"  # in every text placeholder and placeholder host
+_MARKED = "hfdeploy-placeholder"
+_UNRESOLVED = re.compile(
+    r"Name or service not known|Temporary failure in name resolution|nodename nor servname"
+    r"|could not translate host name|getaddrinfo failed|gaierror"
+)
+_HOST_NAME = re.compile(
+    r"(?:^|_)(?:HOST|HOSTNAME|SERVER|ADDR|ADDRESS)$", re.IGNORECASE
+)  # in every text placeholder and placeholder host
 
 
 def validation_errors(log: str) -> list[tuple[str, str]]:
@@ -298,6 +306,21 @@ def _placeholder_cause(
             notes.append(
                 f"The start failed on the placeholder for {setting.name}{kind}: give it a real "
                 "value with --env or --env-file (on the Space: a secret or variable)"
+            )
+    if not notes and _UNRESOLVED.search(tail):
+        # A lookup of a placeholder host fails without naming it (`socket.gaierror`).
+        hosts = sorted(
+            s.name
+            for s in report.env
+            if s.source == "placeholder"
+            and _MARKED in env.get(s.name, "")  # not verify's own values (HOST: 0.0.0.0)
+            and (_HOST_NAME.search(s.name) or PLACEHOLDER_HOST in env.get(s.name, ""))
+        )
+        if hosts:
+            notes.append(
+                f"The start failed looking up a host no placeholder can name: {', '.join(hosts)} "
+                "got placeholders; give the real host with --env or --env-file (on the Space: "
+                "a secret or variable)"
             )
     return notes
 

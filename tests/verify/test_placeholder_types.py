@@ -454,3 +454,29 @@ def test_a_value_assigned_first_and_a_starlette_cast_say_their_type(tmp_path: Pa
     assert types["PG_PORT_NUMBER"].kind == "int" and types["PG_HOST"].kind == "str"
     assert types["DEBUG_MODE"].kind == "bool" and types["WORKER_SLOTS"].kind == "int"
     assert types["SITE"].kind == "str"
+
+
+def test_a_failed_host_lookup_names_the_placeholder_hosts() -> None:
+    log = (
+        "Traceback (most recent call last):\n"
+        '  File "/usr/local/lib/python3.12/socket.py", line 963, in getaddrinfo\n'
+        "socket.gaierror: [Errno -2] Name or service not known\n"
+    )
+    report = _report(
+        EnvSetting("DB_HOST", "placeholder"),
+        EnvSetting("DB_NAME", "placeholder"),
+        EnvSetting("CACHE", "placeholder", "url (redis)"),
+        EnvSetting("HOST", "placeholder", "bind address"),
+    )
+    env = {
+        "DB_HOST": "hfdeploy-placeholder-DB_HOST",
+        "DB_NAME": "hfdeploy-placeholder-DB_NAME",
+        "CACHE": "redis://user:password@hfdeploy-placeholder.invalid:6379/0",
+        "HOST": "0.0.0.0",
+    }
+    notes = _placeholder_cause(log, env, report)
+    assert notes == [
+        "The start failed looking up a host no placeholder can name: CACHE, DB_HOST got "
+        "placeholders; give the real host with --env or --env-file (on the Space: a secret or "
+        "variable)"
+    ]
