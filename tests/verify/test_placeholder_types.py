@@ -480,3 +480,18 @@ def test_a_failed_host_lookup_names_the_placeholder_hosts() -> None:
         "placeholders; give the real host with --env or --env-file (on the Space: a secret or "
         "variable)"
     ]
+
+
+def test_pydantic_2s_bundled_v1_gives_optional_fields_a_none_default(tmp_path: Path) -> None:
+    root = make_tree(
+        tmp_path / "app",
+        {
+            "config.py": "from typing import Optional\n\nfrom pydantic.v1 import (\n    AnyHttpUrl,\n"
+            "    BaseSettings,\n)\n\nclass Settings(BaseSettings):\n    SENTRY_DSN: Optional[AnyHttpUrl]\n"
+            "    API_KEY: str\n\nprint(Settings().SENTRY_DSN)\n",
+        },
+    )
+    env, _ = container_env(project_for(root), VerifyOptions())
+    assert env == {"API_KEY": "hfdeploy-placeholder-API_KEY"}
+    result = _run_with(root, "config", env)
+    assert result.returncode == 0 and result.stdout.strip() == "None", result.stderr[-2000:]
