@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -23,6 +25,20 @@ from hfdeploy.cli.common import (
     guarded,
     load_project,
 )
+from hfdeploy.cli.verify import (
+    BUILD_TIMEOUT_OPT,
+    BUILDER_OPT,
+    CPUS_OPT,
+    ENV_FILE_OPT,
+    ENV_OPT,
+    MEMORY_OPT,
+    NETWORK_OPT,
+    PORT_OPT,
+    SPACE_OPT,
+    TIMEOUT_OPT,
+    USER_OPT,
+    Builder,
+)
 from hfdeploy.diagnostics import Severity
 from hfdeploy.fixer import StaleFileError, complete_interrupted, fix_project, write_changes
 from hfdeploy.pysource.app_discovery import find_app
@@ -38,7 +54,10 @@ def register(app: typer.Typer) -> None:
             "--write applies every safe fix (and unsafe ones with --unsafe-fixes), editing files in "
             "place: comments, formatting, line endings and encoding are kept, writes are atomic, "
             "and a Python file is never left unparsable. Exit 0 when no error would remain, 1 when "
-            "one does, 2 on usage errors or when a file changed on disk while fixing."
+            "one does, 2 on usage errors or when a file changed on disk while fixing.\n\n"
+            "--verify (with --write) then builds and runs the image as `verify` does, with "
+            "verify's own options (--env, --env-file, --space, --memory, --cpus, --user, "
+            "--timeout, --build-timeout, --port, --network, --builder) in every round."
         ),
     )(fix)
 
@@ -67,10 +86,54 @@ def fix(
     rounds: int = typer.Option(
         4, "--rounds", min=1, max=10, help="With --verify: at most this many runtime repairs."
     ),
+    env: list[str] = ENV_OPT,
+    env_file: Path | None = ENV_FILE_OPT,
+    network: str | None = NETWORK_OPT,
+    timeout: float = TIMEOUT_OPT,
+    port: int | None = PORT_OPT,
+    builder: Builder = BUILDER_OPT,
+    user: str = USER_OPT,
+    memory: str = MEMORY_OPT,
+    cpus: float = CPUS_OPT,
+    space: str | None = SPACE_OPT,
+    build_timeout: float = BUILD_TIMEOUT_OPT,
 ) -> None:
     if verify and not write:
         err("hfdeploy: error: --verify needs --write (runtime repairs edit the files)")
         raise typer.Exit(EXIT_USAGE)
+    from hfdeploy.cli.verify import verify_options
+
+    verify_settings = (env, env_file, network, timeout, port, builder, user, memory, cpus, space)
+    defaults: tuple[object, ...] = (
+        [],
+        None,
+        None,
+        120.0,
+        None,
+        Builder.auto,
+        "1000",
+        "16g",
+        2.0,
+        None,
+    )
+    given = [*verify_settings, build_timeout] != [*defaults, 1800.0]
+    if given and not verify:
+        err("hfdeploy: error: the container options (--env, --space, ...) apply with --verify")
+        raise typer.Exit(EXIT_USAGE)
+    options = verify_options(
+        env,
+        env_file,
+        network,
+        timeout,
+        False,
+        port,
+        builder.value,
+        user,
+        memory,
+        cpus,
+        space,
+        build_timeout,
+    )
     project = load_project(
         path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
     )
@@ -87,6 +150,10 @@ def fix(
         project = load_project(
             path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
         )
+    if verify:
+        from hfdeploy.cli.verify import check_options
+
+        check_options(project, options)  # bad --env/--space/--memory: before any file changes
     checks = choose_checks(project, select, ignore)
     outcome = fix_project(project, checks, unsafe=unsafe_fixes)
     remaining = outcome.remaining
@@ -137,7 +204,9 @@ def fix(
         sys.stderr.write(render_text(outcome.project, remaining))
     failed = any(d.severity is Severity.ERROR for d in remaining)
     if verify:
-        served = _verify_and_repair(path, offline, python, index_url, rounds, lock_date)
+        served = _verify_and_repair(
+            path, offline, python, index_url, rounds, options, network is None, lock_date
+        )
         raise typer.Exit(EXIT_OK if served else EXIT_FINDINGS)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
@@ -148,14 +217,16 @@ def _verify_and_repair(
     python: str | None,
     index_url: str | None,
     rounds: int,
+    options: Any,
+    default_network: bool,
     lock_date: str | None = None,
 ) -> bool:
-    """Build and run; repair from what the container shows; report each round on stdout."""
+    """Build and run with verify's options; repair from what the container shows; report
+    each round on stdout."""
     from hfdeploy.cli.verify import ConsoleProgress, interrupt_on_terminate
     from hfdeploy.verify.docker_client import DockerFailure, connect, engine_host
     from hfdeploy.verify.report import render_text as render_verify
     from hfdeploy.verify.runtime_fix import fix_until_serving, render_rounds
-    from hfdeploy.verify.settings import VerifyOptions
 
     client = connect()
     if isinstance(client, DockerFailure):
@@ -164,7 +235,8 @@ def _verify_and_repair(
             f"({client.message})"
         )
         raise typer.Exit(EXIT_USAGE)
-    options = VerifyOptions(network="bridge" if client.engine.desktop else "host")
+    if default_network and client.engine.desktop:
+        options = dataclasses.replace(options, network="bridge")  # as `verify` chooses
     progress = ConsoleProgress()
     try:
         with interrupt_on_terminate():

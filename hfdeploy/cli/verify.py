@@ -52,74 +52,82 @@ def register(app: typer.Typer) -> None:
     app.command("verify", help=HELP)(verify)
 
 
+# Options `fix --write --verify` passes through to every verify round, declared once.
+ENV_OPT = typer.Option(
+    [],
+    "--env",
+    "-e",
+    metavar="NAME=VALUE",
+    help="Set a variable in the container (repeatable).",
+)
+ENV_FILE_OPT = typer.Option(
+    None, "--env-file", help="Read NAME=VALUE lines (e.g. a local .env) into the container."
+)
+NETWORK_OPT = typer.Option(
+    None,
+    "--network",
+    help="host (default; bridge on Docker Desktop), bridge, or the name of an existing network.",
+)
+TIMEOUT_OPT = typer.Option(
+    120.0, "--timeout", min=1.0, help="Seconds to wait for the server to answer after start."
+)
+PORT_OPT = typer.Option(
+    None,
+    "--port",
+    min=1,
+    max=65535,
+    help="The port the app must listen on (default: app_port from README.md, else 7860).",
+)
+BUILDER_OPT = typer.Option(
+    Builder.auto,
+    "--builder",
+    help="auto: BuildKit through the docker CLI when it can (as "
+    "Spaces build), else the engine's legacy builder through the SDK.",
+)
+USER_OPT = typer.Option(
+    "1000",
+    "--user",
+    help="Run the container as this uid (1000, as a Space does), or `image` for the "
+    "image's own USER.",
+)
+MEMORY_OPT = typer.Option(
+    "16g", "--memory", help="Memory limit (cpu-basic: 16g); `none` for no limit."
+)
+CPUS_OPT = typer.Option(2.0, "--cpus", min=0.0, help="CPU limit (cpu-basic: 2); 0: none.")
+SPACE_OPT = typer.Option(
+    None,
+    "--space",
+    metavar="OWNER/NAME",
+    help="The Space's id, for SPACE_ID, SPACE_HOST and the other injected variables "
+    "(default: local/<directory name>).",
+)
+BUILD_TIMEOUT_OPT = typer.Option(
+    1800.0, "--build-timeout", min=1.0, help="Seconds the build may take before it is stopped."
+)
+
+
 @guarded
 def verify(
     path: Path = PATH_ARG,
-    env: list[str] = typer.Option(
-        [],
-        "--env",
-        "-e",
-        metavar="NAME=VALUE",
-        help="Set a variable in the container (repeatable).",
-    ),
-    env_file: Path | None = typer.Option(
-        None, "--env-file", help="Read NAME=VALUE lines (e.g. a local .env) into the container."
-    ),
-    network: str | None = typer.Option(
-        None,
-        "--network",
-        help="host (default; bridge on Docker Desktop), bridge, or the name of "
-        "an existing network.",
-    ),
-    timeout: float = typer.Option(
-        120.0, "--timeout", min=1.0, help="Seconds to wait for the server to answer after start."
-    ),
+    env: list[str] = ENV_OPT,
+    env_file: Path | None = ENV_FILE_OPT,
+    network: str | None = NETWORK_OPT,
+    timeout: float = TIMEOUT_OPT,
     keep: bool = typer.Option(
         False, "--keep", help="Leave the container running and print its URL."
     ),
     format: VerifyFormat = typer.Option(VerifyFormat.text, "--format", "-f", help="text or json."),
-    port: int | None = typer.Option(
-        None,
-        "--port",
-        min=1,
-        max=65535,
-        help="The port the app must listen on (default: app_port from README.md, else 7860).",
-    ),
-    builder: Builder = typer.Option(
-        Builder.auto,
-        "--builder",
-        help="auto: BuildKit through the docker CLI when it can (as "
-        "Spaces build), else the engine's legacy builder through the SDK.",
-    ),
-    user: str = typer.Option(
-        "1000",
-        "--user",
-        help="Run the container as this uid (1000, as a Space does), or `image` for the "
-        "image's own USER.",
-    ),
-    memory: str = typer.Option(
-        "16g", "--memory", help="Memory limit (cpu-basic: 16g); `none` for no limit."
-    ),
-    cpus: float = typer.Option(2.0, "--cpus", min=0.0, help="CPU limit (cpu-basic: 2); 0: none."),
-    space: str | None = typer.Option(
-        None,
-        "--space",
-        metavar="OWNER/NAME",
-        help="The Space's id, for SPACE_ID, SPACE_HOST and the other injected variables "
-        "(default: local/<directory name>).",
-    ),
-    build_timeout: float = typer.Option(
-        1800.0, "--build-timeout", min=1.0, help="Seconds the build may take before it is stopped."
-    ),
+    port: int | None = PORT_OPT,
+    builder: Builder = BUILDER_OPT,
+    user: str = USER_OPT,
+    memory: str = MEMORY_OPT,
+    cpus: float = CPUS_OPT,
+    space: str | None = SPACE_OPT,
+    build_timeout: float = BUILD_TIMEOUT_OPT,
 ) -> None:
     from hfdeploy.verify.docker_client import DockerFailure, connect, engine_host
     from hfdeploy.verify.report import EXIT_CANNOT_VERIFY, VerifyReport, render_json, render_text
-    from hfdeploy.verify.settings import (
-        container_env,
-        image_tag,
-        memory_bytes,
-        space_identity,
-    )
+    from hfdeploy.verify.settings import image_tag
     from hfdeploy.verify.verify import verify_project
 
     project = load_project(path)
@@ -137,9 +145,7 @@ def verify(
         space,
         build_timeout,
     )
-    container_env(project, options)  # bad --env/--env-file input: a usage error before any work
-    space_identity(project, options)
-    memory_bytes(options.memory)
+    check_options(project, options)  # bad --env/--env-file input: a usage error before any work
     client = connect()
     if isinstance(client, DockerFailure):
         err(
@@ -203,6 +209,15 @@ def verify_options(
         space=space,
         build_timeout=build_timeout,
     )
+
+
+def check_options(project: Any, options: Any) -> None:
+    """A usage error for bad --env/--env-file input, --space or --memory, before any work."""
+    from hfdeploy.verify.settings import container_env, memory_bytes, space_identity
+
+    container_env(project, options)
+    space_identity(project, options)
+    memory_bytes(options.memory)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 _FIELD_FUNCS = ("Field",)
 _CLASS = re.compile(r"^[ \t]*class[ \t]", re.MULTILINE)
+# pydantic 2's bundled v1 (`from pydantic.v1 import BaseSettings`) keeps v1's behaviour.
+_V1_COMPAT = re.compile(
+    r"from[ \t]+pydantic\.v1[ \t]+import[ \t]*\(?[^)\n]*(?:\n[^)]*)?\bBaseSettings\b|pydantic\.v1\.BaseSettings"
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ def _collect(project: Project) -> list[SettingsClass]:
         v1 = (
             "from pydantic import BaseSettings" in module.text
             or "pydantic.BaseSettings" in module.text
+            or _V1_COMPAT.search(module.text) is not None
         )
         config = inherited(node, module, frozenset({node.name}))
         prefix = config.get("env_prefix")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -12,6 +13,7 @@ from hfdeploy.space import SPACE_UID
 from hfdeploy.verify import probe
 from hfdeploy.verify.docker_client import DockerClient, DockerFailure, ImageConfig
 from hfdeploy.verify.findings import engine_failed, finding
+from hfdeploy.verify.placeholders import PLACEHOLDER_HOST
 from hfdeploy.verify.progress import Progress
 from hfdeploy.verify.report import VerifyReport
 from hfdeploy.verify.serve import (
@@ -71,6 +73,7 @@ def run_container(
             return
         probe_port = container_port = free_port()
         env = {**env, "PORT": str(probe_port)}
+        report.env = [e for e in report.env if e.name != "PORT"]
         report.env.append(EnvSetting("PORT", f"verify: {port} is busy on this host"))
     elif not host_network:
         probe_port = free_port()
@@ -114,7 +117,7 @@ def run_container(
             return
         if not isinstance(started, Up):
             report.log = getattr(started, "log", "")
-            _not_serving(started, target, report, env)
+            _not_serving(started, target, report, env, settings_variables(project))
             if isinstance(started, Exited):
                 check_storage(project, client, config, env, report, None, options.user)
             return
@@ -191,9 +194,12 @@ def _placeholders_for_what_the_image_lacks(
                 f"Started with placeholder values for {', '.join(placeholders)}: the app requires "
                 "them and neither --env nor --env-file gave them",
                 [
-                    f"each is a valid value of its kind that reaches nothing (a database URL: "
-                    f"SQLite under the data directory; text: `{PLACEHOLDER_PREFIX}<NAME>`); "
-                    "on the Space, set them as secrets or variables"
+                    "each is a valid value of the type the app reads it as, that reaches "
+                    "nothing (a database URL: SQLite under the data directory; a URL or DSN: an "
+                    "`.invalid` host; an e-mail, a number within its bounds, the first choice "
+                    f"of a Literal or Enum; text: `{PLACEHOLDER_PREFIX}<NAME>`, as long as its "
+                    "bounds ask; PORT: app_port, HOST: 0.0.0.0); on the Space, set them as "
+                    "secrets or variables"
                 ],
             )
         )
@@ -215,25 +221,125 @@ def _remove(client: DockerClient, container: str) -> None:
         raise KeyboardInterrupt
 
 
-def _placeholder_cause(log: str, env: dict[str, str], report: VerifyReport) -> list[str]:
-    """Notes naming each placeholder the crash's traceback mentions (by name or by value)."""
-    tail = "\n".join(probe.traceback_tail(log))
+_VALIDATION_ERROR = re.compile(r"\d+ validation errors? for (?P<model>\w+)")
+_MISSING = re.compile(r"\[type=missing\b|^field required\b|\(type=value_error\.missing\)", re.I)
+_INPUT = re.compile(r"\s*\[type=.*$|\s*\(type=[^)]*\)\s*$")
+_LOCATION = re.compile(r"^[A-Za-z_][\w.\-]*\s*$")  # `HOST`, `db.port`, `origins.0`
+_MARKED = "hfdeploy-placeholder"
+_UNRESOLVED = re.compile(
+    r"Name or service not known|Temporary failure in name resolution|nodename nor servname"
+    r"|could not translate host name|getaddrinfo failed|gaierror"
+)
+_HOST_NAME = re.compile(
+    r"(?:^|_)(?:HOST|HOSTNAME|SERVER|ADDR|ADDRESS)$", re.IGNORECASE
+)  # in every text placeholder and placeholder host
+
+
+def validation_errors(log: str) -> list[tuple[str, str]]:
+    """(field, message) for each error of the last pydantic `ValidationError` in `log` (v1 and
+    v2 print the field's location unindented, then the message indented under it)."""
+    lines = log.splitlines()
+    header = max(
+        (i for i, line in enumerate(lines) if _VALIDATION_ERROR.search(line)), default=None
+    )
+    if header is None:
+        return []
+    errors: list[tuple[str, str]] = []
+    field: str | None = None
+    for line in lines[header + 1 :]:
+        if not line.strip():
+            break
+        if not line[0].isspace():
+            if field is not None or not _LOCATION.match(line):
+                break
+            field = line.strip()
+        elif field is not None:
+            errors.append((field, line.strip()))
+            field = None
+    return errors
+
+
+def _placeholder_cause(
+    log: str, env: dict[str, str], report: VerifyReport, fields: dict[str, str] | None = None
+) -> list[str]:
+    """Notes naming what made the start fail when it is an environment variable: the settings'
+    own validation error (pydantic: a field it says is required, or a value it refuses), else
+    each placeholder the crash's traceback mentions (by name, or by its marked value).
+    `fields`: a settings field's name (lower case) -> the variable it reads."""
+    given = {s.name: s for s in report.env}
     notes = []
+    errors = validation_errors(log)
+    for field, message in errors:
+        top = field.split(".")[0]
+        name = (fields or {}).get(top.lower(), top)
+        setting = given.get(name) or next(
+            (s for n, s in given.items() if n.lower() == name.lower()), None
+        )
+        message = _INPUT.sub("", message)
+        if setting is None:
+            if _MISSING.search(message):
+                notes.append(
+                    f"The app's settings require {name}, which was not set: give it with --env "
+                    "or --env-file (on the Space: a secret or variable)"
+                )
+        elif setting.source == "placeholder":
+            kind = f" ({setting.kind})" if setting.kind else ""
+            notes.append(
+                f"The start failed on the placeholder for {setting.name}{kind}: {message}; give "
+                "it a real value with --env or --env-file (on the Space: a secret or variable)"
+            )
+        else:
+            notes.append(
+                f"The app's settings refuse the value given for {setting.name} "
+                f"({setting.source}): {message}"
+            )
+    if errors:
+        return notes
+    tail = "\n".join(probe.traceback_tail(log))
     for setting in report.env:
         if setting.source != "placeholder":
             continue
         value = env.get(setting.name, "")
-        if setting.name in tail or (len(value) > 3 and value in tail):
+        by_value = _MARKED in value or len(value) > 12
+        if re.search(rf"\b{re.escape(setting.name)}\b", tail) or (by_value and value in tail):
             kind = f" ({setting.kind})" if setting.kind else ""
             notes.append(
                 f"The start failed on the placeholder for {setting.name}{kind}: give it a real "
                 "value with --env or --env-file (on the Space: a secret or variable)"
             )
+    if not notes and _UNRESOLVED.search(tail):
+        # A lookup of a placeholder host fails without naming it (`socket.gaierror`).
+        hosts = sorted(
+            s.name
+            for s in report.env
+            if s.source == "placeholder"
+            and _MARKED in env.get(s.name, "")  # not verify's own values (HOST: 0.0.0.0)
+            and (_HOST_NAME.search(s.name) or PLACEHOLDER_HOST in env.get(s.name, ""))
+        )
+        if hosts:
+            notes.append(
+                f"The start failed looking up a host no placeholder can name: {', '.join(hosts)} "
+                "got placeholders; give the real host with --env or --env-file (on the Space: "
+                "a secret or variable)"
+            )
     return notes
 
 
+def settings_variables(project: Project) -> dict[str, str]:
+    """A settings field's name (lower case) -> the environment variable it reads."""
+    try:
+        from hfdeploy.environment.settings import settings_fields
+    except ImportError:
+        return {}
+    return {f.name.lower(): f.env_name for f in settings_fields(project)}
+
+
 def _not_serving(
-    started: Started, target: Target, report: VerifyReport, env: dict[str, str] | None = None
+    started: Started,
+    target: Target,
+    report: VerifyReport,
+    env: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
 ) -> None:
     placeholders = [e.name for e in report.env if e.source == "placeholder"]
     hint = (
@@ -249,7 +355,7 @@ def _not_serving(
     port = target.container_port
     if isinstance(started, Exited):
         why = " (killed: out of memory)" if started.oom_killed else ""
-        cause = _placeholder_cause(started.log, env or {}, report)
+        cause = _placeholder_cause(started.log, env or {}, report, fields)
         report.findings.append(
             finding(
                 "RT003",

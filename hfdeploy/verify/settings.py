@@ -6,15 +6,19 @@ import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from hfdeploy.errors import UsageError
 from hfdeploy.project import Project
 from hfdeploy.space import DATA_DIR, DATA_DIR_ENV, DEFAULT_APP_PORT, INJECTED_VARIABLES, SPACE_UID
 from hfdeploy.verify.docker_client import ImageConfig, engine_host
+from hfdeploy.verify.placeholders import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
+from hfdeploy.verify.placeholders import PLACEHOLDER_URL as PLACEHOLDER_URL
+from hfdeploy.verify.placeholders import value_for
 
-PLACEHOLDER_PREFIX = "hfdeploy-placeholder-"
-PLACEHOLDER_URL = "https://hfdeploy-placeholder.invalid/"  # .invalid never resolves (RFC 2606)
+if TYPE_CHECKING:
+    from hfdeploy.environment.kinds import ValueType
 DEFAULT_BUILD_TIMEOUT = 30 * 60.0  # seconds; a build longer than this is stuck or far too slow
 LOCAL_OWNER = "local"  # SPACE_AUTHOR_NAME when neither --space nor anything else names one
 CREATOR_USER_ID = "000000000000000000000000"  # a Hub user id has this shape (24 hex digits)
@@ -88,13 +92,33 @@ def read_env_file(path: Path) -> dict[str, str]:
 def required_variables(project: Project) -> tuple[str, ...]:
     """Names the app reads without a default, from the environment checks' analysis."""
     try:
-        from hfdeploy.environment.reads import CONTAINER_VARIABLES, DEFAULT_INSTEAD, env_reads
+        from hfdeploy.environment.reads import CONTAINER_VARIABLES, env_reads
     except ImportError:  # that analysis is optional: verify then passes only what it was given
         return ()
-    # PORT, HOST, USER stay unset, as on a Space: an app that requires one fails here as it
-    # would there; HOME, PATH and the like are the container's own.
-    owned = CONTAINER_VARIABLES | DEFAULT_INSTEAD
-    return tuple(sorted({r.name for r in env_reads(project) if r.required and r.name not in owned}))
+    # HOME, PATH and the like are the container's own. PORT, HOST and USER are not set on a
+    # Space, but its owner can set them like any other variable: an app that requires one gets
+    # the value it must have there (see `own_values`), unless the image's ENV gives it.
+    return tuple(
+        sorted(
+            {r.name for r in env_reads(project) if r.required and r.name not in CONTAINER_VARIABLES}
+        )
+    )
+
+
+# Variables a Space does not set whose right value verify knows: the port the proxy sends
+# traffic to, every interface, and the Space's user.
+BIND_ADDRESS = "0.0.0.0"
+SPACE_USER_NAME = "user"
+
+
+def own_values(project: Project, options: VerifyOptions) -> dict[str, tuple[str, str]]:
+    """PORT, HOST, USER -> (value, kind label) for an app that requires them."""
+    port = options.port or app_port(project)[0]
+    return {
+        "PORT": (str(port), "app port"),
+        "HOST": (BIND_ADDRESS, "bind address"),
+        "USER": (SPACE_USER_NAME, "user name"),
+    }
 
 
 def container_env(
@@ -109,32 +133,49 @@ def container_env(
     for name, value in parse_env_args(options.env).items():
         env[name] = value
         settings[name] = EnvSetting(name, "--env")
-    kinds = placeholder_kinds(project)
-    for name in required_variables(project):
-        if name not in env and name not in INJECTED_VARIABLES:
+    required = required_variables(project)
+    kinds = placeholder_kinds(project) if required else {}
+    own = (
+        own_values(project, options) if any(n in ("PORT", "HOST", "USER") for n in required) else {}
+    )
+    for name in required:
+        if name in env or name in INJECTED_VARIABLES:
+            continue
+        if name in own:
+            env[name], label = own[name]
+        else:
             kind = kinds.get(name, "str")
             env[name] = placeholder_value(name, kind)
-            settings[name] = EnvSetting(name, "placeholder", "" if kind == "str" else kind)
+            label = kind if isinstance(kind, str) else kind.label
+        settings[name] = EnvSetting(name, "placeholder", "" if label == "str" else label)
     return env, sorted(settings.values(), key=lambda s: s.name)
 
 
-def placeholder_kinds(project: Project) -> dict[str, str]:
+def placeholder_kinds(project: Project) -> dict[str, ValueType | str]:
     """Variable -> the kind of placeholder it needs: "database URL" (or "async database URL")
-    from the database domain, else the value kind the environment domain reads it as."""
-    kinds: dict[str, str] = {}
+    from the database domain, else the type the environment domain reads it as. A settings
+    field typed with a DSN of another scheme (PostgresDsn) keeps its type: SQLite would fail
+    its validation; an async driver's scheme goes first for an async engine."""
+    kinds: dict[str, ValueType | str] = {}
     try:
-        from hfdeploy.environment.kinds import variable_kinds
+        from hfdeploy.environment.kinds import variable_types
 
-        kinds.update(variable_kinds(project))
+        kinds.update(variable_types(project))
     except ImportError:  # optional analyses: plain-text placeholders then
         pass
     try:
         from hfdeploy.database.engines import named_like_database_url, url_variables
 
         for name, is_async in url_variables(project).items():
-            kinds[name] = "async database URL" if is_async else "database URL"
+            typed = kinds.get(name)
+            if _fixed_schemes(typed):
+                kinds[name] = _driver_first(typed, is_async)  # type: ignore[arg-type]
+            else:
+                kinds[name] = "async database URL" if is_async else "database URL"
         for name in required_variables(project):
-            if name not in kinds or kinds[name] in ("str", "url"):
+            typed = kinds.get(name)
+            label = typed if isinstance(typed, str) else typed.kind if typed else "str"
+            if label in ("str", "url") and not _fixed_schemes(typed):
                 if named_like_database_url(name):
                     kinds[name] = "database URL"
     except ImportError:
@@ -142,31 +183,60 @@ def placeholder_kinds(project: Project) -> dict[str, str]:
     return kinds
 
 
-def placeholder_value(name: str, kind: str, data_dir: str = DATA_DIR) -> str:
-    """A valid value of `kind` that reaches nothing: the app parses it and starts."""
+def _fixed_schemes(kind: ValueType | str | None) -> bool:
+    """A URL type that accepts only its own schemes, SQLite not among them."""
+    return (
+        kind is not None
+        and not isinstance(kind, str)
+        and bool(kind.schemes)
+        and not any(s.startswith("sqlite") for s in kind.schemes)
+    )
+
+
+def _driver_first(kind: ValueType, is_async: bool) -> ValueType:
+    import dataclasses
+
+    asynchronous = ("+asyncpg", "+aiomysql", "+asyncmy", "+asynch", "+aiosqlite")
+    preferred = [s for s in kind.schemes if s.endswith(asynchronous) == is_async]
+    if not preferred:
+        return kind
+    return dataclasses.replace(
+        kind, schemes=(preferred[0], *(s for s in kind.schemes if s != preferred[0]))
+    )
+
+
+def placeholder_value(name: str, kind: ValueType | str, data_dir: str | None = None) -> str:
+    """A valid value of `kind` that reaches nothing: the app parses it and starts. `kind` is
+    the environment domain's type, or a label ("database URL", "int", "url", ...)."""
     if kind in ("database URL", "async database URL"):
-        scheme = "sqlite+aiosqlite" if kind.startswith("async") else "sqlite"
-        return f"{scheme}:///{data_dir.rstrip('/')}/app.db"  # absolute: four slashes
-    return {
-        "url": PLACEHOLDER_URL + name.lower(),
-        "int": "1",
-        "float": "1.0",
-        "bool": "false",
-        "list": "[]",
-        "dict": "{}",
-    }.get(kind, PLACEHOLDER_PREFIX + name)
+        scheme = "sqlite+aiosqlite" if str(kind).startswith("async") else "sqlite"
+        return f"{scheme}:///{(data_dir or DATA_DIR).rstrip('/')}/app.db"  # absolute: four slashes
+    if isinstance(kind, str):
+        from hfdeploy.environment.kinds import ValueType
+
+        kind = ValueType(kind) if kind in _LABELLED_KINDS else ValueType()  # type: ignore[arg-type]
+    return value_for(name, kind, data_dir)
+
+
+_LABELLED_KINDS = frozenset(
+    {"int", "float", "bool", "url", "list", "dict", "email", "uuid", "datetime", "date", "time"}
+    | {"duration", "path", "directory", "file", "new path", "ip address", "ip network"}
+)
 
 
 def with_data_dir(
     env: dict[str, str], settings: list[EnvSetting], image_env: dict[str, str]
 ) -> dict[str, str]:
-    """Database placeholders under the data directory the image sets (DATA_DIR), if any."""
+    """Database and directory placeholders under the data directory the image sets (DATA_DIR),
+    if any."""
     data_dir = env.get(DATA_DIR_ENV) or image_env.get(DATA_DIR_ENV)
     if not data_dir or not data_dir.startswith("/"):
         return env
     changed = dict(env)
     for setting in settings:
-        if setting.source == "placeholder" and setting.kind.endswith("database URL"):
+        if setting.source == "placeholder" and (
+            setting.kind.endswith("database URL") or setting.kind in ("directory", "path")
+        ):
             changed[setting.name] = placeholder_value(setting.name, setting.kind, data_dir)
     return changed
 

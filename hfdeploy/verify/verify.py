@@ -64,7 +64,10 @@ def verify_project(
             detector.join()
         _verify(project, options, client, progress, env, report)
     finally:
-        report.findings = [_hide_values(f, env) for f in report.findings]
+        # Placeholders are verify's own values, not secrets (and `0.0.0.0` is in every log).
+        placeholders = {s.name for s in env_settings if s.source == "placeholder"}
+        given = {name: value for name, value in env.items() if name not in placeholders}
+        report.findings = [_hide_values(f, given) for f in report.findings]
     return report
 
 

@@ -239,15 +239,18 @@ def test_required_variables_get_labelled_placeholders_unless_given(tmp_path: Pat
     env_file.write_text("API_TOKEN=from-file\n")
     options = VerifyOptions(env=("EXTRA=1",), env_file=env_file)
     env, settings = container_env(project_for(root), options)
+    # PORT is not set on a Space, but its owner may set it like any variable: app_port here.
     assert env == {
         "API_TOKEN": "from-file",
         "EXTRA": "1",
+        "PORT": "7860",
         "SECRET_KEY": "hfdeploy-placeholder-SECRET_KEY",
     }
-    assert [(s.name, s.source) for s in settings] == [
-        ("API_TOKEN", "--env-file local.env"),
-        ("EXTRA", "--env"),
-        ("SECRET_KEY", "placeholder"),
+    assert [(s.name, s.source, s.kind) for s in settings] == [
+        ("API_TOKEN", "--env-file local.env", ""),
+        ("EXTRA", "--env", ""),
+        ("PORT", "placeholder", "app port"),
+        ("SECRET_KEY", "placeholder", ""),
     ]
 
 

@@ -155,3 +155,53 @@ def test_fix_verify_creates_the_tables_when_there_are_no_migrations(tmp_path: Pa
         "_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)"
         in (root / "shop" / "main.py").read_text()
     )
+
+
+def test_a_typed_settings_class_starts_on_placeholders_of_each_type(
+    tmp_path: Path, verify: Verify
+) -> None:
+    # An e-mail, a long secret, a Literal, an Enum, a bounded int, URLs and DSNs, an existing
+    # directory, and HOST/PORT (not set on a Space; the owner sets them like any variable).
+    root, port, _ = copy_repo(tmp_path, "typed_settings")
+    code, report, _ = verify(root)
+    assert code == 0, report["findings"]
+    assert {
+        e["name"]: e.get("kind", "") for e in report["env"] if e["source"] == "placeholder"
+    } == {
+        "ADMIN_EMAIL": "email",
+        "ENVIRONMENT": "choice",
+        "HOST": "bind address",
+        "PORT": "app port",
+        "POSTGRES_DSN": "url (postgresql)",
+        "REDIS_DSN": "url (redis)",
+        "SECRET_KEY": "",
+        "SITE_URL": "url (https)",
+        "TIER": "choice",
+        "UPLOAD_DIR": "directory",
+        "WORKERS": "int",
+    }
+    assert "ADMIN_EMAIL" in finding(report, "RT008")["message"]
+    assert {p["path"]: p["status"] for p in report["probes"] if p["kind"] == "root"} == {"/": 200}
+    assert report["app_port"] == port
+
+
+def test_fix_verify_passes_verify_options_to_every_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hfdeploy.cli import main
+
+    # The app needs a value no placeholder can guess: with --env it is repaired and serves.
+    root, _, _ = copy_repo(tmp_path / "given", "needs_env")
+    argv = ["fix", str(root), "--write", "--verify", "--timeout", "60"]
+    code = main([*argv, "--env", "PROFILE=small", "--space", "acme/profiles", "--memory", "2g"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "PROFILE (--env)" in out and "space    acme/profiles" in out
+    assert "memory 2 GiB" in out, out
+    assert "Verified" in out
+    # The same repository without it: the round names the variable it failed on.
+    bare, _, _ = copy_repo(tmp_path / "bare", "needs_env")
+    code = main(["fix", str(bare), "--write", "--verify", "--timeout", "60"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "The start failed on the placeholder for PROFILE" in out

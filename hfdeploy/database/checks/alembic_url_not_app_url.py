@@ -20,6 +20,7 @@ from hfdeploy.diagnostics import (
     Severity,
     Span,
 )
+from hfdeploy.environment.settings import is_str_annotation
 from hfdeploy.project import Project
 from hfdeploy.pycode import Located, import_os_edit, located, module_name
 from hfdeploy.space import DATA_DIR_ENV
@@ -56,7 +57,9 @@ class AlembicUrlNotAppUrl(Check):
 
     ## Fix safety
     The fix imports the app's URL setting (fallback included) right after
-    `config = context.config` and hands it to Alembic with `%` doubled for ConfigParser. Safe
+    `config = context.config` and hands it to Alembic with `%` doubled for ConfigParser (as
+    `str(...)` when the field is typed as a URL such as `PostgresDsn`: under pydantic v2 it
+    holds a URL object, which has no `.replace`). Safe
     when `alembic.ini` puts the project on `sys.path` (`prepend_sys_path = .`) or `env.py`
     already imports the app's package; unsafe otherwise, since the import may not resolve.
     """
@@ -110,7 +113,7 @@ def _app_url(project: Project, call: EngineCall) -> tuple[Located, str, str, boo
                 and getattr(stmt.value.func, "id", None) == owner
             ):
                 name = stmt.targets[0].id
-                return module, name, f"{name}.{origin.field.name}", True
+                return module, name, _as_text(f"{name}.{origin.field.name}", origin), True
             if (
                 isinstance(stmt, ast.FunctionDef)
                 and not stmt.args.args
@@ -121,7 +124,8 @@ def _app_url(project: Project, call: EngineCall) -> tuple[Located, str, str, boo
                     for n in ast.walk(stmt)
                 )
             ):
-                return module, stmt.name, f"{stmt.name}().{origin.field.name}", True
+                expr = _as_text(f"{stmt.name}().{origin.field.name}", origin)
+                return module, stmt.name, expr, True
         return None
     assert isinstance(origin, EnvOrigin)
     if origin.holder is not None:
@@ -134,6 +138,14 @@ def _app_url(project: Project, call: EngineCall) -> tuple[Located, str, str, boo
             False,
         )
     return None
+
+
+def _as_text(expr: str, origin: SettingsOrigin) -> str:
+    """A field typed `PostgresDsn`/`AnyUrl` holds a URL object under pydantic v2, which has
+    no `.startswith` or `.replace`: its text is `str(...)`."""
+    if is_str_annotation(origin.field.node.annotation, optional=True):
+        return expr
+    return f"str({expr})"
 
 
 def _fix(project: Project, setup: AlembicSetup, env: Located, call: EngineCall) -> Fix | None:
