@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
-from hfdeploy.database.dependencies import DRIVERS
+from hfdeploy.database.dependencies import (
+    DRIVERS,
+    sqlalchemy_allows_21,
+    sqlalchemy_dependents,
+    sqlalchemy_series,
+)
 from hfdeploy.database.engines import engine_calls
 from hfdeploy.database.sources import database_urls, is_test_file
 from hfdeploy.database.urls import parse_url
@@ -590,8 +595,11 @@ def _analyse(project: Project) -> DatabaseInputs:
         family = _installed_family(installed)
         if family != "unknown":
             evidence.append((family, "the database drivers the image installs"))
+    defaults = _default_drivers(project)
     schemes = {
-        variable: _scheme_for(family, uses, installed, _example_schemes(project, variable))
+        variable: _scheme_for(
+            family, uses, installed, _example_schemes(project, variable), defaults
+        )
         for variable, uses in whole.items()
     }
     return DatabaseInputs(
@@ -646,6 +654,21 @@ def _example_schemes(project: Project, variable: str) -> list[str]:
     ]
 
 
+def _default_drivers(project: Project) -> dict[str, tuple[str, ...]]:
+    """The driver `dialect://` loads: `postgresql://` is psycopg2 before SQLAlchemy 2.1 and
+    psycopg from 2.1; either when the version the image installs is not known (unpinned
+    SQLAlchemy next to a requirement that may cap it, such as sqlmodel)."""
+    defaults = dict(_DEFAULT_DRIVER)
+    series = sqlalchemy_series(project)
+    if series is not None and "2.1" not in series:
+        defaults["postgresql"] = ("psycopg2",)
+    elif (series == frozenset({"2.1"}) or sqlalchemy_allows_21(project)) and not (
+        sqlalchemy_dependents(project)
+    ):
+        defaults["postgresql"] = ("psycopg",)
+    return defaults
+
+
 def _installed_drivers(project: Project) -> frozenset[str] | None:
     """SQLAlchemy driver names (`psycopg2`, `asyncpg`, ...) the image installs; None: unknown."""
     try:
@@ -677,9 +700,10 @@ def _scheme_for(
     uses: list[tuple[tuple[tuple[str, str], ...], bool]],
     installed: frozenset[str] | None,
     examples: list[str],
+    defaults: dict[str, tuple[str, ...]],
 ) -> str:
-    """The first scheme every use accepts after its rewrites: the examples' own first, then
-    the family's plain scheme, then each driver."""
+    """The first scheme every use accepts after its rewrites (else the one most uses accept):
+    the examples' own first, then the family's plain scheme, then each driver."""
     if family == "unknown":
         return examples[0] if examples else ""
     dialect = "postgresql" if family == "postgresql" else family
@@ -690,10 +714,13 @@ def _scheme_for(
         *(f"{dialect}+{d}" for d in dict.fromkeys(drivers) if d != "pysqlite"),
         *(("postgres",) if family == "postgresql" else ()),
     ]
-    for candidate in dict.fromkeys(candidates):
-        if all(_accepts(candidate, edits, is_async, installed) for edits, is_async in uses):
-            return candidate
-    return candidates[0]
+    ranked = sorted(
+        dict.fromkeys(candidates),
+        key=lambda c: (
+            -sum(_accepts(c, edits, is_async, installed, defaults) for edits, is_async in uses)
+        ),
+    )
+    return ranked[0]
 
 
 def _accepts(
@@ -701,6 +728,7 @@ def _accepts(
     edits: tuple[tuple[str, str], ...],
     is_async: bool,
     installed: frozenset[str] | None,
+    defaults: dict[str, tuple[str, ...]],
 ) -> bool:
     text = f"{scheme}://user:password@127.0.0.1:5432/app"
     for old, new in edits:
@@ -711,7 +739,7 @@ def _accepts(
     family = _FAMILIES.get(parsed.dialect, "unknown")
     if family == "unknown":
         return False
-    drivers = (parsed.driver.lower(),) if parsed.driver else _DEFAULT_DRIVER.get(parsed.dialect, ())
+    drivers = (parsed.driver.lower(),) if parsed.driver else defaults.get(parsed.dialect, ())
     allowed = (ASYNC_DRIVERS if is_async else SYNC_DRIVERS)[family]
     usable = [d for d in drivers if d in allowed]
     if not usable:

@@ -11,6 +11,7 @@ no registry) verify goes on with the placeholders and says so in one line.
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import struct
@@ -23,6 +24,8 @@ from hfdeploy.verify.docker_client import DockerClient, DockerFailure
 from hfdeploy.verify.settings import EnvSetting, VerifyOptions, engine_address, free_port
 
 POSTGRES_IMAGE = "postgres:16"
+# Another image with the official image's contract (a registry mirror's, `pgvector/pgvector:pg16`).
+IMAGE_ENV = "HFDEPLOY_POSTGRES_IMAGE"
 SERVICE_USER = "hfdeploy"
 SERVICE_DATABASE = "app"
 READY_TIMEOUT = 90.0  # seconds for the server to accept connections (initdb included)
@@ -113,9 +116,10 @@ def plan_service(
         "port": str(port),
         "database": database,
     }
+    image = os.environ.get(IMAGE_ENV) or POSTGRES_IMAGE
     env: dict[str, str] = {}
     found: list[EnvSetting] = []
-    source = f"service {POSTGRES_IMAGE}"
+    source = f"service {image}"
     for name, scheme in inputs.url_variables.items():
         if name not in sourced and scheme:
             env[name] = f"{scheme}://{user}:{password}@127.0.0.1:{port}/{database}"
@@ -127,7 +131,7 @@ def plan_service(
     if not env:
         return None
     return ServicePlan(
-        POSTGRES_IMAGE,
+        image,
         inputs.family,
         port,
         user,

@@ -209,7 +209,7 @@ def test_branches_and_a_rewrite_of_the_legacy_scheme(tmp_path: Path) -> None:
         "sqlalchemy\npsycopg2-binary\n",
     )
     assert found.family == "postgresql"
-    assert found.url_variables == {"NEON_KEY": "postgresql"}
+    assert found.url_variables == {"NEON_KEY": "postgresql+psycopg2"}  # SQLAlchemy 2.1: psycopg
 
 
 def test_sqlite_and_unknown(tmp_path: Path) -> None:
@@ -255,3 +255,19 @@ def test_tests_are_not_uses(tmp_path: Path) -> None:
         },
     )
     assert found.url_variables == {}
+
+
+def test_the_plain_scheme_follows_the_sqlalchemy_series(tmp_path: Path) -> None:
+    """`postgresql://` loads psycopg2 before SQLAlchemy 2.1 and psycopg (3) from 2.1."""
+    app = {
+        "db.py": (
+            "import os\nfrom sqlalchemy import create_engine\n"
+            "engine = create_engine(os.environ['DATABASE_URL'])\n"
+        )
+    }
+    unpinned = inputs(tmp_path / "a", app, "sqlalchemy\npsycopg2-binary\n")
+    assert unpinned.url_variables == {"DATABASE_URL": "postgresql+psycopg2"}
+    below_21 = inputs(tmp_path / "b", app, "sqlalchemy>=2.0,<2.1\npsycopg2-binary\n")
+    assert below_21.url_variables == {"DATABASE_URL": "postgresql"}
+    psycopg3 = inputs(tmp_path / "c", app, "sqlalchemy\npsycopg[binary]\n")
+    assert psycopg3.url_variables == {"DATABASE_URL": "postgresql"}

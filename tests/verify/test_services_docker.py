@@ -1,0 +1,74 @@
+"""verify's throwaway PostgreSQL on the real engine: an async app whose URL is a required
+setting and an app that assembles its URL from DB_HOST/DB_PORT/... both connect to it at start,
+serve a route that queries it, and leave no container behind. Needs the `postgres:16` image
+(tests/docker/setup-engine.sh builds an offline stand-in of the official image)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REQUIRE_DOCKER
+from tests.verify.test_verify_docker import Verify, copy_repo, finding, verify  # noqa: F401
+
+pytestmark = pytest.mark.docker
+SERVICE_PREFIX = "hfdeploy-verify-postgres-"
+IMAGE = os.environ.get("HFDEPLOY_POSTGRES_IMAGE") or "postgres:16"  # as verify picks it
+
+
+@pytest.fixture
+def postgres_image(docker_client: Any) -> None:
+    import docker
+
+    try:
+        docker_client.images.get(IMAGE)
+    except docker.errors.ImageNotFound:
+        problem = f"no {IMAGE} image on the engine (tests/docker/setup-engine.sh builds postgres:16)"
+        if os.environ.get(REQUIRE_DOCKER) == "1":
+            pytest.fail(problem, pytrace=False)
+        pytest.skip(problem)
+
+
+def services(client: Any) -> set[str]:
+    found = client.containers.list(all=True, filters={"name": SERVICE_PREFIX})
+    return {c.name for c in found}
+
+
+@pytest.mark.usefixtures("postgres_image")
+def test_async_app_with_a_required_url_setting_serves_on_the_service(
+    tmp_path: Path, verify: Verify, docker_client: Any
+) -> None:
+    root, _app_port, _ = copy_repo(tmp_path, "pg_async_settings")
+    before = services(docker_client)
+    code, report, _err = verify(root)
+    assert code == 0, report["findings"]
+    env = {e["name"]: e for e in report["env"]}
+    assert env["NOTES_DATABASE_URL"]["source"] == f"service {IMAGE}"
+    assert "NOTES_DATABASE_URL" in finding(report, "RT022")["message"]
+    assert [p["status"] for p in report["probes"] if p["path"] == "/"][0] == 200
+    assert services(docker_client) == before  # removed
+
+    code, report, _err = verify(root, "--services", "none")
+    assert code == 1  # the SQLite placeholder: no async SQLite driver in the image
+    assert "placeholder values for NOTES_DATABASE_URL" in " ".join(
+        finding(report, "RT003")["notes"]
+    )
+    assert services(docker_client) == before
+
+
+@pytest.mark.usefixtures("postgres_image")
+def test_app_assembling_its_url_from_parts_serves_on_the_service(
+    tmp_path: Path, verify: Verify, docker_client: Any
+) -> None:
+    root, _app_port, _ = copy_repo(tmp_path, "pg_parts")
+    before = services(docker_client)
+    code, report, _err = verify(root, "--env", "DB_NAME=notes", format="text")
+    assert code == 0, report
+    assert f"RT022 info: Started a throwaway PostgreSQL ({IMAGE}" in report
+    for name in ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD"):
+        assert f"{name} (service {IMAGE}, database " in report
+    assert "DB_NAME (--env)" in report
+    assert services(docker_client) == before
