@@ -5,14 +5,16 @@ serve a route that queries it, and leave no container behind. Needs the `postgre
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hfdeploy.cli import main
 from tests.conftest import REQUIRE_DOCKER
-from tests.verify.test_verify_docker import Verify, copy_repo, finding, verify  # noqa: F401
+from tests.verify.test_verify_docker import Verify, copy_repo, finding
 
 pytestmark = pytest.mark.docker
 SERVICE_PREFIX = "hfdeploy-verify-postgres-"
@@ -26,10 +28,22 @@ def postgres_image(docker_client: Any) -> None:
     try:
         docker_client.images.get(IMAGE)
     except docker.errors.ImageNotFound:
-        problem = f"no {IMAGE} image on the engine (tests/docker/setup-engine.sh builds postgres:16)"
+        problem = (
+            f"no {IMAGE} image on the engine (tests/docker/setup-engine.sh builds postgres:16)"
+        )
         if os.environ.get(REQUIRE_DOCKER) == "1":
             pytest.fail(problem, pytrace=False)
         pytest.skip(problem)
+
+
+@pytest.fixture
+def verify(capsys: pytest.CaptureFixture[str]) -> Verify:
+    def run(root: Path, *args: str, format: str = "json") -> tuple[int, Any, str]:
+        code = main(["verify", str(root), "--format", format, "--timeout", "90", *args])
+        out = capsys.readouterr()
+        return code, (json.loads(out.out) if format == "json" else out.out), out.err
+
+    return run
 
 
 def services(client: Any) -> set[str]:
@@ -48,7 +62,7 @@ def test_async_app_with_a_required_url_setting_serves_on_the_service(
     env = {e["name"]: e for e in report["env"]}
     assert env["NOTES_DATABASE_URL"]["source"] == f"service {IMAGE}"
     assert "NOTES_DATABASE_URL" in finding(report, "RT022")["message"]
-    assert [p["status"] for p in report["probes"] if p["path"] == "/"][0] == 200
+    assert next(p["status"] for p in report["probes"] if p["path"] == "/") == 200
     assert services(docker_client) == before  # removed
 
     code, report, _err = verify(root, "--services", "none")

@@ -1,7 +1,6 @@
 from fastapi import FastAPI
-from sqlalchemy import create_engine, text
-
 from settings import DATABASE_URL
+from sqlalchemy import create_engine, text
 
 engine = create_engine(DATABASE_URL)
 with engine.begin() as connection:
