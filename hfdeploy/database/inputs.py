@@ -102,6 +102,11 @@ class Assembled:
 
     scheme: str | None
     parts: tuple[tuple[str, Part], ...]
+    # Where it is assembled, and whether nothing stands between `://` and the path
+    # (`postgresql:///{user}:{password}@{host}/{db}`: every part lands in the database name).
+    module: Located | None = field(default=None, compare=False)
+    node: ast.expr | None = field(default=None, compare=False)
+    no_server: bool = False
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,9 @@ class _Tracer:
             return []
         if isinstance(expr, (ast.JoinedStr, ast.BinOp)):
             pieces = _pieces(expr)
-            return self._template(scope, pieces, depth) if pieces is not None else []
+            if pieces is None:
+                return []
+            return self._template(scope, pieces, depth, expr)
         if isinstance(expr, ast.BoolOp):
             return [f for v in expr.values for f in self.trace(scope, v, depth + 1)]
         if isinstance(expr, ast.IfExp):
@@ -307,10 +314,12 @@ class _Tracer:
 
     # -- assembled URLs ---------------------------------------------------------------------
 
-    def _template(self, scope: _Scope, pieces: list[str | ast.expr], depth: int) -> list[Flow]:
+    def _template(
+        self, scope: _Scope, pieces: list[str | ast.expr], depth: int, node: ast.expr
+    ) -> list[Flow]:
         text = "".join(p if isinstance(p, str) else f"\x01{i}\x02" for i, p in enumerate(pieces))
         exprs = {i: p for i, p in enumerate(pieces) if not isinstance(p, str)}
-        return self._shape(scope, text, exprs, depth)
+        return self._shape(scope, text, exprs, depth, node)
 
     def _format(self, scope: _Scope, template: str, call: ast.Call, depth: int) -> list[Flow]:
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
@@ -333,10 +342,10 @@ class _Tracer:
             return f"\x01{len(exprs) - 1}\x02"
 
         text = re.sub(r"\{([^{}]*)\}", mark, template)
-        return self._shape(scope, text, exprs, depth)
+        return self._shape(scope, text, exprs, depth, call)
 
     def _shape(
-        self, scope: _Scope, text: str, exprs: dict[int, ast.expr], depth: int
+        self, scope: _Scope, text: str, exprs: dict[int, ast.expr], depth: int, node: ast.expr
     ) -> list[Flow]:
         whole = _MARK.fullmatch(text.split("?", 1)[0])
         if whole is not None:  # f"{url}" or f"{url}?sslmode=require": the value is the URL
@@ -353,7 +362,21 @@ class _Tracer:
                 for flow in self.trace(scope, exprs[int(mark.group(1))], depth + 1):
                     if isinstance(flow, Whole):
                         parts.append((flow.variable, part))
-        return [Assembled(match.group("scheme"), tuple(dict.fromkeys(parts)))]
+        no_server = (
+            match.group("host") is None
+            and match.group("ipv6host") is None
+            and match.group("user") is None
+            and bool(_MARK.search(match.group("database") or ""))
+        )
+        return [
+            Assembled(
+                match.group("scheme"),
+                tuple(dict.fromkeys(parts)),
+                scope.module,
+                node,
+                no_server,
+            )
+        ]
 
     def _url_create(self, scope: _Scope, call: ast.Call, depth: int) -> list[Flow]:
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
