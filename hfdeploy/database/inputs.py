@@ -592,7 +592,7 @@ def _analyse(project: Project) -> DatabaseInputs:
     found = sinks(project)
     evidence: list[tuple[Family, str]] = []
     whole: dict[str, list[tuple[tuple[tuple[str, str], ...], bool]]] = {}
-    parts: dict[str, Part] = {}
+    assembled_parts: list[tuple[Family, str, Part]] = []
     is_async = False
     for sink in found:
         where = f"{sink.path}:{sink.line}"
@@ -601,9 +601,8 @@ def _analyse(project: Project) -> DatabaseInputs:
                 whole.setdefault(flow.variable, []).append((flow.edits, sink.is_async))
                 is_async = is_async or sink.is_async
             elif isinstance(flow, Assembled):
-                for variable, part in flow.parts:
-                    parts.setdefault(variable, part)
                 assembled = _family(flow.scheme)
+                assembled_parts += [(assembled, v, p) for v, p in flow.parts]
                 if assembled != "unknown":
                     evidence.append((assembled, f"the URL assembled at {where}"))
                 is_async = is_async or sink.is_async
@@ -613,11 +612,18 @@ def _analyse(project: Project) -> DatabaseInputs:
                     evidence.append((written, f"the URL written at {where}"))
     evidence += _variable_evidence(project, whole)
     installed = _installed_drivers(project)
-    family: Family = evidence[0][0] if evidence else "unknown"
-    if family == "unknown" and (whole or parts):
+    # A server named anywhere wins over SQLite: a SQLite URL next to it is a fallback for
+    # when the variable is unset (`os.getenv("DATABASE_URL") or "sqlite:///..."`).
+    servers = [f for f, _why in evidence if f in ("postgresql", "mysql")]
+    family: Family = servers[0] if servers else evidence[0][0] if evidence else "unknown"
+    if family == "unknown" and (whole or assembled_parts):
         family = _installed_family(installed)
         if family != "unknown":
             evidence.append((family, "the database drivers the image installs"))
+    parts: dict[str, Part] = {}
+    for of, variable, part in assembled_parts:  # a SQLite fallback's directory is no part
+        if of in (family, "unknown") and family != "sqlite":
+            parts.setdefault(variable, part)
     defaults = _default_drivers(project)
     schemes = {
         variable: _scheme_for(

@@ -271,3 +271,21 @@ def test_the_plain_scheme_follows_the_sqlalchemy_series(tmp_path: Path) -> None:
     assert below_21.url_variables == {"DATABASE_URL": "postgresql"}
     psycopg3 = inputs(tmp_path / "c", app, "sqlalchemy\npsycopg[binary]\n")
     assert psycopg3.url_variables == {"DATABASE_URL": "postgresql"}
+
+
+def test_a_sqlite_fallback_does_not_hide_the_server(tmp_path: Path) -> None:
+    found = inputs(
+        tmp_path,
+        {
+            ".env.example": "DATABASE_URL=postgresql://user:pass@localhost/app\n",
+            "db.py": (
+                "import os\nfrom sqlalchemy import create_engine\n"
+                "def _fallback():\n    return f\"sqlite:///{os.getenv('DATA_DIR', 'data')}/app.db\"\n"
+                "engine = create_engine(os.getenv('DATABASE_URL') or _fallback())\n"
+            ),
+        },
+        "sqlalchemy<2.1\npsycopg2-binary\n",
+    )
+    assert found.family == "postgresql"
+    assert found.url_variables == {"DATABASE_URL": "postgresql"}
+    assert found.part_variables == {}  # DATA_DIR is the fallback's directory, not a part
