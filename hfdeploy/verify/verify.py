@@ -186,7 +186,8 @@ def _with_service(
             f"{'this secret' if len(plan.settings) == 1 else 'these secrets'} must point at "
             "your database",
             [
-                "it is removed when verify ends; `--services none` gives placeholders instead",
+                f"its container {service.name} is removed when verify ends; "
+                "`--services none` gives placeholders instead",
             ],
         )
     )
