@@ -125,7 +125,10 @@ def _verify(
         return _build_and_run(project, options, client, builder, progress, env, report, service)
     finally:
         if service is not None:
-            service.stop()
+            if report.container is not None and service.result().ready:
+                report.kept_services.append(service.name)  # --keep: the app keeps its database
+            else:
+                service.stop()
 
 
 def _build_and_run(

@@ -250,3 +250,16 @@ def test_services_none_keeps_the_placeholders(tmp_path: Path) -> None:
     report = run(tmp_path, fake, ASYNC_APP, services="none")
     assert fake.services == {}
     assert {f.code for f in report.findings}.isdisjoint({"RT022", "RT023"})
+
+
+def test_keep_leaves_the_database_running_with_the_app(tmp_path: Path) -> None:
+    from hfdeploy.verify.report import render_text
+
+    fake = FakeWithPostgres()
+    report = run(tmp_path, fake, ASYNC_APP, keep=True)
+    (name,) = fake.services
+    assert report.container is not None and report.kept_services == [name]
+    assert fake.removed == []
+    assert f"Its database {name} keeps running too: `docker rm -f {name}`." in render_text(report)
+    fake.remove(name)
+    fake.remove("container-1")
