@@ -34,10 +34,12 @@ from hfdeploy.cli.verify import (
     MEMORY_OPT,
     NETWORK_OPT,
     PORT_OPT,
+    SERVICES_OPT,
     SPACE_OPT,
     TIMEOUT_OPT,
     USER_OPT,
     Builder,
+    Services,
 )
 from hfdeploy.diagnostics import Severity
 from hfdeploy.fixer import StaleFileError, complete_interrupted, fix_project, write_changes
@@ -97,6 +99,7 @@ def fix(
     cpus: float = CPUS_OPT,
     space: str | None = SPACE_OPT,
     build_timeout: float = BUILD_TIMEOUT_OPT,
+    services: Services = SERVICES_OPT,
 ) -> None:
     if verify and not write:
         err("hfdeploy: error: --verify needs --write (runtime repairs edit the files)")
@@ -116,7 +119,7 @@ def fix(
         2.0,
         None,
     )
-    given = [*verify_settings, build_timeout] != [*defaults, 1800.0]
+    given = [*verify_settings, build_timeout, services] != [*defaults, 1800.0, Services.auto]
     if given and not verify:
         err("hfdeploy: error: the container options (--env, --space, ...) apply with --verify")
         raise typer.Exit(EXIT_USAGE)
@@ -133,6 +136,7 @@ def fix(
         cpus,
         space,
         build_timeout,
+        services.value,
     )
     project = load_project(
         path, offline=offline, python=python, index_url=index_url, lock_date=lock_date

@@ -23,6 +23,11 @@ class VerifyFormat(str, enum.Enum):
     json = "json"
 
 
+class Services(str, enum.Enum):
+    auto = "auto"
+    none = "none"
+
+
 class Builder(str, enum.Enum):
     auto = "auto"
     buildkit = "buildkit"
@@ -104,6 +109,13 @@ SPACE_OPT = typer.Option(
 BUILD_TIMEOUT_OPT = typer.Option(
     1800.0, "--build-timeout", min=1.0, help="Seconds the build may take before it is stopped."
 )
+SERVICES_OPT = typer.Option(
+    Services.auto,
+    "--services",
+    help="auto: when the app's database is PostgreSQL and its URL (or the variables it is "
+    "built from) was not given, run a throwaway postgres:16 next to it and point the app "
+    "at it (removed afterwards); none: placeholders only.",
+)
 
 
 @guarded
@@ -124,6 +136,7 @@ def verify(
     cpus: float = CPUS_OPT,
     space: str | None = SPACE_OPT,
     build_timeout: float = BUILD_TIMEOUT_OPT,
+    services: Services = SERVICES_OPT,
 ) -> None:
     from hfdeploy.verify.docker_client import DockerFailure, connect, engine_host
     from hfdeploy.verify.report import EXIT_CANNOT_VERIFY, VerifyReport, render_json, render_text
@@ -144,6 +157,7 @@ def verify(
         cpus,
         space,
         build_timeout,
+        services.value,
     )
     check_options(project, options)  # bad --env/--env-file input: a usage error before any work
     client = connect()
@@ -189,6 +203,7 @@ def verify_options(
     cpus: float,
     space: str | None,
     build_timeout: float,
+    services: str = "auto",
 ) -> Any:
     from hfdeploy.errors import UsageError
     from hfdeploy.verify.settings import VerifyOptions
@@ -208,6 +223,7 @@ def verify_options(
         cpus=cpus or None,
         space=space,
         build_timeout=build_timeout,
+        services=services,
     )
 
 

@@ -153,7 +153,7 @@ def run_container(
         if report.container is None and container != name:
             report.peak_memory = client.memory_peak(container)
         if report.container is None:
-            _remove(client, container)
+            remove_container(client, container)
 
 
 def _check_start_time(project: Project, report: VerifyReport) -> None:
@@ -206,7 +206,7 @@ def _placeholders_for_what_the_image_lacks(
     return {name: value for name, value in env.items() if name not in provided}
 
 
-def _remove(client: DockerClient, container: str) -> None:
+def remove_container(client: DockerClient, container: str) -> None:
     """Remove the container, retrying: an interrupt in the middle of an engine call can leave
     the connection unusable for the first attempt, and a second Ctrl-C must not stop clean-up."""
     interrupted = False

@@ -99,7 +99,10 @@ class DockerClient(ImageBuilder, Protocol):
         user: str | None = None,
         memory: int | None = None,
         cpus: float | None = None,
+        command: list[str] | None = None,
     ) -> str | DockerFailure: ...
+
+    def pull(self, image: str) -> DockerFailure | None: ...
 
     def memory_peak(self, container: str) -> int | None: ...
 
@@ -261,6 +264,18 @@ class SdkDockerClient:
         except self._errors():
             pass
 
+    def pull(self, image: str) -> DockerFailure | None:
+        """Pull `image` from its registry (each read bounded by the API timeout)."""
+        repository, tag = image, "latest"
+        head, colon, tail = image.rpartition(":")
+        if colon and "/" not in tail:  # `postgres:16`, not the port of `host:5000/name`
+            repository, tag = head, tail
+        try:
+            self._client.images.pull(repository, tag=tag)
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        return None
+
     def image_config(self, image: str) -> ImageConfig | DockerFailure:
         try:
             config = self._client.images.get(image).attrs.get("Config") or {}
@@ -287,8 +302,11 @@ class SdkDockerClient:
         user: str | None = None,
         memory: int | None = None,
         cpus: float | None = None,
+        command: list[str] | None = None,
     ) -> str | DockerFailure:
         options: dict[str, Any] = {"name": name, "environment": env, "labels": {VERIFY_LABEL: "1"}}
+        if command:
+            options["command"] = command
         if user:
             options["user"] = user
         if memory:

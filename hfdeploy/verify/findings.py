@@ -148,6 +148,20 @@ RULES = {
             Severity.ERROR,
             "`fix --verify`: a failure the container showed, with the repair applied for it.",
         ),
+        RuntimeRule(
+            "RT022",
+            "throwaway-database",
+            Severity.INFO,
+            "verify ran a throwaway PostgreSQL for the app's database URL (or its parts); "
+            "on the Space that secret must point at your database.",
+        ),
+        RuntimeRule(
+            "RT023",
+            "throwaway-database-unavailable",
+            Severity.INFO,
+            "The app's database needs a server verify could not start (no image, another "
+            "network, MySQL); its variables got placeholders.",
+        ),
         # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
         RuntimeRule(
             "RT030",

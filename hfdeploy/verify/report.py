@@ -45,6 +45,7 @@ class VerifyReport:
     probes: list[Probe] = field(default_factory=list)
     findings: list[Diagnostic] = field(default_factory=list)
     container: str | None = None  # name of the container left running by --keep
+    kept_services: list[str] = field(default_factory=list)  # its database, left running too
     space_env: dict[str, str] = field(default_factory=dict)  # SPACE_ID, SPACE_HOST, ... (injected)
     run_as: str = ""  # "uid 1000" (as a Space) or "image's USER"
     image_uid: int | None = None  # the uid the image's USER names, when it was run as another
@@ -119,6 +120,7 @@ def render_json(report: VerifyReport) -> str:
             for f in report.findings
         ],
         "container": report.container,
+        "kept_services": report.kept_services,
         "space_env": report.space_env,
         "run_as": report.run_as,
         "image_uid": report.image_uid,
@@ -215,6 +217,8 @@ def _verdict(report: VerifyReport) -> str:
             f"\nContainer {report.container} keeps running at {report.url}; "
             f"stop it with `docker rm -f {report.container}`."
         )
+        for name in report.kept_services:
+            verdict += f"\nIts database {name} keeps running too: `docker rm -f {name}`."
     return verdict
 
 

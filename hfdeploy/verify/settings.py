@@ -44,6 +44,7 @@ class VerifyOptions:
     cpus: float | None = 2.0
     space: str | None = None  # "owner/name" for the injected SPACE_* variables
     build_timeout: float = DEFAULT_BUILD_TIMEOUT
+    services: str = "auto"  # auto: a throwaway database server when the app needs one; none
 
 
 @dataclass(frozen=True)

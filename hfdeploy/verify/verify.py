@@ -18,6 +18,7 @@ from hfdeploy.verify.docker_client import BuildFailed, DockerClient, DockerFailu
 from hfdeploy.verify.findings import engine_failed, finding
 from hfdeploy.verify.progress import Progress, Silent
 from hfdeploy.verify.report import VerifyReport
+from hfdeploy.verify.services import DatabaseService, NoService, ServicePlan, plan_service
 from hfdeploy.verify.settings import (
     PLACEHOLDER_PREFIX,
     VerifyOptions,
@@ -115,9 +116,40 @@ def _verify(
         )
         return report
     builder = choose_builder(client, options.builder)
+    plan = plan_service(project, options, report.env, env)
+    service = None
+    if isinstance(plan, ServicePlan):
+        # Started now, so that the server initialises while the image builds.
+        progress.stage(f"Starting a throwaway PostgreSQL ({plan.image}) on port {plan.port}")
+        service = DatabaseService(client, plan)
+        service.start()
+    elif isinstance(plan, NoService):
+        _no_service(report, plan.reason, plan.variables)
+    try:
+        return _build_and_run(project, options, client, builder, progress, env, report, service)
+    finally:
+        if service is not None:
+            if report.container is not None and service.result().ready:
+                report.kept_services.append(service.name)  # --keep: the app keeps its database
+            else:
+                service.stop()
+
+
+def _build_and_run(
+    project: Project,
+    options: VerifyOptions,
+    client: DockerClient,
+    builder: ImageBuilder,
+    progress: Progress,
+    env: dict[str, str],
+    report: VerifyReport,
+    service: DatabaseService | None,
+) -> VerifyReport:
     previous = client.image_id(report.image)
     if not _build(project, options, builder, report, progress):
         return report
+    if service is not None:
+        env = _with_service(service, env, report, progress)
     remover = None
     if previous is not None and previous != client.image_id(report.image):
         # The tag moved to the new build: drop the image it leaves behind (its layers stay
@@ -135,6 +167,52 @@ def _verify(
         if remover is not None:
             remover.join()
     return report
+
+
+def _with_service(
+    service: DatabaseService, env: dict[str, str], report: VerifyReport, progress: Progress
+) -> dict[str, str]:
+    """The app's env with the service's URL and parts, once the server accepts connections;
+    the placeholders as before when it does not."""
+    plan = service.plan
+    progress.stage(f"Waiting for the throwaway PostgreSQL on port {plan.port}")
+    outcome = service.result()
+    if not outcome.ready:
+        _no_service(report, outcome.reason, plan.replaces, outcome.log)
+        return env
+    given = {s.name for s in plan.settings}
+    report.env = sorted(
+        [*(e for e in report.env if e.name not in given), *plan.settings], key=lambda e: e.name
+    )
+    names = ", ".join(s.name for s in plan.settings)
+    report.findings.append(
+        finding(
+            "RT022",
+            f"Started a throwaway PostgreSQL ({plan.image}, port {plan.port}, ready in "
+            f"{outcome.seconds:.1f}s) for {names}: on the Space "
+            f"{'this secret' if len(plan.settings) == 1 else 'these secrets'} must point at "
+            "your database",
+            [
+                f"its container {service.name} is removed when verify ends; "
+                "`--services none` gives placeholders instead",
+            ],
+        )
+    )
+    return {**env, **plan.env}
+
+
+def _no_service(
+    report: VerifyReport, reason: str, variables: tuple[str, ...], log: str = ""
+) -> None:
+    tail = [line for line in log.splitlines() if line.strip()][-5:]
+    report.findings.append(
+        finding(
+            "RT023",
+            f"No throwaway database for {', '.join(variables)}: {reason}; they got "
+            "placeholders, so the app may fail where it connects",
+            [*("  " + line for line in tail)],
+        )
+    )
 
 
 def _build(

@@ -79,6 +79,10 @@ class FakeDocker:
     def image_config(self, image: str) -> ImageConfig | DockerFailure:
         return self.config
 
+    def pull(self, image: str) -> DockerFailure | None:
+        self.calls.append(("pull", image))
+        return DockerFailure("no registry (fake)")
+
     def create(self, image: str, **options: Any) -> str | DockerFailure:
         self.calls.append(("create", options))
         self.created = options

@@ -6,6 +6,7 @@ from hfdeploy.check import Check
 from hfdeploy.database.checks.alembic_env_cannot_import_app import AlembicEnvCannotImportApp
 from hfdeploy.database.checks.alembic_percent_not_doubled import AlembicPercentNotDoubled
 from hfdeploy.database.checks.alembic_url_not_app_url import AlembicUrlNotAppUrl
+from hfdeploy.database.checks.assembled_url_without_server import AssembledUrlWithoutServer
 from hfdeploy.database.checks.database_driver_not_declared import DatabaseDriverNotDeclared
 from hfdeploy.database.checks.database_port_blocked import DatabasePortBlocked
 from hfdeploy.database.checks.database_schema_never_created import DatabaseSchemaNeverCreated
@@ -31,4 +32,5 @@ CHECKS: tuple[type[Check], ...] = (
     DatabaseUrlDefaultLocalServer,  # DB010
     AlembicEnvCannotImportApp,  # DB011
     DatabaseSchemaNeverCreated,  # DB012
+    AssembledUrlWithoutServer,  # DB013
 )
