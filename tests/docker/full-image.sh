@@ -18,7 +18,7 @@ slim=$1 full=$2
 log() { printf '[full-image] %s\n' "$*" >&2; }
 
 slim_id=$(docker image inspect -f '{{.Id}}' "$slim" 2>/dev/null) || { log "no image $slim"; exit 1; }
-# shellcheck disable=SC2016
+# shellcheck disable=SC1003 # the backslashes end Dockerfile lines
 dockerfile=$(printf '%s\n' \
     "FROM $slim_id" \
     'RUN apt-get update -q \' \

@@ -83,6 +83,7 @@ build_postgres() {
     fetch_pgserver_wheel
     local r=$CACHE_DIR/rootfs-pg.build pgver
     remove_tree "$r"
+    trap 'remove_tree "$CACHE_DIR/rootfs-pg.build"' EXIT
     mkdir -p "$r"
     log "building $PG_TAG from $PGSERVER_WHEEL"
     tar -C "$r" -xf "$BASE_TAR"

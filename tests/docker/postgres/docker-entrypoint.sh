@@ -9,6 +9,7 @@
 #   POSTGRES_HOST_AUTH_METHOD  method for host connections (default scram-sha-256)
 #   POSTGRES_INITDB_ARGS       extra initdb arguments (split on spaces)
 #   PGDATA                     data directory (default /var/lib/postgresql/data)
+#   POSTGRES_PASSWORD_FILE, POSTGRES_USER_FILE, POSTGRES_DB_FILE: the value read from this file
 #   /docker-entrypoint-initdb.d/*.sh|*.sql   run once, after the database is created
 #
 # `docker run IMAGE` runs `postgres`; `docker run IMAGE postgres -p 55432` (or `-p 55432`) passes the
@@ -24,7 +25,7 @@ log() { printf '%s\n' "$*"; }
 fail() { printf '%s\n' "$*" >&2; exit 1; }
 
 # `docker run IMAGE -p 55432`: options for the server
-if [ "${1:0:1}" = '-' ]; then
+if [ $# -eq 0 ] || [ "${1:0:1}" = '-' ]; then
     set -- postgres "$@"
 fi
 
@@ -41,8 +42,22 @@ if [ "$(id -u)" = 0 ]; then
     chmod 00700 "$PGDATA" 2>/dev/null || true
     chmod 03775 /var/run/postgresql
     chown -R postgres:postgres "$PGDATA" /var/run/postgresql
-    exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
+    exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
+
+# NAME_FILE=<path>: NAME's value is that file's content (Docker secrets)
+file_env() {
+    local name=$1 file_var="${1}_FILE"
+    if [ -n "${!name:-}" ] && [ -n "${!file_var:-}" ]; then
+        fail "error: both $name and $file_var are set (but are exclusive)"
+    fi
+    if [ -n "${!file_var:-}" ]; then
+        printf -v "$name" '%s' "$(<"${!file_var}")"
+    fi
+}
+file_env POSTGRES_PASSWORD
+file_env POSTGRES_USER
+file_env POSTGRES_DB
 
 POSTGRES_USER=${POSTGRES_USER:-postgres}
 POSTGRES_DB=${POSTGRES_DB:-$POSTGRES_USER}
