@@ -156,3 +156,15 @@ def test_fix_verify_holds_a_tool_that_fails_inside_itself_at_build_time(
     other = BUILD_LOG.replace("RUN pdm install --prod --global --project .", "RUN apt-get update")
     other = other.replace("pdm install", "apt-get update")
     assert build_failure(tmp_path, other) is None
+
+
+def test_the_export_step_of_the_generated_dockerfile_is_left_alone(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    """Its command line uses today's options of the tool (`pdm export --no-hashes`), which a
+    PDM of the lock's era does not know: holding it there would break the build."""
+    from hfdeploy.dockerfile.regenerate import TOOL_EXPORTS
+
+    pdm_project(tmp_path, TOOL_EXPORTS["pdm"])
+    commit_at(tmp_path, "2023-08-01T00:00:00Z")
+    assert check_tree(tmp_path, "RQ018", offline=False, python="3.11") == []

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # Lock tools whose own dependencies float (uv is one static binary and is not reported).
 TOOLS = ("poetry", "pdm")
 DOCKERFILE = PurePosixPath("Dockerfile")
+# Where the Dockerfile `fix` generates installs the tool that exports a lock
+# (hfdeploy/dockerfile/regenerate.py, TOOL_EXPORTS).
+GENERATED_TOOL_VENV = "venv:/tmp/tool"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ def floating_tools(project: Project) -> list[FloatingTool]:
     found: list[FloatingTool] = []
     for install in model.installs:
         if install.step is None or install.tool not in ("pip", "uv pip"):
+            continue
+        if install.location == GENERATED_TOOL_VENV:
+            # hfdeploy's own export step: its command line uses today's options of the tool
+            # (`pdm export --no-hashes`), which a tool of the lock's era may not know.
             continue
         for package in install.packages:
             try:
