@@ -88,7 +88,7 @@ TOOL_EXPORTS = {
     f"-o /tmp/requirements.txt \\\n    && {_INSTALL_EXPORT}",
     "poetry": f"{_TOOL_VENV} poetry poetry-plugin-export \\\n    && /tmp/tool/bin/poetry export --only main "
     f"--without-hashes -f requirements.txt -o /tmp/requirements.txt \\\n    && {_INSTALL_EXPORT}",
-    "pdm": f"{_TOOL_VENV} pdm \\\n    && /tmp/tool/bin/pdm export --prod --no-hashes -o /tmp/requirements.txt "
+    "pdm": f"{_TOOL_VENV} pdm \\\n    && /tmp/tool/bin/pdm export --prod --without-hashes -o /tmp/requirements.txt "
     f"\\\n    && {_INSTALL_EXPORT}",
 }
 

@@ -341,23 +341,46 @@ def tool_era(project: Project, tool: str) -> ToolEra | None:
 
 def tool_set_of_era(project: Project, requirement: str, era: ToolEra) -> tuple[list[str], str]:
     """The tool (`requirement`, as the Dockerfile asks for it, held to the version that wrote
-    the lock when known) and every package it needs, pinned, as of the lock's last commit (a
-    year later when nothing installs for the image's Python then). ([], why) when it cannot
-    be resolved."""
+    the lock when known, else to at least the newest release of the lock's era: an older tool
+    may not read the lock) and every package it needs, pinned, as of the lock's last commit;
+    a year or two later when nothing installs for the image's Python then (old releases of a
+    compiled dependency have no wheel for a newer Python). ([], why) when it cannot be
+    resolved."""
     from packaging.requirements import InvalidRequirement, Requirement
+
+    from hfdeploy.requirements.releases import releases
 
     try:
         wanted = Requirement(requirement)
     except InvalidRequirement:
         return [], f"`{requirement}` is not a requirement"
-    if era.version is not None:
-        wanted = Requirement(f"{wanted.name}=={era.version}")
     if era.when is None:
         return [], f"{era.lock} is not in git, so its era is unknown"
+    if era.version is not None:
+        wanted = Requirement(f"{wanted.name}=={era.version}")
+    else:
+        page = index_view(project).client.lookup(wanted.name).page
+        of_era = [
+            r.version
+            for r in (releases(page).values() if page is not None else ())
+            if not r.version.is_prerelease
+            and not r.yanked
+            and r.upload_time is not None
+            and _parse_time(r.upload_time) <= era.when
+            and wanted.specifier.contains(r.version)
+        ]
+        if of_era:
+            spec = str(wanted.specifier)
+            floor = f">={max(of_era)}"
+            wanted = Requirement(f"{wanted.name}{spec + ',' + floor if spec else floor}")
     python = target_python(project).version
     urls = index_view(project).settings.urls
     inputs = LockInputs((str(wanted),), (), python, f"tool:{wanted}:{python}")
-    for when in (era.when, era.when + timedelta(days=365)):
+    now = datetime.now(timezone.utc)
+    for years in range(3):
+        when = era.when + timedelta(days=365 * years)
+        if years and when >= now:
+            break
         result = _cached_resolution(inputs, urls, when)
         if result.error is None:
             pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*==[^\s;#]+)", result.body, re.MULTILINE)

@@ -156,3 +156,22 @@ def test_fix_verify_holds_a_tool_that_fails_inside_itself_at_build_time(
     other = BUILD_LOG.replace("RUN pdm install --prod --global --project .", "RUN apt-get update")
     other = other.replace("pdm install", "apt-get update")
     assert build_failure(tmp_path, other) is None
+
+
+def test_the_export_step_of_the_generated_dockerfile(fake_index: FakeIndex, tmp_path: Path) -> None:
+    """PDM is held there too (its options, `--prod --without-hashes -o`, are those of every
+    PDM 2); Poetry is not (`poetry export --only main` needs poetry-plugin-export)."""
+    from hfdeploy.dockerfile.regenerate import TOOL_EXPORTS
+
+    pdm_project(tmp_path, TOOL_EXPORTS["pdm"])
+    commit_at(tmp_path, "2023-08-01T00:00:00Z")
+    fix_tree(tmp_path, "RQ018", offline=False, python="3.11")
+    assert "--quiet pdm==2.8.0 toolhttp==0.1.5" in (tmp_path / "Dockerfile").read_text()
+    (tmp_path / "poetry.lock").write_text(POETRY_LOCK)
+    text = (tmp_path / "Dockerfile").read_text()
+    start = text.index("RUN python -m venv")
+    end = text.index("\n", text.index("rm -rf /tmp/tool", start))
+    (tmp_path / "Dockerfile").write_text(
+        text[:start] + "RUN " + TOOL_EXPORTS["poetry"] + text[end:]
+    )
+    assert check_tree(tmp_path, "RQ018", offline=False, python="3.11") == []

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # Lock tools whose own dependencies float (uv is one static binary and is not reported).
 TOOLS = ("poetry", "pdm")
 DOCKERFILE = PurePosixPath("Dockerfile")
+# Where the Dockerfile `fix` generates installs the tool that exports a lock
+# (hfdeploy/dockerfile/regenerate.py, TOOL_EXPORTS).
+GENERATED_TOOL_VENV = "venv:/tmp/tool"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ def floating_tools(project: Project) -> list[FloatingTool]:
     for install in model.installs:
         if install.step is None or install.tool not in ("pip", "uv pip"):
             continue
+        generated_export = install.location == GENERATED_TOOL_VENV
         for package in install.packages:
             try:
                 req = Requirement(package)
@@ -52,6 +56,11 @@ def floating_tools(project: Project) -> list[FloatingTool]:
                 continue
             tool = canonicalize_name(req.name)
             if tool not in locks or any(s.operator in ("==", "===") for s in req.specifier):
+                continue
+            if generated_export and tool == "poetry":
+                # hfdeploy's own export step runs `poetry export --only main` through
+                # poetry-plugin-export, which a Poetry of the lock's era (1.1) does not have;
+                # its PDM step uses options every PDM 2 knows (`--prod --without-hashes -o`).
                 continue
             found.append(FloatingTool(tool, package, install, _span_of(install, package)))
     return found
