@@ -153,3 +153,17 @@ def test_a_failed_rename_rolls_back_and_leaves_no_journal(tmp_path: Path) -> Non
     assert (root / "a.txt").read_text() == "old a\n"
     assert not journal.exists()
     assert not list(root.glob(".hfdeploy-*.tmp"))
+
+
+def test_interrupted_fix_is_reported_even_when_check_answers_from_its_cache(
+    tmp_path: Path,
+) -> None:
+    # The journal lives in .git/, outside the files the result cache keys on: an unchanged
+    # re-run answered from the cache must still say that a fix was left half-written.
+    root = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n"})
+    git_init(root)
+    assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout  # fills the cache
+    (root / ".git" / "hfdeploy-journal.json").write_text("{torn")
+    assert "HF004" in hfdeploy(tmp_path, root, "check").stdout
+    (root / ".git" / "hfdeploy-journal.json").unlink()
+    assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout
