@@ -167,3 +167,31 @@ def test_interrupted_fix_is_reported_even_when_check_answers_from_its_cache(
     assert "HF004" in hfdeploy(tmp_path, root, "check").stdout
     (root / ".git" / "hfdeploy-journal.json").unlink()
     assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout
+
+
+def test_a_fix_still_being_written_is_neither_reported_nor_completed(tmp_path: Path) -> None:
+    # The journal of a live `fix --write` (paused between renames) is not an interrupted fix:
+    # a concurrent check does not report it, a concurrent fix does not touch its files.
+    root = make_tree(tmp_path / "repo", FILES)
+    git_init(root)
+    marker = tmp_path / "paused"
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "hfdeploy", "fix", "--write", "--offline", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env_for(tmp_path, HFDEPLOY_TEST_PAUSE_BETWEEN_RENAMES=str(marker)),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert writer.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout
+        before = tree(root)
+        proc = hfdeploy(tmp_path, root, "fix", "--write")
+        assert proc.returncode == 2 and "is writing these files now" in proc.stderr, proc.stderr
+        assert tree(root) == before
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+    assert "HF004" in hfdeploy(tmp_path, root, "check").stdout  # killed: now it is interrupted
