@@ -215,6 +215,20 @@ def write_changes(outcome: FixOutcome) -> list[PurePosixPath]:
     the repository are written through, never replaced by regular files."""
     project = outcome.project
     changes = outcome.changes
+    try:
+        pending = load_journal(project.journal_file)
+    except JournalError as exc:
+        raise StaleFileError(f"{exc}; nothing was written") from None
+    if pending is not None and os.path.realpath(pending.root) == project._root_str:
+        if pending.in_progress():
+            raise StaleFileError(
+                f"another `hfdeploy fix --write` (pid {pending.pid}) is writing these files "
+                "now; nothing was written: run again when it has finished"
+            )
+        raise StaleFileError(
+            "an interrupted `hfdeploy fix --write` is not completed yet (HF004); nothing was "
+            "written: run `hfdeploy fix --write` again to complete it first"
+        )
     targets: dict[PurePosixPath, str] = {}
     for path in changes:
         try:

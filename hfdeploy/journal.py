@@ -51,6 +51,24 @@ class Journal:
     root: str
     entries: tuple[Entry, ...]
     untrack: tuple[str, ...] = ()
+    pid: int = 0  # the process writing the set
+
+    def in_progress(self) -> bool:
+        """Whether the `fix --write` that wrote the journal is still running (renaming), as
+        opposed to killed: then its files are not to be touched."""
+        if self.pid <= 0 or self.pid == os.getpid():
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            pass  # another user's process: alive
+        try:
+            with open(f"/proc/{self.pid}/cmdline", "rb") as handle:
+                return b"hfdeploy" in handle.read()  # not a recycled pid
+        except OSError:
+            return True
 
 
 @dataclass(frozen=True)
@@ -110,6 +128,7 @@ def begin(file: str, root: str, entries: list[Entry], untrack: list[str]) -> Non
         "version": VERSION,
         "tool": "hfdeploy",
         "root": root,
+        "pid": os.getpid(),
         "entries": [e.__dict__ for e in entries],
         "untrack": sorted(untrack),
     }
@@ -149,7 +168,8 @@ def load(file: str) -> Journal | None:
             Entry(str(e["path"]), str(e["tmp"]), e["old"] and str(e["old"]), str(e["new"]))
             for e in data["entries"]
         )
-        return Journal(file, str(data["root"]), entries, tuple(map(str, data.get("untrack", ()))))
+        untrack = tuple(map(str, data.get("untrack", ())))
+        return Journal(file, str(data["root"]), entries, untrack, int(data.get("pid", 0)))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise JournalError(f"the journal {file} cannot be read ({exc})") from None
 
@@ -189,6 +209,11 @@ def complete(journal: Journal) -> list[str]:
     """Finish an interrupted set: rename the remaining temp files into place, drop the files
     from git's index that the fix untracked, remove the journal. Returns the paths written now.
     Raises JournalError (and changes nothing) when a file changed since the interruption."""
+    if journal.in_progress():
+        raise JournalError(
+            f"another `hfdeploy fix --write` (pid {journal.pid}) is writing these files now; "
+            "run again when it has finished"
+        )
     now = state(journal)
     if not now.completable:
         raise JournalError(

@@ -77,6 +77,8 @@ def _unfinished_fix(file: str, root: str) -> tuple[list[Diagnostic], set[str]]:
         return [], set()
     if os.path.realpath(journal.root) != root:
         return [], set()  # another directory of the same git repository; its own run reports it
+    if journal.in_progress():
+        return [], temp_files(journal)  # a fix being written right now, not an interrupted one
     now = state(journal)
     written = ", ".join(now.written) or "none"
     missing = ", ".join(now.pending + now.changed)

@@ -68,6 +68,20 @@ _READ_DEFAULT = re.compile(
 )
 
 
+# The value of `NAME = ...` is an environment read, not a literal: `os.getenv("X", "d")`,
+# `os.environ.get("X")`, `os.environ["X"]`, starlette's `config("X", default="d")`.
+_ENV_READ = re.compile(
+    r"""^(?:[A-Za-z_]\w*\.)*(?:getenv|get|config)\(\s*(["'])[A-Za-z_]\w*\1\s*[,)]"""
+    r"""|^(?:[A-Za-z_]\w*\.)*environ\[\s*(["'])[A-Za-z_]\w*\2\s*\]"""
+)
+
+
+def _mask_quoted(found: re.Match[str]) -> str:
+    if found.group(2).endswith("***"):  # masked already (a secret read's default)
+        return found.group()
+    return found.group(1) + mask(found.group(2)) + found.group(1)
+
+
 def redact(text: str) -> str:
     """Mask URL passwords, well-known token shapes and the values of SECRET/TOKEN/PASSWORD-like
     assignments."""
@@ -83,6 +97,18 @@ def redact(text: str) -> str:
             head = m.group("head") + annotated.group("type") + annotated.group("eq")
             masked = _STRING.sub(lambda s: s.group(1) + mask(s.group(2)) + s.group(1), default)
             return head + masked + m.group("tail")
+        if _ENV_READ.match(value):
+            # `SECRET_KEY = os.getenv("SECRET_KEY", "...")`: the code and the variable's name
+            # stay readable, every other string in it (the default) is masked.
+            strings = list(_STRING.finditer(value))
+            out, last = [], 0
+            for number, found in enumerate(strings):
+                out.append(value[last : found.start()])
+                keep = number == 0
+                out.append(found.group() if keep else _mask_quoted(found))
+                last = found.end()
+            out.append(value[last:])
+            return m.group("head") + "".join(out) + m.group("tail")
         quote = value[0] if value[:1] in "\"'" and value[-1:] == value[:1] else ""
         inner = value[1:-1] if quote else value
         return m.group("head") + quote + mask(inner) + quote + m.group("tail")

@@ -109,3 +109,25 @@ def test_default_of_a_secret_read_is_masked_on_any_line() -> None:
     line = 'ADMIN = os.environ.get("ADMIN_PASSWORD", "admin123-Zq9xW7")'
     assert "admin123-Zq9xW7" not in redact(line)
     assert "Zq9xW7" not in redact('key = config("SECRET_KEY", default="abZq9xW7pLm")')
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            'SECRET_KEY = os.getenv("JWT_SECRET", "your-very-secret-key")',
+            'SECRET_KEY = os.getenv("JWT_SECRET", "yo***")',
+        ),
+        ('SECRET_KEY = os.environ["JWT_SECRET"]', 'SECRET_KEY = os.environ["JWT_SECRET"]'),
+        (
+            'DB_PASSWORD = config("DB_PASSWORD", default="hunter2hunter")',
+            'DB_PASSWORD = config("DB_PASSWORD", default="hu***")',
+        ),
+        ("SECRET_KEY=abc(def)", "SECRET_KEY=ab***"),  # a .env value, not code
+    ],
+)
+def test_a_secret_read_stays_readable_code_with_its_default_masked(
+    line: str, expected: str
+) -> None:
+    # the diff of an EV010/EV011 fix must show what changed: `os.environ["X"]` for the read
+    assert redact(line) == expected

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from hfdeploy.diagnostics import Applicability, Edit, Fix, Span
@@ -22,6 +23,17 @@ class SecretDefault:
     value: str  # the literal (never printed in full)
     kind: str  # "token", "random" or "literal" (see secret_value_kind)
     literal: ast.Constant  # the node holding it
+
+
+def in_tests(path: PurePosixPath) -> bool:
+    """Test code (`tests/`, `test_*.py`, `conftest.py`): never run on the Space, so a fixed key
+    or a placeholder there is no risk (a service credential still is: it is published)."""
+    return (
+        bool({"tests", "test"} & set(path.parts[:-1]))
+        or path.name.startswith("test_")
+        or path.name.endswith("_test.py")
+        or path.name == "conftest.py"
+    )
 
 
 def _literal(node: ast.expr | None) -> ast.Constant | None:

@@ -153,3 +153,45 @@ def test_a_failed_rename_rolls_back_and_leaves_no_journal(tmp_path: Path) -> Non
     assert (root / "a.txt").read_text() == "old a\n"
     assert not journal.exists()
     assert not list(root.glob(".hfdeploy-*.tmp"))
+
+
+def test_interrupted_fix_is_reported_even_when_check_answers_from_its_cache(
+    tmp_path: Path,
+) -> None:
+    # The journal lives in .git/, outside the files the result cache keys on: an unchanged
+    # re-run answered from the cache must still say that a fix was left half-written.
+    root = make_tree(tmp_path / "repo", {"main.py": APP, "requirements.txt": "fastapi\n"})
+    git_init(root)
+    assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout  # fills the cache
+    (root / ".git" / "hfdeploy-journal.json").write_text("{torn")
+    assert "HF004" in hfdeploy(tmp_path, root, "check").stdout
+    (root / ".git" / "hfdeploy-journal.json").unlink()
+    assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout
+
+
+def test_a_fix_still_being_written_is_neither_reported_nor_completed(tmp_path: Path) -> None:
+    # The journal of a live `fix --write` (paused between renames) is not an interrupted fix:
+    # a concurrent check does not report it, a concurrent fix does not touch its files.
+    root = make_tree(tmp_path / "repo", FILES)
+    git_init(root)
+    marker = tmp_path / "paused"
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "hfdeploy", "fix", "--write", "--offline", str(root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env_for(tmp_path, HFDEPLOY_TEST_PAUSE_BETWEEN_RENAMES=str(marker)),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert writer.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert "HF004" not in hfdeploy(tmp_path, root, "check").stdout
+        before = tree(root)
+        proc = hfdeploy(tmp_path, root, "fix", "--write")
+        assert proc.returncode == 2 and "is writing these files now" in proc.stderr, proc.stderr
+        assert tree(root) == before
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+    assert "HF004" in hfdeploy(tmp_path, root, "check").stdout  # killed: now it is interrupted

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
-from hfdeploy.environment.secret_defaults import drop_default_fix, secret_defaults
+from hfdeploy.environment.secret_defaults import drop_default_fix, in_tests, secret_defaults
 from hfdeploy.project import Project
 from hfdeploy.redact import mask
 
@@ -19,7 +19,8 @@ class HardCodedSecretDefault(Check):
     `AKIA...`, a private key block), or a long random-looking string such as a generated
     signing key. Reads are `os.getenv("X", "...")`, `os.environ.get("X", "...")`, starlette
     `config("X", default="...")` and pydantic-settings fields (`SECRET_KEY: str = "..."`).
-    Placeholders (`"changeme"`) are EV011.
+    Placeholders (`"changeme"`) are EV011; a generated key in test code (`tests/`,
+    `test_*.py`, `conftest.py`), which never runs on the Space, is not reported.
 
     ## Why is this bad?
     The code of a public Space is public. A service credential in it is leaked the moment it
@@ -63,7 +64,7 @@ class HardCodedSecretDefault(Check):
                     f"`{read.name}` as a Space secret"
                 )
                 severity = Severity.ERROR
-            elif found.kind == "random":
+            elif found.kind == "random" and not in_tests(read.module.path):
                 message = (
                     f"`{read.name}` defaults to a fixed key written in the code (`{value}`): "
                     f"whenever the Space does not set `{read.name}` as a secret, the app uses "

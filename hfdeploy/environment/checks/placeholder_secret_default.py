@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
-from hfdeploy.environment.secret_defaults import drop_default_fix, secret_defaults
+from hfdeploy.environment.secret_defaults import drop_default_fix, in_tests, secret_defaults
 from hfdeploy.project import Project
 from hfdeploy.redact import mask
 
@@ -17,7 +17,8 @@ class PlaceholderSecretDefault(Check):
     `ADMIN_PASSWORD`, ...) whose default, written in the code, is a placeholder or a readable
     passphrase (`"changeme"`, `"my-jwt-secret"`, `"admin123"`): any literal that does not look
     like a real secret (those are EV010). Empty defaults, `None`, numbers, booleans and URLs
-    (the database rules look at those) are not reported.
+    (the database rules look at those) are not reported, nor test code (`tests/`,
+    `test_*.py`, `conftest.py`), which never runs on the Space.
 
     ## Why is this bad?
     When the Space does not set the variable as a secret, the app starts anyway and uses the
@@ -51,7 +52,7 @@ class PlaceholderSecretDefault(Check):
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         for found in secret_defaults(project):
-            if found.kind != "literal":
+            if found.kind != "literal" or in_tests(found.read.module.path):
                 continue
             read = found.read
             yield self.diagnostic(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
-from hfdeploy.environment.secret_defaults import secret_defaults
+from hfdeploy.environment.secret_defaults import in_tests, secret_defaults
 from hfdeploy.project import Project
 from hfdeploy.pycode import located
 from hfdeploy.redact import mask
@@ -27,7 +27,9 @@ class SecretLiteralInCode(Check):
     private key block), and a long random-looking string (a generated key) given to a
     secret-looking name: `SECRET_KEY = "..."`, `app.secret_key = "..."`,
     `OpenAI(api_key="...")`, `{"token": "..."}`. Defaults of environment reads are EV010 and
-    EV011; placeholders such as `"changeme"` given to a name are not reported here.
+    EV011; placeholders such as `"changeme"` given to a name are not reported here, nor a
+    generated key in test code (`tests/`, `test_*.py`, `conftest.py`), which never runs on the
+    Space (a service credential there is: it is published all the same).
 
     ## Why is this bad?
     The code of a public Space is public. A service credential in it is leaked the moment it
@@ -78,7 +80,7 @@ class SecretLiteralInCode(Check):
                         path=path,
                         span=module.span(node),
                     )
-                elif kind == "random" and id(node) in named:
+                elif kind == "random" and id(node) in named and not in_tests(path):
                     name = named[id(node)]
                     yield self.diagnostic(
                         f"`{name}` is a fixed key written in the code (`{mask(node.value)}`): "
