@@ -11,7 +11,7 @@ from hfdeploy.dockerfile.regenerate import regeneration
 from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
 from hfdeploy.dockerfile.user_splice import user_splice
 from hfdeploy.pysource.writes import file_writes
-from hfdeploy.space import SPACE_UID
+from hfdeploy.space import APP_DIR, SPACE_UID
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -68,7 +68,9 @@ class RunsAsRoot(Check):
     ## Fix safety
     When hfdeploy's template reproduces every instruction of the old file (a single-stage
     `python` image with system packages, plain `ENV` values, extra pip packages and the served
-    app), the fix regenerates the whole Dockerfile, a safe fix. Otherwise the old file is kept
+    app) and the app writes no absolute directory outside `/home/user/app` (which the
+    template would leave to root), the fix regenerates the whole Dockerfile, a safe fix.
+    Otherwise the old file is kept
     and a block is spliced in before the final `CMD`/`ENTRYPOINT`: it creates the uid-1000
     user (`useradd -m -u 1000 user`, unless the file creates one), hands it the final working
     directory (`chown -R 1000:1000`) and the absolute directories of the SQLite files the app
@@ -133,9 +135,13 @@ class RunsAsRoot(Check):
         regen = regeneration(project)
         notes = list(regen.notes) + ([f"No fix: {regen.problem}"] if regen.problem else [])
         fix = regen.fix
-        if fix is None or fix.applicability is not Applicability.SAFE:
+        dirs = write_dirs(project)
+        # The template owns only /home/user/app: an absolute directory the app writes
+        # (`sqlite:////app/data/x.db`) would stay root's, or not exist, after regenerating.
+        outside = [d for d in dirs if d != APP_DIR and not d.startswith(APP_DIR + "/")]
+        if fix is None or fix.applicability is not Applicability.SAFE or outside:
             # Regenerating a custom file would drop what it does: add the user to it instead.
-            splice = user_splice(project, write_dirs(project))
+            splice = user_splice(project, dirs)
             if splice is not None:
                 fix, notes = splice.fix, list(splice.notes)
         if fix is not None and severity is Severity.WARNING:
