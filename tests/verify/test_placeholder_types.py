@@ -476,8 +476,8 @@ def test_a_failed_host_lookup_names_the_placeholder_hosts() -> None:
     }
     notes = _placeholder_cause(log, env, report)
     assert notes == [
-        "The start failed looking up a host no placeholder can name: CACHE, DB_HOST got "
-        "placeholders; give the real host with --env or --env-file (on the Space: a secret or "
+        "The start failed looking up a host, and CACHE, DB_HOST hold placeholders that no server "
+        "answers to: give the real host with --env or --env-file (on the Space: a secret or "
         "variable)"
     ]
 
