@@ -317,9 +317,10 @@ def _placeholder_cause(
             and (_HOST_NAME.search(s.name) or PLACEHOLDER_HOST in env.get(s.name, ""))
         )
         if hosts:
+            held = "holds a placeholder" if len(hosts) == 1 else "hold placeholders"
             notes.append(
-                f"The start failed looking up a host no placeholder can name: {', '.join(hosts)} "
-                "got placeholders; give the real host with --env or --env-file (on the Space: "
+                f"The start failed looking up a host, and {', '.join(hosts)} {held} that no "
+                "server answers to: give the real host with --env or --env-file (on the Space: "
                 "a secret or variable)"
             )
     return notes

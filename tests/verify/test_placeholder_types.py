@@ -476,8 +476,8 @@ def test_a_failed_host_lookup_names_the_placeholder_hosts() -> None:
     }
     notes = _placeholder_cause(log, env, report)
     assert notes == [
-        "The start failed looking up a host no placeholder can name: CACHE, DB_HOST got "
-        "placeholders; give the real host with --env or --env-file (on the Space: a secret or "
+        "The start failed looking up a host, and CACHE, DB_HOST hold placeholders that no server "
+        "answers to: give the real host with --env or --env-file (on the Space: a secret or "
         "variable)"
     ]
 
@@ -495,3 +495,20 @@ def test_pydantic_2s_bundled_v1_gives_optional_fields_a_none_default(tmp_path: P
     assert env == {"API_KEY": "hfdeploy-placeholder-API_KEY"}
     result = _run_with(root, "config", env)
     assert result.returncode == 0 and result.stdout.strip() == "None", result.stderr[-2000:]
+
+
+def test_a_directory_placeholder_moves_to_the_data_directory_the_image_sets() -> None:
+    from hfdeploy.verify.settings import with_data_dir
+
+    settings = [
+        EnvSetting("UPLOADS", "placeholder", "directory"),
+        EnvSetting("DATABASE_URL", "placeholder", "database URL"),
+        EnvSetting("NAME", "placeholder"),
+    ]
+    env = {"UPLOADS": "/tmp", "DATABASE_URL": "sqlite:////x/app.db", "NAME": "n"}
+    assert with_data_dir(env, settings, {"DATA_DIR": "/srv/data"}) == {
+        "UPLOADS": "/srv/data",
+        "DATABASE_URL": "sqlite:////srv/data/app.db",
+        "NAME": "n",
+    }
+    assert with_data_dir(env, settings, {}) == env
