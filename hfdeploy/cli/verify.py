@@ -37,7 +37,9 @@ class Builder(str, enum.Enum):
 HELP = (
     "Build the repository's Dockerfile with a real Docker engine, start the container as a Space "
     "would (uid 1000, 16g memory and 2 CPUs, the SPACE_* variables a Space injects, listening on "
-    "app_port, required secrets from --env/--env-file or placeholders of the right kind), wait "
+    "app_port, required secrets from --env/--env-file or placeholders of the right kind; a "
+    "throwaway postgres:16 when the app's PostgreSQL URL or its parts were not given, see "
+    "--services), wait "
     "for it to answer (peak memory and start time reported), probe as the HTTPS proxy does "
     "(X-Forwarded-*, the Space's Host and origin), probe /, health routes and /openapi.json, "
     "GET every route without path parameters, and check the app's user can write where its "

@@ -52,6 +52,8 @@ class ServicePlan:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_DB": self.database,
+            # A throwaway cluster: skip initdb's final sync to disk (about a second).
+            "POSTGRES_INITDB_ARGS": "--no-sync",
         }
 
     @property

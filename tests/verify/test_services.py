@@ -162,6 +162,7 @@ def test_plan_for_an_async_app(tmp_path: Path) -> None:
         "POSTGRES_USER": "hfdeploy",
         "POSTGRES_PASSWORD": found.password,
         "POSTGRES_DB": "app",
+        "POSTGRES_INITDB_ARGS": "--no-sync",
     }
     assert "SECRET_KEY" not in found.env
 
