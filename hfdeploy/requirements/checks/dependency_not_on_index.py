@@ -92,7 +92,7 @@ class DependencyNotOnIndex(Check):
         parents: dict[str, set[str]] = {}
         for parent, child in _DEPENDS.findall(error):
             parents.setdefault(canonicalize_name(child), set()).add(canonicalize_name(parent))
-        direct = {r.key: r for r in view.checked if not r.constraint}
+        direct: dict[str, Declared] = {str(r.key): r for r in view.checked if not r.constraint}
         blamed: dict[str, list[str]] = {}
         for name in missing:
             for key in _direct_ancestors(name, parents, direct):
