@@ -191,6 +191,10 @@ def _module_reads(module: Located) -> list[EnvRead]:
         required = kind in ("environ", "starlette") and not read.has_default
         if kind in ("getenv", "environ.get") and not read.has_default:
             required = _required(module, node)
+        elif kind in ("getenv", "environ.get") and _falsy(default):
+            # `X = os.getenv("X", "")` then `if not X: raise ...`: the empty default only
+            # postpones the failure to the check right below it.
+            required = _raises_when_unset(module, node)
         reads.append(EnvRead(name, module, node, kind, default, required))
     return reads
 
@@ -213,22 +217,41 @@ def _raises_when_tested(module: Located, node: ast.AST) -> bool:
     return isinstance(stmt, ast.If) and any(isinstance(n, ast.Raise) for n in ast.walk(stmt))
 
 
-def _required(module: Located, node: ast.AST) -> bool:
-    """A value read without a default is required unless the code checks it before use."""
+def _falsy(default: ast.expr | None) -> bool:
+    return isinstance(default, ast.Constant) and not default.value
+
+
+def _raises_when_unset(module: Located, node: ast.AST) -> bool:
+    """The read (or the name it is assigned to) is tested by `if not x: raise` / `assert x`."""
     if _is_test(module, node):
         return _raises_when_tested(module, node)
+    uses = _uses_of_assigned(module, node)
+    return any(_is_test(module, n) and _raises_when_tested(module, n) for n in uses or ())
+
+
+def _uses_of_assigned(module: Located, node: ast.AST) -> list[ast.Name] | None:
+    """Where the names the read is assigned to are loaded (None: not assigned to a name)."""
     parent = module.parent_of(node)
     if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
-        return True
+        return None
     targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
     names = {t.id for t in targets if isinstance(t, ast.Name)}
     if not names:
-        return True
-    uses = [
+        return None
+    return [
         n
         for n in module.nodes_matching(re.compile("|".join(rf"\b{re.escape(n)}\b" for n in names)))
         if isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)
     ]
+
+
+def _required(module: Located, node: ast.AST) -> bool:
+    """A value read without a default is required unless the code checks it before use."""
+    if _is_test(module, node):
+        return _raises_when_tested(module, node)
+    uses = _uses_of_assigned(module, node)
+    if uses is None:
+        return True
     tested = [n for n in uses if _is_test(module, n)]
     return not tested or any(_raises_when_tested(module, n) for n in tested)
 

@@ -80,6 +80,29 @@ def test_required_variables_listed_once_with_every_read(tmp_path: Path) -> None:
     assert set(required_variables(project_for(tmp_path))) == set(names)
 
 
+def test_an_empty_default_checked_by_a_raise_is_required(tmp_path: Path) -> None:
+    """`X = os.getenv("X", "")` then `if not X: raise`: unset on a Space, the import fails."""
+    make_tree(
+        tmp_path,
+        {
+            "auth.py": (
+                "import os\n"
+                "SECRET = os.getenv('AUTH_SECRET', '')\n"
+                "if not SECRET:\n"
+                "    raise ValueError('AUTH_SECRET environment variable is required')\n"
+                "OPTIONAL = os.getenv('BANNER', '')\n"
+                "FLAG = os.environ.get('FEATURE_X', '')\n"
+                "if FLAG:\n"
+                "    print('feature x')\n"
+                "LIMIT = os.getenv('LIMIT', '10')\n"
+                "if not LIMIT:\n"
+                "    raise ValueError('LIMIT is empty')\n"
+            ),
+        },
+    )
+    assert set(required_variables(project_for(tmp_path))) == {"AUTH_SECRET"}
+
+
 def test_a_repo_that_only_needs_secrets_passes_check(tmp_path: Path) -> None:
     make_tree(tmp_path, {"main.py": "import os\nTOKEN = os.environ['HF_TOKEN']\n"})
     proc = subprocess.run(
