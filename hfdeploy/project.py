@@ -88,6 +88,10 @@ class Project:
         self._words: dict[PurePosixPath, frozenset[str]] = {}
         self._memo: dict[Any, Any] = {}
         self._probed: set[PurePosixPath] = set()
+        # files outside the repository and environment variables that checks' results depend
+        # on (pip's configuration, the index cache), recorded for the result cache
+        self._outside: set[str] = set()
+        self._environment: set[str] = set()
         self._inside_cache: dict[PurePosixPath, bool] = {}
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
         tracked = _git(self.root, "ls-files", "-z", "--cached")
@@ -277,6 +281,22 @@ class Project:
         """Every path some check asked for, present or not (for the result cache)."""
         return sorted(set(self._sources) | self._probed, key=str)
 
+    def note_outside(self, path: str | os.PathLike[str]) -> None:
+        """Record that a result depends on a file outside the repository (read or found
+        absent), such as pip's configuration or the package-index cache: the result cache
+        keeps its hash and answers again only while it is unchanged. Never read here."""
+        self._outside.add(os.path.abspath(path))
+
+    def note_environment(self, name: str) -> None:
+        """Record that a result depends on the environment variable `name` (for the cache)."""
+        self._environment.add(name)
+
+    def outside_reads(self) -> list[str]:
+        return sorted(self._outside)
+
+    def environment_reads(self) -> list[str]:
+        return sorted(self._environment)
+
     def _read(self, path: PurePosixPath) -> SourceFile | None:
         if not self.inside(path):
             return None
@@ -424,6 +444,8 @@ class Project:
         clone._words = self._words
         clone._memo = {}
         clone._probed = self._probed
+        clone._outside = self._outside
+        clone._environment = self._environment
         clone._inside_cache = self._inside_cache
         clone._extra_ignore = self._extra_ignore
         clone.is_git = self.is_git

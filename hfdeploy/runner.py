@@ -51,12 +51,17 @@ def run_checks(
                 found.extend(run_one(project, check))
             return finalise(project, found)
     chosen = every()
-    found = [d for c in chosen if c.cacheable for d in run_one(project, c)] + project.problems
-    rest = [c for c in chosen if not c.cacheable]
+    cached = [c for c in chosen if _cacheable(project, c)]
+    found = [d for c in cached for d in run_one(project, c)] + project.problems
+    rest = [c for c in chosen if not _cacheable(project, c)]
     cache.store(project, key, finalise(project, found), [c.code for c in rest])
     for check in rest:
         found.extend(run_one(project, check))
     return finalise(project, found)
+
+
+def _cacheable(project: Project, check: Check) -> bool:
+    return check.cacheable or (project.options.offline and check.cacheable_offline)
 
 
 def _run_all(project: Project, checks: Iterable[Check]) -> list[Diagnostic]:

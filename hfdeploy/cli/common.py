@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -13,14 +12,19 @@ from typing import Any, TypeVar
 import typer
 
 from hfdeploy.check import Check
-from hfdeploy.config import KNOWN_KEYS, load_config
+from hfdeploy.cli.base import (  # noqa: F401 (re-exported for the commands)
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    choose_selection,
+    err,
+    load_project,
+)
 from hfdeploy.errors import ConfigError, UsageError
-from hfdeploy.project import Project, RunOptions
-from hfdeploy.registry import Selection
+from hfdeploy.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class OutputFormat(str, enum.Enum):
@@ -55,10 +59,6 @@ INDEX_OPT = typer.Option(
 )
 
 
-def err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def guarded(func: F) -> F:
     """Turn our own failures into one line and exit 2, anything else into exit 3."""
 
@@ -83,37 +83,6 @@ def guarded(func: F) -> F:
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def load_project(
-    path: Path, *, offline: bool = False, python: str | None = None, index_url: str | None = None
-) -> Project:
-    if not path.exists():
-        raise UsageError(f"{path}: no such directory")
-    if not path.is_dir():
-        raise UsageError(f"{path}: not a directory (pass the repository root)")
-    config = load_config(path)
-    if config.unknown_keys:
-        known = ", ".join(sorted(KNOWN_KEYS))
-        err(
-            f"hfdeploy: warning: pyproject.toml [tool.hfdeploy]: unknown setting "
-            f"{', '.join(config.unknown_keys)} ignored (known: {known})"
-        )
-    if python is not None and not _valid_python(python):
-        raise UsageError(f"--python {python!r}: expected a version like 3.11")
-    options = RunOptions(offline=offline, index_url=index_url or config.index_url, python=python)
-    return Project(path, config, options)
-
-
-def _valid_python(value: str) -> bool:
-    from hfdeploy.values import PATTERNS
-
-    return PATTERNS["python-version"].fullmatch(value) is not None
-
-
-def choose_selection(project: Project, select: list[str], ignore: list[str]) -> Selection:
-    config = project.config
-    return Selection(tuple(select), tuple(ignore), tuple(config.select), tuple(config.ignore))
 
 
 def choose_checks(project: Project, select: list[str], ignore: list[str]) -> list[Check]:
