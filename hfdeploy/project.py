@@ -17,7 +17,12 @@ from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
 from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
 from hfdeploy.source import SourceFile, UnreadableFile, decode
-from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_errors
+from hfdeploy.syntax_scan import (
+    PendingScan,
+    compile_error,
+    identifiers,
+    start_parallel_syntax_errors,
+)
 
 T = TypeVar("T")
 
@@ -93,6 +98,7 @@ class Project:
         self._outside: set[str] = set()
         self._environment: set[str] = set()
         self._inside_cache: dict[PurePosixPath, bool] = {}
+        self._pending_scan: PendingScan | None = None
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
         tracked = _git(self.root, "ls-files", "-z", "--cached")
         self.is_git = tracked is not None
@@ -367,16 +373,35 @@ class Project:
         Parsing is the floor of a check over a large project. The workers send back each decoded
         file and its verdict, never a syntax tree, so little crosses the process boundary.
         """
+        self.finish_priming()
         todo = [
             p
             for p in paths
             if ("syntax", p) not in self._memo and p not in self._overlay and p not in self._sources
         ]
-        found = parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
-        for path, (source, error, words) in found.items():
-            self._sources[path] = source
-            self._words[path] = words
-            self._memo[("syntax", path)] = error
+        pending = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+        if pending is not None:
+            self._take_scan(pending)
+
+    def start_priming(self, paths: list[PurePosixPath]) -> None:
+        """Begin `prime_syntax_errors(paths)` in the background (the runner does, before it
+        imports the checks, so that start-up and parsing overlap); it completes on the next
+        `prime_syntax_errors` or `finish_priming`."""
+        if self._pending_scan is None and not self._overlay:
+            todo = [p for p in paths if ("syntax", p) not in self._memo and p not in self._sources]
+            self._pending_scan = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+
+    def finish_priming(self) -> None:
+        pending, self._pending_scan = self._pending_scan, None
+        if pending is not None:
+            self._take_scan(pending)
+
+    def _take_scan(self, pending: PendingScan) -> None:
+        for path, (source, error, words) in pending.collect().items():
+            if path not in self._sources:
+                self._sources[path] = source
+                self._words[path] = words
+                self._memo[("syntax", path)] = error
 
     def identifiers(self, path: PurePosixPath) -> frozenset[str]:
         """The words of the file that may be identifiers (strings and comments included)."""
@@ -447,6 +472,7 @@ class Project:
         clone._outside = self._outside
         clone._environment = self._environment
         clone._inside_cache = self._inside_cache
+        clone._pending_scan = None
         clone._extra_ignore = self._extra_ignore
         clone.is_git = self.is_git
         clone.tracked = self.tracked - untracked

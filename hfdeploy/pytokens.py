@@ -130,10 +130,10 @@ def _c_tokenizer() -> object | None:
     if sys.version_info[:2] != (3, 11):
         return None
     try:
-        from _tokenize import TokenizerIter  # type: ignore[import-not-found]
+        from _tokenize import TokenizerIter
     except ImportError:
         return None
-    return TokenizerIter
+    return TokenizerIter  # type: ignore[no-any-return]
 
 
 _C_TOKENIZER = _c_tokenizer()
@@ -165,7 +165,7 @@ def _c_tokens(text: str) -> list[Token] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # `1if x` and the like warn; the tokens are the same
-            for string, kind, row, end_row, col, end_col, _ in _C_TOKENIZER(text):  # type: ignore[misc, operator]
+            for string, kind, row, end_row, col, end_col, _ in _C_TOKENIZER(text):  # type: ignore[operator]
                 if kind in skipped:
                     continue
                 if row != last_row:

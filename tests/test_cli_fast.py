@@ -192,3 +192,38 @@ def test_the_cache_is_invalidated_by_files_config_version_and_options(
     assert not answered_from_cache("--ignore", "DF")
     # no cache at all
     assert not answered_from_cache("--no-cache")
+
+
+def test_parsing_starts_before_the_checks_are_imported_and_agrees_with_serial(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hfdeploy.syntax_scan import PARALLEL_MIN_FILES
+
+    files = {
+        f"app/m{i}.py": f"def f{i}(a, b=1):\n    return a\n" for i in range(PARALLEL_MIN_FILES)
+    }
+    files["app/broken.py"] = "def g(a=1, b):\n    return b\n"
+    files["app/caller.py"] = "from app.broken import g\n\nprint(g(2, 3))\n"
+    files["app/other.py"] = "def h(:\n"
+    repo = make_tree(tmp_path / "repo", files)
+    monkeypatch.setenv("HFDEPLOY_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["check", str(repo), "--select", "PY", "--format", "json", "--no-cache"]
+    # A fresh process: the workers fork only where no other thread runs (pytest's may).
+    script = (
+        "import sys\nimport hfdeploy.syntax_scan as s\nfrom hfdeploy.cli import main\n"
+        "real = s.start_parallel_syntax_errors\nseen = []\n"
+        "def spy(*a):\n    seen.append('hfdeploy.pysource.checks' in sys.modules)\n"
+        "    return real(*a)\n"
+        "s.start_parallel_syntax_errors = spy\n"
+        "import hfdeploy.project\nhfdeploy.project.start_parallel_syntax_errors = spy\n"
+        f"code = main({args!r})\nprint(code, seen, file=sys.stderr)\n"
+    )
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**__import__("os").environ, "PYTHONPATH": root}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert main(args) == 1  # in pytest's process: the serial path
+    serial = capsys.readouterr().out
+    assert proc.stdout == serial
+    assert {d["code"] for d in json.loads(serial)} >= {"PY001", "PY002"}
+    if (__import__("os").cpu_count() or 1) >= 2:
+        assert proc.stderr.strip().splitlines()[-1].startswith("1 [False")  # before the imports

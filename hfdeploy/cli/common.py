@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import typer
 
 from hfdeploy.check import Check
-from hfdeploy.cli.base import (  # noqa: F401 (re-exported for the commands)
+from hfdeploy.cli.base import (
     EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_OK,
@@ -25,6 +25,17 @@ from hfdeploy.errors import ConfigError, UsageError
 from hfdeploy.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Re-exported for the commands (they live in the typer-free hfdeploy.cli.base).
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "choose_selection",
+    "err",
+    "load_project",
+]
 
 
 class OutputFormat(str, enum.Enum):
