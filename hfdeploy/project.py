@@ -415,27 +415,17 @@ class Project:
     def files_mentioning(self, *names: str) -> list[PurePosixPath]:
         """The Python files whose text mentions any of `names` as a whole word, in file order.
 
-        Answered from one identifier index built once per snapshot (from the identifiers the
-        parallel parse pass collected), so a search across the project costs a lookup, not a
-        pass over every file: no check pays for findings x files.
+        Answered from each file's set of identifiers (collected by the parallel parse pass) and
+        memoised per search, so a search costs one set lookup per file, never a pass over file
+        text, and no check pays for findings x files. (A full word -> files index costs more to
+        build than the few dozen searches a run makes.)
         """
 
-        def build() -> dict[str, list[PurePosixPath]]:
-            index: dict[str, list[PurePosixPath]] = {}
-            for path in self.python_files():
-                for word in self.identifiers(path):
-                    found = index.get(word)
-                    if found is None:
-                        index[word] = [path]
-                    else:
-                        found.append(path)
-            return index
+        def find() -> list[PurePosixPath]:
+            wanted = frozenset(names)
+            return [p for p in self.python_files() if not wanted.isdisjoint(self.identifiers(p))]
 
-        index = self.memo("identifier-index", build)
-        if len(names) == 1:
-            return index.get(names[0], [])
-        hits = {path for name in names for path in index.get(name, ())}
-        return [path for path in self.python_files() if path in hits]
+        return self.memo(("files-mentioning", names), find)
 
     def syntax_error(self, path: PurePosixPath) -> SyntaxError | None:
         """Why the file does not parse (None when it does), without keeping its tree.

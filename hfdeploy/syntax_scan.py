@@ -41,6 +41,7 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
     """Read, decode and parse a share of the files; return each decoded file with its verdict
     and its identifiers, so the main process neither reads, decodes nor scans them again."""
     root, names, max_bytes = job
+    inside = os.path.realpath(root).rstrip(os.sep) + os.sep
     out: list[Verdict] = []
     for name in names:
         path = PurePosixPath(name)
@@ -50,7 +51,7 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
             if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
                 continue  # a FIFO would block; the main process reports what it skips (HF001)
             real = os.path.realpath(full)
-            if not real.startswith(os.path.realpath(root).rstrip(os.sep) + os.sep):
+            if not real.startswith(inside):
                 continue  # outside the repository: the main process reports it, never reads it
             with open(full, "rb") as handle:
                 source = decode(path, handle.read())
