@@ -2,7 +2,9 @@
 
 An entry records every file the checks read (its sha256, or absence) and the list of project
 files; it is valid only while all of those are byte-identical. Only checks marked `cacheable`
-(pure functions of file contents and settings) are answered from it.
+(pure functions of file contents and settings) are answered from it, and with --offline those
+marked `cacheable_offline` (index checks), whose reads outside the project (the index cache,
+pip's configuration files) and environment variables are recorded in the entry as well.
 """
 
 from __future__ import annotations
@@ -80,6 +82,16 @@ def _unchanged(path: str, digest: str | None, stat_key: list[int] | None) -> boo
     return _digest(Path(path)) == digest
 
 
+def _environment_value(name: str) -> str | None:
+    # Hashed: a variable such as PIP_INDEX_URL may carry a password.
+    value = os.environ.get(name)
+    return (
+        None
+        if value is None
+        else hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
+    )
+
+
 def _listing_digest(project: Project) -> str:
     # The files, which of them git tracks (a `.env` untracked by hand changes findings without
     # changing any file) and the interpreter (which syntax parses depends on it).
@@ -98,9 +110,15 @@ def load(project: Project, selection: list[str]) -> tuple[list[Diagnostic], list
         entry = json.loads(_entry_path(project, selection).read_text("utf-8"))
         if entry["listing"] != _listing_digest(project):
             return None
+        for name, value in entry["environment"].items():
+            if _environment_value(name) != value:
+                return None
         root = str(project.root)
         for name, (digest, stat_key) in entry["reads"].items():
             if not _unchanged(os.path.join(root, name), digest, stat_key):
+                return None
+        for name, (digest, stat_key) in entry["outside"].items():
+            if not _unchanged(name, digest, stat_key):
                 return None
         return [_decode(d) for d in entry["diagnostics"]], list(entry["uncached"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -120,11 +138,18 @@ def store(
         # Reuse the digest taken when the file was read; re-read only what was never decoded.
         digest = original.digest if original is not None else _digest(Path(full))
         reads[name] = [digest, stat_key if digest is not None else None]
+    outside = {}
+    for name in project.outside_reads():
+        stat_key = _stat_key(name)
+        digest = _digest(Path(name))
+        outside[name] = [digest, stat_key if digest is not None else None]
     if any(_holds_secret(d) for d in diagnostics):
         return  # never keep secret text at rest: such a run is simply not cached
     entry = {
         "listing": _listing_digest(project),
+        "environment": {name: _environment_value(name) for name in project.environment_reads()},
         "reads": reads,
+        "outside": outside,
         "diagnostics": [_encode(d) for d in diagnostics],
         "uncached": uncached,
     }

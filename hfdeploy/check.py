@@ -28,6 +28,11 @@ class Check:
     # True when results depend only on file contents and settings (not on the network),
     # so an unchanged re-run may answer from the result cache.
     cacheable: ClassVar[bool] = True
+    # For a check that is not `cacheable` because it asks the package index: True when, with
+    # --offline, everything it reads besides project files is recorded on the Project
+    # (`note_outside`, `note_environment`: the index cache, pip's configuration), so that an
+    # offline re-run may answer from the result cache while none of those changed.
+    cacheable_offline: ClassVar[bool] = False
 
     def run(self, project: Project) -> Iterable[Diagnostic]:
         raise NotImplementedError

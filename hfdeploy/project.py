@@ -18,7 +18,12 @@ from hfdeploy.ignore import IgnoreRules
 from hfdeploy.journal import JournalError, journal_file, load, state, temp_files
 from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
 from hfdeploy.source import SourceFile, UnreadableFile, decode
-from hfdeploy.syntax_scan import compile_error, identifiers, parallel_syntax_errors
+from hfdeploy.syntax_scan import (
+    PendingScan,
+    compile_error,
+    identifiers,
+    start_parallel_syntax_errors,
+)
 
 T = TypeVar("T")
 
@@ -126,7 +131,12 @@ class Project:
         self._words: dict[PurePosixPath, frozenset[str]] = {}
         self._memo: dict[Any, Any] = {}
         self._probed: set[PurePosixPath] = set()
+        # files outside the repository and environment variables that checks' results depend
+        # on (pip's configuration, the index cache), recorded for the result cache
+        self._outside: set[str] = set()
+        self._environment: set[str] = set()
         self._inside_cache: dict[PurePosixPath, bool] = {}
+        self._pending_scan: PendingScan | None = None
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
         self._repository: tuple[str, ...] | None = None
         tracked = _git(self.root, "ls-files", "-z", "--cached")
@@ -342,6 +352,22 @@ class Project:
         """Every path some check asked for, present or not (for the result cache)."""
         return sorted(set(self._sources) | self._probed, key=str)
 
+    def note_outside(self, path: str | os.PathLike[str]) -> None:
+        """Record that a result depends on a file outside the repository (read or found
+        absent), such as pip's configuration or the package-index cache: the result cache
+        keeps its hash and answers again only while it is unchanged. Never read here."""
+        self._outside.add(os.path.abspath(path))
+
+    def note_environment(self, name: str) -> None:
+        """Record that a result depends on the environment variable `name` (for the cache)."""
+        self._environment.add(name)
+
+    def outside_reads(self) -> list[str]:
+        return sorted(self._outside)
+
+    def environment_reads(self) -> list[str]:
+        return sorted(self._environment)
+
     def _read(self, path: PurePosixPath) -> SourceFile | None:
         if not self.inside(path):
             return None
@@ -430,16 +456,35 @@ class Project:
         Parsing is the floor of a check over a large project. The workers send back each decoded
         file and its verdict, never a syntax tree, so little crosses the process boundary.
         """
+        self.finish_priming()
         todo = [
             p
             for p in paths
             if ("syntax", p) not in self._memo and p not in self._overlay and p not in self._sources
         ]
-        found = parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
-        for path, (source, error, words) in found.items():
-            self._sources[path] = source
-            self._words[path] = words
-            self._memo[("syntax", path)] = error
+        pending = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+        if pending is not None:
+            self._take_scan(pending)
+
+    def start_priming(self, paths: list[PurePosixPath]) -> None:
+        """Begin `prime_syntax_errors(paths)` in the background (the runner does, before it
+        imports the checks, so that start-up and parsing overlap); it completes on the next
+        `prime_syntax_errors` or `finish_priming`."""
+        if self._pending_scan is None and not self._overlay:
+            todo = [p for p in paths if ("syntax", p) not in self._memo and p not in self._sources]
+            self._pending_scan = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+
+    def finish_priming(self) -> None:
+        pending, self._pending_scan = self._pending_scan, None
+        if pending is not None:
+            self._take_scan(pending)
+
+    def _take_scan(self, pending: PendingScan) -> None:
+        for path, (source, error, words) in pending.collect().items():
+            if path not in self._sources:
+                self._sources[path] = source
+                self._words[path] = words
+                self._memo[("syntax", path)] = error
 
     def identifiers(self, path: PurePosixPath) -> frozenset[str]:
         """The words of the file that may be identifiers (strings and comments included)."""
@@ -453,27 +498,17 @@ class Project:
     def files_mentioning(self, *names: str) -> list[PurePosixPath]:
         """The Python files whose text mentions any of `names` as a whole word, in file order.
 
-        Answered from one identifier index built once per snapshot (from the identifiers the
-        parallel parse pass collected), so a search across the project costs a lookup, not a
-        pass over every file: no check pays for findings x files.
+        Answered from each file's set of identifiers (collected by the parallel parse pass) and
+        memoised per search, so a search costs one set lookup per file, never a pass over file
+        text, and no check pays for findings x files. (A full word -> files index costs more to
+        build than the few dozen searches a run makes.)
         """
 
-        def build() -> dict[str, list[PurePosixPath]]:
-            index: dict[str, list[PurePosixPath]] = {}
-            for path in self.python_files():
-                for word in self.identifiers(path):
-                    found = index.get(word)
-                    if found is None:
-                        index[word] = [path]
-                    else:
-                        found.append(path)
-            return index
+        def find() -> list[PurePosixPath]:
+            wanted = frozenset(names)
+            return [p for p in self.python_files() if not wanted.isdisjoint(self.identifiers(p))]
 
-        index = self.memo("identifier-index", build)
-        if len(names) == 1:
-            return index.get(names[0], [])
-        hits = {path for name in names for path in index.get(name, ())}
-        return [path for path in self.python_files() if path in hits]
+        return self.memo(("files-mentioning", names), find)
 
     def syntax_error(self, path: PurePosixPath) -> SyntaxError | None:
         """Why the file does not parse (None when it does), without keeping its tree.
@@ -509,7 +544,10 @@ class Project:
         clone._words = self._words
         clone._memo = {}
         clone._probed = self._probed
+        clone._outside = self._outside
+        clone._environment = self._environment
         clone._inside_cache = self._inside_cache
+        clone._pending_scan = None
         clone._extra_ignore = self._extra_ignore
         clone.is_git = self.is_git
         clone.tracked = self.tracked - untracked

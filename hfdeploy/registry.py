@@ -121,6 +121,12 @@ class Selection:
             raise
         return selected_checks(chosen, dropped)
 
+    def may_include(self, prefix: str) -> bool:
+        """Whether some check whose code starts with `prefix` may be selected (no import)."""
+        chosen = self.select or self.config_select
+        codes = [c.strip().upper() for entry in chosen for c in entry.split(",") if c.strip()]
+        return not codes or any(c.startswith(prefix) or prefix.startswith(c) for c in codes)
+
     def key(self) -> list[str]:
         """The command line's part (the configuration is part of every cache key already)."""
         return ["select", *sorted(self.select), "ignore", *sorted(self.ignore)]

@@ -32,6 +32,7 @@ def run_checks(
         key, every, by_code = checks.key(), checks.checks, checks_by_code
     else:
         listed = list(checks)
+        checks = listed
         key = ["codes", *sorted(c.code for c in listed)]
 
         def every() -> list[Check]:
@@ -41,7 +42,11 @@ def run_checks(
             return [c for c in listed if c.code in codes]
 
     if not use_cache or project.changes:
-        return _run_all(project, every())
+        _start_parsing(project, checks)
+        try:
+            return _run_all(project, every())
+        finally:
+            project.finish_priming()
     hit = cache.load(project, key)
     if hit is not None:
         found, uncached_codes = hit
@@ -50,13 +55,36 @@ def run_checks(
             for check in uncached:
                 found.extend(run_one(project, check))
             return finalise(project, found + project.unfinished)
-    chosen = every()
-    found = [d for c in chosen if c.cacheable for d in run_one(project, c)] + project.problems
-    rest = [c for c in chosen if not c.cacheable]
+    _start_parsing(project, checks)
+    try:
+        return _run_and_store(project, key, every())
+    finally:
+        project.finish_priming()
+
+
+def _start_parsing(project: Project, checks: Selection | list[Check]) -> None:
+    """The PY checks read and parse every Python file (in worker processes on a large
+    project): start that now, so that it overlaps with importing the checks."""
+    if isinstance(checks, Selection):
+        wanted = checks.may_include("PY")
+    else:
+        wanted = any(c.code.startswith("PY") for c in checks)
+    if wanted:
+        project.start_priming(project.python_files())
+
+
+def _run_and_store(project: Project, key: list[str], chosen: list[Check]) -> list[Diagnostic]:
+    cached = [c for c in chosen if _cacheable(project, c)]
+    found = [d for c in cached for d in run_one(project, c)] + project.problems
+    rest = [c for c in chosen if not _cacheable(project, c)]
     cache.store(project, key, finalise(project, found), [c.code for c in rest])
     for check in rest:
         found.extend(run_one(project, check))
     return finalise(project, found + project.unfinished)
+
+
+def _cacheable(project: Project, check: Check) -> bool:
+    return check.cacheable or (project.options.offline and check.cacheable_offline)
 
 
 def _run_all(project: Project, checks: Iterable[Check]) -> list[Diagnostic]:

@@ -41,6 +41,7 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
     """Read, decode and parse a share of the files; return each decoded file with its verdict
     and its identifiers, so the main process neither reads, decodes nor scans them again."""
     root, names, max_bytes = job
+    inside = os.path.realpath(root).rstrip(os.sep) + os.sep
     out: list[Verdict] = []
     for name in names:
         path = PurePosixPath(name)
@@ -50,7 +51,7 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
             if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
                 continue  # a FIFO would block; the main process reports what it skips (HF001)
             real = os.path.realpath(full)
-            if not real.startswith(os.path.realpath(root).rstrip(os.sep) + os.sep):
+            if not real.startswith(inside):
                 continue  # outside the repository: the main process reports it, never reads it
             with open(full, "rb") as handle:
                 source = decode(path, handle.read())
@@ -67,32 +68,58 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
 PARALLEL_MIN_FILES = 400
 
 
-def parallel_syntax_errors(
+Scanned = dict[PurePosixPath, tuple[SourceFile, SyntaxError | None, frozenset[str]]]
+
+
+class PendingScan:
+    """Workers reading and parsing a share of the files each, while the caller goes on (it
+    imports the checks meanwhile); `collect` waits for them."""
+
+    def __init__(self, pool: object, batches: object) -> None:
+        self._pool = pool
+        self._batches = batches
+
+    def collect(self) -> Scanned:
+        results: Scanned = {}
+        try:
+            for batch in self._batches:  # type: ignore[attr-defined]
+                for name, source, error, words in batch:
+                    verdict = None if error is None else SyntaxError(*error)
+                    results[PurePosixPath(name)] = (source, verdict, words)
+        except (OSError, RuntimeError):  # a worker died: the caller goes serial
+            results = {}
+        finally:
+            self._pool.shutdown()  # type: ignore[attr-defined]
+        return results
+
+
+def start_parallel_syntax_errors(
     root: str, paths: list[PurePosixPath], max_bytes: int
-) -> dict[PurePosixPath, tuple[SourceFile, SyntaxError | None, frozenset[str]]]:
-    """Decoded files, syntax verdicts and identifiers for `paths`, computed by forked workers;
-    {} when that would not pay."""
+) -> PendingScan | None:
+    """Start forked workers on `paths`; None when that would not pay (or cannot fork)."""
     import threading
 
     workers = min(os.cpu_count() or 1, 8)
     if workers < 2 or len(paths) < PARALLEL_MIN_FILES or threading.active_count() > 1:
-        return {}
+        return None
     try:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
     except (ImportError, ValueError):
-        return {}
+        return None
     names = [str(p) for p in paths]
     chunks = [(root, names[i::workers], max_bytes) for i in range(workers)]
-    results: dict[PurePosixPath, tuple[SourceFile, SyntaxError | None, frozenset[str]]] = {}
     try:
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for batch in pool.map(_syntax_worker, chunks):
-                for name, source, error, words in batch:
-                    verdict = None if error is None else SyntaxError(*error)
-                    results[PurePosixPath(name)] = (source, verdict, words)
-    except (OSError, RuntimeError):  # no /dev/shm, fork refused, a worker died: go serial
-        return {}
-    return results
+        pool = ProcessPoolExecutor(workers, mp_context=context)
+        return PendingScan(pool, pool.map(_syntax_worker, chunks))
+    except (OSError, RuntimeError):  # no /dev/shm, fork refused: go serial
+        return None
+
+
+def parallel_syntax_errors(root: str, paths: list[PurePosixPath], max_bytes: int) -> Scanned:
+    """Decoded files, syntax verdicts and identifiers for `paths`, computed by forked workers;
+    {} when that would not pay."""
+    pending = start_parallel_syntax_errors(root, paths, max_bytes)
+    return {} if pending is None else pending.collect()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hfdeploy import __version__
-from hfdeploy.cli import main
+from hfdeploy.cli import main, typer_main
 from tests.support import make_tree
 
 BROKEN = "from fastapi import Depends\n\ndef route(db = Depends(get_db), q: str):\n    return q\n"
@@ -18,6 +18,13 @@ BROKEN = "from fastapi import Depends\n\ndef route(db = Depends(get_db), q: str)
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def typer_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The full typer command line, bypassing the entry's typer-free `check`."""
+    code = typer_main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -113,13 +120,16 @@ def test_usage_errors_exit_2_in_one_line(capsys, tmp_path: Path) -> None:
 
 
 def test_internal_error_exits_3_with_report_line(capsys, clean: Path, monkeypatch) -> None:
-    import hfdeploy.cli.check as check_cmd
+    import hfdeploy.report
 
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(check_cmd, "render", boom)
+    monkeypatch.setattr(hfdeploy.report, "render", boom)
     code, _, err = run(capsys, "check", str(clean))
+    assert code == 3 and "please report" in err and "kaboom" in err
+    # the same through the typer command line (`check -h` style arguments go there)
+    code, _, err = typer_run(capsys, "check", str(clean))
     assert code == 3 and "please report" in err and "kaboom" in err
 
 

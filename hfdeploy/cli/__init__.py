@@ -59,6 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):  # answered before importing anything heavy
         print(f"hfdeploy {__version__}")
         return 0
+    from hfdeploy.cli.base import guard, parse_check
+
+    parsed = parse_check(args)
+    if parsed is not None:  # `check` with plain options: answered without importing typer
+        from hfdeploy.cli.base import run_check
+
+        return guard(lambda: run_check(parsed))
+    return typer_main(args)
+
+
+def typer_main(args: list[str]) -> int:
+    """The full command line (typer): every command, help, usage errors."""
     app = build_app()
     try:
         app(args=args, prog_name="hfdeploy", standalone_mode=True)

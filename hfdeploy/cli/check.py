@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
+from hfdeploy.cli.base import CheckArgs, collect, run_check
 from hfdeploy.cli.common import (
-    EXIT_FINDINGS,
-    EXIT_OK,
     IGNORE_OPT,
     INDEX_OPT,
     LOCK_DATE_OPT,
@@ -17,14 +16,10 @@ from hfdeploy.cli.common import (
     PYTHON_OPT,
     SELECT_OPT,
     OutputFormat,
-    choose_selection,
     guarded,
-    load_project,
 )
-from hfdeploy.diagnostics import Diagnostic, Severity
-from hfdeploy.project import Project
-from hfdeploy.report import render
-from hfdeploy.runner import run_checks
+
+__all__ = ["check", "collect", "register"]
 
 
 def register(app: typer.Typer) -> None:
@@ -60,16 +55,8 @@ def check(
         help="Ignore the result cache (HFDEPLOY_CACHE_DIR) and re-check everything.",
     ),
 ) -> None:
-    project = load_project(
-        path, offline=offline, python=python, index_url=index_url, lock_date=lock_date
+    # The same function the console entry runs without typer (`hfdeploy.cli.base`).
+    args = CheckArgs(
+        path, format.value, select, ignore, offline, python, index_url, no_cache, lock_date
     )
-    diagnostics = collect(project, select, ignore, use_cache=not no_cache)
-    print(render(format.value, project, diagnostics), end="")
-    failed = any(d.severity is Severity.ERROR for d in diagnostics)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
-
-
-def collect(
-    project: Project, select: list[str], ignore: list[str], *, use_cache: bool = True
-) -> list[Diagnostic]:
-    return run_checks(project, choose_selection(project, select, ignore), use_cache=use_cache)
+    raise typer.Exit(run_check(args))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -13,14 +12,30 @@ from typing import Any, TypeVar
 import typer
 
 from hfdeploy.check import Check
-from hfdeploy.config import KNOWN_KEYS, load_config
+from hfdeploy.cli.base import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    choose_selection,
+    err,
+    load_project,
+)
 from hfdeploy.errors import ConfigError, UsageError
-from hfdeploy.project import Project, RunOptions
-from hfdeploy.registry import Selection
+from hfdeploy.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+# Re-exported for the commands (they live in the typer-free hfdeploy.cli.base).
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_INTERNAL",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "choose_selection",
+    "err",
+    "load_project",
+]
 
 
 class OutputFormat(str, enum.Enum):
@@ -62,10 +77,6 @@ LOCK_DATE_OPT = typer.Option(
 )
 
 
-def err(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
 def guarded(func: F) -> F:
     """Turn our own failures into one line and exit 2, anything else into exit 3."""
 
@@ -90,52 +101,6 @@ def guarded(func: F) -> F:
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
-
-
-def load_project(
-    path: Path,
-    *,
-    offline: bool = False,
-    python: str | None = None,
-    index_url: str | None = None,
-    lock_date: str | None = None,
-) -> Project:
-    if not path.exists():
-        raise UsageError(f"{path}: no such directory")
-    if not path.is_dir():
-        raise UsageError(f"{path}: not a directory (pass the repository root)")
-    config = load_config(path)
-    if config.unknown_keys:
-        known = ", ".join(sorted(KNOWN_KEYS))
-        err(
-            f"hfdeploy: warning: pyproject.toml [tool.hfdeploy]: unknown setting "
-            f"{', '.join(config.unknown_keys)} ignored (known: {known})"
-        )
-    if python is not None and not _valid_python(python):
-        raise UsageError(f"--python {python!r}: expected a version like 3.11")
-    if lock_date is not None:
-        from hfdeploy.errors import ConfigError
-        from hfdeploy.values import lock_date as valid_lock_date
-
-        try:
-            valid_lock_date(lock_date, "--lock-date")
-        except ConfigError as exc:
-            raise UsageError(str(exc)) from None
-    options = RunOptions(
-        offline=offline, index_url=index_url or config.index_url, python=python, lock_date=lock_date
-    )
-    return Project(path, config, options)
-
-
-def _valid_python(value: str) -> bool:
-    from hfdeploy.values import PATTERNS
-
-    return PATTERNS["python-version"].fullmatch(value) is not None
-
-
-def choose_selection(project: Project, select: list[str], ignore: list[str]) -> Selection:
-    config = project.config
-    return Selection(tuple(select), tuple(ignore), tuple(config.select), tuple(config.ignore))
 
 
 def choose_checks(project: Project, select: list[str], ignore: list[str]) -> list[Check]:

@@ -65,11 +65,19 @@ class IndexError_(Exception):
 
 class IndexClient:
     def __init__(
-        self, urls: tuple[str, ...], *, offline: bool = False, cache_dir: Path | None = None
+        self,
+        urls: tuple[str, ...],
+        *,
+        offline: bool = False,
+        cache_dir: Path | None = None,
+        on_read: Callable[[Path], None] | None = None,
     ):
         self.urls = urls
         self.offline = offline
         self.cache_dir = (cache_dir or cache_root()) / "index" / CACHE_VERSION
+        # told every local file an answer is read from (cache entries, file: indexes, local
+        # wheels), present or not, before it is read
+        self._on_read = on_read or (lambda path: None)
         self._local = threading.local()
         self._dead: dict[str, str] = {}  # index url -> reason, after a connection failure
 
@@ -118,12 +126,15 @@ class IndexClient:
         if not file.filename.endswith(".whl"):
             return None
         path = self.cache_dir.parent / "metadata" / hashlib.sha256(file.url.encode()).hexdigest()
+        self._on_read(path)
         try:
             return path.read_text("utf-8")
         except OSError:
             pass
         if file.url.startswith("file:"):
-            return local_wheel_metadata(Path(url2pathname(urlparse(file.url).path)))
+            local = Path(url2pathname(urlparse(file.url).path))
+            self._on_read(local)
+            return local_wheel_metadata(local)
         if self.offline:
             return None
 
@@ -143,12 +154,15 @@ class IndexClient:
         if not file.filename.endswith(".whl"):
             return None
         path = self.cache_dir.parent / "modules" / hashlib.sha256(file.url.encode()).hexdigest()
+        self._on_read(path)
         try:
             return frozenset(path.read_text("utf-8").split())
         except OSError:
             pass
         if file.url.startswith("file:"):
-            return local_wheel_top_levels(Path(url2pathname(urlparse(file.url).path)))
+            local = Path(url2pathname(urlparse(file.url).path))
+            self._on_read(local)
+            return local_wheel_top_levels(local)
         if self.offline:
             return None
 
@@ -171,6 +185,7 @@ class IndexClient:
         if urlparse(index).scheme not in ("http", "https"):  # `-i notaurl`, a typo
             raise IndexError_(f"`{redact_url(index)}` is not an http(s) or file: URL")
         path = self.cache_dir / (hashlib.sha256(url.encode()).hexdigest() + ".json")
+        self._on_read(path)
         entry = _read_json(path)
         if entry is not None and (self.offline or entry["expires"] > time.time()):
             return ProjectPage.from_json(entry["page"]) if entry["page"] else None
@@ -221,8 +236,10 @@ class IndexClient:
 
     def _file_page(self, url: str, key: str) -> ProjectPage | None:
         target = Path(url2pathname(urlparse(url).path))
+        self._on_read(target)
         if target.is_dir():
             target = target / "index.html"
+            self._on_read(target)
         try:
             body = target.read_bytes()
         except FileNotFoundError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +17,12 @@ from hfdeploy.redact import redact_url
 from hfdeploy.requirements.declared import dependency_set
 from hfdeploy.requirements.index import IndexClient, Lookup
 from hfdeploy.requirements.model import Declared
-from hfdeploy.requirements.pipconfig import IndexSettings, index_settings
+from hfdeploy.requirements.pipconfig import (
+    ENVIRONMENT,
+    IndexSettings,
+    config_files,
+    index_settings,
+)
 from hfdeploy.requirements.releases import Release, Releases, chosen_release, releases
 from hfdeploy.requirements.simple_api import DistFile
 from hfdeploy.target import target_python
@@ -79,6 +85,12 @@ class IndexView:
 
 
 def project_index_settings(project: Project) -> IndexSettings:
+    # What pip's configuration says depends on these, outside the project: recorded so that
+    # an offline result may be cached (`Check.cacheable_offline`).
+    for name in ENVIRONMENT:
+        project.note_environment(name)
+    for path in config_files(os.environ):
+        project.note_outside(path)
     deps = dependency_set(project)
     option = project.options.index_url or project.config.index_url
     source = "--index-url" if project.options.index_url else project.config.source
@@ -98,7 +110,10 @@ def index_view(project: Project) -> IndexView:
 def _look_up(project: Project) -> IndexView:
     python = target_python(project).version
     settings = project_index_settings(project)
-    view = IndexView(settings, python, IndexClient(settings.urls, offline=project.options.offline))
+    client = IndexClient(
+        settings.urls, offline=project.options.offline, on_read=project.note_outside
+    )
+    view = IndexView(settings, python, client)
     view.checked = [
         r
         for r in dependency_set(project).requirements

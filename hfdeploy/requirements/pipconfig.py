@@ -17,6 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PYPI_SIMPLE = "https://pypi.org/simple"
+# Every environment variable `index_settings` reads (the result cache records their values).
+ENVIRONMENT = (
+    "HOME",
+    "XDG_CONFIG_DIRS",
+    "XDG_CONFIG_HOME",
+    "PIP_CONFIG_FILE",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_NO_INDEX",
+)
 
 
 @dataclass(frozen=True)

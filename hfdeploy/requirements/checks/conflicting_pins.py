@@ -39,6 +39,7 @@ class ConflictingPins(Check):
     name = "conflicting-pins"
     severity = Severity.ERROR
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         for conflict in pin_conflicts(project):

@@ -70,6 +70,7 @@ class DependencyNotOnIndex(Check):
     severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
     cacheable = False
+    cacheable_offline = True  # offline it reads nothing outside the repository
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         from hfdeploy.image import image

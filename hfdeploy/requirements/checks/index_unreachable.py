@@ -41,6 +41,7 @@ class IndexUnreachable(Check):
     name = "index-unreachable"
     severity = Severity.WARNING
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         view = index_view(project)

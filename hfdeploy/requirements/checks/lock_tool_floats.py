@@ -128,6 +128,7 @@ class LockToolFloats(Check):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     cacheable = False
+    cacheable_offline = True  # offline it reads nothing outside the repository
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         for floating in floating_tools(project):

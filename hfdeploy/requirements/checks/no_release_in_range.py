@@ -45,6 +45,7 @@ class NoReleaseInRange(Check):
     name = "no-release-in-range"
     severity = Severity.ERROR
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         reported: set[tuple[object, int]] = set()

@@ -40,6 +40,7 @@ class PythonVersionExcluded(Check):
     name = "python-version-excluded"
     severity = Severity.ERROR
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         view = index_view(project)

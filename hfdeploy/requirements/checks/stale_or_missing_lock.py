@@ -90,6 +90,7 @@ class StaleOrMissingLock(Check):
     severity = Severity.WARNING
     fix_availability = FixAvailability.SOMETIMES
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         from hfdeploy.image import image

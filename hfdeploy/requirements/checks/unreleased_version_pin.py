@@ -49,6 +49,7 @@ class UnreleasedVersionPin(Check):
     severity = Severity.ERROR
     fix_availability = FixAvailability.SOMETIMES
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         view = index_view(project)

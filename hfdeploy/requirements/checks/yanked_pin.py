@@ -37,6 +37,7 @@ class YankedPin(Check):
     name = "yanked-pin"
     severity = Severity.WARNING
     cacheable = False
+    cacheable_offline = True  # reads only the index cache offline (recorded)
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         view = index_view(project)
