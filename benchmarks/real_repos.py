@@ -536,6 +536,24 @@ def offline_hosts(root: Path) -> list[str]:
     return hosts
 
 
+_DNS_FAILURE = re.compile(
+    r"Name or service not known|Temporary failure in name resolution|nodename nor servname"
+)
+_HTTP_CLIENT = re.compile(r"\b(httpx|requests|aiohttp|urllib3|urllib)\b")
+
+
+def _outside_host_unreachable(log_tail: list[str]) -> bool:
+    """A start or route that failed resolving a host through an HTTP client, where the host is
+    not one of verify's placeholders (those are the app's own settings, not the network)."""
+    text = "\n".join(log_tail)
+    return (
+        bool(_DNS_FAILURE.search(text))
+        and bool(_HTTP_CLIENT.search(text))
+        and "hfdeploy-placeholder" not in text
+        and ".invalid" not in text
+    )
+
+
 def image_present(image: str) -> bool:
     code, *_ = run(["docker", "image", "inspect", image], CHECKOUT, 60)
     return code == 0
@@ -630,6 +648,11 @@ def do_verify(root: Path, timeout: float) -> VerifyResult:
         if result.cause == "RT002" and result.offline_hosts and not source_missing:
             result.cause = NETWORK_UNAVAILABLE
             result.line = f"{', '.join(result.offline_hosts)}: {result.line}"
+        elif result.cause in ("RT003", "RT005") and _outside_host_unreachable(result.log_tail):
+            # The app itself calls a website (a scraper, an outside API) that these machines
+            # cannot resolve; a Space can.
+            result.cause = NETWORK_UNAVAILABLE
+            result.line = f"the app calls an outside host: {result.line}"
         elif result.cause == "RT002" and "registry-1.docker.io" in " ".join(
             [result.line, *result.log_tail]
         ):
