@@ -343,6 +343,16 @@ def suggested_distribution(module: str) -> str | None:
     return known[0] if known else None
 
 
+# Distributions whose plain install does not import everywhere: psycopg 3 alone needs the
+# system libpq (absent from the slim images, RQ015); its binary extra brings one.
+_INSTALL_WITH_EXTRA = {"psycopg": "psycopg[binary]"}
+
+
+def requirement_to_add(distribution: str) -> str:
+    """What to add for `distribution` so that it imports in any image."""
+    return _INSTALL_WITH_EXTRA.get(canonicalize_name(distribution), distribution)
+
+
 def distribution_for_module(module: str) -> str | None:
     """The distribution that provides the top-level import `module`, when the tables know it:
     a mapped name, or the module's own name when that is a known distribution."""

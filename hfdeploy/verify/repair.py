@@ -96,7 +96,7 @@ def _missing_module(
 ) -> Repair | None:
     from hfdeploy.requirements.deps import add_requirement_edit
     from hfdeploy.requirements.imports import local_names
-    from hfdeploy.requirements.providers import distribution_for_module
+    from hfdeploy.requirements.providers import distribution_for_module, requirement_to_add
 
     match = _MISSING_MODULE.search(text)
     if match is None:
@@ -108,7 +108,8 @@ def _missing_module(
         if _MIGRATION_FRAME.search(text):
             return _alembic_sys_path(project, failure)
         return None  # the app's own module: a COPY or working-directory problem, not a package
-    dist = distribution_for_module(top)
+    found = distribution_for_module(top)
+    dist = requirement_to_add(found) if found else None
     edit = add_requirement_edit(project, dist) if dist else None
     if edit is None:
         return None

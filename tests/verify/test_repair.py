@@ -58,6 +58,15 @@ def test_a_module_not_installed_adds_its_distribution(tmp_path: Path) -> None:
     assert changed["requirements.txt"] == "fastapi\nuvicorn\nPyYAML\n"
 
 
+def test_psycopg_is_added_with_its_own_libpq(tmp_path: Path) -> None:
+    """psycopg 3 alone fails at import in an image without libpq: the repair adds the extra
+    that brings one, not a second failure (`no pq wrapper available`)."""
+    log = "  File \"/usr/lib/sqlalchemy/dialects/postgresql/psycopg.py\"\nModuleNotFoundError: No module named 'psycopg'\n"
+    repair, changed = repaired(repo(tmp_path), log)
+    assert repair is not None
+    assert changed["requirements.txt"] == "fastapi\nuvicorn\npsycopg[binary]\n"
+
+
 def test_the_apps_own_module_is_not_installed_from_the_index(tmp_path: Path) -> None:
     root = repo(tmp_path, **{"helpers.py": "X = 1\n"})
     repair, _ = repaired(root, "ModuleNotFoundError: No module named 'helpers'\n")
