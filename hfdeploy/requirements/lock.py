@@ -251,7 +251,11 @@ def _build(project: Project) -> LockResult:
                     later,
                     f"the era's cutoff {first.when:%Y-%m-%d} ({first.why}) has no installable "
                     f"set for CPython {inputs.python}, so "
-                    + (f"a year later, {later:%Y-%m-%d}, was used" if later else "today's releases were used"),
+                    + (
+                        f"a year later, {later:%Y-%m-%d}, was used"
+                        if later
+                        else "today's releases were used"
+                    ),
                 )
                 break
     if result.error:

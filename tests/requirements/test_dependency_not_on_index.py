@@ -26,7 +26,9 @@ def test_every_release_needs_a_missing_project_is_an_error_with_an_unsafe_remova
     )
     [diag] = rq017(tmp_path)
     assert diag.severity is Severity.ERROR and diag.span is not None and diag.span.start == 18
-    assert diag.message.startswith("`ghostdep` depends on `neverpublished`, not on the package index")
+    assert diag.message.startswith(
+        "`ghostdep` depends on `neverpublished`, not on the package index"
+    )
     assert diag.message.endswith("pip cannot install it")
     assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
     # the lock waits for it (RQ009 says why); the fix removes the line, CRLF kept
@@ -36,9 +38,7 @@ def test_every_release_needs_a_missing_project_is_an_error_with_an_unsafe_remova
 
 
 def test_no_removal_when_the_app_imports_the_module(fake_index: FakeIndex, tmp_path: Path) -> None:
-    make_tree(
-        tmp_path, {"requirements.txt": "ghostdep\n", "main.py": "import ghostdep\n"}
-    )
+    make_tree(tmp_path, {"requirements.txt": "ghostdep\n", "main.py": "import ghostdep\n"})
     [diag] = rq017(tmp_path)
     assert diag.fix is None and "the app imports `ghostdep`" in diag.notes[0]
 

@@ -137,7 +137,10 @@ def commit_at(root: Path, when: str) -> None:
         git_init(root, commit=False)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
     subprocess.run(
-        ["git", "-C", str(root), "commit", "-q", "-m", "c"], check=True, env=env, capture_output=True
+        ["git", "-C", str(root), "commit", "-q", "-m", "c"],
+        check=True,
+        env=env,
+        capture_output=True,
     )
 
 
@@ -159,9 +162,7 @@ def test_without_bounds_the_lock_holds_to_the_last_commit_of_the_dependency_file
     )
 
 
-def test_lock_date_today_or_a_date_overrides_the_era(
-    fake_index: FakeIndex, tmp_path: Path
-) -> None:
+def test_lock_date_today_or_a_date_overrides_the_era(fake_index: FakeIndex, tmp_path: Path) -> None:
     make_tree(
         tmp_path,
         {
@@ -172,16 +173,18 @@ def test_lock_date_today_or_a_date_overrides_the_era(
     commit_at(tmp_path, "2023-11-10T10:00:00Z")
     fix(tmp_path)
     assert pins(tmp_path)["datamodel"] == "2.14.4"
-    assert "Cutoff: none ([tool.hfdeploy] lock-date today" in (
-        tmp_path / "requirements.lock"
-    ).read_text()
+    assert (
+        "Cutoff: none ([tool.hfdeploy] lock-date today"
+        in (tmp_path / "requirements.lock").read_text()
+    )
     # the command line wins over the file (a lock is remade when deleted or stale)
     (tmp_path / "requirements.lock").unlink()
     fix(tmp_path, lock_date="2023-12-01")
     assert pins(tmp_path)["datamodel"] == "2.5.2"
-    assert "Cutoff: 2023-12-01T00:00:00Z (--lock-date 2023-12-01)" in (
-        tmp_path / "requirements.lock"
-    ).read_text()
+    assert (
+        "Cutoff: 2023-12-01T00:00:00Z (--lock-date 2023-12-01)"
+        in (tmp_path / "requirements.lock").read_text()
+    )
 
 
 def test_lock_date_is_checked_when_read(tmp_path: Path) -> None:
@@ -206,7 +209,9 @@ def test_an_era_without_wheels_for_the_target_falls_back_to_a_later_date(
     assert pins(tmp_path) == {"oldwheels": "2.0"}
     header = (tmp_path / "requirements.lock").read_text()
     assert "Cutoff: 2023-06-01T00:00:00Z (the era's cutoff 2022-06-01" in header
-    assert "has no installable set for CPython 3.11, so a year later, 2023-06-01, was used" in header
+    assert (
+        "has no installable set for CPython 3.11, so a year later, 2023-06-01, was used" in header
+    )
 
 
 def test_a_chosen_lock_date_gets_no_fallback(fake_index: FakeIndex, tmp_path: Path) -> None:
@@ -223,6 +228,7 @@ def test_commit_era_needs_upload_times_from_the_index(
     commit_at(tmp_path, "2023-11-10T10:00:00Z")
     fix(tmp_path)
     assert pins(tmp_path)["datamodel"] == "2.14.4"
-    assert "does not publish upload times (PEP 700) for webframe" in (
-        tmp_path / "requirements.lock"
-    ).read_text()
+    assert (
+        "does not publish upload times (PEP 700) for webframe"
+        in (tmp_path / "requirements.lock").read_text()
+    )

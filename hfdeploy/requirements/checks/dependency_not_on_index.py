@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Applicability, Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Severity,
+    Span,
+)
 from hfdeploy.redact import redact_url
 from hfdeploy.requirements.checks.package_not_on_index import _app_imports
 from hfdeploy.requirements.checks.stale_or_missing_lock import blocking_errors

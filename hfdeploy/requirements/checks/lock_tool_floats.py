@@ -144,7 +144,8 @@ class LockToolFloats(Check):
                 f"{written}: a release newer than the lock can fail the build inside "
                 f"{floating.tool}",
                 path=DOCKERFILE,
-                span=floating.span or (floating.install.step.ins.span if floating.install.step else None),
+                span=floating.span
+                or (floating.install.step.ins.span if floating.install.step else None),
                 fix=fix,
                 notes=notes,
             )
