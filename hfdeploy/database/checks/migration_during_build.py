@@ -21,6 +21,7 @@ from hfdeploy.project import Project
 
 if TYPE_CHECKING:
     from hfdeploy.environment.reads import EnvRead
+    from hfdeploy.image.model import Image
 
 DOCKERFILE = PurePosixPath("Dockerfile")
 _MIGRATE = re.compile(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+)?alembic\b[^;&|]*\bupgrade\b")
@@ -156,29 +157,27 @@ def _module_files(project: Project, dotted: str) -> list[PurePosixPath]:
     return found
 
 
-def _build_arg(model: object, name: str, stage: int) -> bool:
-    dockerfile = getattr(model, "dockerfile", None)
-    if dockerfile is None:
+def _build_arg(model: Image, name: str, stage: int) -> bool:
+    if model.dockerfile is None:
         return False
     return any(
         i.keyword == "ARG" and i.args.split("=", 1)[0].strip() == name
-        for i in dockerfile.instructions
+        for i in model.dockerfile.instructions
         if i.stage in (stage, -1)
     )
 
 
 def _remove(project: Project, span: Span) -> Fix | None:
+    from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
+
     source = project.source(DOCKERFILE)
     if source is None:
         return None
-    text = source.text
-    start = text.rfind("\n", 0, span.start) + 1
-    if text[start : span.start].strip():
+    lines = whole_lines(source.text, span)
+    if source.text[lines.start : span.start].strip():
         return None
-    end = text.find("\n", span.end)
-    end = len(text) if end == -1 else end + 1
     return Fix(
         "Remove the migration from the build (the start command runs it)",
-        (Edit(DOCKERFILE, Span(start, end), ""),),
+        (Edit(DOCKERFILE, lines, ""),),
         Applicability.SAFE,
     )
