@@ -106,20 +106,37 @@ def fix(
         raise typer.Exit(EXIT_USAGE)
     from hfdeploy.cli.verify import verify_options
 
-    verify_settings = (env, env_file, network, timeout, port, builder, user, memory, cpus, space)
-    defaults: tuple[object, ...] = (
-        [],
-        None,
-        None,
-        120.0,
-        None,
-        Builder.auto,
-        "1000",
-        "16g",
-        2.0,
-        None,
-    )
-    given = [*verify_settings, build_timeout, services] != [*defaults, 1800.0, Services.auto]
+    # Any container option that differs from its declared default was given on the command line.
+    given = [
+        env,
+        env_file,
+        network,
+        timeout,
+        port,
+        builder,
+        user,
+        memory,
+        cpus,
+        space,
+        build_timeout,
+        services,
+    ] != [
+        option.default
+        for option in (
+            ENV_OPT,
+            ENV_FILE_OPT,
+            NETWORK_OPT,
+            TIMEOUT_OPT,
+            PORT_OPT,
+            BUILDER_OPT,
+            USER_OPT,
+            MEMORY_OPT,
+            CPUS_OPT,
+            SPACE_OPT,
+            BUILD_TIMEOUT_OPT,
+            SERVICES_OPT,
+        )
+    ]
     if given and not verify:
         err("hfdeploy: error: the container options (--env, --space, ...) apply with --verify")
         raise typer.Exit(EXIT_USAGE)
