@@ -7,6 +7,14 @@ local `docker build .` and fails on the Space with `"/.env" not found: not found
 stages the repository's files (`Project.repository_files()`) in a temporary directory, hard-linked
 where the file system allows it (no copy, no extra space), and builds from there; `.dockerignore`
 then applies on top, as on the Space.
+
+One difference from the Space is allowed, and reported (RT033): a `# syntax=docker/dockerfile:<v>`
+parser directive makes BuildKit pull the official Dockerfile frontend image before it reads a
+line. An engine without registry access (an offline CI runner, a mirror that lacks
+`docker/dockerfile`) fails there, although the engine's built-in frontend implements the same
+stable syntax. `without_syntax_directive` turns the directive in the *staged* copy into a plain
+comment (same line count, so the build's line numbers still match the user's file) so the build can
+be retried with the built-in frontend; the user's Dockerfile is never touched.
 """
 
 from __future__ import annotations
@@ -15,12 +23,23 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from hfdeploy.project import Project
 
+# The official frontend images: `docker/dockerfile:1`, `docker.io/docker/dockerfile:1.7`,
+# `docker/dockerfile-upstream:master`, with an optional digest. Custom frontends are not replaced.
+_OFFICIAL_FRONTEND = re.compile(
+    r"(?:docker\.io/)?docker/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?"
+)
+# A parser directive: before any other line (comment, blank line or instruction), `# key=value`.
+_DIRECTIVE = re.compile(r"#[ \t]*(?P<key>[A-Za-z]+)[ \t]*=[ \t]*(?P<value>\S+)[ \t]*")
+# What BuildKit says when it cannot fetch the frontend image the directive names.
+_FRONTEND_UNREACHABLE = re.compile(
+    r"frontend gateway\.v0|resolve image config for [\w./-]*docker/dockerfile", re.IGNORECASE
+)
 _NOT_FOUND = re.compile(r'"/?(?P<path>[^"]+)" not found|stat (?P<stat>\S+): file does not exist')
 
 
@@ -69,3 +88,54 @@ def missing_here_only(project: Project, message: str) -> list[str]:
             if on_disk.is_file() or not any(n.startswith(path + "/") for n in in_repository):
                 found.append(path)
     return found
+
+
+def syntax_directive(dockerfile_text: str) -> str | None:
+    """The official frontend a `# syntax=` parser directive names, or None."""
+    for line in dockerfile_text.splitlines():
+        match = _DIRECTIVE.fullmatch(line.lstrip("\ufeff"))
+        if not match:
+            return None  # directives end at the first line that is not one
+        if match.group("key").lower() == "syntax":
+            value = match.group("value")
+            return value if _OFFICIAL_FRONTEND.fullmatch(value) else None
+    return None
+
+
+def frontend_unreachable(message: str, log_tail: Iterable[str] = ()) -> bool:
+    """The build failed fetching the Dockerfile frontend image (before reading the Dockerfile)."""
+    return any(_FRONTEND_UNREACHABLE.search(text) for text in (message, *log_tail))
+
+
+def without_syntax_directive(staging: Path, dockerfile: str = "Dockerfile") -> str | None:
+    """Turn the staged Dockerfile's official `# syntax=` directive into a comment; returns the
+    frontend it named, or None (no such directive: nothing changed). The staged file may be a hard
+    link to the user's: it is replaced by a new file, never written through."""
+    path = staging / dockerfile
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="surrogateescape")
+    frontend = syntax_directive(text)
+    if frontend is None:
+        return None
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    lines = text[len(bom) :].splitlines(keepends=True)
+    directives = 0  # the leading lines that are parser directives
+    at, key = -1, ""
+    for line in lines:
+        match = _DIRECTIVE.fullmatch(line.rstrip("\r\n"))
+        if not match:
+            break
+        if match.group("key").lower() == "syntax" and at < 0:
+            at, key = directives, match.group("key")
+        directives += 1
+    # `# hfdeploy-offline syntax=...` is no directive (a space in its key), and a comment ends the
+    # directives: it goes after the others (`# escape=` still applies), so no line moves further.
+    lines.insert(directives - 1, lines.pop(at).replace(key, "hfdeploy-offline " + key, 1))
+    lines[0] = bom + lines[0]
+    replacement = path.with_name(path.name + ".hfdeploy-tmp")
+    replacement.write_bytes("".join(lines).encode("utf-8", errors="surrogateescape"))
+    os.replace(replacement, path)  # a new inode: the hard link to the user's file is dropped
+    return frontend

@@ -162,6 +162,13 @@ RULES = {
             "The app's database needs a server verify could not start (no image, another "
             "network, MySQL); its variables got placeholders.",
         ),
+        RuntimeRule(
+            "RT033",
+            "frontend-not-pullable",
+            Severity.INFO,
+            "The Dockerfile's `# syntax=docker/dockerfile:...` frontend image could not be pulled; "
+            "verify built with the engine's built-in Dockerfile frontend instead.",
+        ),
         # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
         RuntimeRule(
             "RT030",

@@ -13,7 +13,12 @@ from hfdeploy.redact import mask, redact_url
 from hfdeploy.verify.buildkit import find_buildkit_cli
 from hfdeploy.verify.buildlog import BuildLog
 from hfdeploy.verify.container import run_container
-from hfdeploy.verify.context import missing_here_only, space_context
+from hfdeploy.verify.context import (
+    frontend_unreachable,
+    missing_here_only,
+    space_context,
+    without_syntax_directive,
+)
 from hfdeploy.verify.docker_client import BuildFailed, DockerClient, DockerFailure, ImageBuilder
 from hfdeploy.verify.findings import engine_failed, finding
 from hfdeploy.verify.progress import Progress, Silent
@@ -229,6 +234,24 @@ def _build(
     network = "host" if options.network == "host" else None  # the engine's default otherwise
     with space_context(project) as context:
         result = builder.build(context, report.image, network, log, options.build_timeout)
+        if isinstance(result, BuildFailed) and frontend_unreachable(
+            result.message, log.failure_tail()
+        ):
+            frontend = without_syntax_directive(context)
+            if frontend is not None:
+                report.findings.append(
+                    finding(
+                        "RT033",
+                        f"The `# syntax={frontend}` frontend image could not be pulled from "
+                        "this engine; built with the engine's built-in Dockerfile frontend "
+                        "instead (a Space pulls that image, so features only the named frontend "
+                        "has may still differ)",
+                        ["the engine said: " + result.message[:300]],
+                        path="Dockerfile",
+                    )
+                )
+                log = BuildLog(progress.build_event)
+                result = builder.build(context, report.image, network, log, options.build_timeout)
     report.build_seconds = time.monotonic() - started
     report.total_steps = len(log.layer_steps)
     report.cached_steps = sum(1 for s in log.layer_steps if s.cached)

@@ -99,3 +99,45 @@ def test_docker_tests_fail_without_an_engine_when_required(tmp_path: Path) -> No
     assert proc.returncode == 1, proc.stdout
     assert "1 error" in proc.stdout  # fails in set-up, before the test body
     assert "HFDEPLOY_REQUIRE_DOCKER=1 requires a Docker engine" in proc.stdout
+
+
+def test_syntax_directive_is_read_before_the_first_other_line() -> None:
+    from hfdeploy.verify.context import syntax_directive
+
+    assert syntax_directive("# syntax=docker/dockerfile:1\nFROM python:3.11\n") == (
+        "docker/dockerfile:1"
+    )
+    assert syntax_directive("#escape=`\n# Syntax = docker.io/docker/dockerfile:1.7\nFROM x\n") == (
+        "docker.io/docker/dockerfile:1.7"
+    )
+    # After a comment, a blank line or an instruction it is a comment; a custom frontend is kept.
+    assert syntax_directive("# hello\n# syntax=docker/dockerfile:1\nFROM x\n") is None
+    assert syntax_directive("\n# syntax=docker/dockerfile:1\nFROM x\n") is None
+    assert syntax_directive("# syntax=example.com/my/frontend:1\nFROM x\n") is None
+
+
+def test_the_staged_dockerfile_loses_its_directive_and_keeps_its_lines(tmp_path: Path) -> None:
+    from hfdeploy.verify.context import without_syntax_directive
+
+    user = tmp_path / "user-Dockerfile"
+    user.write_bytes(b"\xef\xbb\xbf# syntax=docker/dockerfile:1\r\n# escape=`\r\nFROM x\r\n")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    os.link(user, staging / "Dockerfile")
+    assert without_syntax_directive(staging) == "docker/dockerfile:1"
+    assert (staging / "Dockerfile").read_bytes() == (
+        b"\xef\xbb\xbf# escape=`\r\n# hfdeploy-offline syntax=docker/dockerfile:1\r\nFROM x\r\n"
+    )
+    assert user.read_bytes().startswith(b"\xef\xbb\xbf# syntax=")  # the hard link was not written
+    assert without_syntax_directive(staging) is None  # nothing left to turn off
+
+
+def test_a_frontend_pull_failure_is_told_apart_from_other_build_failures() -> None:
+    from hfdeploy.verify.context import frontend_unreachable
+
+    assert frontend_unreachable(
+        "failed to solve with frontend dockerfile.v0: failed to solve with frontend gateway.v0: "
+        "failed to do request: Head ...: no such host"
+    )
+    assert frontend_unreachable("x", ["> resolve image config for docker.io/docker/dockerfile:1:"])
+    assert not frontend_unreachable('failed to compute cache key: "/app.py" not found: not found')

@@ -323,3 +323,21 @@ def test_a_file_taken_out_of_the_index_is_not_in_the_build_context(
     assert any(
         "`extra.txt` exists in this directory" in n for n in finding(report, "RT002")["notes"]
     )
+
+
+def test_a_syntax_frontend_the_engine_cannot_pull_is_built_with_the_built_in_one(
+    tmp_path: Path, verify: Verify
+) -> None:
+    """`# syntax=docker/dockerfile:<v>` makes BuildKit pull a frontend image first; an engine
+    without that image (here: a tag no registry has) gets the built-in frontend, with RT033."""
+    root, _, _ = copy_repo(tmp_path, "passing")
+    dockerfile = root / "Dockerfile"
+    original = (
+        "# syntax=docker.io/docker/dockerfile:0.0.0-hfdeploy-absent\n# escape=\\\n"
+        + dockerfile.read_text()
+    )
+    dockerfile.write_text(original)
+    code, report, _ = verify(root, "--builder", "buildkit")
+    assert code == 0, report["findings"]
+    assert "docker/dockerfile:0.0.0-hfdeploy-absent" in finding(report, "RT033")["message"]
+    assert dockerfile.read_text() == original  # only the staged copy changed
