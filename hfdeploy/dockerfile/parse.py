@@ -176,6 +176,15 @@ def _read_directives(lines: list[tuple[int, str]]) -> tuple[dict[str, str], int]
     return directives, len(lines)
 
 
+def directive_lines(text: str) -> list[tuple[str, str]]:
+    """The parser directives that open a Dockerfile (`# syntax=...`, `# escape=...`), one per
+    line from the first, in order: (key as written, value)."""
+    lines = _lines(text.removeprefix("\ufeff"))
+    _, count = _read_directives(lines)
+    found = (_DIRECTIVE.match(line) for _, line in lines[:count])
+    return [(m.group(1), m.group(2)) for m in found if m]
+
+
 def parse_dockerfile(path: PurePosixPath, text: str) -> Dockerfile:
     lines = _lines(text)
     directives, first = _read_directives(lines)

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from hfdeploy.dockerfile.parse import directive_lines
 from hfdeploy.project import Project
 
 # The official frontend images: `docker/dockerfile:1`, `docker.io/docker/dockerfile:1.7`,
@@ -34,8 +35,6 @@ from hfdeploy.project import Project
 _OFFICIAL_FRONTEND = re.compile(
     r"(?:docker\.io/)?docker/dockerfile(?:-upstream)?(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?"
 )
-# A parser directive: before any other line (comment, blank line or instruction), `# key=value`.
-_DIRECTIVE = re.compile(r"#[ \t]*(?P<key>[A-Za-z]+)[ \t]*=[ \t]*(?P<value>\S+)[ \t]*")
 # What BuildKit says when it cannot fetch the frontend image the directive names.
 _FRONTEND_UNREACHABLE = re.compile(
     r"frontend gateway\.v0|resolve image config for [\w./-]*docker/dockerfile", re.IGNORECASE
@@ -92,12 +91,8 @@ def missing_here_only(project: Project, message: str) -> list[str]:
 
 def syntax_directive(dockerfile_text: str) -> str | None:
     """The official frontend a `# syntax=` parser directive names, or None."""
-    for line in dockerfile_text.splitlines():
-        match = _DIRECTIVE.fullmatch(line.lstrip("\ufeff"))
-        if not match:
-            return None  # directives end at the first line that is not one
-        if match.group("key").lower() == "syntax":
-            value = match.group("value")
+    for key, value in directive_lines(dockerfile_text):
+        if key.lower() == "syntax":
             return value if _OFFICIAL_FRONTEND.fullmatch(value) else None
     return None
 
@@ -120,20 +115,14 @@ def without_syntax_directive(staging: Path, dockerfile: str = "Dockerfile") -> s
     frontend = syntax_directive(text)
     if frontend is None:
         return None
+    directives = directive_lines(text)
+    at = next(i for i, (key, _) in enumerate(directives) if key.lower() == "syntax")
+    key = directives[at][0]
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     lines = text[len(bom) :].splitlines(keepends=True)
-    directives = 0  # the leading lines that are parser directives
-    at, key = -1, ""
-    for line in lines:
-        match = _DIRECTIVE.fullmatch(line.rstrip("\r\n"))
-        if not match:
-            break
-        if match.group("key").lower() == "syntax" and at < 0:
-            at, key = directives, match.group("key")
-        directives += 1
     # `# hfdeploy-offline syntax=...` is no directive (a space in its key), and a comment ends the
     # directives: it goes after the others (`# escape=` still applies), so no line moves further.
-    lines.insert(directives - 1, lines.pop(at).replace(key, "hfdeploy-offline " + key, 1))
+    lines.insert(len(directives) - 1, lines.pop(at).replace(key, "hfdeploy-offline " + key, 1))
     lines[0] = bom + lines[0]
     replacement = path.with_name(path.name + ".hfdeploy-tmp")
     replacement.write_bytes("".join(lines).encode("utf-8", errors="surrogateescape"))
