@@ -155,6 +155,33 @@ class Dockerfile:
             )
         return out
 
+    def external_images(self) -> list[str]:
+        """The images the build needs from a registry, in order: each stage's base that names no
+        earlier stage (`scratch` aside), and the images `COPY --from=` and `RUN --mount=from=`
+        read files from. References that still hold an unexpanded `$` are left out."""
+        found: list[str] = []
+
+        def add(ref: str | None, before: int) -> None:
+            if not ref or "$" in ref or ref.isdigit() or ref.lower() == "scratch":
+                return
+            names = {s.name.lower() for s in self.stages[:before] if s.name}
+            if ref.lower() not in names and ref not in found:
+                found.append(ref)
+
+        for stage in self.stages:
+            add(stage.base, stage.index)
+            for ins in stage.instructions[1:]:
+                if ins.keyword == "COPY":
+                    flag = ins.flag("from")
+                    add(flag.value if flag else None, stage.index)
+                elif ins.keyword == "RUN":
+                    for mount in (f for f in ins.flags if f.name == "mount" and f.value):
+                        fields = dict(
+                            part.partition("=")[::2] for part in (mount.value or "").split(",")
+                        )
+                        add(fields.get("from"), stage.index)
+        return found
+
 
 def _lines(text: str) -> list[tuple[int, str]]:
     """(offset, line without its newline) for every line."""

@@ -149,6 +149,23 @@ class IndexClient:
             _write_atomic(path, text.encode())
         return text
 
+    def download(self, file: DistFile) -> bytes:
+        """A release file's bytes (from a `file:` index, or over HTTP with the index's retries);
+        `IndexError_` when it cannot be had (offline, HTTP error, unreadable)."""
+        if file.url.startswith("file:"):
+            local = Path(url2pathname(urlparse(file.url).path))
+            self._on_read(local)
+            try:
+                return local.read_bytes()
+            except OSError as exc:
+                raise IndexError_(f"cannot read {local} ({exc.strerror})") from None
+        if self.offline:
+            raise IndexError_("offline")
+        status, body, _ = self._get(file.url.split("#", 1)[0], {}, "*/*")
+        if status != 200:
+            raise IndexError_(f"{redact_url(file.url)} answered HTTP {status}")
+        return body
+
     def wheel_modules(self, file: DistFile) -> frozenset[str] | None:
         """The top-level modules a wheel installs, cached for good (one line per module)."""
         if not file.filename.endswith(".whl"):

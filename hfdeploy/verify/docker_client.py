@@ -34,6 +34,7 @@ class EngineInfo:
     server_version: str
     os: str
     desktop: bool = False  # Docker Desktop: containers run in a VM, host networking stays there
+    arch: str = ""  # the engine's CPU architecture as Go names it: "amd64", "arm64"
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,12 @@ class DockerClient(ImageBuilder, Protocol):
 
     def image_id(self, image: str) -> str | None: ...
 
+    def image_labels(self, image: str) -> dict[str, str]: ...
+
+    def build_image(
+        self, context_tar: bytes, tag: str, labels: dict[str, str]
+    ) -> DockerFailure | None: ...
+
     def remove_image(self, image_id: str) -> None: ...
 
 
@@ -152,6 +159,7 @@ def connect() -> SdkDockerClient | DockerFailure:
         str(version.get("Version", "?")),
         str(version.get("Os", "?")),
         desktop="Docker Desktop" in str(system.get("OperatingSystem", "")),
+        arch=str(version.get("Arch", "")),
     )
     return SdkDockerClient(client, info)
 
@@ -256,6 +264,37 @@ class SdkDockerClient:
             return str(self._client.images.get(image).id)
         except self._errors():
             return None
+
+    def image_labels(self, image: str) -> dict[str, str]:
+        try:
+            config = self._client.images.get(image).attrs.get("Config") or {}
+        except self._errors():
+            return {}
+        return {str(k): str(v) for k, v in (config.get("Labels") or {}).items()}
+
+    def build_image(
+        self, context_tar: bytes, tag: str, labels: dict[str, str]
+    ) -> DockerFailure | None:
+        """Build a small image from an in-memory context (a tar holding its `Dockerfile`)."""
+        import io
+
+        try:
+            stream = self._client.api.build(
+                fileobj=io.BytesIO(context_tar),
+                custom_context=True,
+                tag=tag,
+                labels=labels,
+                rm=True,
+                forcerm=True,
+                decode=True,
+                timeout=API_TIMEOUT,
+            )
+            for chunk in stream:
+                if "error" in chunk:
+                    return DockerFailure(str(chunk["error"]).strip())
+        except self._errors() as exc:
+            return DockerFailure(_api_message(exc))
+        return None
 
     def remove_image(self, image_id: str) -> None:
         """Best effort: an image still used by a container or another tag stays."""

@@ -169,6 +169,13 @@ RULES = {
             "The Dockerfile's `# syntax=docker/dockerfile:...` frontend image could not be pulled; "
             "verify built with the engine's built-in Dockerfile frontend instead.",
         ),
+        RuntimeRule(
+            "RT034",
+            "image-substituted",
+            Severity.INFO,
+            "An image the Dockerfile names could not be pulled; verify built a stand-in of the "
+            "same content from the package index (Astral's uv images), or says why it could not.",
+        ),
         # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
         RuntimeRule(
             "RT030",

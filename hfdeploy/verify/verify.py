@@ -32,6 +32,7 @@ from hfdeploy.verify.settings import (
     memory_bytes,
     space_identity,
 )
+from hfdeploy.verify.substitutes import substitute_images
 
 
 def choose_builder(client: DockerClient, wanted: str) -> ImageBuilder:
@@ -151,6 +152,8 @@ def _build_and_run(
     service: DatabaseService | None,
 ) -> VerifyReport:
     previous = client.image_id(report.image)
+    # Images the engine cannot pull whose content the package index has (Astral's uv images).
+    report.findings.extend(substitute_images(project, client))
     if not _build(project, options, builder, report, progress):
         return report
     if service is not None:

@@ -76,6 +76,15 @@ class FakeDocker:
     def remove_image(self, image_id: str) -> None:
         self.calls.append(("remove_image", image_id))
 
+    def image_labels(self, image: str) -> dict[str, str]:
+        return {}
+
+    def build_image(
+        self, context_tar: bytes, tag: str, labels: dict[str, str]
+    ) -> DockerFailure | None:
+        self.calls.append(("build_image", tag))
+        return DockerFailure("no engine (fake)")
+
     def image_config(self, image: str) -> ImageConfig | DockerFailure:
         return self.config
 
