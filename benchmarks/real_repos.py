@@ -575,6 +575,18 @@ def ensure_images(images: list[str]) -> list[str]:
     return missing
 
 
+def substitutable(image: str) -> bool:
+    """An image the checkout's verify builds a stand-in for when it cannot pull it (RT034)."""
+    sys.path.insert(0, str(CHECKOUT))
+    try:
+        from hfdeploy.verify.substitutes import uv_image
+    except ImportError:  # an older checkout: no stand-ins
+        return False
+    finally:
+        sys.path.remove(str(CHECKOUT))
+    return uv_image(image) is not None
+
+
 def decisive_line(finding: dict[str, Any]) -> str:
     lines = [finding.get("message", ""), *list(finding.get("notes") or [])]
     text = [ln.strip() for chunk in lines for ln in str(chunk).splitlines() if ln.strip()]
@@ -608,7 +620,7 @@ def judge_verify(data: dict[str, Any], result: VerifyResult) -> None:
 
 def do_verify(root: Path, timeout: float) -> VerifyResult:
     result = VerifyResult()
-    missing = ensure_images(referenced_images(root))
+    missing = [m for m in ensure_images(referenced_images(root)) if not substitutable(m)]
     if missing:
         result.cause, result.missing_images = BASE_UNAVAILABLE, missing
         result.line = ", ".join(missing)
