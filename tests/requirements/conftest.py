@@ -31,6 +31,7 @@ class Dist:
     tags: tuple[str, ...] = ("py3-none-any",)  # one wheel per tag set; () for none
     sdist: bool = False
     modules: tuple[str, ...] = ()  # top-level packages in the wheel (default: the name)
+    sdist_files: tuple[tuple[str, str], ...] = ()  # more files at the sdist's top folder
 
 
 CATALOGUE = [
@@ -95,6 +96,23 @@ CATALOGUE = [
     Dist("ghostdep", "1.1", "2021-02-01", requires=("neverpublished>=1", "requests")),
     Dist("halfghost", "1.0", "2021-01-01", requires=("neverpublished",)),
     Dist("halfghost", "2.0", "2022-01-01", tags=(), sdist=True),
+    # ... and one whose source-only release says in its setup.py (read, never run) what it needs
+    Dist("srcghost", "1.0", "2021-01-01", requires=("neverpublished",)),
+    Dist(
+        "srcghost",
+        "2.0",
+        "2022-01-01",
+        tags=(),
+        sdist=True,
+        sdist_files=(
+            (
+                "setup.py",
+                "import setuptools\nsetuptools.setup(name='srcghost', version='2.0',\n"
+                "    install_requires=open('requirements.txt').read().splitlines())\n",
+            ),
+            ("requirements.txt", "neverpublished\n"),
+        ),
+    ),
     # lock tools whose own dependency broke them later (toolhttp 1.0 dropped what pdm 2.8 used)
     Dist("pdm", "2.8.0", "2023-07-01", requires=("toolhttp>=0.1",)),
     Dist("pdm", "2.26.0", "2025-11-01", requires=("toolhttp>=1.0",)),
@@ -139,6 +157,10 @@ def _sdist(dist: Dist) -> tuple[str, bytes]:
         info = tarfile.TarInfo(f"{stem}/PKG-INFO")
         info.size = len(data)
         tf.addfile(info, io.BytesIO(data))
+        for name, text in dist.sdist_files:
+            info = tarfile.TarInfo(f"{stem}/{name}")
+            info.size = len(text.encode())
+            tf.addfile(info, io.BytesIO(text.encode()))
     return f"{stem}.tar.gz", buf.getvalue()
 
 

@@ -14,7 +14,7 @@ def rq017(root: Path, **options: object):
     return check_tree(root, "RQ017", offline=False, python="3.11", **options)
 
 
-def test_every_release_needs_a_missing_project_is_an_error_with_an_unsafe_removal(
+def test_every_release_needs_a_missing_project_is_an_error_with_a_safe_removal(
     fake_index: FakeIndex, tmp_path: Path
 ) -> None:
     make_tree(
@@ -30,9 +30,9 @@ def test_every_release_needs_a_missing_project_is_an_error_with_an_unsafe_remova
         "`ghostdep` depends on `neverpublished`, not on the package index"
     )
     assert diag.message.endswith("pip cannot install it")
-    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE
     # the lock waits for it (RQ009 says why); the fix removes the line, CRLF kept
-    fix_tree(tmp_path, "RQ017", unsafe=True, offline=False, python="3.11")
+    fix_tree(tmp_path, "RQ017", offline=False, python="3.11")
     assert (tmp_path / "requirements.txt").read_bytes() == b"requests==2.31.0\r\n# end\r\n"
     assert rq017(tmp_path) == []
 
@@ -50,6 +50,18 @@ def test_a_source_release_pip_could_build_makes_it_a_warning(
     [diag] = rq017(tmp_path)
     assert diag.severity is Severity.WARNING
     assert "only by building a source release" in diag.message
+    assert diag.fix is not None and diag.fix.applicability is Applicability.UNSAFE
+
+
+def test_a_source_release_whose_setup_py_names_the_missing_project_is_an_error(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    """The sdist's setup.py reads requirements.txt (read as a syntax tree, never run)."""
+    make_tree(tmp_path, {"requirements.txt": "srcghost>=1.0\n", "main.py": "print(1)\n"})
+    [diag] = rq017(tmp_path)
+    assert diag.severity is Severity.ERROR and diag.message.endswith("pip cannot install it")
+    assert any("source releases declare" in n for n in diag.notes)
+    assert diag.fix is not None and diag.fix.applicability is Applicability.SAFE
 
 
 def test_silent_offline_when_the_index_is_down_and_when_all_exists(

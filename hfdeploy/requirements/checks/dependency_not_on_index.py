@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from hfdeploy.check import Check
@@ -21,10 +22,12 @@ from hfdeploy.diagnostics import (
 from hfdeploy.redact import redact_url
 from hfdeploy.requirements.checks.package_not_on_index import _app_imports
 from hfdeploy.requirements.checks.stale_or_missing_lock import blocking_errors
+from hfdeploy.requirements.index import IndexError_
 from hfdeploy.requirements.lock import build_lock, lock_state
-from hfdeploy.requirements.lookup import index_view, installed_modules
+from hfdeploy.requirements.lookup import IndexView, applies, index_view, installed_modules
 from hfdeploy.requirements.model import Declared
 from hfdeploy.requirements.providers import candidates
+from hfdeploy.requirements.sdist_metadata import sdist_requirements
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -38,6 +41,12 @@ _MISSING = (
 _DEPENDS = re.compile(rf"({_NAME})(?:\[[^\]]*\])?(?:[=<>!~][^\s,]*)? depends on ({_NAME})")
 # uv says so when wheels-only resolution shaped the conclusion: pip, which builds source
 # releases, may then find a release whose dependencies all exist.
+_MAYBE = (
+    "; pip can install it only by building a source release whose dependencies only "
+    "the build shows (its releases with wheels cannot be installed)"
+)
+# At most this many source releases are downloaded to read what they declare.
+MAX_SOURCE_RELEASES = 8
 _WHEELS_MATTERED = re.compile(r"no usable wheels|Wheels are required|no wheels with a matching")
 
 
@@ -53,8 +62,12 @@ class DependencyNotOnIndex(Check):
     project is one level down. It is typically a squatted or abandoned name listed by mistake
     (`dict` for the built-in type) whose releases require names that were never published.
     An error when every release the range allows has a wheel whose metadata needs the missing
-    project; a warning when pip could still build a source release whose dependencies only a
-    build can tell. Offline, or when the index did not answer (RQ008), nothing is reported.
+    project, or has only a source archive that declares such a dependency where it can be read
+    without building: a static `PKG-INFO` (Metadata-Version 2.2+), `*.egg-info/requires.txt`,
+    `setup.py`'s `install_requires` read as a syntax tree (a literal list, or a requirements file
+    of the archive it opens), `setup.cfg` (at most 8 archives are downloaded). A warning when a
+    source release's dependencies only a build can tell. Offline, or when the index did not
+    answer (RQ008), nothing is reported.
 
     ## Example
     ```text
@@ -68,9 +81,10 @@ class DependencyNotOnIndex(Check):
     ```
 
     ## Fix safety
-    Unsafe, and offered only when no module the app imports maps to the requirement: it
-    removes the requirement's line. The app may still need it in a way no import shows (a
-    plugin loaded by name).
+    Offered only when no module the app imports maps to the requirement: it removes the
+    requirement's line. Safe for an error (no release can install, so no working image ever
+    had it); unsafe for a warning, since a source build might still install it and the app may
+    need it in a way no import shows (a plugin loaded by name).
     """
 
     code = "RQ017"
@@ -107,29 +121,33 @@ class DependencyNotOnIndex(Check):
             for key in _direct_ancestors(name, parents, direct):
                 blamed.setdefault(key, []).append(name)
         where = ", ".join(redact_url(u) for u in view.settings.urls)
-        severity = Severity.WARNING if _WHEELS_MATTERED.search(error) else Severity.ERROR
-        tail = (
-            "; pip can install it only by building a source release whose dependencies only "
-            "the build shows (its releases with wheels cannot be installed)"
-            if severity is Severity.WARNING
-            else ": pip cannot install it"
-        )
+        wheels_mattered = bool(_WHEELS_MATTERED.search(error))
+        severity = Severity.WARNING if wheels_mattered else Severity.ERROR
         for key, names in sorted(blamed.items()):
             req = direct[key]
+            # The source releases uv did not judge: their own declared dependencies may settle it.
+            certain = not wheels_mattered or _sources_need_missing(view, req)
             shown = ", ".join(f"`{n}`" for n in names)
             notes: list[str] = []
-            fix = self._removal(project, req, notes)
+            if wheels_mattered and certain:
+                notes.append(
+                    "its source releases declare a dependency the index does not have too "
+                    "(read from the archives, without building them)"
+                )
+            fix = self._removal(project, req, notes, certain)
             yield self.diagnostic(
-                f"`{req.name}` depends on {shown}, not on the package index ({where}){tail}",
+                f"`{req.name}` depends on {shown}, not on the package index ({where})"
+                + (": pip cannot install it" if certain else _MAYBE),
                 path=req.path,
                 span=req.name_span,
                 fix=fix,
                 notes=notes,
-                severity=severity,
+                severity=Severity.ERROR if certain else Severity.WARNING,
             )
         unplaced = [n for n in missing if not any(n in v for v in blamed.values())]
         if unplaced:
             source = view.checked[0].path if view.checked else None
+            tail = _MAYBE if wheels_mattered else ": pip cannot install it"
             yield self.diagnostic(
                 f"The install set depends on {', '.join(f'`{n}`' for n in unplaced)}, not on "
                 f"the package index ({where}){tail}",
@@ -139,7 +157,7 @@ class DependencyNotOnIndex(Check):
             )
 
     @staticmethod
-    def _removal(project: Project, req: Declared, notes: list[str]) -> Fix | None:
+    def _removal(project: Project, req: Declared, notes: list[str], certain: bool) -> Fix | None:
         if req.source != "requirements":
             return None  # a line of a TOML array may hold more than this requirement
         imports = _app_imports(project)
@@ -159,7 +177,7 @@ class DependencyNotOnIndex(Check):
         return Fix(
             f"Remove `{req.name}` from {req.path}",
             (Edit(req.path, Span(start, end), ""),),
-            Applicability.UNSAFE,
+            Applicability.SAFE if certain else Applicability.UNSAFE,
         )
 
 
@@ -180,3 +198,45 @@ def _direct_ancestors(
             else:
                 todo.append(parent)
     return found
+
+
+def _sources_need_missing(view: IndexView, req: Declared) -> bool:
+    """Every release `req` allows that has no wheel for the image (the ones a wheels-only
+    resolution could not judge) declares, in its source archive, a dependency the index does
+    not have: then no release installs. False when any of them is unknown or fine."""
+    found = view.found(req)
+    if found is None:
+        return False
+    checked = 0
+    for version in sorted(found, reverse=True):
+        release = found[version]
+        if not req.specifier.contains(version) or release.requires_python(view.python):
+            continue
+        if release.yanked and req.pin != version:
+            continue  # pip skips a yanked release unless pinned to it
+        if release.target_wheel(view.python) is not None:
+            continue  # the resolution judged the wheel's metadata
+        sdist = next((f for f in release.files if not f.filename.endswith(".whl")), None)
+        if sdist is None:
+            continue  # nothing pip could install from
+        checked += 1
+        if checked > MAX_SOURCE_RELEASES:
+            return False
+        try:
+            data = view.client.download(sdist)
+        except IndexError_:
+            return False
+        declared = sdist_requirements(data, sdist.filename)
+        if declared is None or not any(_missing_dependency(view, d) for d in declared):
+            return False
+    return checked > 0
+
+
+def _missing_dependency(view: IndexView, text: str) -> bool:
+    try:
+        dependency = Requirement(text)
+    except InvalidRequirement:
+        return False
+    if dependency.url or not applies(dependency.marker, view.python):
+        return False
+    return view.client.lookup(dependency.name).missing
