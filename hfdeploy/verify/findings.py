@@ -162,6 +162,13 @@ RULES = {
             "The app's database needs a server verify could not start (no image, another "
             "network, MySQL); its variables got placeholders.",
         ),
+        RuntimeRule(
+            "RT027",
+            "throwaway-database-migration-failed",
+            Severity.WARNING,
+            "verify ran the Alembic migrations the start command skips against its throwaway "
+            "database, and they failed; the app was started anyway.",
+        ),
         # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
         RuntimeRule(
             "RT030",
