@@ -37,8 +37,11 @@ _MIGRATE = (
 class Service(Protocol):
     """What the hook needs of a throwaway server's plan (PostgreSQL's, MySQL's)."""
 
-    image: str
-    family: str
+    @property
+    def image(self) -> str: ...
+
+    @property
+    def family(self) -> str: ...
 
 
 def migrate_throwaway_database(
@@ -84,7 +87,10 @@ def migrate_throwaway_database(
         return
     if result.timed_out:
         _failed(
-            report, command, server, f"it did not finish within {MIGRATION_TIMEOUT:.0f}s",
+            report,
+            command,
+            server,
+            f"it did not finish within {MIGRATION_TIMEOUT:.0f}s",
             result.output,
         )
         return
