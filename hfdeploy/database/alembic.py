@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.database.sources import FoundUrl, alembic_ini_files, database_urls, is_test_file
+from hfdeploy.database.sources import FoundUrl, alembic_ini_files, database_urls
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -83,18 +83,3 @@ def revision_files(project: Project, setup: AlembicSetup) -> list[PurePosixPath]
         for p in project.files(".py")
         if p.parent.is_relative_to(versions) and p.name != "__init__.py"
     ]
-
-
-_CODE_CREATES = re.compile(r"\bcreate_all\b|CREATE TABLE|\bcommand\.upgrade\(", re.IGNORECASE)
-
-
-def code_creates_schema(project: Project) -> bool:
-    """The app's own code (not its migrations, not its tests) creates tables or runs the
-    migrations: `metadata.create_all`, a raw `CREATE TABLE`, Alembic's `command.upgrade(...)`."""
-    scripts = [s.env.parent for s in alembic_setups(project) if s.env is not None]
-    for path, text in project.python_texts():
-        if is_test_file(path) or any(path.is_relative_to(d) for d in scripts):
-            continue
-        if _CODE_CREATES.search(text):
-            return True
-    return False

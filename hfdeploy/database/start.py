@@ -8,7 +8,6 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hfdeploy.database.alembic import AlembicSetup
     from hfdeploy.project import Project
 
 
@@ -44,23 +43,3 @@ def image_start(project: Project) -> Start | None:
         return Start(command, "\n".join(texts))
 
     return project.memo("db-image-start", collect)
-
-
-def unrun_migrations(project: Project) -> AlembicSetup | None:
-    """The Alembic setup whose revisions nothing applies when the container starts: the root
-    Dockerfile's start command (and every script it runs) never runs `alembic`, and the app's
-    own code neither runs the migrations nor creates tables. None without a root Dockerfile
-    (the generated start runs `alembic upgrade head`) or without revision scripts."""
-
-    def collect() -> AlembicSetup | None:
-        from hfdeploy.database.alembic import alembic_setups, code_creates_schema, revision_files
-
-        setups = [s for s in alembic_setups(project) if revision_files(project, s)]
-        start = image_start(project)
-        if not setups or start is None or not start.command or start.runs_alembic:
-            return None
-        if code_creates_schema(project):
-            return None
-        return setups[0]
-
-    return project.memo("db-unrun-migrations", collect)

@@ -20,6 +20,9 @@ from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
+# Tools whose `run` starts the server inside the environment they manage (a virtualenv the
+# image's PATH may not hold): the migration runs through the same one.
+LAUNCHERS = frozenset({"poetry", "uv", "pdm", "pipenv"})
 _SAFE_WORD = re.compile(r"[\w@%+=:,./-]+")
 _SHELL_LIST = re.compile(r"&&|\|\||;|\|")
 
@@ -41,6 +44,9 @@ def migrate_at_start(project: Project, ini: PurePosixPath) -> Edit | None:
         return None
     migrate = migration_command(ini)
     words = cmd.exec_form()
+    values = [w.value for w in words] if words is not None else cmd.args.split()
+    if len(values) > 1 and values[0] in LAUNCHERS and values[1] == "run":
+        migrate = f"{values[0]} run {migrate}"  # the server's environment is the launcher's
     if words is not None:
         if not words:
             return None

@@ -27,10 +27,14 @@ from hfdeploy.verify.settings import VerifyOptions, with_data_dir
 
 MIGRATION_TIMEOUT = 180.0  # seconds for `alembic upgrade head` against the throwaway server
 LOG_LINES = 15
-# `alembic` on PATH when the image has its script there, else the interpreter's module.
+# `alembic` on PATH when the image has its script there, else the interpreter's module, else
+# through the tool that manages the app's environment (`poetry run`, `uv run`, ...).
 _MIGRATE = (
-    'if command -v alembic >/dev/null 2>&1; then exec alembic "$@"; '
-    'else exec python -m alembic "$@"; fi'
+    'if command -v alembic >/dev/null 2>&1; then exec alembic "$@"; fi; '
+    'if python -c "import alembic" >/dev/null 2>&1; then exec python -m alembic "$@"; fi; '
+    "for tool in poetry uv pdm pipenv; do "
+    'if command -v "$tool" >/dev/null 2>&1; then exec "$tool" run alembic "$@"; fi; done; '
+    'exec python -m alembic "$@"'
 )
 
 
@@ -59,7 +63,7 @@ def migrate_throwaway_database(
     if not ready:
         return
     try:
-        from hfdeploy.database.start import unrun_migrations
+        from hfdeploy.database.migrations import unrun_migrations
         from hfdeploy.image import image
     except ImportError:  # the database analysis is optional
         return

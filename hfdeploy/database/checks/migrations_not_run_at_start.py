@@ -9,8 +9,9 @@ from pathlib import PurePosixPath
 from hfdeploy.check import Check
 from hfdeploy.database.alembic import revision_files
 from hfdeploy.database.inputs import database_inputs
+from hfdeploy.database.migrations import unrun_migrations
 from hfdeploy.database.schema import engines_needing_schema
-from hfdeploy.database.start import image_start, unrun_migrations
+from hfdeploy.database.start import image_start
 from hfdeploy.diagnostics import Applicability, Diagnostic, Fix, FixAvailability, Severity
 from hfdeploy.project import Project
 
