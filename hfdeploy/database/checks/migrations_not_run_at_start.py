@@ -54,8 +54,10 @@ class MigrationsNotRunAtStart(Check):
     ## Fix safety
     Unsafe: the fix runs the migrations before the server (what the generated Dockerfile
     does), so every start of the Space changes the database's schema to the latest revision;
-    a revision that drops or rewrites data runs against your production database. No fix when
-    the Dockerfile has an `ENTRYPOINT` (the CMD is its arguments) or the CMD is not readable.
+    a revision that drops or rewrites data runs against your production database. A server
+    started through `poetry run` (`uv run`, `pdm run`, `pipenv run`) gets its migration through
+    the same tool. No fix when the Dockerfile has an `ENTRYPOINT` (the CMD is its arguments),
+    the CMD is not readable, or the image does not install `alembic`.
     """
 
     code = "DB017"
@@ -75,8 +77,11 @@ class MigrationsNotRunAtStart(Check):
         start = image_start(project)
         command = start.command if start is not None else ""
         from hfdeploy.dockerfile.start_migration import migrate_at_start, migration_command
+        from hfdeploy.image import image
 
-        edit = migrate_at_start(project, setup.ini)
+        # A start command that runs a missing `alembic` would stop the container at every start.
+        installed = image(project).importable("alembic") is not False
+        edit = migrate_at_start(project, setup.ini) if installed else None
         fix = (
             Fix(
                 f"Run the migrations before the server starts (`{migration_command(setup.ini)}`)",
@@ -86,6 +91,9 @@ class MigrationsNotRunAtStart(Check):
             if edit is not None
             else None
         )
+        notes = []
+        if not installed:
+            notes.append("The image does not install `alembic`: add it to what the image installs.")
         count = len(revision_files(project, setup))
         variables = ", ".join(sorted(inputs.variables))
         yield self.diagnostic(
@@ -101,7 +109,8 @@ class MigrationsNotRunAtStart(Check):
                 "Run the migrations before the server, and only start it when they succeed: "
                 f"`{migration_command(setup.ini)} && exec uvicorn ...` (what `hfdeploy fix` "
                 "generates for a project with Alembic), or migrate the Space's database "
-                "yourself before each deploy."
+                "yourself before each deploy.",
+                *notes,
             ],
         )
 
