@@ -289,7 +289,7 @@ def _missing_schema(
     failure = f"no such table: {match['table'] or match['rel']} (the schema was never created)"
     setups = alembic_setups(project)
     if not setups:
-        return _create_all(project, failure)
+        return _unused_lifespan(project, failure) or _create_all(project, failure)
     from hfdeploy.dockerfile.start_migration import migrate_at_start
 
     edit = migrate_at_start(project, setups[0].ini)
@@ -301,6 +301,16 @@ def _missing_schema(
         (edit,),
         "DB017" if match["rel"] else "DB012",  # a server's relation, or a SQLite table
     )
+
+
+def _unused_lifespan(project: Project, failure: str) -> Repair | None:
+    """The app's own lifespan creates the tables but the app is never given it (DB018)."""
+    from hfdeploy.database.checks.schema_created_in_unused_code import unused_lifespan_fix
+
+    fix = unused_lifespan_fix(project)
+    if fix is None:
+        return None
+    return Repair(failure, fix.title, fix.edits, "DB018")
 
 
 def _create_all(project: Project, failure: str) -> Repair | None:

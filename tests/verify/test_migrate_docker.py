@@ -1,7 +1,9 @@
 """verify migrates its throwaway database (hfdeploy/verify/migrate.py) on the real engine: an app
 whose schema comes from Alembic revisions that its start command (uvicorn only) never runs
 serves once verify has run `alembic upgrade head` against the throwaway `postgres:16`; a broken
-revision is reported (RT027, with Alembic's output) and the app is started anyway."""
+revision is reported (RT027, with Alembic's output) and the app is started anyway. And
+`fix --write --verify` repairs an app whose lifespan creates the tables but is never given to
+the app (DB018's fix)."""
 
 from __future__ import annotations
 
@@ -83,3 +85,20 @@ def test_a_migration_that_fails_is_reported_and_the_app_still_starts(
     started = finding(report, "RT022")
     assert "migrated with" not in " ".join(started["notes"])
     assert not exists(docker_client, service_name(" ".join(started["notes"])))
+
+
+@pytest.mark.usefixtures("postgres_image")
+def test_fix_verify_gives_the_app_the_lifespan_that_creates_its_tables(tmp_path: Path) -> None:
+    from hfdeploy.cli.common import load_project
+    from hfdeploy.verify.runtime_fix import fix_until_serving
+    from hfdeploy.verify.settings import VerifyOptions
+    from tests.verify.test_verify_space_fidelity import _client
+
+    root, _app_port, _ = copy_repo(tmp_path, "pg_unused_lifespan")
+    options = VerifyOptions(timeout=90, env=("DB_NAME=notes",))
+    result = fix_until_serving(lambda: load_project(root), options, _client())
+    assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
+    first = result.rounds[0]
+    assert first.failure is not None and first.failure.startswith("no such table: notes")
+    assert first.static_rule == "DB018" and first.files == ("main.py",)
+    assert "app.router.lifespan_context = lifespan" in (root / "main.py").read_text()

@@ -60,11 +60,12 @@ class SchemaCreatedInUnusedCode(Check):
     ```
 
     ## Fix safety
-    Unsafe: when the unused function is a context manager defined before the module's one
-    `FastAPI(...)` call that has no `lifespan=`, the fix passes it (`lifespan=<name>`); whatever
+    Unsafe: when the unused function is a context manager in the module of the one
+    `FastAPI(...)` call, and that call has no `lifespan=`, the fix gives the app the lifespan:
+    `lifespan=<name>` in the call when the function comes first, else
+    `app.router.lifespan_context = <name>` after the function (what `lifespan=` sets). Whatever
     else the lifespan does (connecting to other services, loading models) then runs at every
-    start too. No fix when it is defined after the app (move it above `app = FastAPI(...)`
-    first) or is not a lifespan (call it from one).
+    start too. No fix for a function that is not a lifespan (call it from one).
     """
 
     code = "DB018"
@@ -103,7 +104,7 @@ class SchemaCreatedInUnusedCode(Check):
         notes = []
         if fix is None:
             notes.append(
-                f"Pass it to the app: define it before `app = FastAPI(lifespan={name})`."
+                f"Pass it to the app: `app = FastAPI(lifespan={name})`."
                 if first.lifespan
                 else f"Call `{name}()` at start: from a lifespan passed to `FastAPI(lifespan=...)`."
             )
@@ -119,12 +120,22 @@ class SchemaCreatedInUnusedCode(Check):
         )
 
 
+def unused_lifespan_fix(project: Project) -> Fix | None:
+    """DB018's fix, for `fix --verify`'s repair of a missing table."""
+    creations = schema_creations(project)
+    if not creations or any(c.used for c in creations) or not creations[0].lifespan:
+        return None
+    return _pass_lifespan(creations[0])
+
+
 def _pass_lifespan(creation: Creation) -> Fix | None:
-    """`lifespan=<name>` in the module's one `FastAPI(...)` call, when the function comes first."""
+    """Give the module's one `FastAPI(...)` app the lifespan: `lifespan=<name>` in the call when
+    the function comes first, else `<app>.router.lifespan_context = <name>` after the function
+    (what the `lifespan=` argument sets; read when the server starts)."""
     module, function = creation.module, creation.function
     assert function is not None
     calls = [
-        node
+        (stmt, node)
         for stmt in module.tree.body
         for node in ast.walk(stmt)
         if isinstance(node, ast.Call)
@@ -132,21 +143,34 @@ def _pass_lifespan(creation: Creation) -> Fix | None:
     ]
     if len(calls) != 1:
         return None
-    call = calls[0]
+    stmt, call = calls[0]
     if any(k.arg == "lifespan" or k.arg is None for k in call.keywords):
         return None
-    if call.lineno <= (function.end_lineno or function.lineno):
-        return None  # the app is created before the lifespan exists
-    arguments = [*call.args, *call.keywords]
     name = function.name
-    if arguments:
-        at = module.span(arguments[-1]).end
-        text = f", lifespan={name}"
-    else:
-        at = module.span(call).end - 1  # before `)`
-        text = f"lifespan={name}"
+    title = f"Give the app its lifespan: `FastAPI(lifespan={name})`"
+    if call.lineno > (function.end_lineno or function.lineno):
+        arguments = [*call.args, *call.keywords]
+        if arguments:
+            at = module.span(arguments[-1]).end
+            text = f", lifespan={name}"
+        else:
+            at = module.span(call).end - 1  # before `)`
+            text = f"lifespan={name}"
+        return Fix(title, (Edit.insert(module.path, at, text),), Applicability.UNSAFE)
+    # The app exists before the function: set what `lifespan=` would have set.
+    if not (
+        isinstance(stmt, ast.Assign)
+        and stmt.value is call
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and function in module.tree.body
+    ):
+        return None
+    app = stmt.targets[0].id
+    nl = module.source.newline
+    text = f"{nl}{nl}{nl}{app}.router.lifespan_context = {name}  # as `FastAPI(lifespan={name})`"
     return Fix(
-        f"Give the app its lifespan: `FastAPI(lifespan={name})`",
-        (Edit.insert(module.path, at, text),),
+        f"Give the app its lifespan: `{app}.router.lifespan_context = {name}`",
+        (Edit.insert(module.path, module.span(function).end, text),),
         Applicability.UNSAFE,
     )
