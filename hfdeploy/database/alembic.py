@@ -71,3 +71,15 @@ def urls_in_use(project: Project) -> list[FoundUrl]:
         for u in database_urls(project)
         if not u.placeholder and (u.origin != "ini" or ini_url_in_use(project, u.path))
     ]
+
+
+def revision_files(project: Project, setup: AlembicSetup) -> list[PurePosixPath]:
+    """The revision scripts in the setup's `versions` directory (next to its `env.py`)."""
+    if setup.env is None:
+        return []
+    versions = setup.env.parent / "versions"
+    return [
+        p
+        for p in project.files(".py")
+        if p.parent.is_relative_to(versions) and p.name != "__init__.py"
+    ]

@@ -20,7 +20,7 @@ from hfdeploy.database.engines import (
 from hfdeploy.database.fallback import HELPER
 from hfdeploy.database.sources import is_test_file, unreachable_host
 from hfdeploy.database.urls import parse_url
-from hfdeploy.pycode import candidate_files, module_name
+from hfdeploy.pycode import Located, candidate_files, module_name
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -154,3 +154,113 @@ def engines_needing_schema(project: Project) -> list[tuple[EngineCall, str]]:
         and (why := sqlite_on_space(project, call)) is not None
         and not committed_database(project, call)
     ]
+
+
+# -- where the code creates the schema, and whether that code ever runs ----------------------
+_CONTEXT_MANAGERS = frozenset({"asynccontextmanager", "contextmanager"})
+
+
+@dataclass(frozen=True)
+class Creation:
+    """Code that creates tables: `metadata.create_all` (called, or handed to `run_sync`), a
+    `CREATE TABLE` statement, or Alembic's `command.upgrade(...)`."""
+
+    module: Located
+    node: ast.AST
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None  # the top-level function it is in
+    used: bool  # module-level code, a method, or a function something uses
+
+    @property
+    def what(self) -> str:
+        if isinstance(self.node, ast.Attribute):
+            return f"{ast.unparse(self.node)}"
+        if isinstance(self.node, ast.Call):
+            return f"{ast.unparse(self.node.func)}(...)"
+        return "CREATE TABLE"
+
+    @property
+    def lifespan(self) -> bool:
+        """The function is a context manager: a lifespan the app was meant to be given."""
+        return self.function is not None and any(
+            _decorator_name(d) in _CONTEXT_MANAGERS for d in self.function.decorator_list
+        )
+
+
+def _decorator_name(node: ast.expr) -> str:
+    target = node.func if isinstance(node, ast.Call) else node
+    return target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+
+
+def _creates(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute) and node.attr == "create_all":
+        return True
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        func = node.func
+        if (
+            func.attr == "upgrade"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "command"
+        ):
+            return True
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.search(r"\bCREATE\s+TABLE\b", node.value, re.IGNORECASE) is not None
+    )
+
+
+def schema_creations(project: Project) -> list[Creation]:
+    """Every place the app's code (not its tests, not its Alembic revisions) creates tables,
+    and whether it runs: code in a top-level function runs only when that function is used —
+    decorated (`@app.on_event("startup")`, a route), or named anywhere else (called, passed as
+    `lifespan=`, imported, run by the image's start command). A context manager's decorator
+    alone does not use it."""
+
+    def collect() -> list[Creation]:
+        from hfdeploy.database.alembic import alembic_setups
+
+        scripts = [s.env.parent / "versions" for s in alembic_setups(project) if s.env]
+        found: list[Creation] = []
+        for module in candidate_files(
+            project, "create_all", "CREATE TABLE", "create table", "upgrade"
+        ):
+            path = module.path
+            if is_test_file(path) or any(path.is_relative_to(d) for d in scripts):
+                continue
+            for stmt in module.tree.body:
+                nodes = [n for n in ast.walk(stmt) if _creates(n)]
+                if not nodes:
+                    continue
+                function = (
+                    stmt if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+                )
+                used = function is None or _function_used(project, module, function)
+                found += [Creation(module, n, function, used) for n in nodes]
+        return found
+
+    return project.memo("db-schema-creations", collect)
+
+
+def _function_used(
+    project: Project, module: Located, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> bool:
+    name = function.name
+    if any(_decorator_name(d) not in _CONTEXT_MANAGERS for d in function.decorator_list):
+        return True  # a handler or a route: the framework calls it
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == name:
+            return True
+    others = [p for p in project.files_mentioning(name) if p != module.path]
+    if any(not is_test_file(p) for p in others):
+        return True
+    from hfdeploy.database.start import image_start
+
+    start = image_start(project)
+    return start is not None and re.search(rf"\b{re.escape(name)}\b", start.text) is not None
+
+
+def creates_schema(project: Project) -> bool:
+    """Code that runs creates tables or applies the migrations."""
+    return any(c.used for c in schema_creations(project))

@@ -217,6 +217,30 @@ class Image:
             return False
         return any(c.brings(path) for c in copies(self.runtime))
 
+    def container_path(self, path: str) -> str | None:
+        """Where the repository file `path` is in the final image: the last COPY/ADD from the
+        build context that brings it decides (None when none does)."""
+        if self.generated:
+            return posixpath.join(APP_DIR, path) if self.in_context(path) else None
+        from hfdeploy.dockerfile.copies import copies
+
+        if self.runtime is None or not self.in_context(path):
+            return None
+        name = posixpath.basename(path)
+        for copy in reversed(copies(self.runtime)):
+            if not copy.brings(path):
+                continue
+            for src in copy.sources:
+                directory = src.rstrip("/")
+                if src == ".":
+                    return posixpath.join(copy.dest, path)
+                if path.startswith(directory + "/"):
+                    return posixpath.join(copy.dest, path[len(directory) + 1 :])
+                if path == src and posixpath.basename(copy.dest) == name:
+                    return copy.dest  # `COPY alembic.ini /app/alembic.ini`
+            return posixpath.join(copy.dest, name)  # a file (or glob) into a directory
+        return None
+
     def can_write(self, directory: str) -> bool | None:
         """Whether the runtime user can create files in `directory` (an absolute path)."""
         from hfdeploy.dockerfile.ownership import _grants

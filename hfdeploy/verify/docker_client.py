@@ -67,6 +67,7 @@ class ContainerState:
 class ExecResult:
     exit_code: int
     output: str
+    timed_out: bool = False  # `run_once` stopped it at its timeout (exit_code is then -1)
 
 
 class ImageBuilder(Protocol):
@@ -118,7 +119,15 @@ class DockerClient(ImageBuilder, Protocol):
     ) -> ExecResult | DockerFailure: ...
 
     def run_once(
-        self, image: str, argv: list[str], *, user: str | None, network: str
+        self,
+        image: str,
+        argv: list[str],
+        *,
+        user: str | None,
+        network: str,
+        env: dict[str, str] | None = None,
+        workdir: str | None = None,
+        timeout: float | None = None,
     ) -> ExecResult | DockerFailure: ...
 
     def remove(self, container: str) -> DockerFailure | None: ...
@@ -419,9 +428,19 @@ class SdkDockerClient:
         )
 
     def run_once(
-        self, image: str, argv: list[str], *, user: str | None, network: str
+        self,
+        image: str,
+        argv: list[str],
+        *,
+        user: str | None,
+        network: str,
+        env: dict[str, str] | None = None,
+        workdir: str | None = None,
+        timeout: float | None = None,
     ) -> ExecResult | DockerFailure:
-        """Run `argv` in a new container of `image` (as `user`, or the image's); remove it."""
+        """Run `argv` in a new container of `image` (as `user`, or the image's; with `env` and
+        in `workdir` when given); remove it. Past `timeout` seconds (default: the API timeout)
+        it is stopped and the result says so, with what it printed until then."""
         container = None
         try:
             container = self._client.containers.create(
@@ -430,6 +449,8 @@ class SdkDockerClient:
                 command=argv[1:],
                 user=user or "",
                 labels={VERIFY_LABEL: "1"},
+                **({"environment": env} if env else {}),
+                **({"working_dir": workdir} if workdir else {}),
                 **(
                     {"network_mode": network}
                     if network in ("host", "bridge", "none")
@@ -437,7 +458,15 @@ class SdkDockerClient:
                 ),
             )
             container.start()
-            status = container.wait(timeout=API_TIMEOUT)
+            limit = timeout or API_TIMEOUT
+            started = time.monotonic()
+            try:
+                status = container.wait(timeout=limit)
+            except self._errors():
+                if time.monotonic() - started < limit - 1:
+                    raise
+                output = bytes(container.logs(stdout=True, stderr=True)).decode("utf-8", "replace")
+                return ExecResult(-1, output, timed_out=True)
             output = bytes(container.logs(stdout=True, stderr=True)).decode("utf-8", "replace")
             return ExecResult(int(status.get("StatusCode", -1)), output)
         except self._errors() as exc:

@@ -176,6 +176,13 @@ RULES = {
             "An image the Dockerfile names could not be pulled; verify built a stand-in of the "
             "same content from the package index (Astral's uv images), or says why it could not.",
         ),
+        RuntimeRule(
+            "RT027",
+            "throwaway-database-migration-failed",
+            Severity.WARNING,
+            "verify ran the Alembic migrations the start command skips against its throwaway "
+            "database, and they failed; the app was started anyway.",
+        ),
         # Seen in a Space's own logs (`hfdeploy logs`, `hfdeploy push`), not on a local engine.
         RuntimeRule(
             "RT030",

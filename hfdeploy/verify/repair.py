@@ -288,30 +288,29 @@ def _missing_schema(
         return None
     failure = f"no such table: {match['table'] or match['rel']} (the schema was never created)"
     setups = alembic_setups(project)
-    cmd = _final_instruction(project, "CMD")
     if not setups:
-        return _create_all(project, failure)
-    if cmd is None or "alembic" in cmd.args:
+        return _unused_lifespan(project, failure) or _create_all(project, failure)
+    from hfdeploy.dockerfile.start_migration import migrate_at_start
+
+    edit = migrate_at_start(project, setups[0].ini)
+    if edit is None:
         return None
-    ini = setups[0].ini
-    migrate = (
-        "alembic upgrade head"
-        if ini == PurePosixPath("alembic.ini")
-        else f"alembic -c {ini} upgrade head"
-    )
-    words = cmd.exec_form()
-    if words is not None:
-        command = " ".join(_shell_quote(w.value) for w in words)
-        replacement = json.dumps(["sh", "-c", f"{migrate} && exec {command}"])
-    else:
-        replacement = f"{migrate} && exec {cmd.args}"
-    span = Span(cmd.raw(cmd.args_start), cmd.raw(len(cmd.text) - 1) + 1)
     return Repair(
         failure,
         "Run the migrations before the server starts (`alembic upgrade head`)",
-        (Edit(DOCKERFILE, span, replacement),),
-        None,
+        (edit,),
+        "DB017" if match["rel"] else "DB012",  # a server's relation, or a SQLite table
     )
+
+
+def _unused_lifespan(project: Project, failure: str) -> Repair | None:
+    """The app's own lifespan creates the tables but the app is never given it (DB018)."""
+    from hfdeploy.database.checks.schema_created_in_unused_code import unused_lifespan_fix
+
+    fix = unused_lifespan_fix(project)
+    if fix is None:
+        return None
+    return Repair(failure, fix.title, fix.edits, "DB018")
 
 
 def _create_all(project: Project, failure: str) -> Repair | None:
@@ -361,12 +360,6 @@ def _create_all(project: Project, failure: str) -> Repair | None:
         f"Create the tables at start: `{base.name}.metadata.create_all(bind={engine.engine_name})` in {app.path}",
         (Edit.insert(app.path, len(text), prefix + newline.join(lines[1:] if prefix else lines)),),
         None,
-    )
-
-
-def _shell_quote(word: str) -> str:
-    return (
-        word if re.fullmatch(r"[\w@%+=:,./-]+", word) else "'" + word.replace("'", "'\"'\"'") + "'"
     )
 
 

@@ -21,6 +21,7 @@ from hfdeploy.verify.context import (
 )
 from hfdeploy.verify.docker_client import BuildFailed, DockerClient, DockerFailure, ImageBuilder
 from hfdeploy.verify.findings import engine_failed, finding
+from hfdeploy.verify.migrate import migrate_throwaway_database as migrate
 from hfdeploy.verify.progress import Progress, Silent
 from hfdeploy.verify.report import VerifyReport
 from hfdeploy.verify.services import DatabaseService, NoService, ServicePlan, plan_service
@@ -170,6 +171,9 @@ def _build_and_run(
         if isinstance(config, DockerFailure):
             engine_failed(report.findings, "inspecting the image", config)
             return report
+        if service is not None:
+            ready = service.result().ready
+            migrate(project, options, client, config, service.plan, ready, env, report, progress)
         run_container(project, options, client, config, env, report, progress)
     finally:
         if remover is not None:

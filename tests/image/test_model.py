@@ -333,3 +333,29 @@ def test_an_image_with_no_install_step_hfdeploy_recognises_is_not_read(tmp_path:
         },
     )
     assert m.distributions().readable is False and m.importable("fastapi") is None
+
+
+@pytest.mark.parametrize(
+    ("copies", "expected"),
+    [
+        ("WORKDIR /app\nCOPY . .\n", "/app/backend/alembic.ini"),
+        ("WORKDIR /app\nCOPY backend/ /srv/api/\n", "/srv/api/alembic.ini"),
+        ("COPY backend/alembic.ini /etc/app/\n", "/etc/app/alembic.ini"),
+        ("COPY backend/alembic.ini /etc/app/alembic.ini\n", "/etc/app/alembic.ini"),
+        ("WORKDIR /app\nCOPY . .\nCOPY backend /opt/backend\n", "/opt/backend/alembic.ini"),
+        ("WORKDIR /app\nCOPY main.py .\n", None),
+    ],
+)
+def test_where_a_repository_file_is_in_the_image(
+    tmp_path: Path, copies: str, expected: str | None
+) -> None:
+    m = model(
+        tmp_path,
+        {"Dockerfile": "FROM python:3.12-slim\n" + copies, "backend/alembic.ini": "[alembic]\n"},
+    )
+    assert m.container_path("backend/alembic.ini") == expected
+
+
+def test_where_a_file_is_in_the_generated_image(tmp_path: Path) -> None:
+    m = model(tmp_path, {"alembic.ini": "[alembic]\n"})
+    assert m.generated and m.container_path("alembic.ini") == "/home/user/app/alembic.ini"

@@ -52,6 +52,7 @@ class FakeDocker:
     interrupt_on_state: bool = False
     uids: dict[str | None, str] = field(default_factory=lambda: {None: "1000", "user": "1000"})
     write_output: str | None = None  # the storage script's answer; None: every target ok
+    run_once_result: ExecResult | None = None  # a migration's answer; None: it succeeds
     engine: EngineInfo = field(default_factory=lambda: EngineInfo("unix:///fake", "27.0", "linux"))
     builder_name: str = "fake builder"
     calls: list[tuple[str, Any]] = field(default_factory=list)
@@ -128,9 +129,13 @@ class FakeDocker:
         return ExecResult(127, "")
 
     def run_once(
-        self, image: str, argv: list[str], *, user: str | None, network: str
+        self, image: str, argv: list[str], *, user: str | None, network: str, **options: Any
     ) -> ExecResult | DockerFailure:
         self.calls.append(("run_once", {"user": user}))
+        if options:
+            self.calls.append(("run_once_options", {"argv": argv, **options}))
+        if self.run_once_result is not None and "alembic" in " ".join(argv):
+            return self.run_once_result
         return ExecResult(0, self._write_test(argv[4:]))
 
     def memory_peak(self, container: str) -> int | None:

@@ -15,8 +15,10 @@ from hfdeploy.database.checks.database_url_default_local_server import (
 )
 from hfdeploy.database.checks.database_url_unset_on_space import DatabaseUrlUnsetOnSpace
 from hfdeploy.database.checks.migration_during_build import MigrationDuringBuild
+from hfdeploy.database.checks.migrations_not_run_at_start import MigrationsNotRunAtStart
 from hfdeploy.database.checks.postgres_scheme_removed import PostgresSchemeRemoved
 from hfdeploy.database.checks.relative_sqlite_path import RelativeSqlitePath
+from hfdeploy.database.checks.schema_created_in_unused_code import SchemaCreatedInUnusedCode
 from hfdeploy.database.checks.sqlite_connect_args_on_server_url import SqliteConnectArgsOnServerUrl
 from hfdeploy.database.checks.unescaped_password_characters import UnescapedPasswordCharacters
 
@@ -35,4 +37,6 @@ CHECKS: tuple[type[Check], ...] = (
     DatabaseSchemaNeverCreated,  # DB012
     AssembledUrlWithoutServer,  # DB013
     MigrationDuringBuild,  # DB016
+    MigrationsNotRunAtStart,  # DB017
+    SchemaCreatedInUnusedCode,  # DB018
 )
