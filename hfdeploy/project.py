@@ -16,7 +16,12 @@ from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
 from hfdeploy.journal import JournalError, journal_file, load, state, temp_files
-from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
+from hfdeploy.pyparse import (
+    parse_or_none,
+    parse_skipping_newer_syntax,
+    parse_without_param_order_errors,
+    without_param_order_errors,
+)
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 from hfdeploy.syntax_scan import (
     PendingScan,
@@ -431,6 +436,8 @@ class Project:
         so the checks still see the rest of it."""
 
         def parse() -> ast.Module | None:
+            if self._memo.get(("syntax", path)) is not None:
+                return None  # the scan already found it does not parse
             text = self.text(path)
             return None if text is None else parse_or_none(text, str(path))
 
@@ -444,7 +451,8 @@ class Project:
                 # blanked (offsets kept) the other checks still see the rest until it is fixed.
                 blanked = without_param_order_errors(self, path, text)
                 if blanked != text:
-                    tree = parse_or_none(blanked, str(path)) or parse_skipping_newer_syntax(blanked)
+                    _, tree, _ = parse_without_param_order_errors(self, path)
+                    tree = tree or parse_skipping_newer_syntax(blanked)
             return tree
 
         # Separate keys: `syntax_error` takes a cached strict tree as proof that the file parses.

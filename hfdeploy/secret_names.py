@@ -130,6 +130,7 @@ def search_token_shape(text: str) -> re.Match[str] | None:
         return None
     return TOKEN_SHAPE.search(text)
 
+
 # Words that make a value a placeholder or a readable passphrase, not a generated key.
 _PLACEHOLDER_WORDS = (
     "change",

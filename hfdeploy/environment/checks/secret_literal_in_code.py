@@ -42,7 +42,7 @@ def _may_hold_secret(text: str) -> bool:
     """`TOKEN_SHAPE` or `_ASSIGNED` matches somewhere in the text."""
     if search_token_shape(text) is not None:
         return True
-    if text.isascii():  # `(?i)` also folds a few non-ASCII letters (`ſ`, `K`) to ASCII ones
+    if text.isascii():  # `(?i)` also folds a few non-ASCII letters (the long s, the Kelvin sign)
         lowered = text.lower()
         if not any(marker in lowered for marker in _ASSIGNED_MARKERS):
             return False
