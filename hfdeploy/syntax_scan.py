@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from hfdeploy.source import SourceFile, UnreadableFile, decode
@@ -81,16 +82,25 @@ class PendingScan:
 
     def collect(self) -> Scanned:
         results: Scanned = {}
+        for batch in self.batches():
+            results.update(batch)
+        return results
+
+    def batches(self) -> Iterator[Scanned]:
+        """The results share by share, as the workers finish them: the caller can work on one
+        while the others are still being parsed. When a worker dies the rest is left out (the
+        caller reads and parses those files itself)."""
         try:
             for batch in self._batches:  # type: ignore[attr-defined]
+                results: Scanned = {}
                 for name, source, error, words in batch:
                     verdict = None if error is None else SyntaxError(*error)
                     results[PurePosixPath(name)] = (source, verdict, words)
+                yield results
         except (OSError, RuntimeError):  # a worker died: the caller goes serial
-            results = {}
+            return
         finally:
             self._pool.shutdown()  # type: ignore[attr-defined]
-        return results
 
 
 def start_parallel_syntax_errors(
@@ -110,7 +120,9 @@ def start_parallel_syntax_errors(
     except (ImportError, ValueError):
         return None
     names = [str(p) for p in paths]
-    chunks = [(root, names[i::workers], max_bytes) for i in range(workers)]
+    # A few shares per worker, so that results arrive (and are used) while others are parsed.
+    shares = min(workers * 4, max(workers, len(names) // 100))
+    chunks = [(root, names[i::shares], max_bytes) for i in range(shares)]
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context)
         return PendingScan(pool, pool.map(_syntax_worker, chunks))
