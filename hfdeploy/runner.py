@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable, Iterable
-from pathlib import PurePosixPath
+from functools import partial
 
 from hfdeploy import cache
 from hfdeploy.check import Check
@@ -76,12 +76,8 @@ def _start_parsing(project: Project, checks: Selection | list[Check]) -> None:
     if wanted:
         # PY001 and PY002 read the signatures of each file that does not parse, and parse it
         # again with their defaults blanked: done as the scan's results come in.
-        failing = _read_failing if signatures else None
+        failing = partial(parse_without_param_order_errors, project) if signatures else None
         project.start_priming(project.python_files(), failing)
-
-
-def _read_failing(project: Project, path: PurePosixPath) -> None:
-    parse_without_param_order_errors(project, path)
 
 
 def _run_and_store(project: Project, key: list[str], chosen: list[Check]) -> list[Diagnostic]:
