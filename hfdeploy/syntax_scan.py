@@ -29,10 +29,19 @@ def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
+# ASCII characters that are not word characters, made spaces (the fast path of `identifiers`).
+_NOT_WORD = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+_DIGITS = "0123456789"
+
+
 def identifiers(text: str) -> frozenset[str]:
     """Every word of the text that may be an identifier: the entry of one file in the
     project's identifier index (which files mention a name)."""
-    return frozenset(_WORD.findall(text))
+    if not text.isascii():
+        return frozenset(_WORD.findall(text))
+    # The same words, twice as fast: each run of word characters without its leading digits.
+    runs = set(text.translate(_NOT_WORD).split())
+    return frozenset(w.lstrip(_DIGITS) if w[0] in _DIGITS else w for w in runs) - {""}
 
 
 Verdict = tuple[str, "SourceFile", tuple[object, ...] | None, frozenset[str]]

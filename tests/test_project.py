@@ -223,3 +223,19 @@ def test_files_that_do_not_parse_are_handed_over_as_the_scan_comes_in(tmp_path: 
     assert found["seen"] == ["broken.py", "other.py"]
     # The runner had PY001/PY002's parse with the offending default blanked done meanwhile.
     assert found["blanked"] == "def f(a  , b):\n    pass\n"
+
+
+def test_identifiers_are_the_words_that_may_be_names() -> None:
+    import random
+    import re
+
+    from hfdeploy.syntax_scan import identifiers
+
+    pattern = re.compile(r"[^\W\d]\w*")  # what the index means by a word
+    pieces = ["abc", "_x", "9", "12ab", "0x1F", "a1", " ", "\t", "\n", ".", "(", "'", "#", "é", "ٳ"]
+    rnd = random.Random(3)
+    texts = ["", "1", "123 456", "x\x0by\x0cz", "\x00a\x7f_b"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))) for _ in range(5000)]
+    for text in texts:
+        assert identifiers(text) == frozenset(pattern.findall(text)), repr(text)
+    assert identifiers("def f(x1, 2y): return 0x1F") == {"def", "f", "x1", "y", "return", "x1F"}
