@@ -16,7 +16,12 @@ from hfdeploy.config import Config
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.ignore import IgnoreRules
 from hfdeploy.journal import JournalError, journal_file, load, state, temp_files
-from hfdeploy.pyparse import parse_or_none, parse_skipping_newer_syntax, without_param_order_errors
+from hfdeploy.pyparse import (
+    parse_or_none,
+    parse_skipping_newer_syntax,
+    parse_without_param_order_errors,
+    without_param_order_errors,
+)
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 from hfdeploy.syntax_scan import (
     PendingScan,
@@ -137,6 +142,7 @@ class Project:
         self._environment: set[str] = set()
         self._inside_cache: dict[PurePosixPath, bool] = {}
         self._pending_scan: PendingScan | None = None
+        self._on_failing: Callable[[PurePosixPath], object] | None = None
         self._extra_ignore = IgnoreRules(list(self.config.exclude))
         self._repository: tuple[str, ...] | None = None
         tracked = _git(self.root, "ls-files", "-z", "--cached")
@@ -431,6 +437,8 @@ class Project:
         so the checks still see the rest of it."""
 
         def parse() -> ast.Module | None:
+            if self._memo.get(("syntax", path)) is not None:
+                return None  # the scan already found it does not parse
             text = self.text(path)
             return None if text is None else parse_or_none(text, str(path))
 
@@ -444,7 +452,8 @@ class Project:
                 # blanked (offsets kept) the other checks still see the rest until it is fixed.
                 blanked = without_param_order_errors(self, path, text)
                 if blanked != text:
-                    tree = parse_or_none(blanked, str(path)) or parse_skipping_newer_syntax(blanked)
+                    _, tree, _ = parse_without_param_order_errors(self, path)
+                    tree = tree or parse_skipping_newer_syntax(blanked)
             return tree
 
         # Separate keys: `syntax_error` takes a cached strict tree as proof that the file parses.
@@ -466,13 +475,20 @@ class Project:
         if pending is not None:
             self._take_scan(pending)
 
-    def start_priming(self, paths: list[PurePosixPath]) -> None:
+    def start_priming(
+        self,
+        paths: list[PurePosixPath],
+        failing: Callable[[PurePosixPath], object] | None = None,
+    ) -> None:
         """Begin `prime_syntax_errors(paths)` in the background (the runner does, before it
         imports the checks, so that start-up and parsing overlap); it completes on the next
-        `prime_syntax_errors` or `finish_priming`."""
+        `prime_syntax_errors` or `finish_priming`. `failing(path)` is called for each file the
+        scan found not to parse, as the results come in, while the rest is still parsed: the
+        runner has the memoised work of the checks on such files done then."""
         if self._pending_scan is None and not self._overlay:
             todo = [p for p in paths if ("syntax", p) not in self._memo and p not in self._sources]
             self._pending_scan = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+            self._on_failing = failing
 
     def finish_priming(self) -> None:
         pending, self._pending_scan = self._pending_scan, None
@@ -480,11 +496,22 @@ class Project:
             self._take_scan(pending)
 
     def _take_scan(self, pending: PendingScan) -> None:
-        for path, (source, error, words) in pending.collect().items():
-            if path not in self._sources:
-                self._sources[path] = source
-                self._words[path] = words
-                self._memo[("syntax", path)] = error
+        failing, self._on_failing = self._on_failing, None
+        for batch in pending.batches():
+            taken = []
+            for path, (source, error, words) in batch.items():
+                if path not in self._sources:
+                    self._sources[path] = source
+                    self._words[path] = words
+                    self._memo[("syntax", path)] = error
+                    if error is not None:
+                        taken.append(path)
+            if failing is not None:
+                for path in taken:
+                    try:
+                        failing(path)
+                    except Exception:  # the check that needs it reports it
+                        pass
 
     def identifiers(self, path: PurePosixPath) -> frozenset[str]:
         """The words of the file that may be identifiers (strings and comments included)."""
@@ -548,6 +575,7 @@ class Project:
         clone._environment = self._environment
         clone._inside_cache = self._inside_cache
         clone._pending_scan = None
+        clone._on_failing = None
         clone._extra_ignore = self._extra_ignore
         clone.is_git = self.is_git
         clone.tracked = self.tracked - untracked

@@ -122,3 +122,20 @@ def without_param_order_errors(project: Project, path: PurePosixPath, text: str)
             if chars[i] not in "\r\n":
                 chars[i] = " "
     return "".join(chars)
+
+
+def parse_without_param_order_errors(
+    project: Project, path: PurePosixPath
+) -> tuple[str, ast.Module | None, Exception | None]:
+    """`without_param_order_errors` of the file, and its tree or why it does not parse: once
+    per snapshot for the syntax check and `Project.python_ast`, which both need it."""
+
+    def parse() -> tuple[str, ast.Module | None, Exception | None]:
+        blanked = without_param_order_errors(project, path, project.text(path) or "")
+        try:
+            return blanked, parse_python(blanked, str(path)), None
+        except PARSE_FAILURES as exc:
+            exc.__traceback__ = None  # keep no frames alive in the memo
+            return blanked, None, exc
+
+    return project.memo(("pyparse.blanked", path), parse)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import traceback
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from hfdeploy import cache
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
+from hfdeploy.pyparse import parse_without_param_order_errors
 from hfdeploy.registry import Selection, checks_by_code
 
 # `# hfdeploy: ignore[PY001, DB002]` or a bare `# hfdeploy: ignore` on the finding's line.
@@ -67,10 +69,15 @@ def _start_parsing(project: Project, checks: Selection | list[Check]) -> None:
     project): start that now, so that it overlaps with importing the checks."""
     if isinstance(checks, Selection):
         wanted = checks.may_include("PY")
+        signatures = checks.may_include("PY001") or checks.may_include("PY002")
     else:
         wanted = any(c.code.startswith("PY") for c in checks)
+        signatures = any(c.code in ("PY001", "PY002") for c in checks)
     if wanted:
-        project.start_priming(project.python_files())
+        # PY001 and PY002 read the signatures of each file that does not parse, and parse it
+        # again with their defaults blanked: done as the scan's results come in.
+        failing = partial(parse_without_param_order_errors, project) if signatures else None
+        project.start_priming(project.python_files(), failing)
 
 
 def _run_and_store(project: Project, key: list[str], chosen: list[Check]) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ import os
 import re
 import stat
 import warnings
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from hfdeploy.source import SourceFile, UnreadableFile, decode
@@ -28,10 +29,19 @@ def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
+# ASCII characters that are not word characters, made spaces (the fast path of `identifiers`).
+_NOT_WORD = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "_")}
+_DIGITS = "0123456789"
+
+
 def identifiers(text: str) -> frozenset[str]:
     """Every word of the text that may be an identifier: the entry of one file in the
     project's identifier index (which files mention a name)."""
-    return frozenset(_WORD.findall(text))
+    if not text.isascii():
+        return frozenset(_WORD.findall(text))
+    # The same words, twice as fast: each run of word characters without its leading digits.
+    runs = set(text.translate(_NOT_WORD).split())
+    return frozenset(w.lstrip(_DIGITS) if w[0] in _DIGITS else w for w in runs) - {""}
 
 
 Verdict = tuple[str, "SourceFile", tuple[object, ...] | None, frozenset[str]]
@@ -81,16 +91,25 @@ class PendingScan:
 
     def collect(self) -> Scanned:
         results: Scanned = {}
+        for batch in self.batches():
+            results.update(batch)
+        return results
+
+    def batches(self) -> Iterator[Scanned]:
+        """The results share by share, as the workers finish them: the caller can work on one
+        while the others are still being parsed. When a worker dies the rest is left out (the
+        caller reads and parses those files itself)."""
         try:
             for batch in self._batches:  # type: ignore[attr-defined]
+                results: Scanned = {}
                 for name, source, error, words in batch:
                     verdict = None if error is None else SyntaxError(*error)
                     results[PurePosixPath(name)] = (source, verdict, words)
+                yield results
         except (OSError, RuntimeError):  # a worker died: the caller goes serial
-            results = {}
+            return
         finally:
             self._pool.shutdown()  # type: ignore[attr-defined]
-        return results
 
 
 def start_parallel_syntax_errors(
@@ -110,7 +129,9 @@ def start_parallel_syntax_errors(
     except (ImportError, ValueError):
         return None
     names = [str(p) for p in paths]
-    chunks = [(root, names[i::workers], max_bytes) for i in range(workers)]
+    # A few shares per worker, so that results arrive (and are used) while others are parsed.
+    shares = min(workers * 4, max(workers, len(names) // 100))
+    chunks = [(root, names[i::shares], max_bytes) for i in range(shares)]
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context)
         return PendingScan(pool, pool.map(_syntax_worker, chunks))

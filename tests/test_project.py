@@ -182,3 +182,60 @@ def test_parallel_syntax_pass_agrees_with_the_serial_one(tmp_path: Path) -> None
             continue
         assert verdicts[str(path)] == (serial.syntax_error(path) is not None), path
     assert verdicts["broken.py"] and not verdicts["cookie.py"] and not verdicts["bom.py"]
+
+
+def test_files_that_do_not_parse_are_handed_over_as_the_scan_comes_in(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from hfdeploy.syntax_scan import PARALLEL_MIN_FILES
+
+    files: dict[str, str | bytes] = {f"m{i}.py": f"x{i} = {i}\n" for i in range(PARALLEL_MIN_FILES)}
+    files["broken.py"] = "def f(a=1, b):\n    pass\n"
+    files["other.py"] = "def g(:\n"
+    make_tree(tmp_path, files)
+    # A fresh process: the pass only forks where no other thread runs (pytest's may).
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path, PurePosixPath\n"
+        "from hfdeploy.project import Project\n"
+        "from hfdeploy.registry import Selection\n"
+        "from hfdeploy.runner import _start_parsing\n"
+        "p = Project(Path(sys.argv[1]))\n"
+        "seen = []\n"
+        "p.start_priming(p.python_files(), seen.append)\n"
+        "p.finish_priming()\n"
+        "q = Project(Path(sys.argv[1]))\n"
+        "_start_parsing(q, Selection(('PY001',), (), (), ()))\n"
+        "q.finish_priming()\n"
+        "blanked = q._memo.get(('pyparse.blanked', PurePosixPath('broken.py')))\n"
+        "print(json.dumps({'seen': sorted(map(str, seen)),\n"
+        "                  'blanked': None if blanked is None else blanked[0]}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    found = json.loads(out.stdout)
+    if (os.cpu_count() or 1) < 2:
+        assert found == {"seen": [], "blanked": None}  # one core: no scan, nothing handed over
+        return
+    assert found["seen"] == ["broken.py", "other.py"]
+    # The runner had PY001/PY002's parse with the offending default blanked done meanwhile.
+    assert found["blanked"] == "def f(a  , b):\n    pass\n"
+
+
+def test_identifiers_are_the_words_that_may_be_names() -> None:
+    import random
+    import re
+
+    from hfdeploy.syntax_scan import identifiers
+
+    pattern = re.compile(r"[^\W\d]\w*")  # what the index means by a word
+    pieces = ["abc", "_x", "9", "12ab", "0x1F", "a1", " ", "\t", "\n", ".", "(", "'", "#", "é", "ٳ"]
+    rnd = random.Random(3)
+    texts = ["", "1", "123 456", "x\x0by\x0cz", "\x00a\x7f_b"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))) for _ in range(5000)]
+    for text in texts:
+        assert identifiers(text) == frozenset(pattern.findall(text)), repr(text)
+    assert identifiers("def f(x1, 2y): return 0x1F") == {"def", "f", "x1", "y", "return", "x1F"}

@@ -37,3 +37,42 @@ from hfdeploy.secret_names import secret_value_kind
 )
 def test_secret_value_kind(value: str, kind: str | None) -> None:
     assert secret_value_kind(value) == kind
+
+
+def _samples() -> list[str]:
+    """Texts built from pieces near every literal the cheap pre-tests look for: each shape's
+    prefix with a body long enough or too short, case variants, non-ASCII letters that `(?i)`
+    folds to ASCII ones, separators."""
+    import random
+
+    pieces = [
+        "hf_" + "a" * 30, "hf_" + "a" * 5, "sk-" + "B_" * 10, "ghp_" + "c" * 30, "gho_" + "d" * 30,
+        "ghr_" + "e" * 29, "github_pat_" + "f" * 30, "xoxb-" + "1" * 10, "xoxz-" + "1" * 10,
+        "AKIA" + "E" * 16, "akia" + "E" * 16, "rk_live_" + "g" * 20, "sk_live_" + "h" * 19,
+        "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PRIVATE KEY-----", "secret", "SECRET",
+        "Token", "passw", "PASSWD", "api_key", "APIKEY", "api key", "private_Key", "privatekey",
+        "Signing_Key", "credential", "\u017fecret", "api_\u212aey", "é", " = ", ":", "=", "'",
+        '"', "x", "_", "\n", " ",
+    ]  # fmt: skip
+    rnd = random.Random(10)
+    return ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 7))) for _ in range(20000)]
+
+
+def test_search_token_shape_is_the_pattern_search() -> None:
+    from hfdeploy.secret_names import TOKEN_SHAPE, search_token_shape
+
+    for text in _samples():
+        found, expected = search_token_shape(text), TOKEN_SHAPE.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
+
+
+def test_ev012_pre_test_is_the_patterns() -> None:
+    from hfdeploy.environment.checks.secret_literal_in_code import _ASSIGNED, _may_hold_secret
+    from hfdeploy.secret_names import TOKEN_SHAPE
+
+    hits = 0
+    for text in _samples():
+        expected = TOKEN_SHAPE.search(text) is not None or _ASSIGNED.search(text) is not None
+        assert _may_hold_secret(text) is expected, text
+        hits += expected
+    assert 0 < hits < 20000  # both answers are exercised

@@ -51,11 +51,16 @@ def syntax_problem(text: str, feature_version: Version | None = None) -> SyntaxP
     version = None if feature_version is None else max(feature_version, (3, 7))
     try:
         parse_python(text, feature_version=version)
-    except SyntaxError as exc:
-        return SyntaxProblem(exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
     except PARSE_FAILURES as exc:
-        return SyntaxProblem(str(exc) or "too deeply nested to parse", None, None)
+        return problem_of(exc)
     return None
+
+
+def problem_of(exc: Exception) -> SyntaxProblem:
+    """What a parse failure (one of `PARSE_FAILURES`) reports."""
+    if isinstance(exc, SyntaxError):
+        return SyntaxProblem(exc.msg, exc.lineno, exc.offset, exc.end_lineno, exc.end_offset)
+    return SyntaxProblem(str(exc) or "too deeply nested to parse", None, None)
 
 
 def find_interpreters(version: str) -> list[str]:

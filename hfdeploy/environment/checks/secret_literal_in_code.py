@@ -12,12 +12,41 @@ from hfdeploy.environment.secret_defaults import in_tests, secret_defaults
 from hfdeploy.project import Project
 from hfdeploy.pycode import located
 from hfdeploy.redact import mask
-from hfdeploy.secret_names import TOKEN_SHAPE, looks_secret_name, secret_value_kind
+from hfdeploy.secret_names import (
+    TOKEN_SHAPE,
+    looks_secret_name,
+    search_token_shape,
+    secret_value_kind,
+)
 
 # A cheap filter before parsing: a token shape, or a secret-looking name given a value.
 _ASSIGNED = re.compile(
     r"(?i)(?:secret|token|passw|api_?key|private_?key|signing_?key|credential)\w*[\"']?\s*[:=]"
 )
+# Lower-cased, an ASCII text `_ASSIGNED` matches holds one of these (a cheaper test first).
+_ASSIGNED_MARKERS = (
+    "secret",
+    "token",
+    "passw",
+    "apikey",
+    "api_key",
+    "privatekey",
+    "private_key",
+    "signingkey",
+    "signing_key",
+    "credential",
+)
+
+
+def _may_hold_secret(text: str) -> bool:
+    """`TOKEN_SHAPE` or `_ASSIGNED` matches somewhere in the text."""
+    if search_token_shape(text) is not None:
+        return True
+    if text.isascii():  # `(?i)` also folds a few non-ASCII letters (the long s, the Kelvin sign)
+        lowered = text.lower()
+        if not any(marker in lowered for marker in _ASSIGNED_MARKERS):
+            return False
+    return _ASSIGNED.search(text) is not None
 
 
 class SecretLiteralInCode(Check):
@@ -60,7 +89,7 @@ class SecretLiteralInCode(Check):
     def run(self, project: Project) -> Iterator[Diagnostic]:
         defaults = {(d.read.module.path, id(d.literal)) for d in secret_defaults(project)}
         for path, text in project.python_texts():
-            if TOKEN_SHAPE.search(text) is None and _ASSIGNED.search(text) is None:
+            if not _may_hold_secret(text):
                 continue
             module = located(project, path)
             if module is None:

@@ -8,12 +8,13 @@ from pathlib import PurePosixPath
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity, Span
 from hfdeploy.project import Project
-from hfdeploy.pyparse import NEWER_FSTRING, NEWER_SYNTAX, without_param_order_errors
+from hfdeploy.pyparse import NEWER_FSTRING, NEWER_SYNTAX, parse_without_param_order_errors
 from hfdeploy.pysource.syntax import (
     RUNNING,
     SyntaxProblem,
     compile_with,
     parse_version,
+    problem_of,
     syntax_problem,
 )
 from hfdeploy.source import SourceFile
@@ -69,8 +70,8 @@ class PythonSyntaxError(Check):
                 continue
             text = source.text
             if project.syntax_error(path) is not None:
-                text = without_param_order_errors(project, path, text)
-                problem = syntax_problem(text)
+                text, _, failure = parse_without_param_order_errors(project, path)
+                problem = None if failure is None else problem_of(failure)
                 if problem is not None and wanted > RUNNING:
                     pending[str(path)], texts[str(path)] = (path, problem), text
                     continue
