@@ -5,6 +5,7 @@ scripted, every call is recorded, and a "running" container is a real HTTP serve
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +48,7 @@ class FakeDocker:
     create_result: DockerFailure | None = None
     start_result: DockerFailure | None = None
     exits_with: int | None = None  # the container stops at once with this code
+    start_delay: float = 0.0  # seconds `start` takes (a slow engine, a slow app)
     log: str = ""
     handler: Handler | None = fastapi_like  # None: the container never answers HTTP
     interrupt_on_state: bool = False
@@ -100,6 +102,7 @@ class FakeDocker:
 
     def start(self, container: str) -> DockerFailure | None:
         self.calls.append(("start", container))
+        time.sleep(self.start_delay)
         if self.start_result is None and self.exits_with is None and self.handler is not None:
             port = next(iter(self.created["ports"].values()))
             self._serve(port)

@@ -230,7 +230,7 @@ def test_a_host_check_that_refuses_the_space_host(tmp_path: Path) -> None:
 
 def test_slow_start_against_the_readme_timeout(tmp_path: Path) -> None:
     readme = "---\ntitle: Board\nsdk: docker\nstartup_duration_timeout: 1ms\n---\n"
-    fake = FakeDocker()
+    fake = FakeDocker(start_delay=0.05)  # a start that takes longer than 1 ms on any machine
     report = run(tmp_path, fake, {"README.md": readme})
     assert "RT017" in codes(report) and report.startup_timeout == 0.001
     assert fake.created["env"]["SPACE_TITLE"] == "Board"
