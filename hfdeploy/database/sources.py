@@ -284,3 +284,16 @@ def rewrites_postgres_scheme(project: Project, paths: set[PurePosixPath] | None 
         if (paths is None or path in paths) and "postgres:" in text and _REWRITE.search(text):
             return True
     return False
+
+
+def sqlite_files(project: Project) -> list[tuple[FoundUrl, UrlParts]]:
+    """(found, url) for each SQLite file the app opens on the Space (not in memory)."""
+    out = []
+    for found in database_urls(project):
+        url = found.url
+        if not (found.deployed and found.complete and url.is_sqlite):
+            continue
+        if not url.database or ":memory:" in url.database or "mode=memory" in url.text:
+            continue
+        out.append((found, url))
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hfdeploy.diagnostics import Severity
+from hfdeploy.diagnostics import Applicability, Severity
 from hfdeploy.fixer import StaleFileError, apply_fixes, write_changes
 from hfdeploy.project import Project
 from hfdeploy.verify.docker_client import DockerClient
@@ -27,6 +27,8 @@ class Round:
     repair: str | None  # None: no known repair (or it served)
     files: tuple[str, ...] = ()
     static_rule: str | None = None
+    # why the loop stopped at this round without repairing (a limit, a repair not written)
+    stopped: str | None = None
 
 
 # Warnings (verify still passes) that a known repair removes.
@@ -67,28 +69,66 @@ def fix_until_serving(
             result.rounds.append(Round(number, None, None))
             return result
         failure = f"{warned[0].code}: {warned[0].message}" if passed else _first_error(report)
+        shown = None if passed else failure
         if number > max_rounds:
-            result.rounds.append(Round(number, None if passed else failure, None))
+            # This run judged the last repair written: the verdict is about the files as they
+            # are now.
+            limit = f"round limit reached ({max_rounds} repair{'s' if max_rounds > 1 else ''})"
+            result.rounds.append(Round(number, shown, None, stopped=limit))
             return result
         repair = find_repair(project, report, client)
-        key = (repair.title, tuple(repair.files)) if repair else None
-        if repair is None or key in applied:  # a repair that did not help is not repeated
-            result.rounds.append(Round(number, None if passed else failure, None))
+        if repair is None:
+            result.rounds.append(Round(number, shown, None))
             return result
-        applied.add(key)  # type: ignore[arg-type]
+        key = (repair.title, tuple(repair.files))
+        if key in applied:  # a repair that did not help is not repeated
+            again = f"`{repair.title}` was applied in an earlier round and did not help"
+            result.rounds.append(Round(number, shown, None, stopped=again))
+            return result
+        applied.add(key)
         outcome = apply_fixes(project, [repair.as_diagnostic()])
         if not outcome.changes or not outcome.applied:
-            result.rounds.append(Round(number, repair.failure, None))
+            nothing = f"`{repair.title}` changes nothing in the files as they are"
+            result.rounds.append(Round(number, repair.failure, None, stopped=nothing))
             return result
         try:
             write_changes(outcome)
-        except StaleFileError:
-            result.rounds.append(Round(number, repair.failure, None))
+        except StaleFileError as exc:
+            unwritten = f"`{repair.title}` was not written: {exc}"
+            result.rounds.append(Round(number, repair.failure, None, stopped=unwritten))
             return result
+        files = (*repair.files, *_refresh_lock(load))
         result.rounds.append(
-            Round(number, repair.failure, repair.title, tuple(repair.files), repair.static_rule)
+            Round(number, repair.failure, repair.title, files, repair.static_rule)
         )
     return result
+
+
+def _refresh_lock(load: Callable[[], Project]) -> tuple[str, ...]:
+    """Rewrite the lock the image installs when a repair changed the requirements it is made
+    from (RQ009's own fix): otherwise the next build installs the old set and the repair is
+    judged without taking effect. The lock's files, or () when nothing changed."""
+    from hfdeploy.requirements.checks.stale_or_missing_lock import StaleOrMissingLock
+    from hfdeploy.requirements.lock import LOCK_FILE
+
+    project = load()
+    if project.text(LOCK_FILE) is None:
+        return ()  # no lock: the image installs the requirements themselves
+    stale = [
+        d
+        for d in StaleOrMissingLock().run(project)
+        if d.fix is not None and d.fix.applicability is Applicability.SAFE
+    ]
+    if not stale:
+        return ()
+    outcome = apply_fixes(project, stale)
+    if not outcome.changes or not outcome.applied:
+        return ()
+    try:
+        write_changes(outcome)
+    except StaleFileError:
+        return ()
+    return tuple(sorted(str(p) for p in outcome.changes))
 
 
 def _first_error(report: VerifyReport) -> str:
@@ -102,7 +142,7 @@ def render_rounds(result: RuntimeFixResult) -> str:
         if r.failure is None:
             lines.append(f"round {r.number}: serves")
         elif r.repair is None:
-            lines.append(f"round {r.number}: {r.failure}\n    no known repair")
+            lines.append(f"round {r.number}: {r.failure}\n    {r.stopped or 'no known repair'}")
         else:
             predicted = (
                 f" (a static rule could predict it: {r.static_rule})" if r.static_rule else ""

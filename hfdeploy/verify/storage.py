@@ -10,6 +10,7 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
@@ -189,13 +190,34 @@ def workdir_after_user(project: Project) -> bool:
     return False
 
 
-def mentions_sqlite(project: Project) -> bool:
-    """Whether the code or settings use SQLite at all (cheap text search, no parsing)."""
-    for path in project.files((".py", ".ini", ".toml", ".cfg", ".env", ".txt")):
-        text = project.text(path)
-        if text and "sqlite" in text.lower():
+def uses_sqlite(project: Project, env: dict[str, str]) -> bool:
+    """Whether the served app opens a SQLite file: a SQLite URL in the container's environment,
+    or one the database domain finds in what reaches the Space (a URL it cannot resolve whole,
+    such as an f-string, too). Not a mention in tests, docs or an in-memory database."""
+    for value in env.values():
+        if sqlite_path(value, "/") is not None:
             return True
+    try:
+        from hfdeploy.database.sources import database_urls
+    except ImportError:
+        return False
+    for found in database_urls(project):
+        url = found.url
+        if not (found.deployed and url.is_sqlite) or _test_file(found.path):
+            continue
+        if ":memory:" in url.text or "mode=memory" in url.text:
+            continue
+        return True
     return False
+
+
+def _test_file(path: PurePosixPath) -> bool:
+    name = path.name
+    return (
+        bool({"tests", "test"} & set(path.parts[:-1]))
+        or name.startswith("test_")
+        or name in ("conftest.py", "tests.py")
+    )
 
 
 class StorageReport:
@@ -227,7 +249,7 @@ def check_storage(
         report.uid == 0 or (container is None and config.user in ("", "root", "0"))
     ):
         users.append(str(SPACE_UID))  # what Spaces run the image as
-    uses_sqlite = mentions_sqlite(project)
+    sqlite = uses_sqlite(project, {**config.env, **env})
     reported: set[str] = set()
     for user in users:
         if container is not None:
@@ -247,7 +269,7 @@ def check_storage(
                 else "the app's user" + (f" (uid {report.uid})" if report.uid is not None else "")
             )
             legacy = "legacy" in (report.builder or "") and workdir_after_user(project)
-            report.findings.append(_storage_finding(outcome, who, uses_sqlite, legacy))
+            report.findings.append(_storage_finding(outcome, who, sqlite, legacy))
 
 
 def _storage_finding(
@@ -281,10 +303,14 @@ def _storage_finding(
             f"{who[0].upper()}{who[1:]} cannot create files in {outcome.tested}, needed for "
             f"{target.reason} `{target.path}`"
         )
+        sqlite_here = target.reason != "WORKDIR" or uses_sqlite
         hints = [
             (
                 "SQLite needs to create the database and its -journal/-wal files there "
                 "(`unable to open database file`)."
+                if sqlite_here
+                else "No SQLite file the app opens was found here; a file it creates "
+                "there (a SQLite database, uploads, logs) would fail with `PermissionError`."
             ),
             "Hint: before `USER`, `RUN mkdir -p <dir> && chown user:user <dir>`.",
         ]

@@ -13,8 +13,9 @@
 #      pulled: python:3.11-slim (+ python:3.11) from a debootstrap'ed bookworm with Debian's
 #      python3, and python:3.12-slim (+ python:3.12) from the same rootfs with this machine's pyenv
 #      CPython 3.12 copied into /usr/local (skipped with a warning when no pyenv 3.12 exists).
-#      The full tags (python:3.11, python:3.12) are the slim images plus Debian's libpq5, as the
-#      official full images have it and the slim ones do not (tests/docker/full-image.sh).
+#      The full tags (python:3.11, python:3.12) are the slim images plus Debian's libpq5, a C/C++
+#      compiler, git and curl, as the official full images have them and the slim ones do not
+#      (tests/docker/full-image.sh).
 #      The debootstrap rootfs is cached as a tarball under $CACHE_DIR.
 #   4. builds postgres:16 (the official image's entrypoint contract, see
 #      tests/docker/postgres/docker-entrypoint.sh) from the same rootfs and the PostgreSQL 16 that
@@ -42,7 +43,7 @@ SUITE=bookworm
 WAIT_SECONDS=${ENGINE_WAIT_SECONDS:-60}
 # Bump STANDIN_REV when the images' recipe changes: images with another revision get rebuilt.
 # Bump ROOTFS_REV when build_base_tar's recipe changes: the cached rootfs gets rebuilt too.
-STANDIN_REV=3
+STANDIN_REV=4
 ROOTFS_REV=1
 BASE_TAR=$CACHE_DIR/$SUITE-py311-rootfs-r$ROOTFS_REV.tar
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt

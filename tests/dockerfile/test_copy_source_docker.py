@@ -219,3 +219,21 @@ def serve(docker_client: Any, tag: str) -> tuple[int, str]:
         return 1, container.logs().decode("utf-8", "replace")
     finally:
         container.remove(force=True)
+
+
+def test_monorepo_folder_prefix_is_stripped(
+    docker_client: Any, tmp_path: Path, cleanup: list[str]
+) -> None:
+    # Written for the monorepo's root as context; the Space's repository is backend/ itself.
+    root = make_tree(
+        tmp_path / "mono" / "backend",
+        {
+            "Dockerfile": BASE + "COPY ./backend/app /app/app\nRUN test -f /app/app/main.py\n",
+            "app/main.py": "print('ok')\n",
+        },
+    )
+    tag = fails_then_builds(docker_client, root)
+    cleanup.append(tag)
+    assert "COPY ./app /app/app\n" in (root / "Dockerfile").read_text()
+    code, logs = run(docker_client, tag, ["python", "/app/app/main.py"])
+    assert code == 0 and "ok" in logs, logs

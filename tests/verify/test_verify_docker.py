@@ -206,6 +206,27 @@ def test_unwritable_database_directory(tmp_path: Path, verify: Verify) -> None:
     assert [f["code"] for f in report["findings"] if f["severity"] != "info"] == ["RT006"]
 
 
+def test_unwritable_workdir_without_sqlite_is_a_warning(tmp_path: Path, verify: Verify) -> None:
+    # The same root-owned WORKDIR, but the app opens no database: SQLite appears only in its
+    # tests (in memory), which a text search used to count as "the app uses SQLite".
+    root, _, _ = copy_repo(tmp_path, "unwritable_data")
+    (root / "main.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\n"
+        "def index():\n    return {\"service\": \"tasks\"}\n"
+    )
+    (root / "tests").mkdir()
+    (root / "tests" / "conftest.py").write_text(
+        'import os\n\nos.environ["DATABASE_URL"] = "sqlite:///:memory:"\n'
+    )
+    (root / "requirements-test.txt").write_text("pytest\naiosqlite\n")
+    code, report, _ = verify(root)
+    assert code == 0, report["findings"]
+    problem = finding(report, "RT006")
+    assert problem["severity"] == "warning"
+    assert "cannot create files in /app" in problem["message"]
+    assert not any("SQLite needs" in note for note in problem["notes"]), problem["notes"]
+
+
 def test_busy_app_port_moves_a_server_that_reads_port(tmp_path: Path, verify: Verify) -> None:
     root, port, _ = copy_repo(tmp_path, "reads_port")
     with socket.socket() as squatter:

@@ -205,3 +205,60 @@ def test_fix_verify_passes_verify_options_to_every_round(
     out = capsys.readouterr().out
     assert code == 1, out
     assert "The start failed on the placeholder for PROFILE" in out
+
+
+def test_fix_verify_at_the_round_limit_judges_the_last_repair_it_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hfdeploy.cli import main
+    from hfdeploy.verify.runtime_fix import render_rounds
+
+    # One repair allowed: it is written (uvicorn), then the image is built and run once more,
+    # so the verdict is about the files as written, and names the next failure (PyYAML).
+    root, _, _ = copy_repo(tmp_path / "one", "repairs")
+    result = fix_until_serving(
+        lambda: load_project(root), VerifyOptions(timeout=60), _client(), max_rounds=1
+    )
+    assert not result.served
+    assert [(r.repair, r.files) for r in result.rounds] == [
+        ("Add `uvicorn` to what the image installs", ("requirements.txt",)),
+        (None, ()),
+    ]
+    last = result.rounds[-1]
+    assert last.failure is not None and result.report is not None
+    assert "No module named 'yaml'" in result.report.log, result.report.log[-2000:]
+    assert last.stopped == "round limit reached (1 repair)"
+    text = render_rounds(result)
+    assert text.endswith("round limit reached (1 repair)\nStill failing.\n"), text
+    assert "round 1: " in text and "changed: requirements.txt" in text
+    # From the command line: the static pass locks requirements.txt (requirements.lock, which
+    # the image then installs); the runtime repair adds PyYAML to requirements.txt and the lock
+    # follows, else the next build would install the old set and the repair would not help.
+    again, _, _ = copy_repo(tmp_path / "cli", "repairs")
+    code = main(["fix", str(again), "--write", "--verify", "--rounds", "1", "--timeout", "60"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "repair: Add `PyYAML`" in out, out
+    assert "changed: requirements.txt, requirements.lock" in out, out
+    assert "round 2: serves" in out and out.endswith("Verified after runtime repairs.\n"), out
+    assert "pyyaml==" in (again / "requirements.lock").read_text().lower()
+
+
+def test_fix_verify_says_why_a_repair_was_not_written(tmp_path: Path) -> None:
+    root, _, _ = copy_repo(tmp_path, "repairs")
+    requirements = root / "requirements.txt"
+
+    def load_then_edited() -> Any:
+        # The file changes on disk after it was read (an editor saving meanwhile): the repair
+        # computed from what was read must not be written over it.
+        project = load_project(root)
+        project.text("requirements.txt")  # read now, as the repair will be computed from it
+        requirements.write_text(requirements.read_text() + "# edited\n")
+        return project
+
+    result = fix_until_serving(load_then_edited, VerifyOptions(timeout=60), _client())
+    assert not result.served
+    [only] = result.rounds
+    assert only.repair is None and only.files == ()
+    assert only.stopped is not None and "was not written" in only.stopped, only.stopped
+    assert "uvicorn" not in requirements.read_text()

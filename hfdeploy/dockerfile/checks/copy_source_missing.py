@@ -73,6 +73,10 @@ class CopySourceMissing(Check):
     - a file `.dockerignore` excludes: a `!path` exception is added right after the line that
       excludes it, so every other entry keeps working. Safe. Not offered when the exception
       would also let a `.env` file in.
+    - a path whose leading folders are the repository's own folder (and its parents): the
+      Dockerfile was written for a monorepo's root as build context (`COPY backend/app /app`)
+      while the Space's repository is the `backend/` folder itself. When the path without
+      them exists (`app`), the source is rewritten to it. Safe: it is the same file.
     - a path that exists, under exactly one other directory of the repository, with the same
       tail (`requirements.txt` copied from the root while it lives in `backend/`): the source is
       rewritten to that path. Safe when that directory holds the served app; unsafe otherwise
@@ -242,6 +246,9 @@ def _repair(
         return _drop_source(project, ins, word)
     if kind == "dockerignored":
         return _exception_line(project, clean)
+    inner = _below_root(project, model, clean)
+    if inner is not None:
+        return _strip_root_folders(project, ins, word, clean, inner)
     candidate = _same_tail(project, model, clean, skip=clean)
     if candidate is not None:
         return _rewrite_source(project, ins, word, clean, candidate)
@@ -331,6 +338,40 @@ def _exception_line(project: Project, clean: str) -> Fix | None:
     return Fix(
         f"Add `!{clean}` to {DOCKERIGNORE} so the build context keeps it",
         (Edit.insert(DOCKERIGNORE, offset, insertion),),
+        Applicability.SAFE,
+    )
+
+
+def _below_root(project: Project, model: Image, clean: str) -> str | None:
+    """`clean` without its leading folders when they are the repository's own folder and its
+    parents (`backend/app` in a repository that is the `backend/` folder of a monorepo: the
+    Dockerfile was written for the monorepo's root as build context), and what is left exists."""
+    if any(c in clean for c in _GLOB) or clean.startswith(("..", "/")):
+        return None
+    parts = clean.split("/")
+    root = PurePosixPath(os.path.realpath(str(project.root))).parts[1:]
+    for k in range(1, min(len(parts), len(root)) + 1):
+        if tuple(parts[:k]) != root[len(root) - k :]:
+            continue
+        rest = "/".join(parts[k:]) or "."
+        if model.context_matches(rest):
+            return rest
+    return None
+
+
+def _strip_root_folders(
+    project: Project, ins: Instruction, word: Word, clean: str, inner: str
+) -> Fix | None:
+    if not all(c.isalnum() or c in "._-/+@" for c in inner):
+        return None  # needs quoting: leave the choice to a person
+    slash = "/" if word.value.endswith("/") and inner != "." else ""
+    new = ("./" if word.value.startswith("./") and inner != "." else "") + inner + slash
+    replacement = f'"{new}"' if ins.exec_form() is not None else new
+    folder = clean[: len(clean) - len(inner)].rstrip("/") if inner != "." else clean
+    return Fix(
+        f"Copy `{new}`: `{folder}/` is this repository's own folder, the build context of a "
+        "Space",
+        (Edit(DOCKERFILE, ins.raw_span(word.start, word.end), replacement),),
         Applicability.SAFE,
     )
 

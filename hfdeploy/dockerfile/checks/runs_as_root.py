@@ -244,17 +244,9 @@ def write_dirs(project: Project) -> list[str]:
 
 def _sqlite_files(project: Project) -> list[tuple[Any, Any]]:
     """(found, url) for each SQLite file the app opens on the Space (not in memory)."""
-    from hfdeploy.database.sources import database_urls
+    from hfdeploy.database.sources import sqlite_files
 
-    out = []
-    for found in database_urls(project):
-        url = found.url
-        if not (found.deployed and found.complete and url.is_sqlite):
-            continue
-        if not url.database or ":memory:" in url.database or "mode=memory" in url.text:
-            continue
-        out.append((found, url))
-    return out
+    return sqlite_files(project)
 
 
 def sqlite_urls(project: Project) -> list[str]:

@@ -18,6 +18,7 @@ from hfdeploy.dockerfile.writable import (
 )
 from hfdeploy.pycode import located
 from hfdeploy.pysource.startup import Use, startup
+from hfdeploy.database.sources import sqlite_files
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -32,8 +33,9 @@ class WriteDeniedAtRuntime(Check):
     `hf_hub_download`, `snapshot_download` and `SentenceTransformer` (and `nltk.download`'s data
     directory) when `HOME`/`HF_HOME` is unset or points at a root-owned directory; directories
     the code creates (`os.makedirs("uploads")`, `Path(...).mkdir()`) or files it opens for
-    writing, relative to a root-owned working directory; and `/data`, which exists only when a
-    storage bucket is mounted there.
+    writing, relative to a root-owned working directory; the directory of a SQLite database
+    file the app opens (`sqlite:///./app.db` resolves against the image's `WORKDIR`); and
+    `/data`, which exists only when a storage bucket is mounted there.
 
     It follows the Dockerfile's final stage: who owns each directory (`useradd -m`, `mkdir`
     run as the user, `chown`, `chmod`, `WORKDIR`, `COPY --chown`) and the `ENV` in effect.
@@ -45,7 +47,11 @@ class WriteDeniedAtRuntime(Check):
     during the build), `'uploads'` (a root-owned `WORKDIR`), `'/data/...'` (no bucket mounted:
     `/data` never exists during the build and exists at run time only with a bucket).
     It is an error when the code writes there at start (import, startup handler, lifespan): the
-    Space never starts. In a route it is a warning: that request fails.
+    Space never starts. In a route it is a warning: that request fails. A SQLite file needs its
+    directory writable (SQLite creates the file and its journal there: `sqlite3.OperationalError:
+    unable to open database file`): an error when the URL is written in the code, a warning when
+    it is only a default the Space's variable of that name replaces. (An image that never
+    switches to a non-root user is DF003's.)
 
     ## Example
     ```dockerfile
@@ -115,6 +121,50 @@ class WriteDeniedAtRuntime(Check):
                 continue
             reported.add(target)
             yield self._dir(project, iu, use, target)
+        if not is_root(rt.user):
+            yield from self._sqlite(project, iu, workdir, reported)
+
+    def _sqlite(
+        self, project: Project, iu: ImageUser, workdir: str, reported: set[str]
+    ) -> Iterator[Diagnostic]:
+        """The directory of each SQLite file the app opens (the database domain owns the URLs),
+        resolved against the directory the server starts in."""
+        for found, url in sqlite_files(project):
+            if found.name is not None and found.name in iu.rt.env:
+                continue  # the image sets the variable: this URL is not the one used
+            database = url.database
+            if database.startswith(("%(", "file:", "$")) or "{" in database:
+                continue
+            path = posixpath.normpath(posixpath.join(workdir, database))
+            directory = posixpath.dirname(path)
+            if directory in reported or iu.can_write(directory):
+                continue
+            if directory == DATA or directory.startswith(DATA + "/"):
+                continue  # a bucket mounted at /data is writable: the storage rules say the rest
+            reported.add(directory)
+            owner = iu.created_as(directory) or "/"
+            fix = mkdir_fix(iu, directory, recursive=False) if iu.name else None
+            certain = not found.overridable and found.origin != "env"
+            unless = (
+                f" (the default of `{found.name}`, unless the Space sets it)"
+                if not certain and found.name
+                else ""
+            )
+            yield self.diagnostic(
+                f"SQLite database `{url.text}`{unless} is the file `{path}`, but `{owner}` "
+                f"belongs to root in the image and the Space runs as uid 1000: "
+                f"`sqlite3.OperationalError: unable to open database file`",
+                path=found.path,
+                span=found.written,
+                fix=fix,
+                notes=(
+                    (
+                        f"Or put the file under a directory uid 1000 owns ($DATA_DIR, /tmp; "
+                        f"a storage bucket mounted at {DATA} keeps it across restarts)"
+                    ),
+                ),
+                severity=Severity.ERROR if certain else Severity.WARNING,
+            )
 
     def _where(self, use: Use) -> str:
         return where(use)
