@@ -168,7 +168,7 @@ def _build_arg(model: Image, name: str, stage: int) -> bool:
 
 
 def _remove(project: Project, span: Span) -> Fix | None:
-    from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
+    from hfdeploy.dockerfile.edits import whole_lines
 
     source = project.source(DOCKERFILE)
     if source is None:
