@@ -4,6 +4,10 @@ the FastAPI app, following module-level imports (also under `if`/`try`) from the
 `start_modules(project)` -> the files reached, each with the module-level import statements
 that run unconditionally (a failing one stops the app from starting).
 
+`import_graph(project, start, name, roots)` -> the same walk from any module (Alembic's
+`env.py` for DB016); `resolve_module(project, roots, dotted)` -> the file one import loads
+(the database domain's `from x import NAME` tracing).
+
 `startup_graph(project)` / `startup_modules(project)` -> the same walk as PY003 needs it: each
 module reached with the module that imported it; imports under `if TYPE_CHECKING:` and in the
 `if __name__ == "__main__":` block are not followed. (Two walks of one graph: to be folded into
@@ -39,19 +43,29 @@ def start_modules(project: Project) -> StartGraph:
 
 
 def _graph(project: Project) -> StartGraph:
-    try:
-        from hfdeploy.pysource.app_discovery import discover_app
-    except ImportError:  # pragma: no cover
-        return StartGraph()
     target = discover_app(project)
     if target is None:
         return StartGraph()
     roots = [PurePosixPath(target.app_dir) if target.app_dir else PurePosixPath(".")]
-    if PurePosixPath(".") not in roots:
-        roots.append(PurePosixPath("."))
+    return import_graph(project, target.path, target.module, roots)
+
+
+def import_graph(
+    project: Project,
+    start: PurePosixPath,
+    name: str,
+    roots: list[PurePosixPath],
+    *,
+    everywhere_in_start: bool = False,
+) -> StartGraph:
+    """The repository modules importing `start` (a module named `name`) executes, following
+    module-level imports (also under `if`/`try`), each dotted name looked up under `roots` and
+    then the repository's root. `everywhere_in_start`: the start module's imports inside
+    functions too (a script that calls its functions when it is run, as Alembic's `env.py`)."""
+    roots = list(dict.fromkeys([*roots, PurePosixPath(".")]))
     files: set[PurePosixPath] = set()
     fatal: set[tuple[PurePosixPath, int]] = set()
-    pending = [(target.path, target.module)]
+    pending = [(start, name)]
     while pending:
         path, name = pending.pop()
         if path in files:
@@ -61,7 +75,14 @@ def _graph(project: Project) -> StartGraph:
         if tree is None:
             continue
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-        for node, certain in _module_level_imports(tree.body, True):
+        statements = _module_level_imports(tree.body, True)
+        if everywhere_in_start and path == start:
+            statements = [
+                (node, False)
+                for node in ast.walk(tree)
+                if isinstance(node, (ast.Import, ast.ImportFrom))
+            ]
+        for node, certain in statements:
             if certain:
                 fatal.add((path, node.lineno))
             for module in _imported(node, package):
@@ -128,6 +149,17 @@ def _resolve(
         if hit:
             break
     return found
+
+
+def resolve_module(
+    project: Project, roots: list[PurePosixPath], dotted: str
+) -> PurePosixPath | None:
+    """The file `import dotted` loads (the module, else the package's `__init__.py`), from the
+    first of `roots` that has it; `dotted` "" names the root's own package."""
+    if not dotted:
+        return next((r / "__init__.py" for r in roots if project.exists(r / "__init__.py")), None)
+    found = _resolve(project, roots, dotted)
+    return next((path for path, name in reversed(found) if name == dotted), None)
 
 
 _MAX_MODULES = 2000
