@@ -129,6 +129,18 @@ def _module_level_imports(
     return out
 
 
+def imported_names(module: ast.Module, name: str) -> set[str]:
+    """The absolute dotted names the module `name` imports anywhere (with `from pkg import
+    sub`: `pkg.sub` too, which may be a module); `name` is not a package's `__init__`."""
+    package = name.rpartition(".")[0]
+    return {
+        found
+        for node in ast.walk(module)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for found in _imported(node, package)
+    }
+
+
 def _imported(node: ast.Import | ast.ImportFrom, package: str) -> list[str]:
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
