@@ -475,7 +475,9 @@ def _imported_module(project: Project, module: Located, stmt: ast.ImportFrom) ->
         roots = [base]
     else:
         # absolute: from the root, from `src/`, or from the directories above the importer
-        roots = list(dict.fromkeys([PurePosixPath("."), PurePosixPath("src"), *module.path.parents]))
+        roots = list(
+            dict.fromkeys([PurePosixPath("."), PurePosixPath("src"), *module.path.parents])
+        )
     found = resolve_module(project, roots, stmt.module or "")
     return located(project, found) if found is not None else None
 

@@ -425,6 +425,7 @@ def default_values(project: Project, port: int | None = None) -> dict[str, str]:
             port = app_port_info(project).port
     return {"PORT": str(port), "HOST": BIND_ADDRESS, "USER": SPACE_USER_NAME}
 
+
 # Reported by EV004 instead: the app should derive it, not ask for it.
 _DERIVED = frozenset({"HF_SPACE_URL"})
 _TEST_DIRS = frozenset({"tests", "test"})

@@ -78,7 +78,9 @@ def import_graph(
     importer: dict[PurePosixPath, PurePosixPath | None] = {}
     fatal: set[tuple[PurePosixPath, int]] = set()
     above = [(p, n) for p, n in _resolve(project, roots, name) if p != start]
-    queue = deque((p, n, None) for p, n in [*above, (start, name)])
+    queue: deque[tuple[PurePosixPath, str, PurePosixPath | None]] = deque(
+        (p, n, None) for p, n in [*above, (start, name)]
+    )
     while queue and len(importer) < _MAX_MODULES:
         path, name, parent = queue.popleft()
         if path in importer:
@@ -94,7 +96,8 @@ def import_graph(
             statements += [
                 (node, False)
                 for node in ast.walk(tree)
-                if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in at_module_level
+                if isinstance(node, (ast.Import, ast.ImportFrom))
+                and id(node) not in at_module_level
             ]
         for node, certain in statements:
             if certain:
