@@ -466,21 +466,20 @@ def _function(module: Located, name: str) -> ast.FunctionDef | ast.AsyncFunction
 
 
 def _imported_module(project: Project, module: Located, stmt: ast.ImportFrom) -> Located | None:
-    parts = (stmt.module or "").split(".") if stmt.module else []
+    from hfdeploy.pysource.import_graph import resolve_module
+
     if stmt.level:
         base = module.path.parent
         for _ in range(stmt.level - 1):
             base = base.parent
-        bases = [base]
+        roots = [base]
     else:
         # absolute: from the root, from `src/`, or from the directories above the importer
-        bases = [PurePosixPath("."), PurePosixPath("src"), *module.path.parents]
-    for base in dict.fromkeys(bases):
-        target = base.joinpath(*parts) if parts else base
-        for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
-            if candidate is not None and project.exists(candidate):
-                return located(project, candidate)
-    return None
+        roots = list(
+            dict.fromkeys([PurePosixPath("."), PurePosixPath("src"), *module.path.parents])
+        )
+    found = resolve_module(project, roots, stmt.module or "")
+    return located(project, found) if found is not None else None
 
 
 class _ClassIndex:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from hfdeploy.environment.settings import settings_fields
 from hfdeploy.pycode import Located, candidate_files
-from hfdeploy.space import INJECTED_VARIABLES
+from hfdeploy.space import DEFAULT_APP_PORT, INJECTED_VARIABLES
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -408,6 +408,23 @@ CONTAINER_VARIABLES = frozenset(
 # Not set on a Space, but never a secret to add there: the app or the Dockerfile gives the
 # value (`PORT` is `app_port`, `HOST` the bind address, `USER` the process's own user).
 DEFAULT_INSTEAD = frozenset({"PORT", "HOST", "USER"})
+BIND_ADDRESS = "0.0.0.0"  # every interface: the Space proxy reaches the app from outside
+SPACE_USER_NAME = "user"  # the uid-1000 account of the Spaces docs' Dockerfile
+
+
+def default_values(project: Project, port: int | None = None) -> dict[str, str]:
+    """Each `DEFAULT_INSTEAD` name -> the value it must have on a Space: the port the proxy
+    sends traffic to (`port`, else the front matter's `app_port`), every interface, the Space's
+    user. EV001 advises these values and `verify` starts the container with them."""
+    if port is None:
+        try:
+            from hfdeploy.space_config.app_port import app_port_info
+        except ImportError:  # the front matter reader is optional here
+            port = DEFAULT_APP_PORT
+        else:
+            port = app_port_info(project).port
+    return {"PORT": str(port), "HOST": BIND_ADDRESS, "USER": SPACE_USER_NAME}
+
 
 # Reported by EV004 instead: the app should derive it, not ask for it.
 _DERIVED = frozenset({"HF_SPACE_URL"})

@@ -13,7 +13,7 @@ Public API:
       `install_distributions(step)`; `importable(module) -> bool | None`.
   `Image.visibility(step)` / `server_visibility(names)` -> `Visibility(importable, on_path, reason)`
       for the runtime user of the final stage.
-  `Image.in_context(path)`, `context_matches(source)`, `copied(path)`, `can_write(directory)`.
+  `Image.in_context(path)`, `context_matches(source)`, `copied(path)`, `can_write(directory)` (asks `dockerfile.writable`).
   `Image.user`, `env`, `workdir`, `home`.
   `installed(project) -> Installed`: what the image installs, closed over the known
       dependency table (RQ011's question).

@@ -29,7 +29,6 @@ from hfdeploy.dockerfile.parse import Dockerfile, Instruction, Stage
 from hfdeploy.dockerfile.shell import Word, commands, split_words
 from hfdeploy.dockerfile.stage import (
     Runtime,
-    Step,
     build_runtime,
     is_root,
     run_commands,
@@ -242,38 +241,20 @@ class Image:
         return None
 
     def can_write(self, directory: str) -> bool | None:
-        """Whether the runtime user can create files in `directory` (an absolute path)."""
-        from hfdeploy.dockerfile.ownership import _grants
-
+        """Whether the runtime user can create files in `directory` (an absolute path). A Space
+        runs the container as uid 1000 whatever `USER` says; who that user can write is the
+        Dockerfile domain's answer (`hfdeploy.dockerfile.writable`), asked here."""
         directory = posixpath.normpath(directory)
-        if is_root(self.user):
-            return True
         if self.generated:
             return directory == APP_DIR or directory.startswith(
                 (APP_DIR + "/", GENERATED_HOME + "/")
             )
         if self.runtime is None:
             return None
-        name = self.user.split(":")[0]
-        if directory in ("/tmp", "/var/tmp") or directory.startswith("/tmp/"):
-            return True
-        if any(
-            u.creates_home and u.name == name and directory == f"/home/{name}"
-            for u in self.runtime.users
-        ):
-            return True
-        user_made = any(
-            s.ins.keyword == "WORKDIR" and not is_root(s.user)
-            for s in self.runtime.steps
-            if self._workdir_after(s) == directory
-        )
-        return user_made or any(_grants(s, directory, name, after=True) for s in self.runtime.steps)
+        from hfdeploy.dockerfile.writable import image_user
 
-    def _workdir_after(self, step: Step) -> str:
-        assert self.runtime is not None
-        steps = self.runtime.steps
-        index = steps.index(step)
-        return steps[index + 1].workdir if index + 1 < len(steps) else self.runtime.workdir
+        user = image_user(self.project)
+        return None if user is None else user.can_write(directory)
 
     # -- what is installed ----------------------------------------------------------------
     def tool_lock(self) -> str | None:

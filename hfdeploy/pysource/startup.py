@@ -143,22 +143,13 @@ def _collect(project: Project) -> Startup:
     target = discover_app(project)
     if target is None:
         return found
-    first = load_module(project, target.path)
-    if first is None:
-        return found
-    queue, seen = [first], {target.path}
-    while queue:
-        module = queue.pop(0)
-        found.modules.append(module)
-        _local_imports(project, module, found)
-        for name in sorted(module.imports):
-            path = _local_file(project, module.root, name)
-            if path is None or path in seen:
-                continue
-            seen.add(path)
-            loaded = load_module(project, path)
-            if loaded is not None:
-                queue.append(loaded)
+    from hfdeploy.pysource.import_graph import loadable_modules
+
+    for path in loadable_modules(project):
+        module = load_module(project, path)
+        if module is not None:
+            found.modules.append(module)
+            _local_imports(project, module, found)
     for module in found.modules:
         _scan(module, found)
     found.writes = _mark_conditional(found, found.writes)

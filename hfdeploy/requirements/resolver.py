@@ -35,6 +35,24 @@ class Resolution:
     error: str | None = None
 
 
+def _run(cmd: list[str], tool: str, name: str) -> subprocess.CompletedProcess[str] | Resolution:
+    """Run a resolver (`name`: "uv" or "pip"): its finished process, or the failed Resolution."""
+    try:
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=RESOLVE_TIMEOUT,
+            env=_isolated_env(),
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Resolution("", tool, f"{name} did not run: {exc}")
+    if proc.returncode != 0:
+        return Resolution("", tool, _failure(proc))
+    return proc
+
+
 def _isolated_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
     env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", UV_NO_CONFIG="1")
@@ -138,19 +156,9 @@ def _resolve_uv(
     if cutoff is not None:
         cmd += ["--exclude-newer", _stamp(cutoff)]
     tool = _version([uv, "--version"])
-    try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=RESOLVE_TIMEOUT,
-            env=_isolated_env(),
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return Resolution("", tool, f"uv did not run: {exc}")
-    if proc.returncode != 0:
-        return Resolution("", tool, _failure(proc))
+    proc = _run(cmd, tool, "uv")
+    if isinstance(proc, Resolution):
+        return proc
     body = (work / "out.txt").read_text()
     body = body.replace(f"-r {work / 'requirements.in'}", "-r requirements").replace(
         f"-c {work / 'constraints.txt'}", "-c constraints"
@@ -199,19 +207,9 @@ def _resolve_pip(
     if cutoff is not None:
         cmd += ["--uploaded-prior-to", _stamp(cutoff)]
     tool = _version([python_exe, "-m", "pip", "--version"])
-    try:
-        proc = subprocess.run(
-            cmd,
-            capture_output=True,
-            text=True,
-            timeout=RESOLVE_TIMEOUT,
-            env=_isolated_env(),
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return Resolution("", tool, f"pip did not run: {exc}")
-    if proc.returncode != 0:
-        return Resolution("", tool, _failure(proc))
+    proc = _run(cmd, tool, "pip")
+    if isinstance(proc, Resolution):
+        return proc
     return Resolution(_body_from_report(json.loads(report.read_text())), tool)
 
 

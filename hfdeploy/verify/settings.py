@@ -106,20 +106,14 @@ def required_variables(project: Project) -> tuple[str, ...]:
     )
 
 
-# Variables a Space does not set whose right value verify knows: the port the proxy sends
-# traffic to, every interface, and the Space's user.
-BIND_ADDRESS = "0.0.0.0"
-SPACE_USER_NAME = "user"
-
-
 def own_values(project: Project, options: VerifyOptions) -> dict[str, tuple[str, str]]:
-    """PORT, HOST, USER -> (value, kind label) for an app that requires them."""
-    port = options.port or app_port(project)[0]
-    return {
-        "PORT": (str(port), "app port"),
-        "HOST": (BIND_ADDRESS, "bind address"),
-        "USER": (SPACE_USER_NAME, "user name"),
-    }
+    """PORT, HOST, USER -> (value, kind label) for an app that requires them: the values the
+    environment domain says they must have on a Space (the port verify serves on for PORT)."""
+    from hfdeploy.environment.reads import default_values
+
+    values = default_values(project, options.port or app_port(project)[0])
+    labels = {"PORT": "app port", "HOST": "bind address", "USER": "user name"}
+    return {name: (value, labels.get(name, "")) for name, value in values.items()}
 
 
 def container_env(
@@ -136,9 +130,7 @@ def container_env(
         settings[name] = EnvSetting(name, "--env")
     required = required_variables(project)
     kinds = placeholder_kinds(project) if required else {}
-    own = (
-        own_values(project, options) if any(n in ("PORT", "HOST", "USER") for n in required) else {}
-    )
+    own = own_values(project, options) if _default_instead() & set(required) else {}
     for name in required:
         if name in env or name in INJECTED_VARIABLES:
             continue
@@ -150,6 +142,15 @@ def container_env(
             label = kind if isinstance(kind, str) else kind.label
         settings[name] = EnvSetting(name, "placeholder", "" if label == "str" else label)
     return env, sorted(settings.values(), key=lambda s: s.name)
+
+
+def _default_instead() -> frozenset[str]:
+    """The names whose value `own_values` gives (none without the environment analysis)."""
+    try:
+        from hfdeploy.environment.reads import DEFAULT_INSTEAD
+    except ImportError:  # optional analysis: required_variables() is empty then too
+        return frozenset()
+    return DEFAULT_INSTEAD
 
 
 def placeholder_kinds(project: Project) -> dict[str, ValueType | str]:

@@ -209,6 +209,20 @@ def test_writable_directories(tmp_path: Path) -> None:
     assert m.can_write("/srv") is False
 
 
+def test_a_root_image_is_still_run_as_uid_1000(tmp_path: Path) -> None:
+    # No USER: the Dockerfile's user is root, but a Space runs the container as uid 1000, which
+    # cannot write the root-owned WORKDIR (the model used to answer True for any root image).
+    m = model(
+        tmp_path,
+        {
+            "Dockerfile": "FROM python:3.11\nRUN useradd -m -u 1000 user\nWORKDIR /app\n"
+            "COPY . .\nCMD uvicorn main:app\n",
+        },
+    )
+    assert m.can_write("/app") is False and m.can_write("/app/data") is False
+    assert m.can_write("/home/user") and m.can_write("/tmp/x")
+
+
 def test_without_a_dockerfile_the_model_is_the_generated_image(tmp_path: Path) -> None:
     m = model(tmp_path, {"requirements.txt": "fastapi\nuvicorn\n"})
     assert m.generated and m.user == "user" and m.workdir == "/home/user/app"

@@ -182,23 +182,6 @@ def _bound(module: Located, name: str) -> ast.stmt | None:
     return None
 
 
-def _imported_modules(module: Located, own: str | None) -> set[str]:
-    names: set[str] = set()
-    package = own.rsplit(".", 1)[0] if own and "." in own else ""
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".") if package else []
-                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
-                base = ".".join([*parts, base] if base else parts)
-            names.add(base)
-            names |= {f"{base}.{a.name}" if base else a.name for a in node.names}
-    return names
-
-
 def _create_all_edits(
     project: Project, call: EngineCall, base: Base, tables: tuple[PurePosixPath, ...]
 ) -> list[Edit] | None:
@@ -231,7 +214,9 @@ def _create_all_edits(
         elif not isinstance(stmt, ast.ImportFrom):
             return None  # the app binds that name to something else
     lines += [f"from {source} import {', '.join(names)}" for source, names in wanted.items()]
-    imported = _imported_modules(app, own)
+    from hfdeploy.pysource.import_graph import imported_names
+
+    imported = imported_names(app.tree, own)
     for path in tables:
         dotted = _dotted(project, path, app_dir)
         if dotted is None:

@@ -115,46 +115,27 @@ class MigrationDuringBuild(Check):
 
 
 def _read_by_migrations(project: Project, required: dict[str, list[EnvRead]]) -> set[str]:
-    """Required variables read in the project modules Alembic's `env.py` imports (two levels
-    deep: `env.py` -> `app.core.config`, or -> `app.models` -> `app.core.config`): a settings
-    class or an `os.environ[...]` there fails the moment `env.py` is imported."""
+    """Required variables read in the project modules Alembic's `env.py` imports (the import
+    graph from `env.py`, whose functions run when Alembic loads it: `env.py` ->
+    `app.core.config`, or -> `app.models` -> `app.core.config`): a settings class or an
+    `os.environ[...]` there fails the moment `env.py` is imported."""
     from hfdeploy.database.alembic import alembic_setups
+    from hfdeploy.pysource.import_graph import import_graph
 
     modules: set[PurePosixPath] = set()
-    frontier = [s.env for s in alembic_setups(project) if s.env is not None]
-    for _depth in range(3):
-        found: list[PurePosixPath] = []
-        for path in frontier:
-            for dotted in _imports(project.text(path) or ""):
-                for candidate in _module_files(project, dotted):
-                    if candidate not in modules:
-                        modules.add(candidate)
-                        found.append(candidate)
-        frontier = found
+    for setup in alembic_setups(project):
+        if setup.env is None:
+            continue
+        # Alembic runs where alembic.ini is, with its `prepend_sys_path` entries on sys.path.
+        here = setup.ini.parent
+        roots = [here / entry for entry in setup.sys_path] + [here, PurePosixPath("src")]
+        graph = import_graph(project, setup.env, setup.env.stem, roots, everywhere_in_start=True)
+        modules |= graph.files - {setup.env}
     return {
         name
         for name, reads in required.items()
         if any(read.module.path in modules for read in reads)
     }
-
-
-_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.MULTILINE)
-
-
-def _imports(text: str) -> list[str]:
-    return [m.group(1) or m.group(2) for m in _IMPORT.finditer(text)]
-
-
-def _module_files(project: Project, dotted: str) -> list[PurePosixPath]:
-    if dotted.startswith("."):
-        return []
-    base = dotted.replace(".", "/")
-    found = []
-    for prefix in ("", "src/", "backend/", "app/"):
-        for name in (f"{prefix}{base}.py", f"{prefix}{base}/__init__.py"):
-            if project.exists(PurePosixPath(name)):
-                found.append(PurePosixPath(name))
-    return found
 
 
 def _build_arg(model: Image, name: str, stage: int) -> bool:
@@ -168,7 +149,7 @@ def _build_arg(model: Image, name: str, stage: int) -> bool:
 
 
 def _remove(project: Project, span: Span) -> Fix | None:
-    from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
+    from hfdeploy.dockerfile.edits import whole_lines
 
     source = project.source(DOCKERFILE)
     if source is None:

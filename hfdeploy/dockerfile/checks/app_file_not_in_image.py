@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
-from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
 from hfdeploy.dockerfile.checks.write_denied_at_runtime import mkdir_fix, node_span, where
 from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.dockerignore import ignores
+from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
 from hfdeploy.dockerfile.validate import is_valid
 from hfdeploy.dockerfile.writable import ImageUser, image_user, landing, source_for, start_directory

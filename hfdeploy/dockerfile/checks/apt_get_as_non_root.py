@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
+from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
+from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, Step, is_root, run_commands, runtime
 
 if TYPE_CHECKING:
@@ -24,13 +25,6 @@ def apt_commands(step: Step) -> list[list[str]]:
         for cmd in run_commands(step.ins)
         if cmd and posixpath.basename(cmd[0].value) in APT
     ]
-
-
-def whole_lines(text: str, span: Span) -> Span:
-    """The lines `span` covers, with their newline."""
-    start = text.rfind("\n", 0, span.start) + 1
-    end = text.find("\n", span.end)
-    return Span(start, len(text) if end == -1 else end + 1)
 
 
 class AptGetAsNonRoot(Check):

@@ -18,6 +18,7 @@ from hfdeploy.diagnostics import (
     Severity,
     Span,
 )
+from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.stage import DOCKERFILE
 
 if TYPE_CHECKING:
@@ -266,13 +267,10 @@ def _drop_source(project: Project, ins: Instruction, word: Word) -> Fix | None:
     words = ins.words()
     sources, dest = words[:-1], words[-1]
     if len(sources) == 1:
-        start = ins.span.start
-        line_start = text.rfind("\n", 0, start) + 1
-        if not text[line_start:start].strip():
-            start = line_start
-        end = text.find("\n", ins.span.end)
-        end = len(text) if end == -1 else end + 1
-        if start == line_start and text[:start].endswith(("\n\n", "\n\r\n")):
+        lines = whole_lines(text, ins.span)
+        start = lines.start if not text[lines.start : ins.span.start].strip() else ins.span.start
+        end = lines.end
+        if start == lines.start and text[:start].endswith(("\n\n", "\n\r\n")):
             # A blank line on each side: keep one.
             for blank in ("\n", "\r\n"):
                 if text.startswith(blank, end):

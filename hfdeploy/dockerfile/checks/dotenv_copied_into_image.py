@@ -11,10 +11,10 @@ from hfdeploy.diagnostics import (
     Fix,
     FixAvailability,
     Severity,
-    Span,
 )
 from hfdeploy.dockerfile.copies import copies
 from hfdeploy.dockerfile.dockerignore import dockerignore_fix, dotenv_files, ignores, is_dotenv
+from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.stage import DOCKERFILE, runtime
 
 if TYPE_CHECKING:
@@ -73,8 +73,7 @@ class DotenvCopiedIntoImage(Check):
             if named:
                 fix = None
                 if len(copy.sources) == 1:
-                    end = source.text.find("\n", ins.span.end)
-                    cut = Span(ins.span.start, len(source.text) if end == -1 else end + 1)
+                    cut = whole_lines(source.text, ins.span)
                     fix = Fix(
                         f"Remove the `COPY` of `{named[0]}`",
                         (Edit(DOCKERFILE, cut, ""),),

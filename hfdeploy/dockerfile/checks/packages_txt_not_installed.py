@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.dockerfile.base_image import python_base
-from hfdeploy.dockerfile.checks.apt_get_as_non_root import APT, whole_lines
+from hfdeploy.dockerfile.checks.apt_get_as_non_root import APT
+from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.packages_txt import PACKAGES_TXT, packages_txt
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, is_root, run_commands, runtime
 from hfdeploy.dockerfile.validate import is_valid

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
 from hfdeploy.dockerfile.assignments import assignments
-from hfdeploy.dockerfile.checks.apt_get_as_non_root import whole_lines
+from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.shell import references
 from hfdeploy.dockerfile.stage import DOCKERFILE, Step, runtime
 from hfdeploy.secret_names import looks_secret_name

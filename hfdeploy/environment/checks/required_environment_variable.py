@@ -6,7 +6,12 @@ from collections.abc import Iterator
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
-from hfdeploy.environment.reads import EnvRead, required_variables, variables_needing_a_default
+from hfdeploy.environment.reads import (
+    EnvRead,
+    default_values,
+    required_variables,
+    variables_needing_a_default,
+)
 from hfdeploy.project import Project
 from hfdeploy.secret_names import looks_secret_name
 
@@ -24,7 +29,9 @@ class RequiredEnvironmentVariable(Check):
     the base classes they inherit it from. Variables the platform injects (`SPACE_HOST`,
     `SPACE_ID`, ...), those the container always has (`HOME`, `PATH`, `HOSTNAME`) and those
     the Dockerfile sets are left out; `PORT`, `HOST` and `USER` are never suggested as Space
-    settings: when the app requires one, the note says to give it a default instead.
+    settings: a Space sets none of them (it has no `PORT` variable), so when the app requires
+    one the finding says to give it the value it must have there as a default: `PORT` the
+    `app_port` (7860 by default), `HOST` `0.0.0.0`, `USER` `user`.
 
     ## Why is this bad?
     It is not: it is information. A Space never reads `.env`, so each of these must be set under
@@ -64,17 +71,31 @@ class RequiredEnvironmentVariable(Check):
                 span=first.module.span(first.node),
                 notes=notes,
             )
-        for variable, reads in sorted(variables_needing_a_default(project).items()):
+        needing = variables_needing_a_default(project)
+        values = default_values(project) if needing else {}
+        for variable, reads in sorted(needing.items()):
             reads.sort(key=lambda r: (str(r.module.path), r.module.span(r.node).start))
             first = reads[0]
-            example = "ENV PORT=7860" if variable == "PORT" else f"ENV {variable}=..."
+            value = values[variable]
             yield self.diagnostic(
                 f"The app reads `{variable}` without a default and a Space does not set it: give "
-                f"it a default in the code or `{example}` in the Dockerfile (not a Space secret)",
+                f"it the default `{value}` in the code or `ENV {variable}={value}` in the "
+                "Dockerfile (not a Space secret)",
                 path=first.module.path,
                 span=first.module.span(first.node),
-                notes=[f"Read at {r.module.path}:{r.node.lineno} ({_how(r)})." for r in reads],  # type: ignore[attr-defined]
+                notes=[
+                    *(f"Read at {r.module.path}:{r.node.lineno} ({_how(r)})." for r in reads),  # type: ignore[attr-defined]
+                    f"`{value}` is {_WHY[variable]}; `hfdeploy verify` starts the container "
+                    "with it, a Space does not.",
+                ],
             )
+
+
+_WHY = {
+    "PORT": "the port the Space sends traffic to (`app_port`, 7860 unless the README says)",
+    "HOST": "every interface: the Space's proxy reaches the app from outside the container",
+    "USER": "the uid-1000 account a Space runs the container as (`user` in the Spaces docs)",
+}
 
 
 def _how(read: EnvRead) -> str:
