@@ -18,8 +18,8 @@
 # a `-slim` tag has no libpq, as the official slim images.
 # postgres:16 (and postgres:16-bookworm, postgres:16.2, ...) is tests/docker/postgres/build.sh's
 # stand-in: PostgreSQL 16.2 from the pgserver wheel, the official image's POSTGRES_* contract.
-# ghcr.io/astral-sh/uv:latest and :0.X[.Y] are scratch images with /uv and /uvx from the `uv`
-# wheel on the package index (`python3 -m pip download`), as the official image has them.
+# Astral's uv images (ghcr.io/astral-sh/uv:...) are not made here: hfdeploy verify itself builds
+# them from the `uv` wheel when the engine cannot pull them (RT034), and the benchmark lets it.
 #
 # Idempotent: an image built by this revision of the recipe is reused; an alias is re-pointed.
 # A tag it cannot make (alpine, windowsservercore, a version pyenv lacks, any other repository)
@@ -109,50 +109,6 @@ make_postgres() {
     [ "$tag" = postgres:16 ] || docker tag postgres:16 "$tag"
 }
 
-# make_uv TAG: ghcr.io/astral-sh/uv:latest or :0.X[.Y], as the official image is: FROM scratch
-# with /uv and /uvx (what `COPY --from=ghcr.io/astral-sh/uv:latest /uv /uvx /bin/` takes),
-# here the binaries of the `uv` wheel from the package index (the musllinux one: static, like
-# the official image's). No uv:pythonX.Y-* tags (those are Debian images with a Python).
-make_uv() {
-    local tag=$1 ref=${1##*:} spec dir wheel r
-    case $ref in
-        latest) spec=uv ;;
-        0.[0-9]* | [1-9]*.[0-9]*)
-            [[ $ref =~ ^[0-9]+\.[0-9]+(\.[0-9]+)?$ ]] || return 1
-            if [[ $ref =~ ^[0-9]+\.[0-9]+$ ]]; then spec="uv==$ref.*"; else spec="uv==$ref"; fi
-            ;;
-        *) return 1 ;;
-    esac
-    if have "$tag" && [ "$(label_of "$tag")" = "$REV" ]; then return 0; fi
-    dir=$(mktemp -d /tmp/standin-uv.XXXX)
-    if ! python3 -m pip download --quiet --no-deps --only-binary :all: \
-        --platform musllinux_1_1_x86_64 --python-version 3.12 "$spec" -d "$dir" >&2; then
-        remove_tree "$dir"
-        log "no uv wheel for $spec on the package index"
-        return 1
-    fi
-    wheel=$(ls "$dir"/uv-*.whl)
-    r=$dir/root
-    mkdir -p "$r"
-    python3 - "$wheel" "$r" <<'PY'
-import os, sys, zipfile
-wheel, root = sys.argv[1:]
-with zipfile.ZipFile(wheel) as z:
-    for name in z.namelist():
-        base = os.path.basename(name)
-        if "/scripts/" in name and base in ("uv", "uvx"):
-            with open(os.path.join(root, base), "wb") as out:
-                out.write(z.read(name))
-            os.chmod(os.path.join(root, base), 0o755)
-PY
-    [ -x "$r/uv" ] && [ -x "$r/uvx" ] || { remove_tree "$dir"; log "the uv wheel has no uv/uvx"; return 1; }
-    log "building $tag from $(basename "$wheel")"
-    printf 'FROM scratch\nCOPY uv uvx /\nLABEL hfdeploy.standin=%s\nENTRYPOINT ["/uv"]\n' "$REV" \
-        | docker build --network host -q -t "$tag" -f - "$r" >/dev/null \
-        || { remove_tree "$dir"; return 1; }
-    remove_tree "$dir"
-}
-
 # build_slim X.Y: $(base_of X.Y) from the cached rootfs and pyenv's CPython X.Y
 build_slim() {
     local xy=$1 tag src r ver f
@@ -228,10 +184,6 @@ make_tag() {
         python | docker.io/python | docker.io/library/python | library/python) ;;
         postgres | docker.io/postgres | docker.io/library/postgres | library/postgres)
             make_postgres "$tag"
-            return
-            ;;
-        ghcr.io/astral-sh/uv)
-            make_uv "$tag"
             return
             ;;
         *) return 1 ;;

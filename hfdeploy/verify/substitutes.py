@@ -108,7 +108,11 @@ def _substitute(
     project: Project, client: DockerClient, image: UvImage, pulled: DockerFailure
 ) -> Diagnostic:
     why = f"`{image.reference}` could not be pulled ({pulled.message[:160]})"
-    wheel = _uv_wheel(project, image.version, _MACHINE.get(client.engine.arch, client.engine.arch))
+    machine = _MACHINE.get(client.engine.arch, client.engine.arch)
+    # The official scratch image holds static binaries (they run in any image, alpine too): the
+    # musllinux wheel's are; a Debian-based image takes the manylinux (glibc) build.
+    libcs = ("musllinux", "manylinux") if image.base == "scratch" else ("manylinux",)
+    wheel = _uv_wheel(project, image.version, machine, libcs)
     if isinstance(wheel, str):
         return _told(f"{why}, and no stand-in could be built: {wheel}")
     version, data = wheel
@@ -147,7 +151,9 @@ def _told(message: str) -> Diagnostic:
     return finding("RT034", message, path="Dockerfile")
 
 
-def _uv_wheel(project: Project, wanted: str, machine: str) -> tuple[str, bytes] | str:
+def _uv_wheel(
+    project: Project, wanted: str, machine: str, libcs: tuple[str, ...]
+) -> tuple[str, bytes] | str:
     """(version, wheel bytes) of the newest `uv` release matching `wanted`, or why none."""
     from hfdeploy.requirements.index import IndexClient, IndexError_
     from hfdeploy.requirements.lookup import project_index_settings
@@ -170,7 +176,10 @@ def _uv_wheel(project: Project, wanted: str, machine: str) -> tuple[str, bytes] 
 
     for version, rows in sorted(choices, key=lambda c: c[0], reverse=True):
         files = [DistFile.from_list(row) for row in rows]
-        wheel = next((f for f in files if not f.yanked and _fits(f.filename, machine)), None)
+        usable = [f for f in files if f.yanked is None]
+        wheel = next(
+            (f for libc in libcs for f in usable if _fits(f.filename, machine, libc)), None
+        )
         if wheel is None:
             continue
         try:
@@ -178,7 +187,7 @@ def _uv_wheel(project: Project, wanted: str, machine: str) -> tuple[str, bytes] 
         except IndexError_ as exc:
             return f"downloading {wheel.filename} failed: {exc}"
     shown = f"`uv` {wanted}" if wanted else "`uv`"
-    return f"the package index has no {shown} wheel for linux {machine} (glibc)"
+    return f"the package index has no {shown} wheel for linux {machine}"
 
 
 def _matches(version: Version, wanted: str) -> bool:
@@ -190,12 +199,12 @@ def _matches(version: Version, wanted: str) -> bool:
     )
 
 
-def _fits(filename: str, machine: str) -> bool:
+def _fits(filename: str, machine: str, libc: str) -> bool:
     try:
         _, _, _, tags = parse_wheel_filename(filename)
     except InvalidWheelFilename:
         return False
-    return any(t.platform.startswith("manylinux") and t.platform.endswith(machine) for t in tags)
+    return any(t.platform.startswith(libc) and t.platform.endswith(machine) for t in tags)
 
 
 def _binaries(wheel: bytes) -> dict[str, bytes]:

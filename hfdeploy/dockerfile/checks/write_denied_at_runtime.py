@@ -133,7 +133,7 @@ class WriteDeniedAtRuntime(Check):
             if found.name is not None and found.name in iu.rt.env:
                 continue  # the image sets the variable: this URL is not the one used
             database = url.database
-            if database.startswith(("%(", "file:", "$")) or "{" in database:
+            if not database or database.startswith(("%(", "file:", "$")) or "{" in database:
                 continue
             path = posixpath.normpath(posixpath.join(workdir, database))
             directory = posixpath.dirname(path)
