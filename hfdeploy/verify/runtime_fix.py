@@ -98,9 +98,7 @@ def fix_until_serving(
             result.rounds.append(Round(number, repair.failure, None, stopped=unwritten))
             return result
         files = (*repair.files, *_refresh_lock(load))
-        result.rounds.append(
-            Round(number, repair.failure, repair.title, files, repair.static_rule)
-        )
+        result.rounds.append(Round(number, repair.failure, repair.title, files, repair.static_rule))
     return result
 
 

@@ -211,8 +211,8 @@ def test_unwritable_workdir_without_sqlite_is_a_warning(tmp_path: Path, verify: 
     # tests (in memory), which a text search used to count as "the app uses SQLite".
     root, _, _ = copy_repo(tmp_path, "unwritable_data")
     (root / "main.py").write_text(
-        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\n"
-        "def index():\n    return {\"service\": \"tasks\"}\n"
+        'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\n'
+        'def index():\n    return {"service": "tasks"}\n'
     )
     (root / "tests").mkdir()
     (root / "tests" / "conftest.py").write_text(

@@ -367,8 +367,7 @@ def _strip_root_folders(
     replacement = f'"{new}"' if ins.exec_form() is not None else new
     folder = clean[: len(clean) - len(inner)].rstrip("/") if inner != "." else clean
     return Fix(
-        f"Copy `{new}`: `{folder}/` is this repository's own folder, the build context of a "
-        "Space",
+        f"Copy `{new}`: `{folder}/` is this repository's own folder, the build context of a Space",
         (Edit(DOCKERFILE, ins.raw_span(word.start, word.end), replacement),),
         Applicability.SAFE,
     )

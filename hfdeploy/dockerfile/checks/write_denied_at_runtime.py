@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
+from hfdeploy.database.sources import sqlite_files
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.dockerfile.stage import DOCKERFILE, is_root, runtime
 from hfdeploy.dockerfile.validate import is_valid
@@ -18,7 +19,6 @@ from hfdeploy.dockerfile.writable import (
 )
 from hfdeploy.pycode import located
 from hfdeploy.pysource.startup import Use, startup
-from hfdeploy.database.sources import sqlite_files
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
