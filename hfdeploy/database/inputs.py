@@ -137,6 +137,10 @@ class DatabaseInputs:
     part_variables: dict[str, Part] = field(default_factory=dict)  # variable -> URL part
     evidence: tuple[str, ...] = ()  # where the family was read, for messages
     sinks: tuple[Sink, ...] = ()
+    # Host variables that go into a URL string with no port after them
+    # (`f"postgresql://{user}:{pw}@{host}/{db}"`): a server on another port than the default
+    # must be given to them as `host:port`.
+    portless_hosts: frozenset[str] = frozenset()
 
     @property
     def variables(self) -> frozenset[str]:
@@ -592,6 +596,8 @@ def _analyse(project: Project) -> DatabaseInputs:
     evidence: list[tuple[Family, str]] = []
     whole: dict[str, list[tuple[tuple[tuple[str, str], ...], bool]]] = {}
     assembled_parts: list[tuple[Family, str, Part]] = []
+    portless: set[str] = set()
+    ported: set[str] = set()
     is_async = False
     for sink in found:
         where = f"{sink.path}:{sink.line}"
@@ -602,6 +608,12 @@ def _analyse(project: Project) -> DatabaseInputs:
             elif isinstance(flow, Assembled):
                 assembled = _family(flow.scheme)
                 assembled_parts += [(assembled, v, p) for v, p in flow.parts]
+                hosts = {v for v, p in flow.parts if p == "host"}
+                # Only a string template takes `host:port` in its host (URL.create does not).
+                if flow.module is None or any(p == "port" for _v, p in flow.parts):
+                    ported |= hosts
+                else:
+                    portless |= hosts
                 if assembled != "unknown":
                     evidence.append((assembled, f"the URL assembled at {where}"))
                 is_async = is_async or sink.is_async
@@ -637,6 +649,7 @@ def _analyse(project: Project) -> DatabaseInputs:
         parts,
         tuple(dict.fromkeys(why for f, why in evidence if f == family)),
         tuple(found),
+        frozenset(portless - ported),
     )
 
 

@@ -129,6 +129,8 @@ def plan_service(
     for name, part in parts.items():
         if name not in sourced and name not in env:
             env[name] = values[part]
+            if name in inputs.portless_hosts:
+                env[name] = f"127.0.0.1:{port}"  # the URL names no port: the default is not ours
             found.append(EnvSetting(name, source, _PART_KIND[part]))
     if not env:
         return None

@@ -179,6 +179,29 @@ def test_plan_for_parts(tmp_path: Path) -> None:
     assert found.database == "shop"  # the name the user gave is the one created
 
 
+def test_a_host_in_a_url_without_a_port_gets_the_service_port_with_it(tmp_path: Path) -> None:
+    """`f"postgresql://{user}:{pw}@{host}/{db}"` names no port: the default (5432) is not the
+    throwaway server's, so the host variable carries it (`127.0.0.1:PORT` in a URL string)."""
+    app = dict(
+        PARTS_APP,
+        **{
+            "main.py": (
+                "import os\nfrom fastapi import FastAPI\nfrom sqlalchemy import create_engine\n"
+                "user = os.environ['DB_USER']\npw = os.environ['DB_PASSWORD']\n"
+                "host = os.environ['DB_HOST']\nname = os.environ['DB_NAME']\n"
+                "engine = create_engine(f'postgresql://{user}:{pw}@{host}/{name}')\n"
+                "app = FastAPI()\n"
+            )
+        },
+    )
+    found = plan(tmp_path / "a", app)
+    assert isinstance(found, ServicePlan)
+    assert found.env["DB_HOST"] == f"127.0.0.1:{found.port}"
+    # With a port in the URL the host stays a plain address.
+    with_port = plan(tmp_path / "b", PARTS_APP)
+    assert isinstance(with_port, ServicePlan) and with_port.env["DB_HOST"] == "127.0.0.1"
+
+
 def test_no_plan(tmp_path: Path) -> None:
     assert plan(tmp_path / "a", ASYNC_APP, services="none") is None
     given = plan(tmp_path / "b", ASYNC_APP, env=("DATABASE_URL=postgresql+asyncpg://u:p@db/x",))
