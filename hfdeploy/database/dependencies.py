@@ -137,7 +137,7 @@ def sqlalchemy_allows_21(project: Project) -> bool:
         locked = locked_version(project, "sqlalchemy")
     except (ImportError, AttributeError):
         return False
-    if locked is not None:  # a fresh lock says what the image installs
+    if locked is not None and _image_installs_lock(project):  # the image installs that lock
         try:
             return Version(locked) >= Version("2.1.0a0")
         except InvalidVersion:
@@ -146,6 +146,17 @@ def sqlalchemy_allows_21(project: Project) -> bool:
         if req.key == "sqlalchemy":
             return not str(req.specifier) or "2.1" in (sqlalchemy_series(project) or ())
     return False
+
+
+def _image_installs_lock(project: Project) -> bool:
+    """Whether the image installs hfdeploy's requirements.lock (a lock it does not install
+    says nothing about the SQLAlchemy it gets)."""
+    try:
+        from hfdeploy.image import image
+        from hfdeploy.requirements.lock import LOCK_FILE
+    except ImportError:
+        return True
+    return image(project).installs_file(LOCK_FILE)
 
 
 def sqlalchemy_tool_lock(project: Project) -> str | None:
@@ -158,6 +169,13 @@ def sqlalchemy_tool_lock(project: Project) -> str | None:
     if found is None:
         return None
     path, version = found
+    try:
+        from hfdeploy.image import image
+
+        if not image(project).installs_file(path):
+            return None  # the image installs another source: the lock does not hold it back
+    except ImportError:
+        pass
     try:
         below = Version(version) < Version("2.1.0a0")
     except InvalidVersion:

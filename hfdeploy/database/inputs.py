@@ -637,9 +637,7 @@ def _analyse(project: Project) -> DatabaseInputs:
             parts.setdefault(variable, part)
     defaults = _default_drivers(project)
     schemes = {
-        variable: _scheme_for(
-            family, uses, installed, _example_schemes(project, variable), defaults
-        )
+        variable: _scheme_for(family, uses, installed, example_schemes(project, variable), defaults)
         for variable, uses in whole.items()
     }
     return DatabaseInputs(
@@ -686,7 +684,8 @@ def _variable_evidence(
     return found
 
 
-def _example_schemes(project: Project, variable: str) -> list[str]:
+def example_schemes(project: Project, variable: str) -> list[str]:
+    """The schemes of the URLs example env files and code defaults give `variable`."""
     field_names = {f.name: f.env_name for f in settings_fields(project)}
     return [
         url.url.text.split("://", 1)[0]

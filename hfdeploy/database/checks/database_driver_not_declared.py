@@ -31,6 +31,11 @@ class DatabaseDriverNotDeclared(Check):
     `+asyncpg` needs `asyncpg`, `sqlite+aiosqlite` needs `aiosqlite`, `mysql://` needs
     `mysqlclient`, `+pymysql` needs `PyMySQL`, and so on.
 
+    A URL that is a secret is judged by what the project says it holds (its example env files,
+    a default, code that rewrites it): when that is plain `postgresql://`, the declared
+    SQLAlchemy allows 2.1 (and no lock the image installs holds it back) and only psycopg2 is
+    installed, it is a warning, since the secret may name `postgresql+psycopg2://`.
+
     ## Why is this bad?
     SQLAlchemy imports the driver when the engine connects: the app stops with
     `ModuleNotFoundError: No module named 'psycopg2'` (or `'psycopg'`, `'asyncpg'`, `'MySQLdb'`).
@@ -78,7 +83,7 @@ class DatabaseDriverNotDeclared(Check):
             for u in urls_in_use(project)
             if u.url.driver or (not u.url.is_sqlite and not only_outside_sqlalchemy(project, u))
         ]
-        names = declared_names(project) if urls else None
+        names = declared_names(project)
         if names is None:
             return
         series = sqlalchemy_series(project)
@@ -98,6 +103,8 @@ class DatabaseDriverNotDeclared(Check):
                 default_changes.append(found)
         if default_changes:
             yield self._default_driver_changes(project, default_changes)
+        else:
+            yield from self._secret_default_driver(project, names)
         for drivers, places in missing.values():
             first = places[0]
             wanted = " or ".join(f"`{d.suggestion}`" for d in drivers)
@@ -121,6 +128,59 @@ class DatabaseDriverNotDeclared(Check):
                 notes=notes,
                 fix=fix,
             )
+
+    def _secret_default_driver(
+        self, project: Project, names: frozenset[str]
+    ) -> Iterator[Diagnostic]:
+        """The URL is a secret the code expects as plain `postgresql://` (what its examples and
+        rewrites say it holds): SQLAlchemy 2.1 then loads psycopg (3), which is not installed."""
+        if DRIVERS["psycopg"].provided_by & names or not DRIVERS["psycopg2"].provided_by & names:
+            return
+        if sqlalchemy_tool_lock(project) or not sqlalchemy_allows_21(project):
+            return
+        from hfdeploy.database.inputs import database_inputs, example_schemes
+
+        inputs = database_inputs(project)
+        plain = sorted(
+            v
+            for v, scheme in inputs.url_variables.items()
+            if scheme == "postgresql"  # the code adds nothing to it, or rewrites it itself
+            or {"postgresql", "postgres"} & set(example_schemes(project, v))
+        )
+        if inputs.family != "postgresql" or not plain:
+            return
+        edit = add_requirement_edit(project, "psycopg[binary]")
+        fix = (
+            Fix(
+                f"Add `psycopg[binary]` to {edit.path} (the driver of `postgresql://` on "
+                "SQLAlchemy 2.1; psycopg2 stays for 2.0)",
+                (edit,),
+                Applicability.SAFE,
+            )
+            if edit is not None
+            else None
+        )
+        shown = ", ".join(f"`{v}`" for v in plain)
+        yield self.diagnostic(
+            f"{shown} is expected to hold a `postgresql://` URL without a driver, and the "
+            "declared SQLAlchemy allows 2.1, whose default PostgreSQL driver is psycopg (3): with "
+            "only psycopg2 installed the app stops with `ModuleNotFoundError: No module named "
+            "'psycopg'` unless the secret names `postgresql+psycopg2://`",
+            path=edit.path if edit is not None else None,
+            notes=[
+                *(f"so says {why}" for why in inputs.evidence[:2]),
+                *(
+                    [
+                        f"{', '.join(f'`{n}`' for n in capped)} may cap SQLAlchemy below 2.1; "
+                        "if none does, the app fails."
+                    ]
+                    if (capped := sqlalchemy_dependents(project))
+                    else []
+                ),
+            ],
+            fix=fix,
+            severity=Severity.WARNING,
+        )
 
     def _default_driver_changes(self, project: Project, places: list[FoundUrl]) -> Diagnostic:
         first = places[0]
