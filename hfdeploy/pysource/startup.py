@@ -116,6 +116,9 @@ class Startup:
     cookies: list[Use] = field(default_factory=list)  # SessionMiddleware / set_cookie calls
     builds_urls: bool = False
     local_imports: list[LocalImport] = field(default_factory=list)
+    # Lines of module-level functions that run at start only on a condition
+    # (`os.getenv("DATABASE_URL") or _fallback()`): what they do there is conditional.
+    conditional_spans: dict[PurePosixPath, list[tuple[int, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ def _mark_conditional(found: Startup, uses: list[Use]) -> list[Use]:
                 first = node.body[0].lineno
                 last = (node.orelse or node.body)[-1]
                 spans.append((first, last.end_lineno or last.lineno))
+        spans.extend(found.conditional_spans.get(module.path, []))
     return [
         replace(u, conditional=True)
         if any(a <= u.line <= b for a, b in ranges.get(u.path, []))
@@ -292,8 +296,9 @@ def _scan(module: AppModule, found: Startup) -> None:
         if isinstance(t, ast.Name)
     }
     starting = _start_functions(module)
+    only_maybe = _called_only_conditionally(module)
 
-    def visit(node: ast.AST, at_start: bool) -> None:
+    def visit(node: ast.AST, at_start: bool, paths: dict[str, PathRef] = consts) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 runs = (
@@ -301,12 +306,18 @@ def _scan(module: AppModule, found: Startup) -> None:
                     and isinstance(node, ast.Module | ast.If | ast.Try)
                     and (child.name in starting)
                 )
-                visit(child, runs)
+                # A function that runs at start may name its path through a local first
+                # (`data_dir = os.getenv("DATA_DIR", "data")`, then `os.makedirs(data_dir)`).
+                if runs and child.name in only_maybe:
+                    found.conditional_spans.setdefault(module.path, []).append(
+                        (child.lineno, child.end_lineno or child.lineno)
+                    )
+                visit(child, runs, _local_paths(child, paths) if runs else paths)
             elif isinstance(child, ast.Lambda):
-                visit(child, False)
+                visit(child, False, paths)
             else:
                 if isinstance(child, ast.Call):
-                    _call(module, child, at_start, consts, strings, found)
+                    _call(module, child, at_start, paths, strings, found)
                 elif (
                     isinstance(child, ast.Attribute)
                     and child.attr in _REQUEST_URLS
@@ -314,7 +325,7 @@ def _scan(module: AppModule, found: Startup) -> None:
                     and child.value.id in ("request", "req")
                 ):
                     found.builds_urls = True
-                visit(child, at_start)
+                visit(child, at_start, paths)
 
     visit(module.tree, True)
 
@@ -562,6 +573,62 @@ def _join(parts: list[PathRef | None]) -> PathRef | None:
         else:
             return None
     return PathRef(base, value, head.env)
+
+
+def _called_only_conditionally(module: AppModule) -> set[str]:
+    """Functions that module-level code calls only as a fallback or a branch: the right side
+    of `or`/`and`, a branch of `x if c else y`, or under an `if`."""
+    maybe: dict[str, bool] = {}
+
+    def visit(node: ast.AST, conditional: bool) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            maybe[name] = maybe.get(name, True) and conditional
+        if isinstance(node, ast.BoolOp):
+            visit(node.values[0], conditional)
+            for value in node.values[1:]:
+                visit(value, True)
+            return
+        if isinstance(node, ast.IfExp):
+            visit(node.test, conditional)
+            visit(node.body, True)
+            visit(node.orelse, True)
+            return
+        if isinstance(node, ast.If):
+            visit(node.test, conditional)
+            for stmt in (*node.body, *node.orelse):
+                visit(stmt, True)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, conditional)
+
+    for stmt in module.statements:
+        visit(stmt, False)
+    return {name for name, conditional in maybe.items() if conditional}
+
+
+def _local_paths(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, outer: dict[str, PathRef]
+) -> dict[str, PathRef]:
+    """`outer` plus the names the function's own top-level statements bind to a path
+    expression (a local shadows a module constant of the same name)."""
+    local = dict(outer)
+    for stmt in function.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            ref = _path_ref(value, local)
+            if ref is not None and "__file__" not in ref.value:
+                local[target.id] = ref
+            else:
+                local.pop(target.id, None)
+    return local
 
 
 def _path_constants(module: AppModule) -> dict[str, PathRef]:
