@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from hfdeploy.environment.settings import settings_fields
@@ -29,6 +29,7 @@ class EnvRead:
     required: bool  # unset on a Space, the app fails or gets None where it expects a value
 
     loader: str | None = None  # the helper function it is read through, for messages
+    needed_by: str | None = None  # an API client built at start that rejects its empty default
 
     @property
     def has_default(self) -> bool:
@@ -57,9 +58,73 @@ def env_reads(project: Project) -> list[EnvRead]:
                     not field.has_default,
                 )
             )
-        return reads
+        needed = _keys_clients_need(project, reads)
+        return [
+            replace(read, required=True, needed_by=needed[read.name])
+            if read.name in needed and not read.required and _empty_default(read)
+            else read
+            for read in reads
+        ]
 
     return project.memo("env-reads", collect)
+
+
+# API clients whose constructor raises when its key is None or empty (`The api_key client option
+# must be set ...`), rather than failing at the first request.
+_KEYED_CLIENTS = frozenset(
+    {"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI", "Groq", "AsyncGroq"}
+)
+
+
+def _empty_default(read: EnvRead) -> bool:
+    """The default is absent, None or empty: unset on a Space, the value is None or ''."""
+    default = read.default
+    return default is None or (isinstance(default, ast.Constant) and not default.value)
+
+
+def _keys_clients_need(project: Project, reads: list[EnvRead]) -> dict[str, str]:
+    """Variables whose value module-level code passes as `api_key=` to a client that rejects a
+    missing key when it is constructed: required at start whatever default they have."""
+    fields = {f.name: f.env_name for f in settings_fields(project)}
+    needed: dict[str, str] = {}  # variable -> the client constructor
+    for module in candidate_files(project, *_KEYED_CLIENTS):
+        names: dict[str, str] = {}  # module-level name -> the variable it was read from
+        for node, (variable, _kind, _default) in read_nodes(module):
+            parent = module.parent_of(node)
+            if (
+                isinstance(parent, (ast.Assign, ast.AnnAssign))
+                and module.statement_of(node) in module.tree.body
+            ):
+                targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+                names.update({t.id: variable for t in targets if isinstance(t, ast.Name)})
+        for stmt in module.tree.body:  # `KEY = settings.KEY`
+            if (
+                isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Attribute)
+                and stmt.value.attr in fields
+            ):
+                names.update(
+                    {t.id: fields[stmt.value.attr] for t in stmt.targets if isinstance(t, ast.Name)}
+                )
+        read_at = {id(node): variable for node, (variable, _k, _d) in read_nodes(module)}
+        for stmt in module.tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for call in ast.walk(stmt):
+                if not isinstance(call, ast.Call):
+                    continue
+                func = call.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if name not in _KEYED_CLIENTS:
+                    continue
+                key = next((k.value for k in call.keywords if k.arg == "api_key"), None)
+                if isinstance(key, ast.Attribute) and key.attr in fields:
+                    needed.setdefault(fields[key.attr], name)
+                elif isinstance(key, ast.Name) and key.id in names:
+                    needed.setdefault(names[key.id], name)
+                elif key is not None and id(key) in read_at:
+                    needed.setdefault(read_at[id(key)], name)
+    return needed
 
 
 _OS_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*\bos\b", re.MULTILINE)

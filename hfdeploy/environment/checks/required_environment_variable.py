@@ -33,6 +33,12 @@ class RequiredEnvironmentVariable(Check):
     one the finding says to give it the value it must have there as a default: `PORT` the
     `app_port` (7860 by default), `HOST` `0.0.0.0`, `USER` `user`.
 
+    A setting with an empty default (`Optional[str] = None`, `os.getenv("KEY")`) counts as
+    required when module-level code passes it as `api_key=` to an API client that refuses a
+    missing key when it is built (`OpenAI`, `AsyncOpenAI`, `AzureOpenAI`, `Groq`, ...): the app
+    then stops at import with `The api_key client option must be set`. `verify` gives such a
+    variable a placeholder, as a Space owner would set the secret.
+
     ## Why is this bad?
     It is not: it is information. A Space never reads `.env`, so each of these must be set under
     Settings → Variables and secrets, or the app fails at start. Names with SECRET, TOKEN,
@@ -99,6 +105,11 @@ _WHY = {
 
 
 def _how(read: EnvRead) -> str:
+    if read.needed_by:
+        return (
+            f"its default reaches `{read.needed_by}(api_key=...)` at start, which rejects a "
+            "missing key"
+        )
     if read.kind == "loader":
         return f"read through `{read.loader}()` without a default"
     if read.kind == "settings":
