@@ -58,7 +58,7 @@ def env_reads(project: Project) -> list[EnvRead]:
                     not field.has_default,
                 )
             )
-        needed = _keys_clients_need(project, reads)
+        needed = _keys_clients_need(project)
         return [
             replace(read, required=True, needed_by=needed[read.name])
             if read.name in needed and not read.required and _empty_default(read)
@@ -82,14 +82,16 @@ def _empty_default(read: EnvRead) -> bool:
     return default is None or (isinstance(default, ast.Constant) and not default.value)
 
 
-def _keys_clients_need(project: Project, reads: list[EnvRead]) -> dict[str, str]:
+def _keys_clients_need(project: Project) -> dict[str, str]:
     """Variables whose value module-level code passes as `api_key=` to a client that rejects a
     missing key when it is constructed: required at start whatever default they have."""
     fields = {f.name: f.env_name for f in settings_fields(project)}
     needed: dict[str, str] = {}  # variable -> the client constructor
     for module in candidate_files(project, *_KEYED_CLIENTS):
         names: dict[str, str] = {}  # module-level name -> the variable it was read from
+        read_at: dict[int, str] = {}  # id of a read expression -> its variable
         for node, (variable, _kind, _default) in read_nodes(module):
+            read_at[id(node)] = variable
             parent = module.parent_of(node)
             if (
                 isinstance(parent, (ast.Assign, ast.AnnAssign))
@@ -106,7 +108,6 @@ def _keys_clients_need(project: Project, reads: list[EnvRead]) -> dict[str, str]
                 names.update(
                     {t.id: fields[stmt.value.attr] for t in stmt.targets if isinstance(t, ast.Name)}
                 )
-        read_at = {id(node): variable for node, (variable, _k, _d) in read_nodes(module)}
         for stmt in module.tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue

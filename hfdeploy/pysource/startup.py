@@ -614,8 +614,16 @@ def _local_paths(
 ) -> dict[str, PathRef]:
     """`outer` plus the names the function's own top-level statements bind to a path
     expression (a local shadows a module constant of the same name)."""
-    local = dict(outer)
-    for stmt in function.body:
+    return _bound_paths(function.body, outer, shadow=True)
+
+
+def _bound_paths(
+    statements: list[ast.stmt], outer: dict[str, PathRef], *, shadow: bool
+) -> dict[str, PathRef]:
+    """`outer` plus the names `statements` bind to a path expression, in order (each may use
+    the ones before it). `shadow`: a name rebound to something else stops naming a path."""
+    bound = dict(outer)
+    for stmt in statements:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target, value = stmt.targets[0], stmt.value
         elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -623,26 +631,14 @@ def _local_paths(
         else:
             continue
         if isinstance(target, ast.Name):
-            ref = _path_ref(value, local)
+            ref = _path_ref(value, bound)
             if ref is not None and "__file__" not in ref.value:
-                local[target.id] = ref
-            else:
-                local.pop(target.id, None)
-    return local
+                bound[target.id] = ref
+            elif shadow:
+                bound.pop(target.id, None)
+    return bound
 
 
 def _path_constants(module: AppModule) -> dict[str, PathRef]:
     """Module-level names bound to a path expression (`BASE_DIR = Path(__file__).parent`)."""
-    consts: dict[str, PathRef] = {}
-    for stmt in module.statements:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target, value = stmt.targets[0], stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target, value = stmt.target, stmt.value
-        else:
-            continue
-        if isinstance(target, ast.Name):
-            ref = _path_ref(value, consts)
-            if ref is not None and "__file__" not in ref.value:
-                consts[target.id] = ref
-    return consts
+    return _bound_paths(module.statements, {}, shadow=False)

@@ -18,7 +18,14 @@ from hfdeploy.database.dependencies import (
     sqlalchemy_tool_lock,
 )
 from hfdeploy.database.sources import FoundUrl
-from hfdeploy.diagnostics import Applicability, Diagnostic, Fix, FixAvailability, Severity
+from hfdeploy.diagnostics import (
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    FixAvailability,
+    Severity,
+)
 from hfdeploy.project import Project
 from hfdeploy.requirements.deps import add_requirement_edit
 
@@ -149,17 +156,7 @@ class DatabaseDriverNotDeclared(Check):
         )
         if inputs.family != "postgresql" or not plain:
             return
-        edit = add_requirement_edit(project, "psycopg[binary]")
-        fix = (
-            Fix(
-                f"Add `psycopg[binary]` to {edit.path} (the driver of `postgresql://` on "
-                "SQLAlchemy 2.1; psycopg2 stays for 2.0)",
-                (edit,),
-                Applicability.SAFE,
-            )
-            if edit is not None
-            else None
-        )
+        edit, fix = _add_psycopg(project)
         shown = ", ".join(f"`{v}`" for v in plain)
         yield self.diagnostic(
             f"{shown} is expected to hold a `postgresql://` URL without a driver, and the "
@@ -169,14 +166,7 @@ class DatabaseDriverNotDeclared(Check):
             path=edit.path if edit is not None else None,
             notes=[
                 *(f"so says {why}" for why in inputs.evidence[:2]),
-                *(
-                    [
-                        f"{', '.join(f'`{n}`' for n in capped)} may cap SQLAlchemy below 2.1; "
-                        "if none does, the app fails."
-                    ]
-                    if (capped := sqlalchemy_dependents(project))
-                    else []
-                ),
+                *([_capped_note(capped)] if (capped := sqlalchemy_dependents(project)) else []),
             ],
             fix=fix,
             severity=Severity.WARNING,
@@ -193,10 +183,7 @@ class DatabaseDriverNotDeclared(Check):
             )
         ]
         if capped_by:
-            notes.append(
-                f"{', '.join(f'`{n}`' for n in capped_by)} may cap SQLAlchemy below 2.1; if none "
-                "does, the app fails."
-            )
+            notes.append(_capped_note(capped_by))
         if tool_lock:
             notes.append(
                 f"{tool_lock}: an image that installs through that lock gets 2.0 and works; one "
@@ -205,17 +192,7 @@ class DatabaseDriverNotDeclared(Check):
         notes += [
             f"Also used at {p.path}" + (f" (`{p.name}`)." if p.name else ".") for p in places[1:]
         ]
-        edit = add_requirement_edit(project, "psycopg[binary]")
-        fix = (
-            Fix(
-                f"Add `psycopg[binary]` to {edit.path} (the driver of `postgresql://` on "
-                "SQLAlchemy 2.1; psycopg2 stays for 2.0)",
-                (edit,),
-                Applicability.SAFE,
-            )
-            if edit is not None
-            else None
-        )
+        _, fix = _add_psycopg(project)
         return self.diagnostic(
             f"`{first.url.masked()}` names no driver, and the declared SQLAlchemy allows 2.1, "
             "whose default PostgreSQL driver is psycopg (3): with only psycopg2 installed the app "
@@ -226,3 +203,23 @@ class DatabaseDriverNotDeclared(Check):
             fix=fix,
             severity=Severity.WARNING if capped_by or tool_lock else None,
         )
+
+
+def _add_psycopg(project: Project) -> tuple[Edit | None, Fix | None]:
+    """The safe addition of `psycopg[binary]` to the requirements file the image installs."""
+    edit = add_requirement_edit(project, "psycopg[binary]")
+    if edit is None:
+        return None, None
+    return edit, Fix(
+        f"Add `psycopg[binary]` to {edit.path} (the driver of `postgresql://` on "
+        "SQLAlchemy 2.1; psycopg2 stays for 2.0)",
+        (edit,),
+        Applicability.SAFE,
+    )
+
+
+def _capped_note(capped_by: list[str]) -> str:
+    return (
+        f"{', '.join(f'`{n}`' for n in capped_by)} may cap SQLAlchemy below 2.1; if none does, "
+        "the app fails."
+    )
