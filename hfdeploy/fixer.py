@@ -19,6 +19,7 @@ from hfdeploy.journal import load as load_journal
 from hfdeploy.project import OutsideRepository, Project
 from hfdeploy.pyparse import parse_or_none
 from hfdeploy.redact import redact
+from hfdeploy.registry import syntax_error
 from hfdeploy.runner import run_checks
 
 MAX_ROUNDS = 10
@@ -103,7 +104,10 @@ def fix_project(project: Project, checks: list[Check], *, unsafe: bool = False) 
             seen.add(key)
             taken.extend(diag.fix.edits)
             chosen.append(diag)
-        changes, dropped = _apply(current, chosen)
+        changes, dropped, held = _apply(current, chosen)
+        for diag in held:
+            assert diag.fix is not None
+            rejected.add(_fix_key(diag.fix))
         for diag in dropped:
             assert diag.fix is not None
             rejected.add(_fix_key(diag.fix))
@@ -119,7 +123,7 @@ def fix_project(project: Project, checks: list[Check], *, unsafe: bool = False) 
                     span=diag.span,
                 )
             )
-        applied = [d for d in chosen if d not in dropped]
+        applied = [d for d in chosen if d not in dropped and d not in held]
         untrack = {str(u.path) for d in applied for u in d.fix.untrack}  # type: ignore[union-attr]
         if not changes and not (untrack - outcome.untrack):
             break
@@ -142,11 +146,14 @@ def fix_project(project: Project, checks: list[Check], *, unsafe: bool = False) 
 
 def _apply(
     project: Project, chosen: list[Diagnostic]
-) -> tuple[dict[PurePosixPath, str], list[Diagnostic]]:
-    """Apply the chosen fixes file by file; a fix whose file stops parsing is dropped whole."""
+) -> tuple[dict[PurePosixPath, str], list[Diagnostic], list[Diagnostic]]:
+    """Apply the chosen fixes file by file: a fix whose file stops parsing is dropped whole
+    (second list); one that edits a file its own parser already rejects is held back (third
+    list: the finding about the broken file says why)."""
     dropped: list[Diagnostic] = []
+    held: list[Diagnostic] = []
     while True:
-        live = [d for d in chosen if d not in dropped]
+        live = [d for d in chosen if d not in dropped and d not in held]
         by_path: dict[PurePosixPath, list[Edit]] = {}
         owners: dict[PurePosixPath, list[Diagnostic]] = {}
         seen: set[tuple[object, ...]] = set()
@@ -159,19 +166,25 @@ def _apply(
                 by_path.setdefault(edit.path, []).append(edit)
                 owners.setdefault(edit.path, []).append(diag)
         changes: dict[PurePosixPath, str] = {}
-        broken: PurePosixPath | None = None
+        broken: list[Diagnostic] | None = None
         for path, edits in by_path.items():
             before = project.text(path) or ""
             after = apply_edits(before, edits)
             if after == before:
                 continue
-            if path.suffix == ".py" and _parses(before) and not _parses(after):
-                broken = path
+            if path.suffix == ".py":
+                if _parses(before) and not _parses(after):
+                    broken = dropped
+            elif syntax_error(path, before) is not None:
+                broken = held
+            elif syntax_error(path, after) is not None:
+                broken = dropped
+            if broken is not None:
+                broken.extend(owners[path])
                 break
             changes[path] = after
         if broken is None:
-            return changes, dropped
-        dropped.extend(owners[broken])
+            return changes, dropped, held
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -306,13 +319,13 @@ def complete_interrupted(project: Project) -> list[str]:
 
 
 def apply_fixes(project: Project, diagnostics: list[Diagnostic]) -> FixOutcome:
-    """Apply the given findings' fixes once (a fix that would leave a Python file unparsable is
-    dropped), as a FixOutcome ready for `write_changes`: for fixes found outside the checks,
+    """Apply the given findings' fixes once (a fix that would leave a file unparsable is dropped,
+    one that edits a file that already is is held back), as a FixOutcome ready for `write_changes`: for fixes found outside the checks,
     such as `fix --verify`'s runtime repairs."""
-    changes, dropped = _apply(project, diagnostics)
+    changes, dropped, held = _apply(project, diagnostics)
     outcome = FixOutcome(project.with_changes(changes, frozenset()) if changes else project)
-    outcome.applied = [d for d in diagnostics if d not in dropped]
-    outcome.remaining = list(dropped)
+    outcome.applied = [d for d in diagnostics if d not in dropped and d not in held]
+    outcome.remaining = [*dropped, *held]
     return outcome
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
 from hfdeploy.check import Check
@@ -63,6 +64,17 @@ def runtime_rules() -> dict[str, Any]:
     from hfdeploy.verify.findings import RULES
 
     return dict(RULES)
+
+
+def syntax_error(path: PurePosixPath, text: str) -> str | None:
+    """Why a domain's own parser (not Python's: the fixer asks that itself) rejects `text` as
+    the file at `path`, or None: `fix` never leaves such a file broken, nor edits one that
+    already is (an edit would land inside what broke it)."""
+    if path.name == "Dockerfile" and len(path.parts) == 1:
+        from hfdeploy.dockerfile.parse import syntax_error as dockerfile_error
+
+        return dockerfile_error(text)
+    return None
 
 
 def check_by_code(code: str) -> type[Check] | None:

@@ -138,6 +138,8 @@ class Dockerfile:
     directives: dict[str, str]
     global_args: dict[str, str]  # ARGs before the first FROM that have defaults
     stages: list[Stage]
+    # What stops Docker's parser before any step runs: (1-based line, BuildKit's words).
+    errors: tuple[tuple[int, str], ...] = ()
 
     @property
     def final_stage(self) -> Stage | None:
@@ -218,6 +220,7 @@ def parse_dockerfile(path: PurePosixPath, text: str) -> Dockerfile:
     escape = "`" if directives.get("escape") == "`" else "\\"
     continuation = re.compile(re.escape(escape) + r"[ \t]*$")
     instructions: list[Instruction] = []
+    errors: list[tuple[int, str]] = []
     i = first
     while i < len(lines):
         offset, line = lines[i]
@@ -255,16 +258,22 @@ def parse_dockerfile(path: PurePosixPath, text: str) -> Dockerfile:
         heredocs: list[str] = []
         if keyword in ("RUN", "COPY", "ADD"):
             for marker in _HEREDOC.finditer(logical, args_start):
+                if not _starts_word(logical, marker.start()):
+                    continue  # `$((1<<N))`, `"a <<b"`: no here-document
                 strip_tabs, delimiter = marker.group(1) == "-", marker.group(3)
                 body: list[str] = []
+                terminated = False
                 while i < len(lines):
                     offset, line = lines[i]
                     i += 1
                     end = offset + len(line)
                     if (line.lstrip("\t") if strip_tabs else line) == delimiter:
+                        terminated = True
                         break
                     body.append(line)
                 heredocs.append("\n".join(body))
+                if not terminated:
+                    errors.append((start_line + 1, "unterminated heredoc"))
         flags: list[Flag] = []
         if keyword in _FLAG_KEYWORDS:
             for word in split_words(logical[args_start:]):
@@ -287,7 +296,25 @@ def parse_dockerfile(path: PurePosixPath, text: str) -> Dockerfile:
                 heredocs=tuple(heredocs),
             )
         )
-    return _assign_stages(path, text, instructions, directives)
+    parsed = _assign_stages(path, text, instructions, directives)
+    parsed.errors = tuple(errors)
+    return parsed
+
+
+def _starts_word(logical: str, at: int) -> bool:
+    """True when `<<` at `at` opens a shell word outside quotes, as BuildKit reads a heredoc
+    (`$((1<<N))` or `echo "a <<b"` is none)."""
+    if at and not logical[at - 1].isspace():
+        return False
+    before = logical[:at]
+    return before.count('"') % 2 == 0 and before.count("'") % 2 == 0
+
+
+def syntax_error(text: str) -> str | None:
+    """BuildKit's parse error for this Dockerfile text (`line 3: unterminated heredoc`), or
+    None when it parses."""
+    errors = parse_dockerfile(PurePosixPath("Dockerfile"), text).errors
+    return f"line {errors[0][0]}: {errors[0][1]}" if errors else None
 
 
 def _assign_stages(

@@ -4,7 +4,7 @@ text, including broken quoting, continuations, heredocs and odd stages."""
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,3 +99,16 @@ def test_df_fixes_settle(tmp_path: Path, lines: list[str], unsafe: bool) -> None
     assert not [d for d in outcome.remaining if d.code in ("HF000", "HF003")], [
         (d.code, d.message) for d in outcome.remaining if d.code.startswith("HF")
     ]
+
+
+def test_a_dockerfile_that_does_not_parse_is_left_alone(tmp_path: Path) -> None:
+    """An unterminated here-document swallows the rest of the file: an appended CMD would only
+    become more of its text, so the fixes settle without touching the Dockerfile, and DF046
+    says why the build stops."""
+    text = "FROM python:3.11-slim\nWORKDIR /app\nRUN <<EOF\npip install fastapi uvicorn\n"
+    root = make_tree(tmp_path / "open", {**APP, "Dockerfile": text})
+    outcome = fix_tree(root, "DF", unsafe=True, write=False)
+    codes = [d.code for d in outcome.remaining]
+    assert "HF003" not in codes and "HF002" not in codes
+    assert "DF046" in codes and "DF014" in codes
+    assert outcome.project.text(PurePosixPath("Dockerfile")) == text

@@ -12,6 +12,7 @@ from hfdeploy.dockerfile.checks.compiled_requirements_not_installed import (
 )
 from hfdeploy.dockerfile.checks.copy_source_missing import CopySourceMissing
 from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
+from hfdeploy.dockerfile.checks.dockerfile_does_not_parse import DockerfileDoesNotParse
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
 from hfdeploy.dockerfile.checks.exec_form_not_json import ExecFormNotJson
@@ -45,6 +46,7 @@ from hfdeploy.dockerfile.checks.write_denied_at_runtime import WriteDeniedAtRunt
 
 CHECKS: tuple[type[Check], ...] = (
     MissingDockerfile,  # DF001
+    DockerfileDoesNotParse,  # DF046
     BaseImagePythonMismatch,  # DF002
     RunsAsRoot,  # DF003
     WorkdirNotWritable,  # DF004
