@@ -72,9 +72,6 @@ KEYWORD_PARTS: dict[str, str] = {
     "dbname": "database",
 }
 _PACKAGES = tuple(sorted({name.split(".")[0] for name in CONNECTS}))
-_CALL = re.compile(
-    r"\b(?:connect|Connect|Connection|create_pool|MySQLConnectionPool|ConnectionPool)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -100,7 +97,9 @@ def _collect(project: Project) -> list[DriverCall]:
         bindings = _bindings(module.tree)
         if not bindings:
             continue
-        for node in module.nodes_matching(_CALL):
+        # the lines that name what the imports bind (`aiomysql.create_pool(`, `open_db(`)
+        uses = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(bindings))) + r")\b")
+        for node in module.nodes_matching(uses):
             if not isinstance(node, ast.Call):
                 continue
             function = _dotted(node.func, bindings) or ""
