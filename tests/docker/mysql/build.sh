@@ -45,6 +45,7 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "hfdeploy.standin"}}' "$
 fi
 [ -s "$BASE_TAR" ] || die "no rootfs tarball $BASE_TAR (tests/docker/setup-engine.sh makes it)"
 
+mkdir -p "$CACHE_DIR"
 base=hfdeploy-standin/mysql-rootfs:${MYSQL_TAG//[:\/]/-}
 context=$(mktemp -d /tmp/hfdeploy-mysql-standin.XXXXXX)
 logfile=$CACHE_DIR/mysql-build.log
