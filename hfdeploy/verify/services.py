@@ -152,6 +152,9 @@ MYSQL = Server(
     image_env="HFDEPLOY_MYSQL_IMAGE",
     default_port=3306,
     # MySQL 8 initialises its data directory with a temporary server: slower than initdb.
+    # Its users authenticate with caching_sha2_password, which PyMySQL and aiomysql complete
+    # over a plain connection only with `cryptography` installed (the offline MariaDB stand-in
+    # uses mysql_native_password and cannot show that).
     ready_timeout=150.0,
     environment=_mysql_environment,
     # The official image passes arguments that start with `-` to mysqld.
