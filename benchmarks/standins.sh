@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Offline stand-ins for the python base images real repositories start FROM, and for postgres:16
-# (benchmark only).
+# and mysql:8 (benchmark only).
 #
 #   bash benchmarks/standins.sh                      # the default set (below)
 #   bash benchmarks/standins.sh python:3.10-slim-bookworm python:3.12.4 postgres:16   # these tags
@@ -18,6 +18,8 @@
 # a `-slim` tag has no libpq, as the official slim images.
 # postgres:16 (and postgres:16-bookworm, postgres:16.2, ...) is tests/docker/postgres/build.sh's
 # stand-in: PostgreSQL 16.2 from the pgserver wheel, the official image's POSTGRES_* contract.
+# mysql:8 (and mysql:8.0, mysql:8.0.30, ...) is tests/docker/mysql/build.sh's stand-in: Debian
+# bookworm's MariaDB server with the official image's MYSQL_* contract.
 # Astral's uv images (ghcr.io/astral-sh/uv:...) are not made here: hfdeploy verify itself builds
 # them from the `uv` wheel when the engine cannot pull them (RT034), and the benchmark lets it.
 #
@@ -35,10 +37,11 @@ BASE_TAR=$CACHE_DIR/bookworm-py311-rootfs-r$ROOTFS_REV.tar
 REV=bench-2
 IMAGE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
-DEFAULT_TAGS=(python:3.10-slim python:3.13-slim python:3.9-slim python:3.8-slim postgres:16)
+DEFAULT_TAGS=(python:3.10-slim python:3.13-slim python:3.9-slim python:3.8-slim postgres:16 mysql:8)
 HERE=$(cd "$(dirname "$0")" && pwd)
 FULL_IMAGE=$HERE/../tests/docker/full-image.sh
 POSTGRES_BUILD=$HERE/../tests/docker/postgres/build.sh
+MYSQL_BUILD=$HERE/../tests/docker/mysql/build.sh
 
 log() { printf '[standins] %s\n' "$*" >&2; }
 
@@ -107,6 +110,15 @@ make_postgres() {
     [ -s "$BASE_TAR" ] || { log "no cached rootfs $BASE_TAR: run tests/docker/setup-engine.sh first"; return 1; }
     BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$POSTGRES_BUILD" || return 1
     [ "$tag" = postgres:16 ] || docker tag postgres:16 "$tag"
+}
+
+# make_mysql TAG: mysql:8 from tests/docker/mysql/build.sh, TAG pointing at it
+make_mysql() {
+    local tag=$1 ref=${1#*:}
+    [[ $ref =~ ^8(\.[0-9]+){0,2}$ ]] || return 1
+    [ -s "$BASE_TAR" ] || { log "no cached rootfs $BASE_TAR: run tests/docker/setup-engine.sh first"; return 1; }
+    BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$MYSQL_BUILD" || return 1
+    [ "$tag" = mysql:8 ] || docker tag mysql:8 "$tag"
 }
 
 # build_slim X.Y: $(base_of X.Y) from the cached rootfs and pyenv's CPython X.Y
@@ -184,6 +196,10 @@ make_tag() {
         python | docker.io/python | docker.io/library/python | library/python) ;;
         postgres | docker.io/postgres | docker.io/library/postgres | library/postgres)
             make_postgres "$tag"
+            return
+            ;;
+        mysql | docker.io/mysql | docker.io/library/mysql | library/mysql)
+            make_mysql "$tag"
             return
             ;;
         *) return 1 ;;

@@ -194,3 +194,97 @@ def test_full_python_standins_have_libpq_and_slim_ones_do_not(
         )
         found[tag] = out.decode().strip()
     assert found == {f"python:{version}": "libpq.so.5", f"python:{version}-slim": "None"}
+
+
+# -- mysql:8 (tests/docker/mysql/): Debian's MariaDB with the official image's MYSQL_* contract --
+
+MYSQL = "mysql:8"
+
+
+def mysql_ready(container: Any, timeout: float = 120.0) -> str:
+    """The logs once the final server (started after the temporary one) is ready."""
+    deadline = time.monotonic() + timeout
+    logs = ""
+    while time.monotonic() < deadline:
+        container.reload()
+        logs = container.logs().decode(errors="replace")
+        _, done, after = logs.partition("MySQL init process done. Ready for start up.")
+        if done and "ready for connections" in after:
+            return logs
+        if container.status == "exited":
+            break
+        time.sleep(0.5)
+    pytest.fail(f"mysql stand-in not ready ({container.status}); logs:\n{logs[-3000:]}")
+
+
+def test_mysql_standin_keeps_the_official_contract(docker_client: Any) -> None:
+    need_image(docker_client, MYSQL)
+    port = free_port()
+    container = docker_client.containers.run(
+        MYSQL,
+        [f"--port={port}"],  # options alone go to mysqld
+        name=f"hfdeploy-test-mysql-{uuid.uuid4().hex[:10]}",
+        environment={
+            "MYSQL_ROOT_PASSWORD": "r00t-pw",
+            "MYSQL_DATABASE": "shop",
+            "MYSQL_USER": "app",
+            "MYSQL_PASSWORD": "it's-s3cret",  # a quote: the entrypoint escapes it
+        },
+        network_mode="host",
+        detach=True,
+    )
+    try:
+        logs = mysql_ready(container)
+        # the temporary server of the initialisation listened on no TCP port; the final one on
+        # the port given
+        before, _, after = logs.partition("MySQL init process done.")
+        assert "ready for connections" in before and "port: 0 " in before
+        assert f"port: '{port}'" not in before and f"port: {port} " in after
+
+        def sql(user: str, password: str, query: str, database: str = "") -> tuple[int, str]:
+            command = ["mysql", "-h127.0.0.1", f"-P{port}", f"-u{user}", f"-p{password}", "-N"]
+            result = container.exec_run([*command, *([database] if database else []), "-e", query])
+            return result.exit_code, result.output.decode(errors="replace")
+
+        assert sql("app", "it's-s3cret", "SELECT CURRENT_USER(), DATABASE()", "shop") == (
+            0,
+            "app@%\tshop\n",
+        )
+        code, out = sql("app", "it's-s3cret", "CREATE DATABASE other")
+        assert code != 0 and "Access denied" in out
+        code, out = sql("app", "wrong", "SELECT 1")
+        assert code != 0 and "Access denied for user 'app'" in out
+        assert sql("root", "r00t-pw", "SELECT COUNT(*) FROM mysql.user WHERE User = ''") == (
+            0,
+            "0\n",
+        )
+        started = time.monotonic()
+        container.stop(timeout=30)
+        container.reload()
+        assert container.attrs["State"]["ExitCode"] == 0
+        assert time.monotonic() - started < 15
+        assert "Shutdown complete" in container.logs().decode(errors="replace")
+    finally:
+        container.remove(force=True)
+
+
+def test_mysql_standin_refuses_to_start_without_a_password(docker_client: Any) -> None:
+    need_image(docker_client, MYSQL)
+    container = docker_client.containers.run(
+        MYSQL, [f"--port={free_port()}"], network_mode="host", detach=True
+    )
+    try:
+        result = container.wait(timeout=60)
+        logs = container.logs().decode(errors="replace")
+    finally:
+        container.remove(force=True)
+    assert result["StatusCode"] == 1
+    assert "password option is not specified" in logs
+
+
+def test_mysql_standin_runs_other_commands_as_given(docker_client: Any) -> None:
+    need_image(docker_client, MYSQL)
+    out = docker_client.containers.run(
+        MYSQL, ["mysql", "--version"], network_mode="host", remove=True
+    ).decode()
+    assert "MariaDB" in out

@@ -38,7 +38,8 @@ HELP = (
     "Build the repository's Dockerfile with a real Docker engine, start the container as a Space "
     "would (uid 1000, 16g memory and 2 CPUs, the SPACE_* variables a Space injects, listening on "
     "app_port, required secrets from --env/--env-file or placeholders of the right kind; a "
-    "throwaway postgres:16 when the app's PostgreSQL URL or its parts were not given, see "
+    "throwaway postgres:16 or mysql:8 when the app's PostgreSQL or MySQL URL or its parts were "
+    "not given, see "
     "--services), wait "
     "for it to answer (peak memory and start time reported), probe as the HTTPS proxy does "
     "(X-Forwarded-*, the Space's Host and origin), probe /, health routes and /openapi.json, "
@@ -114,9 +115,9 @@ BUILD_TIMEOUT_OPT = typer.Option(
 SERVICES_OPT = typer.Option(
     Services.auto,
     "--services",
-    help="auto: when the app's database is PostgreSQL and its URL (or the variables it is "
-    "built from) was not given, run a throwaway postgres:16 next to it and point the app "
-    "at it (removed afterwards); none: placeholders only.",
+    help="auto: when the app's database is PostgreSQL or MySQL and its URL (or the variables "
+    "it is built from) was not given, run a throwaway postgres:16 or mysql:8 next to it and "
+    "point the app at it (removed afterwards); none: placeholders only.",
 )
 
 

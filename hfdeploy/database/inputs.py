@@ -3,7 +3,9 @@ whether the engine is async, the variables whose whole value becomes the engine 
 variables that fill the URL's parts when the code assembles it (`f"postgresql://{user}:..."`).
 
 Found by following each URL back from where it is used — `create_engine(...)`,
-`create_async_engine(...)`, Alembic's `config.set_main_option("sqlalchemy.url", ...)` — through
+`create_async_engine(...)`, Alembic's `config.set_main_option("sqlalchemy.url", ...)`, and the
+address a driver's own call takes as keywords (`pymysql.connect(host=..., user=...)`,
+`aiomysql.create_pool(...)`, `asyncpg.connect(...)`: the connects module) — through
 assignments, imports, settings fields and properties, string methods (`.replace(...)`),
 f-strings, `str.format`, `%`, concatenation and `URL.create(...)`, down to the environment
 reads the environment domain finds. The variable's name does not matter.
@@ -17,8 +19,9 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
+from hfdeploy.database.connects import driver_calls
 from hfdeploy.database.dependencies import (
     DRIVERS,
     sqlalchemy_allows_21,
@@ -107,6 +110,10 @@ class Assembled:
     module: Located | None = field(default=None, compare=False)
     node: ast.expr | None = field(default=None, compare=False)
     no_server: bool = False
+    # The address is a driver call's keywords and names no port: the server must listen on the
+    # family's default port (a host keyword takes no `host:port`).
+    default_port: bool = False
+    call: str = field(default="", compare=False)  # the driver's call, when it is one
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ class DatabaseInputs:
     # (`f"postgresql://{user}:{pw}@{host}/{db}"`): a server on another port than the default
     # must be given to them as `host:port`.
     portless_hosts: frozenset[str] = frozenset()
+    # Host variables a driver call takes with no port keyword (`pymysql.connect(host=HOST,
+    # user=...)`): the app reaches a server on the family's default port only.
+    default_port_hosts: frozenset[str] = frozenset()
 
     @property
     def variables(self) -> frozenset[str]:
@@ -541,6 +551,26 @@ def sinks(project: Project) -> list[Sink]:
             scope = _enclosing(call.module, call.call)
             flows = tracer.trace(scope, call.url_arg)
             found.append(Sink(call.module.path, call.call.lineno, call.is_async, tuple(flows)))
+        for connect in driver_calls(project):
+            if is_test_file(connect.module.path):
+                continue
+            scope = _enclosing(connect.module, connect.call)
+            parts: list[tuple[str, Part]] = []
+            for part, passed in connect.parts:
+                if isinstance(passed, ast.Call) and _name_of(passed.func) == "int" and passed.args:
+                    passed = passed.args[0]  # `port=int(os.environ["DB_PORT"])`
+                for flow in tracer.trace(scope, passed):
+                    if isinstance(flow, Whole):
+                        parts.append((flow.variable, cast(Part, part)))
+            driver = connect.driver
+            assembled = Assembled(
+                f"{driver.family}+{driver.name}",
+                tuple(dict.fromkeys(parts)),
+                default_port=not connect.has_port,
+                call=connect.function,
+            )
+            line = connect.call.lineno
+            found.append(Sink(connect.module.path, line, driver.is_async, (assembled,)))
         for module in candidate_files(project, "sqlalchemy.url"):
             if is_test_file(module.path):
                 continue
@@ -598,6 +628,7 @@ def _analyse(project: Project) -> DatabaseInputs:
     assembled_parts: list[tuple[Family, str, Part]] = []
     portless: set[str] = set()
     ported: set[str] = set()
+    default_port: set[str] = set()
     is_async = False
     for sink in found:
         where = f"{sink.path}:{sink.line}"
@@ -609,13 +640,16 @@ def _analyse(project: Project) -> DatabaseInputs:
                 assembled = _family(flow.scheme)
                 assembled_parts += [(assembled, v, p) for v, p in flow.parts]
                 hosts = {v for v, p in flow.parts if p == "host"}
+                if flow.default_port:
+                    default_port |= hosts
                 # Only a string template takes `host:port` in its host (URL.create does not).
                 if flow.module is None or any(p == "port" for _v, p in flow.parts):
                     ported |= hosts
                 else:
                     portless |= hosts
                 if assembled != "unknown":
-                    evidence.append((assembled, f"the URL assembled at {where}"))
+                    what = f"the {flow.call}(...) call" if flow.call else "the URL assembled"
+                    evidence.append((assembled, f"{what} at {where}"))
                 is_async = is_async or sink.is_async
             elif isinstance(flow, Written):
                 written = _family(flow.url)
@@ -648,6 +682,7 @@ def _analyse(project: Project) -> DatabaseInputs:
         tuple(dict.fromkeys(why for f, why in evidence if f == family)),
         tuple(found),
         frozenset(portless - ported),
+        frozenset(default_port),
     )
 
 

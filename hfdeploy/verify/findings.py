@@ -152,15 +152,15 @@ RULES = {
             "RT022",
             "throwaway-database",
             Severity.INFO,
-            "verify ran a throwaway PostgreSQL for the app's database URL (or its parts); "
-            "on the Space that secret must point at your database.",
+            "verify ran a throwaway PostgreSQL or MySQL for the app's database URL (or its "
+            "parts); on the Space that secret must point at your database.",
         ),
         RuntimeRule(
             "RT023",
             "throwaway-database-unavailable",
             Severity.INFO,
             "The app's database needs a server verify could not start (no image, another "
-            "network, MySQL); its variables got placeholders.",
+            "network, a default port in use); its variables got placeholders.",
         ),
         RuntimeRule(
             "RT033",

@@ -1,12 +1,19 @@
 """A throwaway database server for the app under `verify`.
 
 A Space gets its database URL from a secret that points at a real server. When the app's
-engine speaks PostgreSQL and verify would otherwise hand its URL (or the variables the URL is
-assembled from) a placeholder, verify runs the official `postgres:16` image next to the app —
-host networking, a free port, a random password — waits until it accepts connections, and gives
-the app a URL (or parts) pointing at it. The server starts while the image builds, and its
-container is removed whatever happens (success, failure, Ctrl-C). Without the image (offline,
-no registry) verify goes on with the placeholders and says so in one line.
+database (the database domain's `database_inputs`: the family its code speaks, the variables
+its URL or its address parts come from) is PostgreSQL or MySQL and verify would otherwise hand
+those variables placeholders, verify runs the official image of that server next to the app —
+`postgres:16` or `mysql:8`, host networking, a free port, a random password — waits until it
+accepts connections, and gives the app a URL (or parts) pointing at it. The server starts while
+the image builds, and its container is removed whatever happens (success, failure, Ctrl-C).
+Without the image (offline, no registry) verify goes on with the placeholders and says so in
+one line.
+
+Each server is data (`Server`): its image and the variable that overrides it, the official
+image's environment contract, how the port is passed on its command line, its default port and
+how to tell that it is ready. What the app connects to is the database domain's answer; this
+module only starts the server and fills the values in.
 """
 
 from __future__ import annotations
@@ -17,27 +24,150 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hfdeploy.project import Project
 from hfdeploy.verify.docker_client import DockerClient, DockerFailure
-from hfdeploy.verify.settings import EnvSetting, VerifyOptions, engine_address, free_port
+from hfdeploy.verify.settings import (
+    EnvSetting,
+    VerifyOptions,
+    engine_address,
+    free_port,
+    port_is_free,
+)
 
-POSTGRES_IMAGE = "postgres:16"
-# Another image with the official image's contract (a registry mirror's, `pgvector/pgvector:pg16`).
-IMAGE_ENV = "HFDEPLOY_POSTGRES_IMAGE"
 SERVICE_USER = "hfdeploy"
 SERVICE_DATABASE = "app"
-READY_TIMEOUT = 90.0  # seconds for the server to accept connections (initdb included)
 _POLL = 0.25
+
+
+@dataclass(frozen=True)
+class Credentials:
+    user: str
+    password: str
+    database: str
+    admin_password: str  # the server's superuser (MySQL's root), nobody else's
+
+
+@dataclass(frozen=True)
+class Server:
+    """One kind of throwaway server, as its official image runs it."""
+
+    family: str  # the database domain's family: "postgresql", "mysql"
+    title: str  # for messages
+    name: str  # in container names
+    image: str  # the official image
+    image_env: str  # a variable naming another image with the same contract
+    default_port: int  # where an app that names no port connects
+    ready_timeout: float  # seconds for the server to accept connections (initialisation included)
+    environment: Callable[[Credentials], dict[str, str]]  # the image's environment contract
+    command: Callable[[int], list[str]]  # the server on this port
+    ready: Callable[[str, int], bool]  # the server itself answers on host:port
+
+    def chosen_image(self) -> str:
+        return os.environ.get(self.image_env) or self.image
+
+
 # PostgreSQL's SSLRequest: any server answers it with one byte, `S` or `N`, before any login.
 _SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+_MYSQL_PROTOCOL = 10  # the first byte of a MySQL (and MariaDB) server's handshake packet
+
+
+def accepts_connections(host: str, port: int, timeout: float = 1.0) -> bool:
+    """A PostgreSQL server answers an SSLRequest on `host:port` (a bare TCP accept is not
+    enough: another process may hold the port)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            sock.sendall(_SSL_REQUEST)
+            return sock.recv(1) in (b"S", b"N")
+    except OSError:
+        return False
+
+
+def mysql_handshake(host: str, port: int, timeout: float = 1.0) -> bool:
+    """A MySQL server greets every client first: a packet (3-byte length, sequence 0) whose
+    payload starts with protocol version 10. An error packet (0xff: too many connections, host
+    blocked), silence or another protocol is not a server ready for the app. The official image's
+    temporary server (initialisation) runs with `--skip-networking`: only the final server
+    answers on TCP."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            data = b""
+            while len(data) < 5:
+                chunk = sock.recv(5 - len(data))
+                if not chunk:
+                    return False
+                data += chunk
+    except OSError:
+        return False
+    length = int.from_bytes(data[:3], "little")
+    return length > 1 and data[3] == 0 and data[4] == _MYSQL_PROTOCOL
+
+
+def _postgres_environment(c: Credentials) -> dict[str, str]:
+    return {
+        "POSTGRES_USER": c.user,
+        "POSTGRES_PASSWORD": c.password,
+        "POSTGRES_DB": c.database,
+        # A throwaway cluster: skip initdb's final sync to disk (about a second).
+        "POSTGRES_INITDB_ARGS": "--no-sync",
+    }
+
+
+def _mysql_environment(c: Credentials) -> dict[str, str]:
+    # The image creates MYSQL_USER with every privilege on MYSQL_DATABASE; it refuses
+    # MYSQL_USER=root, whose password is MYSQL_ROOT_PASSWORD (and who exists on every host).
+    if c.user == "root":
+        return {"MYSQL_ROOT_PASSWORD": c.password, "MYSQL_DATABASE": c.database}
+    return {
+        "MYSQL_ROOT_PASSWORD": c.admin_password,
+        "MYSQL_DATABASE": c.database,
+        "MYSQL_USER": c.user,
+        "MYSQL_PASSWORD": c.password,
+    }
+
+
+POSTGRES = Server(
+    family="postgresql",
+    title="PostgreSQL",
+    name="postgres",
+    image="postgres:16",
+    # Another image with the official image's contract (a registry mirror's, `pgvector/pgvector:pg16`).
+    image_env="HFDEPLOY_POSTGRES_IMAGE",
+    default_port=5432,
+    ready_timeout=90.0,
+    environment=_postgres_environment,
+    command=lambda port: ["postgres", "-p", str(port)],
+    ready=accepts_connections,
+)
+MYSQL = Server(
+    family="mysql",
+    title="MySQL",
+    name="mysql",
+    image="mysql:8",
+    # Another image with the official image's contract (a registry mirror's, `mariadb:11`).
+    image_env="HFDEPLOY_MYSQL_IMAGE",
+    default_port=3306,
+    # MySQL 8 initialises its data directory with a temporary server: slower than initdb.
+    # Its users authenticate with caching_sha2_password, which PyMySQL and aiomysql complete
+    # over a plain connection only with `cryptography` installed (the offline MariaDB stand-in
+    # uses mysql_native_password and cannot show that).
+    ready_timeout=150.0,
+    environment=_mysql_environment,
+    # The official image passes arguments that start with `-` to mysqld.
+    command=lambda port: ["mysqld", f"--port={port}"],
+    ready=mysql_handshake,
+)
+SERVERS: dict[str, Server] = {server.family: server for server in (POSTGRES, MYSQL)}
 
 
 @dataclass(frozen=True)
 class ServicePlan:
     image: str
-    family: str  # "postgresql"
+    family: str  # "postgresql", "mysql"
     port: int
     user: str
     password: str
@@ -45,20 +175,23 @@ class ServicePlan:
     env: dict[str, str]  # what the app gets: URL and part variables
     settings: tuple[EnvSetting, ...]
     replaces: tuple[str, ...]  # the variables that would have been placeholders
+    admin_password: str = field(default_factory=lambda: secrets.token_hex(12), repr=False)
+
+    @property
+    def server(self) -> Server:
+        return SERVERS[self.family]
+
+    @property
+    def credentials(self) -> Credentials:
+        return Credentials(self.user, self.password, self.database, self.admin_password)
 
     @property
     def server_env(self) -> dict[str, str]:
-        return {
-            "POSTGRES_USER": self.user,
-            "POSTGRES_PASSWORD": self.password,
-            "POSTGRES_DB": self.database,
-            # A throwaway cluster: skip initdb's final sync to disk (about a second).
-            "POSTGRES_INITDB_ARGS": "--no-sync",
-        }
+        return self.server.environment(self.credentials)
 
     @property
     def command(self) -> list[str]:
-        return ["postgres", "-p", str(self.port)]
+        return self.server.command(self.port)
 
 
 @dataclass(frozen=True)
@@ -93,13 +226,13 @@ def plan_service(
     replaces = tuple(sorted(inputs.variables & placeholders))
     if not replaces:
         return None
-    if inputs.family != "postgresql":
-        if inputs.family == "mysql":
-            return NoService("verify starts a throwaway PostgreSQL only, not MySQL", replaces)
+    server = SERVERS.get(inputs.family)
+    if server is None:
         return None
     if options.network != "host":
         return NoService(
-            f"the throwaway PostgreSQL runs on the host network only (--network {options.network})",
+            f"the throwaway {server.title} runs on the host network only "
+            f"(--network {options.network})",
             replaces,
         )
     sourced = {s.name for s in settings if s.source != "placeholder"}
@@ -107,7 +240,17 @@ def plan_service(
     chosen = {part: given[name] for name, part in parts.items() if name in sourced}
     if "host" in chosen or "port" in chosen:
         return None  # the user pointed the app at a server of their own
-    port = free_port()
+    if inputs.default_port_hosts & set(parts):
+        # A driver call with a host and no port: only the default port reaches the server.
+        port = server.default_port
+        if not port_is_free(port):
+            return NoService(
+                f"the app connects to {server.title}'s default port {port} (its connection "
+                "names no port setting), which another process uses on this machine",
+                replaces,
+            )
+    else:
+        port = free_port()
     user = chosen.get("user") or SERVICE_USER
     password = chosen.get("password") or secrets.token_hex(12)
     database = chosen.get("database") or SERVICE_DATABASE
@@ -118,7 +261,7 @@ def plan_service(
         "port": str(port),
         "database": database,
     }
-    image = os.environ.get(IMAGE_ENV) or POSTGRES_IMAGE
+    image = server.chosen_image()
     env: dict[str, str] = {}
     found: list[EnvSetting] = []
     source = f"service {image}"
@@ -162,12 +305,18 @@ class DatabaseService:
 
     client: DockerClient
     plan: ServicePlan
-    timeout: float = READY_TIMEOUT
-    name: str = field(default_factory=lambda: f"hfdeploy-verify-postgres-{secrets.token_hex(3)}")
+    timeout: float | None = None  # None: the server's own
+    name: str = ""  # "": hfdeploy-verify-<server>-<random>
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _outcome: ServiceOutcome | None = None
     _created: bool = False
+
+    def __post_init__(self) -> None:
+        if self.timeout is None:
+            self.timeout = self.plan.server.ready_timeout
+        if not self.name:
+            self.name = f"hfdeploy-verify-{self.plan.server.name}-{secrets.token_hex(3)}"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -220,7 +369,8 @@ class DatabaseService:
         if failed is not None:
             return ServiceOutcome(False, f"its container did not start: {failed.message}")
         host, _local = engine_address()
-        deadline = time.monotonic() + self.timeout
+        timeout = self.timeout or plan.server.ready_timeout
+        deadline = time.monotonic() + timeout
         while not self._cancel.is_set():
             state = client.state(self.name)
             if isinstance(state, DockerFailure):
@@ -231,25 +381,13 @@ class DatabaseService:
                     f"the server exited with code {state.exit_code}",
                     log=client.logs(self.name),
                 )
-            if accepts_connections(host, plan.port):
+            if plan.server.ready(host, plan.port):
                 return ServiceOutcome(True)
             if time.monotonic() > deadline:
                 return ServiceOutcome(
                     False,
-                    f"the server did not accept connections within {self.timeout:.0f}s",
+                    f"the server did not accept connections within {timeout:.0f}s",
                     log=client.logs(self.name),
                 )
             self._cancel.wait(_POLL)
         return ServiceOutcome(False, "interrupted")
-
-
-def accepts_connections(host: str, port: int, timeout: float = 1.0) -> bool:
-    """A PostgreSQL server answers an SSLRequest on `host:port` (a bare TCP accept is not
-    enough: another process may hold the port)."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
-            sock.settimeout(timeout)
-            sock.sendall(_SSL_REQUEST)
-            return sock.recv(1) in (b"S", b"N")
-    except OSError:
-        return False

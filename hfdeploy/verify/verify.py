@@ -127,7 +127,9 @@ def _verify(
     service = None
     if isinstance(plan, ServicePlan):
         # Started now, so that the server initialises while the image builds.
-        progress.stage(f"Starting a throwaway PostgreSQL ({plan.image}) on port {plan.port}")
+        progress.stage(
+            f"Starting a throwaway {plan.server.title} ({plan.image}) on port {plan.port}"
+        )
         service = DatabaseService(client, plan)
         service.start()
     elif isinstance(plan, NoService):
@@ -187,7 +189,7 @@ def _with_service(
     """The app's env with the service's URL and parts, once the server accepts connections;
     the placeholders as before when it does not."""
     plan = service.plan
-    progress.stage(f"Waiting for the throwaway PostgreSQL on port {plan.port}")
+    progress.stage(f"Waiting for the throwaway {plan.server.title} on port {plan.port}")
     outcome = service.result()
     if not outcome.ready:
         _no_service(report, outcome.reason, plan.replaces, outcome.log)
@@ -200,7 +202,7 @@ def _with_service(
     report.findings.append(
         finding(
             "RT022",
-            f"Started a throwaway PostgreSQL ({plan.image}, port {plan.port}, ready in "
+            f"Started a throwaway {plan.server.title} ({plan.image}, port {plan.port}, ready in "
             f"{outcome.seconds:.1f}s) for {names}: on the Space "
             f"{'this secret' if len(plan.settings) == 1 else 'these secrets'} must point at "
             "your database",

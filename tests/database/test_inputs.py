@@ -289,3 +289,160 @@ def test_a_sqlite_fallback_does_not_hide_the_server(tmp_path: Path) -> None:
     assert found.family == "postgresql"
     assert found.url_variables == {"DATABASE_URL": "postgresql"}
     assert found.part_variables == {}  # DATA_DIR is the fallback's directory, not a part
+
+
+def test_mysql_urls_get_the_scheme_of_the_driver_the_image_installs(tmp_path: Path) -> None:
+    """`mysql://` loads mysqlclient, which the image may not install: the URL verify writes names
+    the installed driver (sync PyMySQL or mysql-connector, async aiomysql or asyncmy)."""
+    sync_engine = {
+        "main.py": (
+            "import os\nfrom sqlalchemy import create_engine\n"
+            "engine = create_engine(os.environ['SHOP_DATABASE_URL'])\n"
+        )
+    }
+    async_engine = {
+        "main.py": (
+            "import os\nfrom sqlalchemy.ext.asyncio import create_async_engine\n"
+            "engine = create_async_engine(os.environ['SHOP_DATABASE_URL'])\n"
+        )
+    }
+    cases = [
+        (sync_engine, "sqlalchemy\npymysql\n", "mysql+pymysql"),
+        (sync_engine, "sqlalchemy\nmysqlclient\n", "mysql"),
+        (sync_engine, "sqlalchemy\nmysql-connector-python\n", "mysql+mysqlconnector"),
+        (async_engine, "sqlalchemy\naiomysql\n", "mysql+aiomysql"),
+        (async_engine, "sqlalchemy\nasyncmy\n", "mysql+asyncmy"),
+    ]
+    for index, (files, requirements, scheme) in enumerate(cases):
+        found = inputs(tmp_path / str(index), files, requirements)
+        assert found.family == "mysql", requirements
+        assert found.url_variables == {"SHOP_DATABASE_URL": scheme}, requirements
+
+
+def test_mariadb_and_driver_schemes_are_mysql(tmp_path: Path) -> None:
+    for index, scheme in enumerate(
+        ["mariadb+pymysql", "mysql+mysqldb", "mysql+aiomysql", "mysql+asyncmy", "mariadb"]
+    ):
+        found = inputs(
+            tmp_path / str(index),
+            {
+                ".env.example": f"DATABASE_URL={scheme}://user:pw@db:3306/shop\n",
+                "main.py": (
+                    "import os\nfrom sqlalchemy import create_engine\n"
+                    "engine = create_engine(os.environ['DATABASE_URL'])\n"
+                ),
+            },
+            "sqlalchemy\n",
+        )
+        assert found.family == "mysql", scheme
+        assert found.url_variables["DATABASE_URL"].split("://")[0] in (scheme, "mysql"), scheme
+
+
+DRIVER_CALLS = {
+    # (module text, requirements) -> the parts it names
+    "aiomysql": (
+        "import os\nimport aiomysql\n\n"
+        "async def pool():\n"
+        "    return await aiomysql.create_pool(host=os.environ['DB_HOST'],\n"
+        "        port=int(os.environ['DB_PORT']), user=os.environ['DB_USER'],\n"
+        "        password=os.environ['DB_PASSWORD'], db=os.environ['DB_NAME'])\n"
+    ),
+    "pymysql-from-import": (
+        "import os\nfrom pymysql import connect as open_db\n"
+        "HOST = os.getenv('DB_HOST')\n"
+        "def get():\n"
+        "    return open_db(host=HOST, port=int(os.getenv('DB_PORT', '3306')),\n"
+        "        user=os.environ['DB_USER'], passwd=os.environ['DB_PASSWORD'],\n"
+        "        database=os.environ['DB_NAME'])\n"
+    ),
+    "mysql-connector": (
+        "import os\nimport mysql.connector\n"
+        "conn = mysql.connector.connect(host=os.environ['DB_HOST'], port=os.environ['DB_PORT'],\n"
+        "    user=os.environ['DB_USER'], password=os.environ['DB_PASSWORD'],\n"
+        "    database=os.environ['DB_NAME'])\n"
+    ),
+    "asyncmy-alias": (
+        "import os\nimport asyncmy as driver\n"
+        "async def pool():\n"
+        "    return await driver.create_pool(host=os.environ['DB_HOST'],\n"
+        "        port=int(os.environ['DB_PORT']), user=os.environ['DB_USER'],\n"
+        "        password=os.environ['DB_PASSWORD'], db=os.environ['DB_NAME'])\n"
+    ),
+    "mysqldb-settings": (
+        "import MySQLdb\nfrom pydantic_settings import BaseSettings\n\n"
+        "class Settings(BaseSettings):\n"
+        "    db_host: str\n    db_port: int = 3306\n    db_user: str\n"
+        "    db_password: str\n    db_name: str\n\nsettings = Settings()\n"
+        "conn = MySQLdb.connect(host=settings.db_host, port=settings.db_port,\n"
+        "    user=settings.db_user, passwd=settings.db_password, db=settings.db_name)\n"
+    ),
+}
+
+
+def test_address_keywords_of_mysql_driver_calls(tmp_path: Path) -> None:
+    """No URL anywhere: each part of the address is a keyword of the driver's own call."""
+    for name, text in DRIVER_CALLS.items():
+        found = inputs(tmp_path / name, {"db.py": text}, "fastapi\n")
+        assert found.family == "mysql", name
+        assert {v.upper(): p for v, p in found.part_variables.items()} == {
+            "DB_HOST": "host",
+            "DB_PORT": "port",
+            "DB_USER": "user",
+            "DB_PASSWORD": "password",
+            "DB_NAME": "database",
+        }, name
+        assert found.url_variables == {}, name
+        assert found.default_port_hosts == frozenset(), name  # a port keyword is given
+        assert any("connect(" in why or "create_pool(" in why for why in found.evidence), name
+
+
+def test_a_driver_call_without_a_port_needs_the_default_port(tmp_path: Path) -> None:
+    found = inputs(
+        tmp_path,
+        {
+            "db.py": (
+                "import os, pymysql\n"
+                "conn = pymysql.connect(host=os.environ['DB_HOST'], user='app',\n"
+                "    password=os.environ['DB_PASSWORD'], database='shop')\n"
+            )
+        },
+        "pymysql\n",
+    )
+    assert found.family == "mysql"
+    assert found.part_variables == {"DB_HOST": "host", "DB_PASSWORD": "password"}
+    assert found.default_port_hosts == frozenset({"DB_HOST"})
+
+
+def test_postgres_driver_calls_and_what_is_no_driver_call(tmp_path: Path) -> None:
+    asyncpg = inputs(
+        tmp_path / "a",
+        {
+            "db.py": (
+                "import os, asyncpg\n"
+                "async def go():\n"
+                "    return await asyncpg.connect(host=os.environ['PGHOST'],\n"
+                "        port=os.environ['PGPORT'], user=os.environ['PGUSER'],\n"
+                "        password=os.environ['PGPASSWORD'], database=os.environ['PGDATABASE'])\n"
+            )
+        },
+        "asyncpg\n",
+    )
+    assert asyncpg.family == "postgresql" and asyncpg.is_async
+    assert set(asyncpg.part_variables) == {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"}
+    # Another package's `connect`, a call with literals only, a call in the tests: no input.
+    other = inputs(
+        tmp_path / "b",
+        {
+            "db.py": (
+                "import os, sqlite3, pymysql\n"
+                "a = sqlite3.connect(os.environ['DB_FILE'])\n"
+                "b = pymysql.connect(host='db', user='root', password='x', database='shop')\n"
+            ),
+            "tests/test_db.py": (
+                "import os, pymysql\n"
+                "c = pymysql.connect(host=os.environ['TEST_DB_HOST'], user='u')\n"
+            ),
+        },
+        "pymysql\n",
+    )
+    assert other.part_variables == {} and other.url_variables == {}

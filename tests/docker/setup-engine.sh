@@ -20,6 +20,9 @@
 #   4. builds postgres:16 (the official image's entrypoint contract, see
 #      tests/docker/postgres/docker-entrypoint.sh) from the same rootfs and the PostgreSQL 16 that
 #      the `pgserver` wheel bundles (downloaded once from the package index into $CACHE_DIR).
+#   5. builds mysql:8 (the official image's MYSQL_* contract, see
+#      tests/docker/mysql/docker-entrypoint.sh) from the same rootfs and Debian bookworm's
+#      MariaDB server packages (apt, about a minute).
 #
 # Every build and container must use host networking (`--network host`,
 # network_mode="host"): the engine has no bridge. These images are test stand-ins only, never
@@ -27,6 +30,7 @@
 #
 # Environment knobs: HFDEPLOY_DOCKER_CACHE (cache dir), DEBIAN_MIRROR, ENGINE_WAIT_SECONDS,
 # HFDEPLOY_SKIP_PY312=1 (do not build the 3.12 stand-in), HFDEPLOY_SKIP_POSTGRES=1 (no postgres:16),
+# HFDEPLOY_SKIP_MYSQL=1 (no mysql:8),
 # HFDEPLOY_PGSERVER_WHEEL=<path> (use this copy of the pgserver wheel instead of downloading it;
 # it must have the pinned hash), PIP_INDEX_URL (the package index the wheel is downloaded from).
 set -euo pipefail
@@ -341,11 +345,24 @@ build_postgres() {
     BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$HERE/postgres/build.sh" || die "postgres:16 stand-in not built"
 }
 
+# ---------------------------------------------------------------------------------------------
+# 5. mysql:8 (tests/docker/mysql/build.sh, which benchmarks/standins.sh runs too)
+# ---------------------------------------------------------------------------------------------
+build_mysql() {
+    if [ "${HFDEPLOY_SKIP_MYSQL:-0}" = 1 ]; then
+        log "HFDEPLOY_SKIP_MYSQL=1: not building mysql:8"
+        return
+    fi
+    build_base_tar
+    BASE_TAR=$BASE_TAR CACHE_DIR=$CACHE_DIR bash "$HERE/mysql/build.sh" || die "mysql:8 stand-in not built"
+}
+
 install_packages
 start_engine
 build_py311
 build_py312
 build_postgres
+build_mysql
 
 log "images: $(docker image ls --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')"
 log "done in $((SECONDS - START))s"

@@ -287,3 +287,206 @@ def test_keep_leaves_the_database_running_with_the_app(tmp_path: Path) -> None:
     assert f"Its database {name} keeps running too: `docker rm -f {name}`." in render_text(report)
     fake.remove(name)
     fake.remove("container-1")
+
+
+# -- MySQL ----------------------------------------------------------------------------------------
+
+MYSQL_URL_APP = {
+    "Dockerfile": DOCKERFILE,
+    "requirements.txt": "fastapi\nuvicorn\nsqlalchemy\npymysql\n",
+    "main.py": (
+        "import os\nfrom fastapi import FastAPI\nfrom sqlalchemy import create_engine\n"
+        "engine = create_engine(os.environ['SHOP_DATABASE_URL'])\napp = FastAPI()\n"
+    ),
+}
+MYSQL_PARTS_APP = {
+    "Dockerfile": DOCKERFILE,
+    "requirements.txt": "fastapi\nuvicorn\naiomysql\n",
+    "db.py": (
+        "import os\nimport aiomysql\n\n"
+        "async def pool():\n"
+        "    return await aiomysql.create_pool(host=os.environ['DB_HOST'],\n"
+        "        port=int(os.environ['DB_PORT']), user=os.environ['DB_USER'],\n"
+        "        password=os.environ['DB_PASSWORD'], db=os.environ['DB_NAME'])\n"
+    ),
+    "main.py": "from fastapi import FastAPI\nimport db\napp = FastAPI()\n",
+}
+HANDSHAKE = b"\x4a\x00\x00\x00\x0a" + b"8.0.40\x00" + b"\x00" * 66  # length 74, seq 0, protocol 10
+
+
+class FakeServer:
+    """Accepts connections on a port and answers each with `greeting` (nothing when empty)."""
+
+    def __init__(self, port: int, greeting: bytes) -> None:
+        self.greeting = greeting
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen()
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            if self.greeting:
+                conn.sendall(self.greeting)
+                conn.close()
+            else:
+                self.open.append(conn)  # silent: holds the connection
+
+    def close(self) -> None:
+        for conn in self.open:
+            conn.close()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+
+
+@dataclass
+class FakeWithMySQL(FakeWithPostgres):
+    """The fake engine, with a `mysql:8` image whose container greets as a MySQL server."""
+
+    greeting: bytes = HANDSHAKE
+
+    def image_id(self, image: str) -> str | None:
+        return "sha256:my" if image == "mysql:8" and self.has_image else None
+
+    def create(self, image: str, **options: Any) -> str | DockerFailure:
+        if image == "mysql:8":
+            self.calls.append(("create service", options))
+            self.services[options["name"]] = options
+            self.service_env = options["env"]
+            return options["name"]
+        return FakeDocker.create(self, image, **options)
+
+    def start(self, container: str) -> DockerFailure | None:
+        if container in self.services:
+            port = int(self.services[container]["command"][-1].removeprefix("--port="))
+            self.servers[container] = FakeServer(port, self.greeting)  # type: ignore[assignment]
+            return None
+        return FakeDocker.start(self, container)
+
+
+def test_mysql_handshake_is_the_only_readiness(tmp_path: Path) -> None:
+    """A server's greeting (protocol 10) is ready; an error packet (too many connections, host
+    blocked), PostgreSQL's answer, silence or a closed port are not."""
+    from hfdeploy.verify.services import mysql_handshake
+
+    error = b"\x17\x00\x00\x00\xff\x10\x04Too many connections"
+    for greeting, ready in [(HANDSHAKE, True), (error, False), (b"N", False), (b"", False)]:
+        port = free_port()
+        server = FakeServer(port, greeting)
+        try:
+            assert mysql_handshake("127.0.0.1", port, timeout=0.5) is ready, greeting
+        finally:
+            server.close()
+    assert not mysql_handshake("127.0.0.1", free_port(), timeout=0.5)
+
+
+def test_plan_for_a_mysql_url(tmp_path: Path) -> None:
+    found = plan(tmp_path, MYSQL_URL_APP)
+    assert isinstance(found, ServicePlan)
+    assert found.image == "mysql:8" and found.family == "mysql"
+    assert found.env == {
+        "SHOP_DATABASE_URL": (
+            f"mysql+pymysql://hfdeploy:{found.password}@127.0.0.1:{found.port}/app"
+        )
+    }
+    assert found.command == ["mysqld", f"--port={found.port}"]
+    env = found.server_env
+    assert env == {
+        "MYSQL_ROOT_PASSWORD": env["MYSQL_ROOT_PASSWORD"],
+        "MYSQL_DATABASE": "app",
+        "MYSQL_USER": "hfdeploy",
+        "MYSQL_PASSWORD": found.password,
+    }
+    assert env["MYSQL_ROOT_PASSWORD"] not in ("", found.password)
+
+
+def test_plan_for_mysql_parts_and_a_root_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HFDEPLOY_MYSQL_IMAGE", "mariadb:11")
+    found = plan(tmp_path, MYSQL_PARTS_APP, env=("DB_USER=root",))
+    assert isinstance(found, ServicePlan) and found.image == "mariadb:11"
+    assert found.env == {
+        "DB_HOST": "127.0.0.1",  # a keyword takes no `host:port`: the port has its own
+        "DB_PORT": str(found.port),
+        "DB_PASSWORD": found.password,
+        "DB_NAME": "app",
+    }
+    # The official image refuses MYSQL_USER=root: root is MYSQL_ROOT_PASSWORD's.
+    assert found.server_env == {"MYSQL_ROOT_PASSWORD": found.password, "MYSQL_DATABASE": "app"}
+    assert {s.source for s in found.settings} == {"service mariadb:11"}
+
+
+def test_a_driver_call_without_a_port_gets_the_default_port_or_no_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hfdeploy.verify.services as services
+
+    app = dict(
+        MYSQL_PARTS_APP,
+        **{
+            "db.py": (
+                "import os\nimport pymysql\n"
+                "conn = pymysql.connect(host=os.environ['DB_HOST'], user=os.environ['DB_USER'],\n"
+                "    password=os.environ['DB_PASSWORD'], database='shop')\n"
+            ),
+            "requirements.txt": "fastapi\nuvicorn\npymysql\n",
+        },
+    )
+    monkeypatch.setattr(services, "port_is_free", lambda port: True)
+    found = plan(tmp_path / "a", app)
+    assert isinstance(found, ServicePlan) and found.port == 3306
+    assert found.env["DB_HOST"] == "127.0.0.1"
+    monkeypatch.setattr(services, "port_is_free", lambda port: port != 3306)
+    busy = plan(tmp_path / "b", app)
+    assert isinstance(busy, NoService)
+    assert "default port 3306" in busy.reason and busy.variables == (
+        "DB_HOST",
+        "DB_PASSWORD",
+        "DB_USER",
+    )
+
+
+def test_the_app_gets_the_mysql_service_and_it_is_removed(tmp_path: Path) -> None:
+    fake = FakeWithMySQL()
+    report = run(tmp_path, fake, MYSQL_PARTS_APP)
+    assert report.exit_code == 0, report.findings
+    service = next(iter(fake.services.values()))
+    assert service["name"].startswith("hfdeploy-verify-mysql-")
+    assert service["network"] == "host"
+    port = service["command"][-1].removeprefix("--port=")
+    app_env = fake.created["env"]
+    assert app_env["DB_HOST"] == "127.0.0.1" and app_env["DB_PORT"] == port
+    assert app_env["DB_PASSWORD"] == fake.service_env["MYSQL_PASSWORD"]
+    found = {f.code: f for f in report.findings}
+    assert found["RT022"].message.startswith("Started a throwaway MySQL (mysql:8, port ")
+    assert fake.removed == ["container-1", service["name"]]
+
+
+def test_a_mysql_port_that_never_greets_falls_back_to_placeholders(tmp_path: Path) -> None:
+    from hfdeploy.verify import services
+
+    fake = FakeWithMySQL(greeting=b"")
+    project = project_for(make_tree(tmp_path / "shop", MYSQL_PARTS_APP))
+    opts = options()
+    env, settings = container_env(project, opts)
+    found = plan_service(project, opts, settings, env)
+    assert isinstance(found, ServicePlan)
+    service = services.DatabaseService(fake, found, timeout=1.5)
+    service.start()
+    try:
+        outcome = service.result()
+    finally:
+        service.stop()
+    assert not outcome.ready
+    assert "did not accept connections within 2s" in outcome.reason
+    assert fake.removed == [service.name]
