@@ -20,6 +20,7 @@ from hfdeploy.pyparse import (
     parse_or_none,
     parse_skipping_newer_syntax,
     parse_without_param_order_errors,
+    take_summary,
     without_param_order_errors,
 )
 from hfdeploy.source import SourceFile, UnreadableFile, decode
@@ -463,7 +464,8 @@ class Project:
         """Read, decode and parse `paths` in parallel worker processes when it pays.
 
         Parsing is the floor of a check over a large project. The workers send back each decoded
-        file and its verdict, never a syntax tree, so little crosses the process boundary.
+        file and its verdict, never a syntax tree, so little crosses the process boundary; for
+        a file that does not parse, what PY001 and PY002 ask of it (`summarise_failing`).
         """
         self.finish_priming()
         todo = [
@@ -471,7 +473,7 @@ class Project:
             for p in paths
             if ("syntax", p) not in self._memo and p not in self._overlay and p not in self._sources
         ]
-        pending = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+        pending = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES, True)
         if pending is not None:
             self._take_scan(pending)
 
@@ -484,10 +486,13 @@ class Project:
         imports the checks, so that start-up and parsing overlap); it completes on the next
         `prime_syntax_errors` or `finish_priming`. `failing(path)` is called for each file the
         scan found not to parse, as the results come in, while the rest is still parsed: the
-        runner has the memoised work of the checks on such files done then."""
+        runner has the memoised work of the checks on such files done then. With `failing`,
+        the workers read what PY001 and PY002 ask of such a file (`summarise_failing`)."""
         if self._pending_scan is None and not self._overlay:
             todo = [p for p in paths if ("syntax", p) not in self._memo and p not in self._sources]
-            self._pending_scan = start_parallel_syntax_errors(self._root_str, todo, MAX_FILE_BYTES)
+            self._pending_scan = start_parallel_syntax_errors(
+                self._root_str, todo, MAX_FILE_BYTES, failing is not None
+            )
             self._on_failing = failing
 
     def finish_priming(self) -> None:
@@ -497,7 +502,7 @@ class Project:
 
     def _take_scan(self, pending: PendingScan) -> None:
         failing, self._on_failing = self._on_failing, None
-        for batch in pending.batches():
+        for batch, summaries in pending.batches():
             taken = []
             for path, (source, error, words) in batch.items():
                 if path not in self._sources:
@@ -506,6 +511,11 @@ class Project:
                     self._memo[("syntax", path)] = error
                     if error is not None:
                         taken.append(path)
+                        if path in summaries:
+                            try:
+                                take_summary(self, path, summaries[path])
+                            except Exception:  # the check that needs it reports it
+                                pass
             if failing is not None:
                 for path in taken:
                     try:

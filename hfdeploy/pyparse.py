@@ -11,7 +11,16 @@ import warnings
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from hfdeploy.signatures import ParamKind, file_signatures, find_offence, positional
+from hfdeploy.signatures import (
+    PackedSignature,
+    ParamKind,
+    Signature,
+    offending,
+    offending_signatures,
+    pack,
+    positional,
+    take_offending,
+)
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -107,10 +116,13 @@ def _comment_out(line: str) -> str:
 def without_param_order_errors(project: Project, path: PurePosixPath, text: str) -> str:
     """The text with the defaults of every offending signature's positional parameters blanked
     out (same length, same line breaks), so whatever else fails to parse keeps its position."""
+    return _blank_defaults(text, offending_signatures(project, path))
+
+
+def _blank_defaults(text: str, offending: list[Signature]) -> str:
     spans = [
         (param.default_at, param.span.end)
-        for sig in file_signatures(project, path)
-        if find_offence(sig.params) is not None
+        for sig in offending
         for param in positional(sig.params)
         if param.kind is ParamKind.PLAIN and param.default_at is not None
     ]
@@ -124,18 +136,62 @@ def without_param_order_errors(project: Project, path: PurePosixPath, text: str)
     return "".join(chars)
 
 
+def blanked_failure(project: Project, path: PurePosixPath) -> tuple[str, Exception | None]:
+    """`without_param_order_errors` of the file and why that does not parse (None when it
+    does): once per snapshot for the syntax check, or read by the parallel parse pass in the
+    worker that found the file does not parse (`summarise_failing`)."""
+
+    def parse() -> tuple[str, Exception | None]:
+        blanked = without_param_order_errors(project, path, project.text(path) or "")
+        try:
+            tree = parse_python(blanked, str(path))
+        except PARSE_FAILURES as exc:
+            exc.__traceback__ = None  # keep no frames alive in the memo
+            return blanked, exc
+        project.memo(("pyparse.blanked-tree", path), lambda: tree)
+        return blanked, None
+
+    return project.memo(("pyparse.blanked", path), parse)
+
+
 def parse_without_param_order_errors(
     project: Project, path: PurePosixPath
 ) -> tuple[str, ast.Module | None, Exception | None]:
-    """`without_param_order_errors` of the file, and its tree or why it does not parse: once
-    per snapshot for the syntax check and `Project.python_ast`, which both need it."""
+    """`blanked_failure` of the file with the tree of the blanked text (None when it does
+    not parse), for `Project.python_ast`."""
+    blanked, failure = blanked_failure(project, path)
+    if failure is not None:
+        return blanked, None, failure
+    tree = project.memo(("pyparse.blanked-tree", path), lambda: parse_or_none(blanked, str(path)))
+    return blanked, tree, None
 
-    def parse() -> tuple[str, ast.Module | None, Exception | None]:
-        blanked = without_param_order_errors(project, path, project.text(path) or "")
+
+# What a worker of the parallel parse pass sends back for a file that does not parse: the
+# offending signatures (plain tuples) and why the text with their defaults blanked does not
+# parse, or None.
+FailingSummary = tuple[tuple[PackedSignature, ...], "Exception | None"]
+
+
+def summarise_failing(text: str, filename: str, failure: Exception) -> FailingSummary:
+    """`offending_signatures` and `blanked_failure` of a text that does not parse, where
+    `failure` is what parsing it raised; computed where the text was parsed."""
+    found = offending(text)
+    blanked = _blank_defaults(text, found)
+    why: Exception | None = failure  # the same text parses the same way
+    if blanked != text:
         try:
-            return blanked, parse_python(blanked, str(path)), None
+            parse_python(blanked, filename)
+            why = None
         except PARSE_FAILURES as exc:
-            exc.__traceback__ = None  # keep no frames alive in the memo
-            return blanked, None, exc
+            why = exc
+    if why is not None:
+        why.__traceback__ = None
+    return tuple(pack(sig) for sig in found), why
 
-    return project.memo(("pyparse.blanked", path), parse)
+
+def take_summary(project: Project, path: PurePosixPath, summary: FailingSummary) -> None:
+    """Store a worker's `summarise_failing` of a project file as the snapshot's answers."""
+    packed, failure = summary
+    found = take_offending(project, path, packed)
+    blanked = _blank_defaults(project.text(path) or "", found)
+    project.memo(("pyparse.blanked", path), lambda: (blanked, failure))

@@ -11,7 +11,7 @@ from hfdeploy import cache
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity
 from hfdeploy.project import Project
-from hfdeploy.pyparse import parse_without_param_order_errors
+from hfdeploy.pyparse import blanked_failure
 from hfdeploy.registry import Selection, checks_by_code
 
 # `# hfdeploy: ignore[PY001, DB002]` or a bare `# hfdeploy: ignore` on the finding's line.
@@ -75,8 +75,9 @@ def _start_parsing(project: Project, checks: Selection | list[Check]) -> None:
         signatures = any(c.code in ("PY001", "PY002") for c in checks)
     if wanted:
         # PY001 and PY002 read the signatures of each file that does not parse, and parse it
-        # again with their defaults blanked: done as the scan's results come in.
-        failing = partial(parse_without_param_order_errors, project) if signatures else None
+        # again with their defaults blanked: done by the scan's workers (on a large project)
+        # or as the scan's results come in.
+        failing = partial(blanked_failure, project) if signatures else None
         project.start_priming(project.python_files(), failing)
 
 

@@ -20,6 +20,7 @@ from hfdeploy.pytokens import (
     file_tokens,
     matching,
     split_items,
+    tokenize_text,
 )
 
 if TYPE_CHECKING:
@@ -128,6 +129,64 @@ def find_offence(params: tuple[Param, ...]) -> Offence | None:
 def file_signatures(project: Project, path: PurePosixPath) -> list[Signature]:
     return project.memo(
         ("pysource.signatures", path), lambda: scan_signatures(file_tokens(project, path))
+    )
+
+
+def offending_signatures(project: Project, path: PurePosixPath) -> list[Signature]:
+    """The signatures of the file that `find_offence` rejects, in file order. The parallel
+    parse pass reads them in the worker that found the file does not parse (`offending`), so
+    the main process neither tokenizes the file nor scans it for them."""
+
+    def find() -> list[Signature]:
+        return [sig for sig in file_signatures(project, path) if find_offence(sig.params)]
+
+    return project.memo(("pysource.offending-signatures", path), find)
+
+
+def take_offending(
+    project: Project, path: PurePosixPath, packed: tuple[PackedSignature, ...]
+) -> list[Signature]:
+    """Store the `offending` signatures a worker found (packed) as the file's answer."""
+    found = [unpack(sig) for sig in packed]
+    return project.memo(("pysource.offending-signatures", path), lambda: found)
+
+
+def offending(text: str) -> list[Signature]:
+    """`offending_signatures` of a text (what a worker of the parse pass computes)."""
+    return [sig for sig in scan_signatures(tokenize_text(text)) if find_offence(sig.params)]
+
+
+# A signature as plain tuples, cheap to pickle from a worker process to the main one.
+PackedSignature = tuple[
+    str,
+    "str | None",
+    int,
+    tuple[tuple[str, str, int, int, "int | None"], ...],
+    tuple[tuple[str, str, int, int, int], ...],
+    tuple[str, ...],
+]
+
+
+def pack(sig: Signature) -> PackedSignature:
+    return (
+        sig.kind,
+        sig.name,
+        sig.start,
+        tuple((p.kind.value, p.name, p.span.start, p.span.end, p.default_at) for p in sig.params),
+        tuple((b.kind, b.name, b.start, b.indent, b.end) for b in sig.enclosing),
+        sig.decorators,
+    )
+
+
+def unpack(packed: PackedSignature) -> Signature:
+    kind, name, start, params, enclosing, decorators = packed
+    return Signature(
+        kind,
+        name,
+        start,
+        tuple(Param(ParamKind(k), n, Span(a, b), d) for k, n, a, b, d in params),
+        tuple(Block(*block) for block in enclosing),
+        decorators,
     )
 
 

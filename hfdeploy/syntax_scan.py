@@ -10,18 +10,25 @@ import warnings
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from hfdeploy.pyparse import FailingSummary, summarise_failing
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 
 
 def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
+    failure = _parse_failure(path, text)
+    if failure is None or isinstance(failure, SyntaxError):
+        return failure
+    return SyntaxError(str(failure))
+
+
+def _parse_failure(path: PurePosixPath, text: str) -> Exception | None:
+    """What parsing the text raises (one of `pyparse.PARSE_FAILURES`), or None."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         return exc
-    except (ValueError, MemoryError, RecursionError) as exc:
-        return SyntaxError(str(exc))
     return None
 
 
@@ -44,13 +51,18 @@ def identifiers(text: str) -> frozenset[str]:
     return frozenset(w.lstrip(_DIGITS) if w[0] in _DIGITS else w for w in runs) - {""}
 
 
-Verdict = tuple[str, "SourceFile", tuple[object, ...] | None, frozenset[str]]
+Verdict = tuple[
+    str, "SourceFile", tuple[object, ...] | None, frozenset[str], "FailingSummary | None"
+]
 
 
-def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
+def _syntax_worker(job: tuple[str, list[str], int, bool]) -> list[Verdict]:
     """Read, decode and parse a share of the files; return each decoded file with its verdict
-    and its identifiers, so the main process neither reads, decodes nor scans them again."""
-    root, names, max_bytes = job
+    and its identifiers, so the main process neither reads, decodes nor scans them again.
+    With `summarise`, a file that does not parse comes with what PY001 and PY002 ask of it
+    (`pyparse.summarise_failing`), read here where the text is at hand: the main process
+    neither tokenizes it nor parses it again."""
+    root, names, max_bytes, summarise = job
     inside = os.path.realpath(root).rstrip(os.sep) + os.sep
     out: list[Verdict] = []
     for name in names:
@@ -67,11 +79,22 @@ def _syntax_worker(job: tuple[str, list[str], int]) -> list[Verdict]:
                 source = decode(path, handle.read())
         except (OSError, UnreadableFile):
             continue  # the main process reads it again and reports it
-        error = compile_error(path, source.text)
+        failure = _parse_failure(path, source.text)
+        error = (
+            failure
+            if failure is None or isinstance(failure, SyntaxError)
+            else SyntaxError(str(failure))
+        )
         verdict = (
             None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
         )
-        out.append((name, source, verdict, identifiers(source.text)))
+        summary = None
+        if summarise and failure is not None:
+            try:
+                summary = summarise_failing(source.text, str(path), failure)
+            except Exception:  # the main process does it again, in the check that needs it
+                summary = None
+        out.append((name, source, verdict, identifiers(source.text), summary))
     return out
 
 
@@ -79,6 +102,7 @@ PARALLEL_MIN_FILES = 400
 
 
 Scanned = dict[PurePosixPath, tuple[SourceFile, SyntaxError | None, frozenset[str]]]
+Summaries = dict[PurePosixPath, "FailingSummary"]
 
 
 class PendingScan:
@@ -91,21 +115,26 @@ class PendingScan:
 
     def collect(self) -> Scanned:
         results: Scanned = {}
-        for batch in self.batches():
+        for batch, _ in self.batches():
             results.update(batch)
         return results
 
-    def batches(self) -> Iterator[Scanned]:
+    def batches(self) -> Iterator[tuple[Scanned, Summaries]]:
         """The results share by share, as the workers finish them: the caller can work on one
-        while the others are still being parsed. When a worker dies the rest is left out (the
-        caller reads and parses those files itself)."""
+        while the others are still being parsed; with the summaries of the files that do not
+        parse, when asked for. When a worker dies the rest is left out (the caller reads and
+        parses those files itself)."""
         try:
             for batch in self._batches:  # type: ignore[attr-defined]
                 results: Scanned = {}
-                for name, source, error, words in batch:
+                summaries: Summaries = {}
+                for name, source, error, words, summary in batch:
+                    path = PurePosixPath(name)
                     verdict = None if error is None else SyntaxError(*error)
-                    results[PurePosixPath(name)] = (source, verdict, words)
-                yield results
+                    results[path] = (source, verdict, words)
+                    if summary is not None:
+                        summaries[path] = summary
+                yield results, summaries
         except (OSError, RuntimeError):  # a worker died: the caller goes serial
             return
         finally:
@@ -113,9 +142,10 @@ class PendingScan:
 
 
 def start_parallel_syntax_errors(
-    root: str, paths: list[PurePosixPath], max_bytes: int
+    root: str, paths: list[PurePosixPath], max_bytes: int, summarise: bool = False
 ) -> PendingScan | None:
-    """Start forked workers on `paths`; None when that would not pay (or cannot fork)."""
+    """Start forked workers on `paths`; None when that would not pay (or cannot fork). With
+    `summarise`, the files that do not parse come with `pyparse.summarise_failing`."""
     import threading
 
     workers = min(os.cpu_count() or 1, 8)
@@ -131,7 +161,7 @@ def start_parallel_syntax_errors(
     names = [str(p) for p in paths]
     # A few shares per worker, so that results arrive (and are used) while others are parsed.
     shares = min(workers * 4, max(workers, len(names) // 100))
-    chunks = [(root, names[i::shares], max_bytes) for i in range(shares)]
+    chunks = [(root, names[i::shares], max_bytes, summarise) for i in range(shares)]
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context)
         return PendingScan(pool, pool.map(_syntax_worker, chunks))

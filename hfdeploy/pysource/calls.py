@@ -94,9 +94,29 @@ def find_references(project: Project, home: PurePosixPath, sig: Signature) -> Re
         frozenset(m.rsplit(".", 1)[0] for m in modules if "." in m),
     )
     for path in [home] if sig.is_nested else _candidates(project, target):
-        if project.text(path):
+        text = project.text(path)
+        if text and not (path == home and _named_only_where_defined(text, sig)):
             _scan_file(project, file_imports(project, path), path, target, refs)
     return refs
+
+
+# What may follow a parameter list's last parameter up to its `)`, and what must not follow
+# that `)` for the `def` name to be skipped unread (`_echoed_in_fstring` looks for `=` there).
+_TO_CLOSE = re.compile(r"(?:[ \t\f\r\n,]|\\\r?\n|#[^\r\n]*)*\)")
+_EQUALS_NEXT = re.compile(r"[ \t\f\r\n\\]*=")
+
+
+def _named_only_where_defined(text: str, sig: Signature) -> bool:
+    """A module-level or nested function whose name appears once in its module's text, at its
+    `def`: scanning the module finds no reference to it (the `def` name is skipped, aliases and
+    f-string calls would name it again), so it is not tokenized for that. `str.count` counts
+    every occurrence, inside words, strings and comments too: only ever too many."""
+    if sig.kind != "def" or sig.name is None or sig.owner_class is not None or not sig.params:
+        return False
+    if text.count(sig.name) != 1:
+        return False
+    close = _TO_CLOSE.match(text, sig.params[-1].span.end)
+    return close is not None and _EQUALS_NEXT.match(text, close.end()) is None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
@@ -11,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from hfdeploy.diagnostics import Applicability
+from hfdeploy.project import Project
 from hfdeploy.pytokens import tokenize_text
 from hfdeploy.registry import selected_checks
 from hfdeploy.runner import run_checks
@@ -591,3 +593,93 @@ def test_imports_from_the_tree_match_imports_from_tokens(source: str, tmp_path: 
     assert project.syntax_error(path) is None
     tokens = file_imports(project, path)
     assert imported_names(project, path) == (tuple(tokens.names.values()), tokens.star_modules)
+
+
+FAILING_TEXTS = [
+    "def f(a=1, b):\n    return b\n",
+    "class C:\n    @staticmethod\n    def m(self, a=1, b):\n        pass\n\n    def n(x=2, y): ...\n",
+    "def outer():\n    def inner(a=lambda x=1, y: 0, b):\n        pass\n    return inner\n",
+    "g = lambda a=1, b: a\n\ndef h(a, /, b=1, c, *rest):\n    pass\n",
+    "def f(a=1, b):\n    pass\n\ndef g(:\n    pass\n",  # and another syntax error
+    "def g(:\n    pass\n",  # no signature to blank: the first failure stands
+    "x = (\n",
+    "def f(a=1, b):\n\tif a:\n        pass\n",  # inconsistent tabs after the signature
+    "def f(a='é', b):\n    return 1\n\x0cdef g(c=(1,\n  2), d): pass\n",
+    "async def f(a=1, b):\n    print 'old'\n",
+]
+
+
+@pytest.mark.parametrize("text", FAILING_TEXTS)
+def test_the_parse_workers_summary_is_what_the_main_process_reads(
+    text: str, tmp_path: Path
+) -> None:
+    # A worker of the parallel parse pass summarises a file that does not parse; the main
+    # process stores that summary as its answers: the same as it computes them itself.
+    from hfdeploy.pyparse import blanked_failure, summarise_failing, take_summary
+    from hfdeploy.signatures import offending_signatures, pack
+    from hfdeploy.syntax_scan import _parse_failure
+
+    make_tree(tmp_path, {"m.py": text})
+    path = PurePosixPath("m.py")
+    serial = project_for(tmp_path)
+    failure = _parse_failure(path, text)
+    assert failure is not None
+    summary = summarise_failing(text, str(path), failure)
+    summary = pickle.loads(pickle.dumps(summary))  # as it crosses the process boundary
+    seeded = project_for(tmp_path)
+    take_summary(seeded, path, summary)
+
+    def answers(project: Project) -> tuple[object, ...]:
+        sigs = [pack(sig) for sig in offending_signatures(project, path)]
+        blanked, error = blanked_failure(project, path)
+        why = None if error is None else (type(error), error.args)
+        return sigs, blanked, why
+
+    assert answers(seeded) == answers(serial)
+    assert not any(key[0] == "pysource.tokens" for key in seeded._memo)
+    assert codes(run_checks(seeded, selected_checks(("PY001", "PY002"), ()))) == codes(
+        run_checks(project_for(tmp_path), selected_checks(("PY001", "PY002"), ()))
+    )
+
+
+@pytest.mark.parametrize(
+    ("home", "skipped"),
+    [
+        ("def create(a=1, b):\n    return b\n", True),
+        ("def create(\n    a=1,\n    b,  # last\n) -> int:\n    return b\n", True),
+        ("def create(a=1, b) \\\n  = 1\n", False),  # `f(...)=` is read as an echoing f-string
+        ("def create(a=1, b):\n    return b\n\nx = create(1, 2)\n", False),
+        ("def create(a=1, b):\n    return b\n\nprint(f'{create(1, 2)}')\n", False),
+        ("from m import create as make\n\ndef create(a=1, b):\n    pass\n\nmake(1, 2)\n", False),
+        ("def run():\n    def create(a=1, b):\n        pass\n    return create(1, 2)\n", False),
+        ("class K:\n    def create(self, a=1, b):\n        pass\n", False),
+        ("'create'\ndef create(a=1, b):\n    pass\n", False),
+    ],
+)
+def test_a_function_named_only_at_its_def_finds_the_same_references_unread(
+    home: str, skipped: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hfdeploy.pysource import calls
+    from hfdeploy.signatures import offending_signatures
+
+    make_tree(tmp_path, {"m.py": home, "use.py": "from m import create\ncreate(1, 2)\n"})
+    path = PurePosixPath("m.py")
+
+    def references(project: Project) -> list[calls.References]:
+        return [
+            calls.find_references(project, path, s) for s in offending_signatures(project, path)
+        ]
+
+    scanned: list[PurePosixPath] = []
+    scan = calls._scan_file
+
+    def spy(project: Project, imports: object, where: PurePosixPath, *rest: object) -> None:
+        scanned.append(where)
+        scan(project, imports, where, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calls, "_scan_file", spy)
+    found = references(project_for(tmp_path))
+    assert found
+    assert (path not in scanned) == skipped
+    monkeypatch.setattr(calls, "_named_only_where_defined", lambda text, sig: False)
+    assert found == references(project_for(tmp_path))

@@ -10,7 +10,7 @@ from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
 from hfdeploy.project import Project
 from hfdeploy.pysource.param_fix import build_fix
 from hfdeploy.pysource.param_order import make_plan
-from hfdeploy.signatures import Offence, Signature, file_signatures, find_offence
+from hfdeploy.signatures import Offence, Signature, find_offence, offending_signatures
 
 
 class ParamWithoutDefaultAfterDefault(Check):
@@ -74,7 +74,7 @@ class ParamWithoutDefaultAfterDefault(Check):
             text = project.text(path)
             if text is None:
                 continue
-            for sig in file_signatures(project, path):
+            for sig in offending_signatures(project, path):
                 offence = find_offence(sig.params)
                 if offence is not None:
                     yield self._report(project, path, text, sig, offence)

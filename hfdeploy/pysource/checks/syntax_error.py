@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Severity, Span
 from hfdeploy.project import Project
-from hfdeploy.pyparse import NEWER_FSTRING, NEWER_SYNTAX, parse_without_param_order_errors
+from hfdeploy.pyparse import NEWER_FSTRING, NEWER_SYNTAX, blanked_failure
 from hfdeploy.pysource.syntax import (
     RUNNING,
     SyntaxProblem,
@@ -70,7 +70,7 @@ class PythonSyntaxError(Check):
                 continue
             text = source.text
             if project.syntax_error(path) is not None:
-                text, _, failure = parse_without_param_order_errors(project, path)
+                text, failure = blanked_failure(project, path)
                 problem = None if failure is None else problem_of(failure)
                 if problem is not None and wanted > RUNNING:
                     pending[str(path)], texts[str(path)] = (path, problem), text
