@@ -5,6 +5,7 @@ hands to them. Shared by the DF checks through `runtime(project)`."""
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -46,6 +47,15 @@ class Runtime:
     env: dict[str, str] = field(default_factory=dict)
     workdir: str = "/"
     users: list[CreatedUser] = field(default_factory=list)
+
+    @property
+    def plain_base(self) -> bool:
+        """Whether the chain's first base image is one known to set no `WORKDIR` and no
+        `PYTHONPATH` (a distribution or official Python image, Astral's uv images, `scratch`).
+        Any other base image (`tiangolo/uvicorn-gunicorn-fastapi` sets `WORKDIR /app` and
+        `PYTHONPATH=/app`) may start the app somewhere this view cannot see."""
+        chain = self.dockerfile.chain()
+        return bool(chain) and _PLAIN_BASE.match(chain[0].base.strip()) is not None
 
     def last(self, keyword: str) -> Step | None:
         return next((s for s in reversed(self.steps) if s.ins.keyword == keyword), None)
@@ -147,6 +157,13 @@ def _created_user(words: list[Word]) -> tuple[str, str | None, bool] | None:
 
 # What every Linux base image (and the official python images) has before the Dockerfile sets
 # anything: only used to expand references to it.
+_PLAIN_BASE = re.compile(
+    r"^(?:scratch"
+    r"|(?:docker\.io/)?(?:library/)?(?:python|debian|ubuntu|alpine|buildpack-deps|fedora"
+    r"|amazonlinux|rockylinux|almalinux|centos)(?::[\w.-]+)?"
+    r"|ghcr\.io/astral-sh/uv(?::[\w.-]+)?)(?:@sha256:[0-9a-f]{64})?$",
+    re.IGNORECASE,
+)
 BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
