@@ -90,6 +90,35 @@ def strip_prefix(words: list[Word]) -> list[Word]:
     return words[i:]
 
 
+def prefix_env(words: list[Word], env: dict[str, str]) -> dict[str, str]:
+    """The `VAR=value` assignments in front of a simple command (`POETRY_VIRTUALENVS_CREATE=true
+    poetry install`, also after `env`), expanded against `env`: they hold for that command."""
+    out: dict[str, str] = {}
+    for word in words:
+        value = word.value
+        if value in ("sudo", "exec", "env", "nohup", "--"):
+            continue
+        name, eq, assigned = value.partition("=")
+        if not eq or not name.isidentifier():
+            break
+        out[name] = expand(assigned, {**env, **out})
+    return out
+
+
+def run_commands_env(ins: Instruction, env: dict[str, str]) -> list[tuple[list[Word], dict]]:
+    """`run_commands(ins)`, each with the environment it runs in: `env` and the assignments
+    written in front of it."""
+    if ins.keyword != "RUN" or ins.exec_form() is not None:
+        return [(cmd, env) for cmd in run_commands(ins)]
+    out = []
+    for cmd in commands(ins.shell_words()):
+        extra = prefix_env(cmd, env)
+        out.append((strip_prefix(cmd), {**env, **extra} if extra else env))
+    for body in ins.heredocs:
+        out.extend((strip_prefix(c), env) for c in commands(split_words(body)))
+    return out
+
+
 def run_commands(ins: Instruction) -> list[list[Word]]:
     """The simple commands of a RUN (shell form; heredoc bodies without usable positions)."""
     if ins.keyword != "RUN":
