@@ -206,6 +206,6 @@ def test_the_static_manifest_is_consistent_and_apart_from_the_main_one(harness):
     names = [e.name for e in static]
     assert len(names) == len(set(names)) >= 30
     assert all(len(e.commit) == 40 for e in static)
-    assert sum(e.space for e in static) >= 8
+    assert sum(e.space for e in static) >= 12
     assert not {(e.repo, e.backend) for e in static} & {(e.repo, e.backend) for e in main}
     assert not set(names) & {e.name for e in main}
