@@ -7,7 +7,8 @@ folder if any), this harness
    this project) into a scratch directory, takes the backend folder as the project root when the
    manifest names one, and makes it a fresh git repository with one commit;
 2. runs `hfdeploy check --format json` (errors and warnings by code), `hfdeploy fix --write`,
-   and `check` again;
+   and `check` again; then `fix --write` once more, which must change nothing (idempotence),
+   and notes every Python file that parsed before the fix and no longer does;
 3. runs `hfdeploy verify --format json` on the fixed copy (unless `--no-verify`): did the image
    build, did the container start, did it serve, and if not, the RT code and the decisive log line;
 4. when `hfdeploy fix --help` offers `--verify`, runs `fix --write --verify` on a second fresh copy
@@ -22,9 +23,12 @@ offline" for that repository, listed apart from tool failures.
     python benchmarks/real_repos.py --no-verify            # static steps only (about a minute)
     python benchmarks/real_repos.py --only v-arc-backend    # one repository, with verify
     python benchmarks/real_repos.py --json out.json --markdown
+    python benchmarks/real_repos.py --manifest benchmarks/real_repos_static.toml --no-verify
+                                                            # the static sweep (more repositories)
 
 Mirrors: `--mirrors DIR` (default /work/.mirror) holds one bare git directory per repository,
-found by owner+name (`DIR/owner+name/repo` or `DIR/owner+name/repo/.git`). Docker comes from
+found by owner+name (`DIR/owner+name/repo` or `DIR/owner+name/repo/.git`); files a mirror
+lacks (a `fetch` snapshot has none of 4 MiB or more) are left out and listed. Docker comes from
 DOCKER_HOST. Precision on repositories that already run as Spaces is judged by
 `benchmarks/real_repos_expect.toml` (each ERROR `check` reports before any fix, keyed by code and
 path, judged true or false); errors it does not judge are listed as unjudged.
@@ -154,6 +158,12 @@ class RepoResult:
     verify: VerifyResult | None = None
     fix_verify: VerifyResult | None = None
     error: str = ""  # the harness could not prepare this repository
+    # files a second `fix --write` changed again (a fix that is not idempotent)
+    refixed: list[str] = field(default_factory=list)
+    # Python files that parsed before `fix --write` and no longer do
+    broken_python: list[str] = field(default_factory=list)
+    # files of the commit the mirror's snapshot lacks (files of 4 MiB and more), left out
+    missing: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -176,6 +186,9 @@ class RepoResult:
             verify=make(VerifyResult, data.get("verify")),
             fix_verify=make(VerifyResult, data.get("fix_verify")),
             error=data.get("error", ""),
+            refixed=data.get("refixed") or [],
+            broken_python=data.get("broken_python") or [],
+            missing=data.get("missing") or [],
         )
 
 
@@ -335,8 +348,9 @@ def git(
     )
 
 
-def export(entry: Entry, mirrors: Path, dest: Path) -> None:
-    """The project root of `entry` at its commit, as a fresh one-commit git repository."""
+def export(entry: Entry, mirrors: Path, dest: Path) -> list[str]:
+    """The project root of `entry` at its commit, as a fresh one-commit git repository. Returns
+    the files the mirror lacks (a `fetch` snapshot has no file of 4 MiB or more), left out."""
     git_dir = find_mirror(mirrors, entry.repo)
     if dest.exists():
         shutil.rmtree(dest)
@@ -344,10 +358,15 @@ def export(entry: Entry, mirrors: Path, dest: Path) -> None:
     treeish = f"{entry.commit}:{entry.backend}" if entry.backend else entry.commit
     archive = subprocess.run(
         ["git", f"--git-dir={git_dir}", "archive", "--format=tar", treeish],
-        check=True,
         capture_output=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True, capture_output=True)
+    )
+    missing: list[str] = []
+    if archive.returncode == 0:
+        subprocess.run(
+            ["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True, capture_output=True
+        )
+    else:
+        missing = _export_blobs(git_dir, treeish, dest)
     # The one commit keeps the original's date: the code's era (hfdeploy holds an unpinned
     # project's lock to the date its dependency file was last committed) is the repository's.
     when = subprocess.run(
@@ -364,6 +383,68 @@ def export(entry: Entry, mirrors: Path, dest: Path) -> None:
         cwd=dest,
         extra_env=dated,
     )
+    return missing
+
+
+def _export_blobs(git_dir: Path, treeish: str, dest: Path) -> list[str]:
+    """Write the tree file by file, leaving out blobs the mirror does not have."""
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", treeish],
+        check=True,
+        capture_output=True,
+    ).stdout
+    missing = []
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, sha = meta.split()
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        if kind != b"blob":
+            continue
+        blob = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "cat-file", "blob", sha.decode()], capture_output=True
+        )
+        if blob.returncode != 0:
+            missing.append(path)
+            continue
+        target = dest / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if mode == b"120000":
+            target.symlink_to(blob.stdout.decode("utf-8", errors="surrogateescape"))
+        else:
+            target.write_bytes(blob.stdout)
+            if mode == b"100755":
+                target.chmod(0o755)
+    return sorted(missing)
+
+
+def parsing_python(root: Path) -> set[str]:
+    """The project's Python files that parse (outside .git)."""
+    import ast
+    import warnings
+
+    found = set()
+    for path in root.rglob("*.py"):
+        if ".git" in path.parts or not path.is_file() or path.is_symlink():
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue
+        found.add(path.relative_to(root).as_posix())
+    return found
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file's bytes (outside .git), to tell what a step changed."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if ".git" not in p.relative_to(root).parts and p.is_file() and not p.is_symlink()
+    }
 
 
 def changed_files(root: Path) -> list[str]:
@@ -713,16 +794,23 @@ def bench_one(
     res = RepoResult(entry=entry)
     root = work / slug(entry.name)
     try:
-        export(entry, mirrors, root)
+        res.missing = export(entry, mirrors, root)
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         res.error = f"export failed: {exc} {detail.decode(errors='replace')[-200:] if isinstance(detail, bytes) else detail}"
         return res
     res.layout = layout_of(root)
     res.before = do_check(root)
+    parsed = parsing_python(root)
     res.fix, _, _ = do_fix(root, [], FIX_TIMEOUT)
     res.files_changed = changed_files(root)
+    res.broken_python = sorted(parsed - parsing_python(root))
     res.after = do_check(root)
+    # `fix --write` is idempotent: a second run over its own output changes nothing.
+    once = snapshot(root)
+    do_fix(root, [], FIX_TIMEOUT)
+    twice = snapshot(root)
+    res.refixed = sorted(k for k in once.keys() | twice.keys() if once.get(k) != twice.get(k))
     if verify:
         res.verify = do_verify(root, VERIFY_TIMEOUT)
         if fix_verify and fix_offers_verify():
@@ -885,6 +973,14 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
         lines.append(f"  - false: {name}: {f['code']} {f['path']}: {reason}")
     for name, f in unjudged:
         lines.append(f"  - unjudged: {name}: {f['code']} {f['path']}: {f['message'][:140]}")
+    refixed = [r for r in ok if r.refixed]
+    lines.append(f"fixes that are not idempotent (a second `fix --write` changes): {len(refixed)}")
+    for r in refixed:
+        lines.append(f"  - {r.entry.name}: {', '.join(r.refixed[:5])}")
+    broken = [r for r in ok if r.broken_python]
+    lines.append(f"Python files that no longer parse after `fix --write`: {len(broken)} repos")
+    for r in broken:
+        lines.append(f"  - {r.entry.name}: {', '.join(r.broken_python[:5])}")
     lines.append(f"hfdeploy crashes: {len(crashes)}")
     for name, step, text in crashes:
         lines.append(f"  - {name} ({step}): {text}")

@@ -156,3 +156,56 @@ def test_the_committed_manifest_and_expectations_are_consistent(harness):
     expect = harness.load_expectations(ROOT / "benchmarks" / "real_repos_expect.toml")
     assert {name for name, _, _ in expect} <= spaces
     assert {v["verdict"] for v in expect.values()} <= {"true", "false"}
+
+
+def test_export_leaves_out_files_the_mirror_lacks(harness, mirror, tmp_path):
+    """A `fetch` snapshot has no file of 4 MiB or more: the export writes the rest and says
+    which files it left out instead of failing."""
+    mirrors, commit = mirror
+    git_dir = mirrors / "someone+thing" / "repo" / ".git"
+    absent = "1" * 40
+    tree = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "mktree", "--missing"],
+        input=(
+            f"100644 blob {git('--git-dir=' + str(git_dir), 'rev-parse', commit + ':README.md', cwd=tmp_path)}"
+            f"\tREADME.md\n100644 blob {absent}\tmodel.bin\n"
+        ),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    partial = git("--git-dir=" + str(git_dir), "commit-tree", tree, "-m", "big file", cwd=tmp_path)
+    entry = harness.Entry(name="partial", repo="someone/thing", commit=partial)
+    dest = tmp_path / "out"
+    missing = harness.export(entry, mirrors, dest)
+    assert missing == ["model.bin"]
+    assert (dest / "README.md").read_text() == "top\n"
+    assert not (dest / "model.bin").exists()
+    assert harness.export(
+        harness.Entry(name="whole", repo="someone/thing", commit=commit), mirrors, tmp_path / "w"
+    ) == []
+
+
+def test_parsing_python_and_snapshot_tell_what_a_step_broke(harness, tmp_path):
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    (tmp_path / "bad.py").write_text("def (:\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "hook.py").write_text("y = 2\n")
+    assert harness.parsing_python(tmp_path) == {"ok.py"}
+    before = harness.snapshot(tmp_path)
+    (tmp_path / "ok.py").write_text("x = 2\n")
+    after = harness.snapshot(tmp_path)
+    assert sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)) == [
+        "ok.py"
+    ]
+
+
+def test_the_static_manifest_is_consistent_and_apart_from_the_main_one(harness):
+    static = harness.load_manifest(ROOT / "benchmarks" / "real_repos_static.toml")
+    main = harness.load_manifest(ROOT / "benchmarks" / "real_repos.toml")
+    names = [e.name for e in static]
+    assert len(names) == len(set(names)) >= 30
+    assert all(len(e.commit) == 40 for e in static)
+    assert sum(e.space for e in static) >= 12
+    assert not {(e.repo, e.backend) for e in static} & {(e.repo, e.backend) for e in main}
+    assert not set(names) & {e.name for e in main}

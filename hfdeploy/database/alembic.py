@@ -65,12 +65,49 @@ def ini_url_in_use(project: Project, ini: PurePosixPath) -> bool:
 
 def urls_in_use(project: Project) -> list[FoundUrl]:
     """Database URLs that something reads: placeholders (`.env.example`) and ini URLs that
-    env.py replaces are left out."""
+    env.py replaces are left out, and so are URLs written in a standalone script the Space never
+    runs (see `standalone_script`)."""
     return [
         u
         for u in database_urls(project)
-        if not u.placeholder and (u.origin != "ini" or ini_url_in_use(project, u.path))
+        if not u.placeholder
+        and (u.origin != "ini" or ini_url_in_use(project, u.path))
+        and not (u.origin == "python" and standalone_script(project, u.path))
     ]
+
+
+_SCRIPT_DIRS = frozenset({"scripts", "script", "tools", "bin", "utils_scripts"})
+
+
+def standalone_script(project: Project, path: PurePosixPath) -> bool:
+    """A Python file someone runs by hand (`python scripts/migrate.py`): it sits in a scripts
+    directory or has an `if __name__ == "__main__":` block, the app (found) may never load it,
+    no Alembic setup runs it, and the image's start command does not name it. A database URL
+    written there cannot stop the Space."""
+    from hfdeploy.pysource.import_graph import loadable_modules
+
+    if path.name == "__init__.py":
+        return False
+    text = project.text(path) or ""
+    if not (_SCRIPT_DIRS & {part.lower() for part in path.parts[:-1]}) and not _MAIN_BLOCK.search(
+        text
+    ):
+        return False
+    loadable = loadable_modules(project)
+    if not loadable or path in loadable:
+        return False  # no app found: hfdeploy cannot tell what loads it
+    for setup in alembic_setups(project):
+        if setup.env is not None and path.is_relative_to(setup.env.parent):
+            return False
+    from hfdeploy.database.start import image_start
+
+    start = image_start(project)
+    if start is not None and (str(path) in start.text or path.stem in start.command):
+        return False
+    return True
+
+
+_MAIN_BLOCK = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']\s*:""", re.MULTILINE)
 
 
 def revision_files(project: Project, setup: AlembicSetup) -> list[PurePosixPath]:

@@ -16,7 +16,7 @@ from hfdeploy.database.engines import (
     engine_calls,
     url_origin,
 )
-from hfdeploy.database.sources import FoundUrl
+from hfdeploy.database.sources import FoundUrl, is_test_file
 from hfdeploy.environment.settings import settings_fields
 from hfdeploy.pycode import candidate_files, located
 
@@ -101,6 +101,11 @@ def _in_unused_property(project: Project, found: FoundUrl) -> bool:
                 for d in node.decorator_list
             )
         ):
+            # A test that reads it (`config.dsn_sync` in tests/) is not the app reading it.
             used = re.compile(rf"\.{re.escape(node.name)}\b")
-            return not any(used.search(text) for _, text in project.python_texts())
+            return not any(
+                used.search(text)
+                for path, text in project.python_texts()
+                if not is_test_file(path)
+            )
     return False

@@ -5,6 +5,7 @@ hands to them. Shared by the DF checks through `runtime(project)`."""
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -47,6 +48,15 @@ class Runtime:
     workdir: str = "/"
     users: list[CreatedUser] = field(default_factory=list)
 
+    @property
+    def plain_base(self) -> bool:
+        """Whether the chain's first base image is one known to set no `WORKDIR` and no
+        `PYTHONPATH` (a distribution or official Python image, Astral's uv images, `scratch`).
+        Any other base image (`tiangolo/uvicorn-gunicorn-fastapi` sets `WORKDIR /app` and
+        `PYTHONPATH=/app`) may start the app somewhere this view cannot see."""
+        chain = self.dockerfile.chain()
+        return bool(chain) and _PLAIN_BASE.match(chain[0].base.strip()) is not None
+
     def last(self, keyword: str) -> Step | None:
         return next((s for s in reversed(self.steps) if s.ins.keyword == keyword), None)
 
@@ -78,6 +88,35 @@ def strip_prefix(words: list[Word]) -> list[Word]:
         else:
             break
     return words[i:]
+
+
+def prefix_env(words: list[Word], env: dict[str, str]) -> dict[str, str]:
+    """The `VAR=value` assignments in front of a simple command (`POETRY_VIRTUALENVS_CREATE=true
+    poetry install`, also after `env`), expanded against `env`: they hold for that command."""
+    out: dict[str, str] = {}
+    for word in words:
+        value = word.value
+        if value in ("sudo", "exec", "env", "nohup", "--"):
+            continue
+        name, eq, assigned = value.partition("=")
+        if not eq or not name.isidentifier():
+            break
+        out[name] = expand(assigned, {**env, **out})
+    return out
+
+
+def run_commands_env(ins: Instruction, env: dict[str, str]) -> list[tuple[list[Word], dict]]:
+    """`run_commands(ins)`, each with the environment it runs in: `env` and the assignments
+    written in front of it."""
+    if ins.keyword != "RUN" or ins.exec_form() is not None:
+        return [(cmd, env) for cmd in run_commands(ins)]
+    out = []
+    for cmd in commands(ins.shell_words()):
+        extra = prefix_env(cmd, env)
+        out.append((strip_prefix(cmd), {**env, **extra} if extra else env))
+    for body in ins.heredocs:
+        out.extend((strip_prefix(c), env) for c in commands(split_words(body)))
+    return out
 
 
 def run_commands(ins: Instruction) -> list[list[Word]]:
@@ -147,6 +186,13 @@ def _created_user(words: list[Word]) -> tuple[str, str | None, bool] | None:
 
 # What every Linux base image (and the official python images) has before the Dockerfile sets
 # anything: only used to expand references to it.
+_PLAIN_BASE = re.compile(
+    r"^(?:scratch"
+    r"|(?:docker\.io/)?(?:library/)?(?:python|debian|ubuntu|alpine|buildpack-deps|fedora"
+    r"|amazonlinux|rockylinux|almalinux|centos)(?::[\w.-]+)?"
+    r"|ghcr\.io/astral-sh/uv(?::[\w.-]+)?)(?:@sha256:[0-9a-f]{64})?$",
+    re.IGNORECASE,
+)
 BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 
 

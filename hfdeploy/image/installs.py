@@ -129,13 +129,18 @@ class StageState:
 
 
 def read_command(
-    values: list[str], step: Step, stage: Stage, state: StageState
+    values: list[str],
+    step: Step,
+    stage: Stage,
+    state: StageState,
+    env: dict[str, str] | None = None,
 ) -> InstallStep | None:
-    """The install a simple command performs, or None when it installs nothing."""
+    """The install a simple command performs, or None when it installs nothing. `env`: the
+    command's environment when it differs from the step's (`VAR=value cmd`)."""
     if not values:
         return None
     program = posixpath.basename(values[0])
-    env = step.env
+    env = step.env if env is None else env
     workdir = step.workdir
 
     def full(path: str) -> str:

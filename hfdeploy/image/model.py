@@ -26,12 +26,12 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from hfdeploy.dockerfile.parse import Dockerfile, Instruction, Stage
-from hfdeploy.dockerfile.shell import Word, commands, split_words
+from hfdeploy.dockerfile.shell import Word, commands, expand, split_words
 from hfdeploy.dockerfile.stage import (
     Runtime,
     build_runtime,
     is_root,
-    run_commands,
+    run_commands_env,
     runtime,
     strip_prefix,
 )
@@ -563,7 +563,9 @@ class Image:
             if step is None:
                 continue
             words = [w.value for w in step.ins.words()]
-            if any(w.startswith(venv + "/bin/") for w in words):
+            # `.venv/bin/python` names the venv relative to the directory the command starts in
+            named = [_image_path(posixpath.join(step.workdir, w)) for w in words if "/bin/" in w]
+            if any(w.startswith(venv + "/bin/") for w in named):
                 return True
             for first, second in itertools.pairwise(words):
                 if (
@@ -598,9 +600,9 @@ class Image:
             if len(words) < 2:
                 continue
             *sources, dest = words
-            dest = posixpath.normpath(posixpath.join(step.workdir, dest))
+            dest = _image_path(posixpath.join(step.workdir, expand(dest, step.env)))
             for src in sources:
-                src = posixpath.normpath(src)
+                src = _image_path(expand(src, step.env))
                 for root in roots:
                     if (
                         root == src
@@ -871,10 +873,13 @@ def _build(project: Project) -> Image:
             if step.ins.keyword != "RUN":
                 continue
             in_this_stage = step.ins.stage == stage.index
-            for values in _simple_commands(run_commands(step.ins)):
-                found = read_command(values, step, dockerfile.stages[step.ins.stage], state)
-                if found is not None and in_this_stage:
-                    installs.append(found)
+            for words, env in run_commands_env(step.ins, step.env):
+                for values in _simple_commands([words]):
+                    found = read_command(
+                        values, step, dockerfile.stages[step.ins.stage], state, env=env
+                    )
+                    if found is not None and in_this_stage:
+                        installs.append(found)
         venvs |= state.venvs
     unique: list[InstallStep] = []
     for install in installs:  # a stage built on another repeats its steps
@@ -898,6 +903,13 @@ def _build(project: Project) -> Image:
         rt.workdir,
         frozenset(venvs),
     )
+
+
+def _image_path(path: str) -> str:
+    """A normalised absolute path: `/${EMPTY}/.venv` and `//.venv` are `/.venv` (normpath keeps
+    two leading slashes, the image does not)."""
+    path = posixpath.normpath(path)
+    return "/" + path.lstrip("/") if path.startswith("//") else path
 
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})

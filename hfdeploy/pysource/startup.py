@@ -95,6 +95,8 @@ class Use:
     target: PathRef | None = None  # for writes and reads
     model_id: str | None = None  # for hub loads: the literal first argument
     local: bool = False  # a hub load from a directory of the repository: no download
+    # a hub load told where its files go (`cache_dir=`, `cache_folder=`, `local_dir=`)
+    names_cache: bool = False
     conditional: bool = False  # under an `if`: it may not run (the evidence is weaker)
 
     @property
@@ -379,7 +381,11 @@ def _call(
             model_id = literal(_keyword(node, "model_name_or_path"))
         if model_id is not None and _local_looking(model_id):
             model_id = None  # a path in the repository, not a Hub id
-        found.hub_loads.append(Use(path, node, name, at_start, model_id=model_id))
+        from hfdeploy.pysource.writes import names_its_cache
+
+        found.hub_loads.append(
+            Use(path, node, name, at_start, model_id=model_id, names_cache=names_its_cache(node))
+        )
         return
     if name == "download" and isinstance(node.func, ast.Attribute):
         owner = node.func.value

@@ -41,6 +41,17 @@ _HANDLERS = frozenset({"FileHandler", "RotatingFileHandler", "TimedRotatingFileH
 _MODEL_DOWNLOADS = frozenset(
     {"from_pretrained", "hf_hub_download", "snapshot_download", "SentenceTransformer", "pipeline"}
 )
+# Keywords that tell a model download where to keep its files instead of the user's cache:
+# transformers/huggingface_hub `cache_dir=`, sentence-transformers `cache_folder=`,
+# huggingface_hub `local_dir=`.
+_CACHE_KEYWORDS = frozenset({"cache_dir", "cache_folder", "local_dir"})
+
+
+def names_its_cache(node: ast.Call) -> bool:
+    """Whether a model download call says where its files go (not `~/.cache`)."""
+    return any(k.arg in _CACHE_KEYWORDS for k in node.keywords)
+
+
 _TEMPORARY = ("/tmp", "tempfile", "gettempdir", "TemporaryDirectory", "NamedTemporaryFile")
 
 
@@ -148,7 +159,7 @@ def _write(node: ast.Call) -> tuple[str, str] | None:
         if isinstance(target, ast.Constant) and target.value == ":memory:":
             return None
         return "sqlite3.connect()", "file"
-    if last in _MODEL_DOWNLOADS and not any(k.arg == "cache_dir" for k in node.keywords):
+    if last in _MODEL_DOWNLOADS and not names_its_cache(node):
         if last == "pipeline" and name != "pipeline":
             return None  # `redis.pipeline()` and friends
         return f"{name}()", "cache"

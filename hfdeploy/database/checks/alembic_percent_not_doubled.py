@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hfdeploy.check import Check
+from hfdeploy.database.alembic import ini_url_in_use
 from hfdeploy.database.sources import database_urls
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
 from hfdeploy.project import Project
@@ -23,6 +24,9 @@ class AlembicPercentNotDoubled(Check):
     Alembic reads its ini file, and `Config.set_main_option`, through ConfigParser interpolation.
     A percent-encoded password such as `p%40ss` makes `alembic upgrade` stop with
     `ValueError: invalid interpolation syntax in 'postgresql://u:p%40ss@h/db' at position 16`.
+    ConfigParser interpolates a value only when it is read: when `env.py` replaces the URL
+    (`config.set_main_option("sqlalchemy.url", ...)`) or never reads it, the ini value is left
+    alone and not reported.
 
     ## Example
     ```ini
@@ -45,8 +49,8 @@ class AlembicPercentNotDoubled(Check):
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         for found in database_urls(project):
-            if found.origin != "ini":
-                continue
+            if found.origin != "ini" or not ini_url_in_use(project, found.path):
+                continue  # env.py replaces the URL or never reads it: no interpolation runs
             text = project.text(found.path) or ""
             raw = text[found.written.start : found.written.end]
             lone = [

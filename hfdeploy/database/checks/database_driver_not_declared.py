@@ -17,7 +17,7 @@ from hfdeploy.database.dependencies import (
     sqlalchemy_series,
     sqlalchemy_tool_lock,
 )
-from hfdeploy.database.sources import FoundUrl
+from hfdeploy.database.sources import FoundUrl, unreachable_host
 from hfdeploy.diagnostics import (
     Applicability,
     Diagnostic,
@@ -51,6 +51,10 @@ class DatabaseDriverNotDeclared(Check):
     then fails with `No module named 'psycopg'` (a warning instead when another requirement,
     such as `sqlmodel`, may cap SQLAlchemy below 2.1).
 
+    A default that an environment variable replaces (`os.getenv("DATABASE_URL", "...")`, a
+    settings field's default) and that names a server a Space cannot reach (`localhost`, a
+    docker-compose service) is not reported either: the Space has to set the variable, and
+    the default's driver is then never loaded.
     A driverless URL that never reaches SQLAlchemy is not reported: one passed only to
     `asyncpg.connect`/`asyncpg.create_pool` or `databases.Database` (which accept
     `postgresql://` as it is), or one written in a property that nothing reads.
@@ -88,7 +92,11 @@ class DatabaseDriverNotDeclared(Check):
         urls = [
             u
             for u in urls_in_use(project)
-            if u.url.driver or (not u.url.is_sqlite and not only_outside_sqlalchemy(project, u))
+            if (u.url.driver or (not u.url.is_sqlite and not only_outside_sqlalchemy(project, u)))
+            # A default the environment replaces that names a server a Space cannot reach
+            # (`localhost`, a compose service): the Space must set the variable anyway, and
+            # then this URL's driver is never loaded (DB003 and DB010 report the default itself).
+            and not (u.overridable and unreachable_host(project, u.url))
         ]
         names = declared_names(project)
         if names is None:

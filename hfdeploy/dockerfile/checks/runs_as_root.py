@@ -40,7 +40,10 @@ class RunsAsRoot(Check):
     An image that already has a uid-1000 account, sets `USER`/`LOGNAME` or `PGUSER`, or
     points `UV_CACHE_DIR` somewhere writable, is not reported for these. An app that only
     reads its files runs fine as uid 1000 on root-owned files, so it is then a warning that
-    says what would make it fail.
+    says what would make it fail; so is one that writes only where uid 1000 can (a directory
+    the Dockerfile makes world-writable, `RUN chmod 777 /app`, or `/tmp`), and a model download
+    told where its files go (`cache_dir=`, `cache_folder=`, `local_dir=`) is not a write into
+    `~/.cache`.
 
     ## Example
     ```dockerfile
@@ -127,10 +130,18 @@ class RunsAsRoot(Check):
             message += f"; the app needs an account for uid {SPACE_UID} with a home: {shown}{more}"
             severity = Severity.ERROR
         if not evidence and not needs:
-            message += (
-                "; the code writes no file, so it starts, but any write in its directories "
-                "(SQLite, uploads, logs, `~/.cache`) would fail"
-            )
+            allowed = _writable_writes(project)
+            if any((w.path, w.line) in allowed for w in file_writes(project)):
+                message += (
+                    "; the code writes only where uid 1000 can (a world-writable directory, "
+                    "`/tmp`), so it starts, but any other write (SQLite, uploads, logs, "
+                    "`~/.cache`) would fail"
+                )
+            else:
+                message += (
+                    "; the code writes no file, so it starts, but any write in its directories "
+                    "(SQLite, uploads, logs, `~/.cache`) would fail"
+                )
             severity = Severity.WARNING
         regen = regeneration(project)
         notes = list(regen.notes) + ([f"No fix: {regen.problem}"] if regen.problem else [])
@@ -156,6 +167,31 @@ _SHOWN = 3
 _WRITABLE_PREFIXES = ("/tmp", "/data", "/dev/shm")
 
 
+def _writable_writes(project: Project) -> set[tuple[Any, int]]:
+    """(file, line) of the app's writes whose directory in the image uid 1000 can write even
+    though the image runs as root (`RUN chmod 777 /app`, `/tmp`): no evidence of a failure."""
+    from hfdeploy.dockerfile.writable import image_user, landing, start_directory
+    from hfdeploy.pysource.startup import startup
+
+    rt = runtime(project)
+    iu = image_user(project)
+    if rt is None or iu is None:
+        return set()
+    workdir = start_directory(rt)
+    out: set[tuple[Any, int]] = set()
+    for use in startup(project).writes:
+        if use.target is None:
+            continue
+        module_dir = None
+        if use.target.base == "module":
+            lands = landing(project, str(use.path))
+            module_dir = posixpath.dirname(lands) if lands else None
+        target = use.target.in_image(module_dir, workdir, rt.env)
+        if target is not None and iu.can_write(target):
+            out.add((use.path, use.line))
+    return out
+
+
 def write_evidence(project: Project, env: dict[str, str]) -> list[str]:
     """Where the app writes files a uid-1000 user cannot write in a root-built image."""
     found: list[str] = []
@@ -163,8 +199,11 @@ def write_evidence(project: Project, env: dict[str, str]) -> list[str]:
         found.append(f"SQLite {url}")
     cache_home = env.get("HF_HOME") or env.get("XDG_CACHE_HOME") or ""
     cache_ok = cache_home.startswith(_WRITABLE_PREFIXES)
+    allowed = _writable_writes(project)
     for write in file_writes(project):
         if write.kind == "cache" and cache_ok:
+            continue
+        if (write.path, write.line) in allowed:
             continue
         label = "a model download into `~/.cache`" if write.kind == "cache" else write.what
         found.append(f"{label} at {write.where}")

@@ -49,7 +49,9 @@ class ServerAppNotInImage(Check):
     It says nothing when something else may provide the module: a package the image installs
     (`pip install .`, `poetry install`, a distribution with that module), a `COPY --from`
     another stage, a `RUN` that fetches or moves files (`git clone`, `mv`, `curl`), or a
-    variable in the import string.
+    variable in the import string. When the base image is not a plain one (a distribution or
+    official Python image, Astral's uv images), it may set `WORKDIR` or `PYTHONPATH` itself:
+    a module the image has in another directory is then a warning that names that directory.
 
     ## Why is this bad?
     The image builds, and the container stops at once: `Error loading ASGI app. Could not import
@@ -110,7 +112,7 @@ class ServerAppNotInImage(Check):
         dirs = _search_dirs(project, rt, server)
         if dirs is None or _other_sources(project, rt, module):
             return
-        from hfdeploy.dockerfile.writable import source_for
+        from hfdeploy.dockerfile.writable import landing, source_for
 
         wanted = [
             posixpath.join(d, *module.split(".")) + suffix
@@ -130,9 +132,22 @@ class ServerAppNotInImage(Check):
             for f in project.files((".py",))
             if str(f) == relative or str(f).endswith("/" + relative)
         )
-        fix = _fix(project, model, rt, server, module, dirs[0], elsewhere)
         where = " or ".join(f"`{d}`" for d in dirs)
         notes = [f"it looks for `{'/'.join(module.split('.'))}.py` (or a package) in {where}"]
+        severity = None
+        landed = [at for f in elsewhere if model.in_context(f) and (at := landing(project, f))]
+        if landed and not rt.plain_base:
+            # A base image hfdeploy does not know may set WORKDIR or PYTHONPATH to where the
+            # module is (tiangolo/uvicorn-gunicorn-fastapi: /app): only may fail.
+            severity = Severity.WARNING
+            fix = None
+            notes.append(
+                f"the base image `{rt.dockerfile.chain()[0].base}` is not one hfdeploy knows: "
+                f"the server finds the module only if that image sets `WORKDIR` or `PYTHONPATH` "
+                f"to `{posixpath.dirname(landed[0])}`"
+            )
+        else:
+            fix = _fix(project, model, rt, server, module, dirs[0], elsewhere)
         if elsewhere:
             notes.append(
                 "the repository has "
@@ -145,14 +160,20 @@ class ServerAppNotInImage(Check):
             if server.tool == "uvicorn"
             else f"`ModuleNotFoundError: No module named '{module.split('.')[0]}'`"
         )
+        unless = (
+            f" unless the base image makes it look in `{posixpath.dirname(landed[0])}`"
+            if severity is not None
+            else ""
+        )
         yield self.diagnostic(
             f"{server.origin} serves `{server.app.value}`, but the image has no module "
             f"`{module}` where {server.tool} imports it from: the container stops at start "
-            f"({symptom})",
+            f"({symptom}){unless}",
             path=DOCKERFILE,
             span=server.app.span,
             notes=notes,
             fix=fix,
+            severity=severity,
         )
 
 

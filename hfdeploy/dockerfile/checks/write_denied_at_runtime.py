@@ -93,8 +93,8 @@ class WriteDeniedAtRuntime(Check):
             return
         reported: set[str] = set()
         for use in sorted(st.hub_loads, key=lambda u: (not u.at_start, str(u.path), u.line)):
-            if use.local:
-                continue
+            if use.local or use.names_cache:
+                continue  # no download, or not into the default cache
             cache = iu.nltk_home() if use.kind == "nltk.download" else iu.hf_home()
             if cache in reported or iu.can_write(cache):
                 continue
