@@ -5,7 +5,7 @@ hfdeploy relies on them:
   arguments after `postgres`, password authentication for host connections, a clean stop;
   a real driver in a container built from a python stand-in connects and queries it;
 - the full `python:3.X` images have libpq (psycopg 3's pure-Python mode finds it with
-  `ctypes.util.find_library("pq")`), the slim ones do not.
+  `ctypes.util.find_library("pq")`), the slim ones do not; both carry the same CA bundle.
 
 Every container uses host networking and a free port; each test removes what it starts. The
 client image installs a pinned driver with pip in the build (this machine's pip configuration
@@ -288,3 +288,19 @@ def test_mysql_standin_runs_other_commands_as_given(docker_client: Any) -> None:
         MYSQL, ["mysql", "--version"], network_mode="host", remove=True
     ).decode()
     assert "MariaDB" in out
+CA_BUNDLE_DIGEST = "import hashlib; print(hashlib.sha256(open('/etc/ssl/certs/ca-certificates.crt', 'rb').read()).hexdigest())"
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12"])
+def test_full_python_standins_keep_the_slim_ca_bundle(docker_client: Any, version: str) -> None:
+    """Installing Debian's ca-certificates regenerates the bundle without the chain this machine
+    reaches the package index through; the full stand-in must keep its slim image's bundle, or
+    pip, git and curl in any build FROM python:3.X fail with CERTIFICATE_VERIFY_FAILED."""
+    digests = {}
+    for tag in (f"python:{version}", f"python:{version}-slim"):
+        need_image(docker_client, tag)
+        out = docker_client.containers.run(
+            tag, ["python3", "-c", CA_BUNDLE_DIGEST], network_mode="host", remove=True
+        )
+        digests[tag] = out.decode().strip()
+    assert len(set(digests.values())) == 1, digests

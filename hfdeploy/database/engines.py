@@ -155,10 +155,42 @@ def url_origin(
         matches = [f for f in fields if f.name == expr.attr]
         return SettingsOrigin(matches[0], expr) if len(matches) == 1 else None
     if isinstance(expr, ast.Name):
-        local = _local_value(module, expr)
+        local = _block_value(module, expr)
+        if local is None:
+            local = _local_value(module, expr)
         if local is not None:
             return url_origin(project, module, local, fields, None, depth + 1)
         return _name_origin(project, module, expr.id, fields, depth)
+    return None
+
+
+def _block_value(module: Located, name: ast.Name) -> ast.expr | None:
+    """The value assigned to `name` earlier in a block nested in the module or a function (an
+    `if`/`else`, `try`, `with` or loop body) that holds its use: `if TESTING: URL = "sqlite://"
+    else: URL = os.getenv(...)`, each followed by `create_engine(URL)` in its own branch."""
+    node: ast.AST = name
+    parent = module.parent_of(node)
+    while parent is not None and not isinstance(
+        parent, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    ):
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field, None)
+            if not isinstance(block, list) or not any(stmt is node for stmt in block):
+                continue
+            index = next(i for i, stmt in enumerate(block) if stmt is node)
+            for stmt in reversed(block[:index]):
+                if isinstance(stmt, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == name.id for t in stmt.targets
+                ):
+                    return stmt.value
+                if (
+                    isinstance(stmt, ast.AnnAssign)
+                    and isinstance(stmt.target, ast.Name)
+                    and stmt.target.id == name.id
+                    and stmt.value is not None
+                ):
+                    return stmt.value
+        node, parent = parent, module.parent_of(parent)
     return None
 
 

@@ -55,7 +55,7 @@ def env_reads(project: Project) -> list[EnvRead]:
                     field.node,
                     "settings",
                     default,
-                    not field.has_default,
+                    field.required,
                 )
             )
         needed = _keys_clients_need(project)

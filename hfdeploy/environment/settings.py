@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from hfdeploy.pycode import Located, candidate_files
@@ -30,10 +30,18 @@ class SettingsField:
     node: ast.AnnAssign
     has_default: bool
     pydantic_v1: bool
+    # Declared without a default in a base the project never builds itself, and every subclass
+    # gives it a value (`class Dev(Common): ENV: str = "development"`): never read unset.
+    supplied_by_subclasses: bool = False
 
     @property
     def default(self) -> ast.expr | None:
         return self.node.value
+
+    @property
+    def required(self) -> bool:
+        """Unset on a Space, building the settings fails."""
+        return not self.has_default and not self.supplied_by_subclasses
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,74 @@ def _collect(project: Project) -> list[SettingsClass]:
             if isinstance(v, str)
         )
         found.append(SettingsClass(module, node, fields, files))
-    return found
+    return _mark_supplied_by_subclasses(project, found, classes, names)
+
+
+def _mark_supplied_by_subclasses(
+    project: Project,
+    found: list[SettingsClass],
+    classes: list[tuple[Located, ast.ClassDef]],
+    names: set[str],
+) -> list[SettingsClass]:
+    """Fields without a default whose class is only a base: the project never names the class
+    except as a base of other classes, and each subclass declares the field itself or is such
+    a base in turn (so the value comes from the subclass that is built)."""
+    children: dict[str, list[str]] = {}
+    for _module, node in classes:
+        for base in node.bases:
+            name = _base_name(base)
+            if name in names:
+                children.setdefault(name, []).append(node.name)
+    declared = {
+        cls.node.name: {f.name for f in cls.fields} for cls in found
+    }
+    only_a_base: dict[str, bool] = {}
+
+    def is_only_a_base(name: str) -> bool:
+        if name not in only_a_base:
+            only_a_base[name] = _named_only_as_base(project, name)
+        return only_a_base[name]
+
+    def supplied(cls_name: str, field: str, seen: frozenset[str]) -> bool:
+        kids = children.get(cls_name, [])
+        if not kids or not is_only_a_base(cls_name):
+            return False
+        return all(
+            field in declared.get(kid, set())
+            or (kid not in seen and supplied(kid, field, seen | {kid}))
+            for kid in kids
+        )
+
+    out = []
+    for cls in found:
+        fields = tuple(
+            replace(f, supplied_by_subclasses=True)
+            if not f.has_default and supplied(cls.node.name, f.name, frozenset({cls.node.name}))
+            else f
+            for f in cls.fields
+        )
+        out.append(replace(cls, fields=fields) if fields != cls.fields else cls)
+    return out
+
+
+def _named_only_as_base(project: Project, name: str) -> bool:
+    """`name` appears in the project's code only as a base class (never called, passed or
+    returned): nothing builds that class itself."""
+    for module in candidate_files(project, name):
+        bases = {
+            id(b)
+            for node in ast.walk(module.tree)
+            if isinstance(node, ast.ClassDef)
+            for b in node.bases
+        }
+        for node in ast.walk(module.tree):
+            if id(node) in bases:
+                continue
+            if (isinstance(node, ast.Name) and node.id == name) or (
+                isinstance(node, ast.Attribute) and node.attr == name
+            ):
+                return False
+    return True
 
 
 def _base_name(node: ast.expr) -> str | None:

@@ -286,8 +286,9 @@ def _pip(
     readable = True
     location: str | None = None
     lock_tool: str | None = None
-    if program.startswith("/") and "/bin/" in program:
-        prefix = program.rsplit("/bin/", 1)[0]
+    if "/bin/" in program:
+        # `/opt/venv/bin/pip` or, from the WORKDIR, `.venv/bin/pip`: that environment's pip.
+        prefix = full(program).rsplit("/bin/", 1)[0]  # type: ignore[operator]
         if prefix not in ("/usr", "/usr/local", ""):
             location = f"venv:{posixpath.normpath(prefix)}"
     args = values[first:]

@@ -103,3 +103,32 @@ def test_port_set_by_the_dockerfile_needs_nothing(tmp_path: Path) -> None:
         },
     )
     assert variables_needing_a_default(project_for(tmp_path)) == {}
+
+
+BASE_WITH_DEFAULTING_SUBCLASSES = (
+    "from pydantic_settings import BaseSettings\n\n"
+    "class Shared(BaseSettings):\n    MODE: str\n    TOKEN: str\n\n"
+    "class Local(Shared):\n    MODE: str = 'local'\n\n"
+    "class Hosted(Shared):\n    MODE: str = 'hosted'\n\n"
+    "def pick(name):\n    return Hosted() if name == 'hosted' else Local()\n\n"
+    "settings = pick('local')\n"
+)
+
+
+def test_a_base_only_its_subclasses_fill_is_not_required(tmp_path: Path) -> None:
+    # MODE: every subclass gives it a default and nothing builds Shared itself; TOKEN has none.
+    assert required(tmp_path, BASE_WITH_DEFAULTING_SUBCLASSES) == {"TOKEN"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "fallback = Shared()\n",  # the base is built itself
+        "kind = Shared\n",  # the base is passed around: it may be built elsewhere
+        "class Bare(Shared):\n    pass\n",  # a subclass that leaves MODE without a default
+    ],
+)
+def test_a_base_field_stays_required_when_the_base_may_be_built_bare(
+    tmp_path: Path, extra: str
+) -> None:
+    assert required(tmp_path, BASE_WITH_DEFAULTING_SUBCLASSES + extra) == {"MODE", "TOKEN"}
