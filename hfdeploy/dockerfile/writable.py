@@ -164,11 +164,15 @@ def _build(project: Project, rt: Runtime) -> ImageUser:
     for copy in copies(rt):
         chown = copy.step.ins.flag("chown")
         mine = chown is not None and (chown.value or "").split(":")[0] in (name, RUNTIME_UID)
-        # a directory COPY creates for its files
+        # a directory COPY creates for its files, or for a context directory's content
         if (
             copy.dest not in owned
             and not any(s in (".", "*") for s in copy.sources)
-            and (copy.dest.endswith("/") or len(copy.sources) > 1)
+            and (
+                copy.dest.endswith("/")
+                or len(copy.sources) > 1
+                or (copy.from_context and _context_dir(project, copy.sources[0]))
+            )
         ):
             owned.setdefault(copy.dest, mine or not is_root(copy.step.user))
     # Directories a `COPY --chown=<user>` creates for the context's subdirectories.
@@ -193,6 +197,12 @@ def _build(project: Project, rt: Runtime) -> ImageUser:
         or (account is not None and account.creates_home and home == account_home)
     )
     return ImageUser(rt, name, home, home_exists, owned, builder_dependent)
+
+
+def _context_dir(project: Project, source: str) -> bool:
+    """Whether the COPY source `source` is a directory of the build context."""
+    prefix = source.rstrip("/") + "/"
+    return any(str(f).startswith(prefix) for f in project.files())
 
 
 def _after(rt: Runtime, step: Step) -> str:
