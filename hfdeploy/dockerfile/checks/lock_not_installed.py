@@ -34,7 +34,8 @@ def _lock(project: Project) -> PurePosixPath | None:
 
 class LockNotInstalled(Check):
     """## What it does
-    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file),
+    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file,
+    with `pip` or `uv pip`),
     or the project itself from `pyproject.toml` (`pip install .`) without the lock, or exactly
     the declared dependencies by name (`pip install 'fastapi>=0.115' uvicorn`, as hfdeploy
     installs a pyproject pip cannot build), while the project has `requirements.lock`, the
@@ -84,7 +85,7 @@ class LockNotInstalled(Check):
         if image(project).tool_lock() is not None:
             return  # the image installs the project's own lock (poetry/uv/pdm/pipenv)
         rt = _installing_view(project, final)
-        every = pip_installs(rt)
+        every = pip_installs(rt, uv=True)
         installs = [p for p in every if p.requirement_files]
         if any(str(lock) in p.requirement_files for p in installs):
             return
@@ -199,12 +200,12 @@ def _installing_view(project: Project, final: Runtime) -> Runtime:
     (`COPY --from=deps /usr/local/lib/python3.12/site-packages ...`), as the image model says."""
     from hfdeploy.image import image
 
-    if any(p.requirement_files or p.installs_project for p in pip_installs(final)):
+    if any(p.requirement_files or p.installs_project for p in pip_installs(final, uv=True)):
         return final
     model = image(project)
     for install in model.installs:
         if (
-            install.tool != "pip"
+            install.tool not in ("pip", "uv pip")
             or install.step is None
             or install.stage is None
             or model.in_final_chain(install)
