@@ -78,9 +78,10 @@ class WriteDeniedAtRuntime(Check):
     image then works in both configurations; a bucket mounted at `/data` still replaces the
     directory the image has there. The fix is `ENV HOME=/home/<user>` after `USER` when the
     image creates the uid-1000 account and `HOME` is unset (caches follow `HOME`); otherwise
-    `RUN mkdir -p <dir> && chown <user> <dir>` (`-R` for a cache directory), where `<user>` is
-    the uid-1000 account, else `1000` (a Space runs uid 1000 whatever `USER` names, so an
-    account with another uid is not chown'd to). The `RUN` is inserted as a new line in the
+    `RUN mkdir -p <dir> && chown <user> <dir>` (`-R` for a cache directory, offered only when
+    the image creates the uid-1000 account), where `<user>` is the uid-1000 account, else
+    `1000` (a Space runs uid 1000 whatever `USER` names, so an account with another uid is not
+    chown'd to). The `RUN` is inserted as a new line in the
     final stage, in the file's line endings, where it runs as root: before the `USER` that
     switches to the runtime user (else before `CMD`), and after any `WORKDIR`, `COPY` or `ADD`
     that creates the directory, an ancestor or something inside it (a later one would create
