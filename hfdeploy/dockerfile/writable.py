@@ -419,9 +419,8 @@ def grant_edit(
     as root (before the `USER` that switches to the runtime user, else before `CMD`) and after
     every `WORKDIR`/`COPY`/`ADD` that creates the directory, an ancestor of it or something in it
     (a later one would create it root-owned first, or replace it; a `COPY --chown=<user>` only
-    makes it the user's). When such a step comes after
-    the switch to the runtime user, the `RUN` goes right after it between `USER root` and the
-    `USER` that was in effect. It only adds a directory and an owner: nothing else changes.
+    makes it the user's). When such a step comes after the switch to the runtime user, the
+    `RUN` goes right after it between `USER root` and the `USER` that was in effect. It only adds a directory and an owner: nothing else changes.
     `then`: one more instruction written right after the `RUN` (`ENV HOME=...`).
     None when the directory or the owner cannot be written safely in a Dockerfile."""
     rt = iu.rt
