@@ -69,8 +69,9 @@ class PipInstall:
         return any(w.value == option or w.value.startswith(option + "=") for w in self.words)
 
 
-def pip_installs(rt: Runtime) -> list[PipInstall]:
-    """`pip install` commands in shell-form RUN lines of the final stage."""
+def pip_installs(rt: Runtime, *, uv: bool = False) -> list[PipInstall]:
+    """`pip install` commands in shell-form RUN lines of the final stage (with `uv`, also
+    `uv pip install`, which takes the same `-r FILE`)."""
     out = []
     for step in rt.steps:
         if step.ins.keyword != "RUN" or step.ins.exec_form() is not None:
@@ -86,6 +87,13 @@ def pip_installs(rt: Runtime) -> list[PipInstall]:
                 sub = 3
             elif values[:1] and _PIP.match(posixpath.basename(values[0])):
                 sub = 1
+            elif (
+                uv
+                and values[:1]
+                and posixpath.basename(values[0]) == "uv"
+                and values[1:2] == ["pip"]
+            ):
+                sub = 2
             else:
                 continue
             if len(cmd) <= sub or values[sub] != "install":

@@ -5,6 +5,12 @@ Ownership is followed through the final stage: `useradd -m` gives the user its h
 run as the user, `chown`/`chmod` of a directory, `WORKDIR` and `COPY --chown` creating a
 directory. Anything else the build creates is root's. `/tmp` is writable; `/data` exists only
 when a storage bucket is mounted there (never during the build).
+
+This module is the one owner of "can uid 1000 write here" (`ImageUser.can_write`, and
+`workdir_ownership` for the final `WORKDIR`) and of the edit that makes a directory writable
+(`grant_edit`/`grant_fix`: `RUN mkdir -p <dir> && chown <user> <dir>` placed where it runs as
+root and no later `WORKDIR`/`COPY` re-creates the directory). DF004, DF031 and the runtime repair
+of `fix --verify` all ask it.
 Shared by the writable-path, build-download and missing-file checks (DF031-DF037)."""
 
 from __future__ import annotations
@@ -14,9 +20,20 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from hfdeploy.diagnostics import Edit, Fix
 from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.shell import Word, commands, expand, split_words
-from hfdeploy.dockerfile.stage import Runtime, Step, is_root, run_commands, runtime, strip_prefix
+from hfdeploy.dockerfile.stage import (
+    DOCKERFILE,
+    CreatedUser,
+    Runtime,
+    Step,
+    is_root,
+    run_commands,
+    runtime,
+    strip_prefix,
+)
+from hfdeploy.dockerfile.validate import is_valid
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -32,6 +49,9 @@ class ImageUser:
     home: str  # HOME at run time: ENV HOME, the account's home, or "/"
     home_exists: bool
     owned: dict[str, bool] = field(default_factory=dict)  # directory -> uid 1000 can write
+    # directories uid 1000 owns only because a `WORKDIR` after `USER` created them: BuildKit
+    # (the Space's builder) gives them to the user, Docker's legacy builder leaves them root's
+    builder_dependent: set[str] = field(default_factory=set)
 
     @property
     def owner(self) -> str:
@@ -96,36 +116,63 @@ def image_user(project: Project) -> ImageUser | None:
     return project.memo("dockerfile-image-user", lambda: _build(project, rt))
 
 
+def _uid(user: CreatedUser) -> str | None:
+    """The account's uid, None when the Dockerfile leaves it to the system (the first account
+    of a Debian image gets 1000) or it cannot be read."""
+    if user.uid is None:
+        return None
+    uid = expand(user.uid, user.step.env).strip("\"'")
+    return uid if uid.isdigit() else None
+
+
 def _build(project: Project, rt: Runtime) -> ImageUser:
     user = rt.user.split(":")[0]
-    account = next((u for u in rt.users if u.uid == RUNTIME_UID), None)
+    account = next((u for u in rt.users if _uid(u) == RUNTIME_UID), None)
     if account is None and not is_root(user):
-        account = next((u for u in rt.users if u.name == user), None)
+        # The USER's account is uid 1000's only when the Dockerfile does not give it another
+        # uid (`--uid 10001`): a Space runs uid 1000 whatever USER says.
+        account = next(
+            (u for u in rt.users if u.name == user and _uid(u) in (None, RUNTIME_UID)), None
+        )
     name = account.name if account is not None else None
     owned: dict[str, bool] = {}
+    builder_dependent: set[str] = set()
     account_home = f"/home/{name}" if name else None
     for step in rt.steps:
         keyword = step.ins.keyword
         as_user = not is_root(step.user)
         if keyword == "WORKDIR":
             after = _after(rt, step)
+            if after not in owned and as_user:
+                builder_dependent.add(after)
             owned.setdefault(after, as_user)
         elif keyword in ("COPY", "ADD"):
             continue
         elif keyword == "RUN":
+            if (
+                account is not None
+                and account.step is step
+                and account.creates_home
+                and account_home is not None
+            ):
+                owned.setdefault(account_home, True)  # `useradd -m`: the home is the user's
             for cmd in run_commands(step.ins):
                 args = [expand(w.value, step.env) for w in cmd]
                 if not args:
                     continue
-                _event(args, step, as_user, name, owned)
+                _event(args, step, as_user, name, owned, builder_dependent)
     for copy in copies(rt):
         chown = copy.step.ins.flag("chown")
         mine = chown is not None and (chown.value or "").split(":")[0] in (name, RUNTIME_UID)
-        # a directory COPY creates for its files
+        # a directory COPY creates for its files, or for a context directory's content
         if (
             copy.dest not in owned
             and not any(s in (".", "*") for s in copy.sources)
-            and (copy.dest.endswith("/") or len(copy.sources) > 1)
+            and (
+                copy.dest.endswith("/")
+                or len(copy.sources) > 1
+                or (copy.from_context and _context_dir(project, copy.sources[0]))
+            )
         ):
             owned.setdefault(copy.dest, mine or not is_root(copy.step.user))
     # Directories a `COPY --chown=<user>` creates for the context's subdirectories.
@@ -149,7 +196,13 @@ def _build(project: Project, rt: Runtime) -> ImageUser:
         or home in owned
         or (account is not None and account.creates_home and home == account_home)
     )
-    return ImageUser(rt, name, home, home_exists, owned)
+    return ImageUser(rt, name, home, home_exists, owned, builder_dependent)
+
+
+def _context_dir(project: Project, source: str) -> bool:
+    """Whether the COPY source `source` is a directory of the build context."""
+    prefix = source.rstrip("/") + "/"
+    return any(str(f).startswith(prefix) for f in project.files())
 
 
 def _after(rt: Runtime, step: Step) -> str:
@@ -159,7 +212,12 @@ def _after(rt: Runtime, step: Step) -> str:
 
 
 def _event(
-    args: list[str], step: Step, as_user: bool, name: str | None, owned: dict[str, bool]
+    args: list[str],
+    step: Step,
+    as_user: bool,
+    name: str | None,
+    owned: dict[str, bool],
+    builder_dependent: set[str],
 ) -> None:
     program = posixpath.basename(args[0])
     options = [a for a in args[1:] if a.startswith("-")]
@@ -179,11 +237,7 @@ def _event(
     grant = False
     paths = operands[1:]
     if program == "chown" and operands:
-        grant = (
-            operands[0].split(":")[0] in (name, RUNTIME_UID)
-            if name
-            else operands[0].startswith(RUNTIME_UID)
-        )
+        grant = operands[0].split(":")[0] in ({name, RUNTIME_UID} if name else {RUNTIME_UID})
     elif program == "chmod" and operands:
         grant = bool(_WRITABLE_MODE.match(operands[0]))
     else:
@@ -193,10 +247,14 @@ def _event(
             continue
         target = absolute(p)
         owned[target] = grant or owned.get(target, False)
+        if grant:
+            builder_dependent.discard(target)
         if recursive:
             for known in list(owned):
                 if known.startswith(target.rstrip("/") + "/"):
                     owned[known] = grant or owned[known]
+                    if grant:
+                        builder_dependent.discard(known)
 
 
 def _dest_is_dir(copy: Copy) -> bool:
@@ -318,3 +376,107 @@ def _cd(words: list[Word], workdir: str, env: dict[str, str], depth: int) -> str
                 return workdir
             workdir = posixpath.normpath(posixpath.join(workdir, target))
     return workdir
+
+
+# -- "can uid 1000 write the WORKDIR" and "make this directory writable" ----------------------
+@dataclass(frozen=True)
+class WorkdirOwnership:
+    path: str  # the final WORKDIR inside the image
+    writable: bool  # uid 1000 can create files in it, on every builder
+    created_by: Step  # the WORKDIR instruction that creates it
+    after_user: bool  # created after `USER`: the user's with BuildKit, root's with legacy
+
+
+def workdir_ownership(project: Project) -> WorkdirOwnership | None:
+    """The final WORKDIR as uid 1000 sees it; None when there is no Dockerfile, the image runs as
+    root, or no `WORKDIR` creates the directory."""
+    iu = image_user(project)
+    if iu is None or iu.rt.runs_as_root or iu.rt.workdir == "/":
+        return None
+    rt = iu.rt
+    wd = rt.workdir
+    created = next(
+        (s for s in rt.steps if s.ins.keyword == "WORKDIR" and _after(rt, s) == wd), None
+    )
+    if created is None:
+        return None
+    writable = iu.can_write(wd) and wd not in iu.builder_dependent
+    return WorkdirOwnership(wd, writable, created, not is_root(created.user))
+
+
+def grant_fix(iu: ImageUser, directory: str, *, recursive: bool = False) -> Fix | None:
+    """The safe fix that makes `directory` uid 1000's (see `grant_edit`)."""
+    edit = grant_edit(iu, directory, recursive=recursive)
+    if edit is None:
+        return None
+    return Fix(f"Create `{posixpath.normpath(directory)}` owned by `{iu.owner}`", (edit,))
+
+
+def grant_edit(
+    iu: ImageUser, directory: str, *, recursive: bool = False, then: str | None = None
+) -> Edit | None:
+    """`RUN mkdir -p <dir> && chown [-R] <user> <dir>`, inserted in the final stage where it runs
+    as root (before the `USER` that switches to the runtime user, else before `CMD`) and after
+    every `WORKDIR`/`COPY`/`ADD` that creates the directory, an ancestor of it or something in it
+    (a later one would create it root-owned first, or replace it; a `COPY --chown=<user>` only
+    makes it the user's). When such a step comes after the switch to the runtime user, the
+    `RUN` goes right after it between `USER root` and the `USER` that was in effect. It only adds a directory and an owner: nothing else changes.
+    `then`: one more instruction written right after the `RUN` (`ENV HOME=...`).
+    None when the directory or the owner cannot be written safely in a Dockerfile."""
+    rt = iu.rt
+    directory = posixpath.normpath(directory)
+    owner = iu.owner
+    if not is_valid("abspath", directory) or not is_valid("user", owner):
+        return None
+    flag = "-R " if recursive else ""
+    text = rt.dockerfile.text
+    nl = "\r\n" if "\r\n" in text else "\n"
+    run = f"RUN mkdir -p {directory} && chown {flag}{owner} {directory}"
+    if then is not None:
+        run += nl + then
+    last = _last_creator(iu, directory)
+    base = root_step_offset(rt)
+    if last is not None and (base is None or last.ins.span.end > base):
+        index = rt.steps.index(last)
+        newline = text.find("\n", last.ins.span.end)
+        at = len(text) if newline < 0 else newline + 1
+        user = rt.steps[index + 1].user if index + 1 < len(rt.steps) else rt.user
+        if not is_root(user):
+            if not is_valid("user", user):
+                return None
+            run = f"USER root{nl}{run}{nl}USER {user}"
+        return Edit.insert(DOCKERFILE, at, line_text(rt, run, at))
+    if base is None:
+        return None
+    return Edit.insert(DOCKERFILE, base, line_text(rt, run, base))
+
+
+def _last_creator(iu: ImageUser, directory: str) -> Step | None:
+    """The last final-stage step the new `RUN` must follow: a `WORKDIR`, `COPY` or `ADD` whose
+    destination is `directory`, an ancestor or a descendant of it (a `COPY --chown=<user>` can
+    only make it the user's: not counted), or the `RUN` that creates the account named in the
+    `chown`."""
+    rt = iu.rt
+
+    def related(path: str) -> bool:
+        path = posixpath.normpath(path)
+        return (
+            path == directory
+            or directory.startswith(path.rstrip("/") + "/")
+            or path.startswith(directory.rstrip("/") + "/")
+        )
+
+    found: list[Step] = [
+        s for s in rt.steps if s.ins.keyword == "WORKDIR" and related(_after(rt, s))
+    ]
+    owners = {iu.owner, RUNTIME_UID}
+    for copy in copies(rt):
+        chown = copy.step.ins.flag("chown")
+        if chown is not None and (chown.value or "").split(":")[0] in owners:
+            continue  # it can only make the directory the user's
+        if related(copy.dest):
+            found.append(copy.step)
+    account = next((u for u in rt.users if u.name == iu.name), None) if iu.name else None
+    if account is not None:
+        found.append(account.step)
+    return max(found, key=rt.steps.index) if found else None

@@ -199,44 +199,24 @@ def _unwritable_directory(
         return None
     directory = directories[0]
     failure = f"uid {SPACE_UID} cannot write in {directory}"
-    anchor = _insertion_point(project)
-    if anchor is None:
+    from hfdeploy.dockerfile.writable import grant_edit, image_user
+
+    iu = image_user(project)
+    if iu is None:
         return None
-    offset, newline = anchor
-    uid = f"{SPACE_UID}:{SPACE_UID}"
     if directory in ("/", "/.cache") or directory.startswith("/.cache/"):
         # HOME is `/` for a uid without a home: give it one, and caches follow it there.
-        lines = (
-            f"RUN mkdir -p /home/user/.cache && chown -R {uid} /home/user{newline}"
-            f"ENV HOME=/home/user{newline}"
-        )
-        title = "Give uid 1000 a home it owns (`ENV HOME=/home/user`)"
+        home = f"/home/{iu.name}" if iu.name else "/home/user"
+        edit = grant_edit(iu, home, recursive=True, then=f"ENV HOME={home}")
+        title = f"Give uid {SPACE_UID} a home it owns (`ENV HOME={home}`)"
         rule = "DF016"
     else:
-        lines = f"RUN mkdir -p {directory} && chown -R {uid} {directory}{newline}"
-        title = f"Create {directory} owned by uid {SPACE_UID} before `USER`"
-        rule = "DF004"
-    return Repair(failure, title, (Edit.insert(DOCKERFILE, offset, lines),), rule)
-
-
-def _insertion_point(project: Project) -> tuple[int, str] | None:
-    """Before the final stage's first USER (root still runs there), else before its CMD."""
-    from hfdeploy.dockerfile.parse import parse_dockerfile
-
-    text = project.text(DOCKERFILE)
-    if text is None:
+        edit = grant_edit(iu, directory, recursive=True)
+        title = f"Create {directory} owned by uid {SPACE_UID} (`{iu.owner}`)"
+        rule = "DF004" if directory == iu.rt.workdir else "DF031"
+    if edit is None:
         return None
-    parsed = parse_dockerfile(DOCKERFILE, text)
-    stage = parsed.final_stage
-    if stage is None:
-        return None
-    newline = "\r\n" if "\r\n" in text else "\n"
-    for keyword in ("USER", "CMD", "ENTRYPOINT"):
-        found = next((i for i in stage.instructions if i.keyword == keyword), None)
-        if found is not None:
-            return text.rfind("\n", 0, found.span.start) + 1, newline
-    end = stage.instructions[-1].span.end
-    return end, newline if not text[end:].startswith(("\n", "\r")) else ""
+    return Repair(failure, title, (edit,), rule)
 
 
 # -- a redirect to http:// behind the Space's HTTPS proxy ----------------------------------------

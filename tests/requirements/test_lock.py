@@ -232,3 +232,48 @@ def test_commit_era_needs_upload_times_from_the_index(
         "does not publish upload times (PEP 700) for webframe"
         in (tmp_path / "requirements.lock").read_text()
     )
+
+
+def test_a_lock_the_image_would_never_install_is_not_written(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    """conda installs the requirements: no `pip install -r` for DF018 to point at a lock, so
+    writing one would claim a pinned image while the build ignores it."""
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "webframe==0.104.1\n",
+            "Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt .\n"
+            "RUN conda install -y --file requirements.txt\nCOPY . .\nCMD uvicorn main:app\n",
+        },
+    )
+    [diag] = check_tree(tmp_path, "RQ009", offline=False, python="3.11")
+    assert diag.fix is None and "a lock would change nothing" in diag.notes[0]
+    assert "`conda`" in diag.notes[0]
+    fix(tmp_path, select="RQ009,DF018")
+    assert not (tmp_path / "requirements.lock").exists()
+
+
+def test_the_lock_is_installed_by_the_stage_whose_packages_the_image_copies(
+    fake_index: FakeIndex, tmp_path: Path
+) -> None:
+    """A multi-stage build installs in `deps` with `uv pip` and copies site-packages: fix
+    writes the lock and points that install at it, so the image installs what the lock pins."""
+    make_tree(
+        tmp_path,
+        {
+            "requirements.txt": "webframe==0.104.1\n",
+            "Dockerfile": "FROM python:3.11-slim AS deps\nCOPY requirements.txt requirements.txt\n"
+            "RUN uv pip install --system -r requirements.txt\n\nFROM python:3.11-slim\n"
+            "COPY --from=deps /usr/local/lib/python3.11/site-packages "
+            "/usr/local/lib/python3.11/site-packages\nCOPY . .\nCMD uvicorn main:app\n",
+        },
+    )
+    fix(tmp_path, select="RQ009,DF018")
+    assert "webframe" in pins(tmp_path)
+    dockerfile = (tmp_path / "Dockerfile").read_text()
+    assert (
+        "COPY requirements.lock requirements.lock\n"
+        "RUN uv pip install --system -r requirements.lock\n"
+    ) in dockerfile
+    assert fix(tmp_path, select="RQ009,DF018").changes == {}

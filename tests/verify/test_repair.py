@@ -99,14 +99,35 @@ def test_an_installed_server_off_path_is_run_as_a_module(tmp_path: Path) -> None
 def test_an_unwritable_directory_is_created_for_uid_1000_before_user(tmp_path: Path) -> None:
     log = "PermissionError: [Errno 13] Permission denied: '/app/data/app.db'\n"
     repair, changed = repaired(repo(tmp_path), log)
-    assert repair is not None and repair.static_rule == "DF004"
+    assert repair is not None and repair.static_rule == "DF031"
     assert (
-        "RUN mkdir -p /app/data && chown -R 1000:1000 /app/data\nUSER user\n"
+        "COPY . .\nRUN mkdir -p /app/data && chown -R user /app/data\nUSER user\n"
         in changed["Dockerfile"]
     )
     # The write test's own result works as well as a traceback, and a cache at HOME=/ gets a home.
     repair, changed = repaired(repo(tmp_path / "cache"), unwritable=("/",))
-    assert repair is not None and "ENV HOME=/home/user\nUSER user" in changed["Dockerfile"]
+    assert repair is not None
+    assert (
+        "RUN mkdir -p /home/user && chown -R user /home/user\nENV HOME=/home/user\nUSER user"
+        in changed["Dockerfile"]
+    )
+    # The WORKDIR itself is DF004's; a user with another uid is not the Space's: chown 1000.
+    other = DOCKERFILE.replace("useradd -m -u 1000 user", "useradd -m -u 10001 user")
+    repair, changed = repaired(repo(tmp_path / "uid", Dockerfile=other), unwritable=("/app",))
+    assert repair is not None and repair.static_rule == "DF004"
+    assert "RUN mkdir -p /app && chown -R 1000 /app\nUSER user\n" in changed["Dockerfile"]
+
+
+def test_the_repair_goes_after_a_copy_that_would_replace_the_directory(tmp_path: Path) -> None:
+    """A `COPY` after `USER` that lands on the directory: the `RUN` follows it, as root."""
+    late = DOCKERFILE.replace("COPY . .\nUSER user\n", "USER user\nCOPY . .\n")
+    log = "PermissionError: [Errno 13] Permission denied: '/app/data/app.db'\n"
+    repair, changed = repaired(repo(tmp_path, Dockerfile=late), log)
+    assert repair is not None
+    assert changed["Dockerfile"].endswith(
+        "USER user\nCOPY . .\nUSER root\nRUN mkdir -p /app/data && chown -R user /app/data\n"
+        'USER user\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]\n'
+    )
 
 
 def test_a_missing_schema_runs_the_migrations_first(tmp_path: Path) -> None:
@@ -167,7 +188,7 @@ def test_no_known_repair(tmp_path: Path) -> None:
 def test_edits_keep_crlf(tmp_path: Path) -> None:
     root = repo(tmp_path, Dockerfile=DOCKERFILE.replace("\n", "\r\n"))
     _, changed = repaired(root, "PermissionError: [Errno 13] Permission denied: '/app/out'\n")
-    assert "chown -R 1000:1000 /app/out\r\nUSER user\r\n" in changed["Dockerfile"]
+    assert "chown -R user /app/out\r\nUSER user\r\n" in changed["Dockerfile"]
     assert apply_edits("ab", []) == "ab"
 
 

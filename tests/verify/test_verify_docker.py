@@ -227,6 +227,25 @@ def test_unwritable_workdir_without_sqlite_is_a_warning(tmp_path: Path, verify: 
     assert not any("SQLite needs" in note for note in problem["notes"]), problem["notes"]
 
 
+def test_a_data_directory_created_at_start_serves_after_fix_write_alone(
+    tmp_path: Path, verify: Verify
+) -> None:
+    """The app creates ./data at start (a SQLite fallback when DATABASE_URL is unset) under a
+    root-owned WORKDIR, and the image's user has another uid than the Space's: verify fails;
+    `fix --write` alone (no --verify round) creates the directory owned by uid 1000, and the
+    same app then serves as uid 1000."""
+    root, _, _ = copy_repo(tmp_path, "data_dir_at_start")
+    code, report, _ = verify(root)
+    assert code == 1
+    assert "Permission denied: 'data'" in json.dumps(finding(report, "RT003")), report["findings"]
+    assert main(["fix", "--write", "--offline", str(root)]) in (0, 1)
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "RUN mkdir -p /app/src/data && chown 1000 /app/src/data\nUSER svc\n" in dockerfile
+    code, report, _ = verify(root)
+    assert code == 0, report["findings"]
+    assert report["uid"] == 1000 and report["start_seconds"] is not None
+
+
 def test_busy_app_port_moves_a_server_that_reads_port(tmp_path: Path, verify: Verify) -> None:
     root, port, _ = copy_repo(tmp_path, "reads_port")
     with socket.socket() as squatter:

@@ -6,13 +6,20 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
 from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity, Span
-from hfdeploy.dockerfile.checks.write_denied_at_runtime import mkdir_fix, node_span, where
+from hfdeploy.dockerfile.checks.write_denied_at_runtime import node_span, where
 from hfdeploy.dockerfile.copies import Copy, copies
 from hfdeploy.dockerfile.dockerignore import ignores
 from hfdeploy.dockerfile.edits import whole_lines
 from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
 from hfdeploy.dockerfile.validate import is_valid
-from hfdeploy.dockerfile.writable import ImageUser, image_user, landing, source_for, start_directory
+from hfdeploy.dockerfile.writable import (
+    ImageUser,
+    grant_fix,
+    image_user,
+    landing,
+    source_for,
+    start_directory,
+)
 from hfdeploy.pycode import located
 from hfdeploy.pysource.startup import LocalImport, startup
 
@@ -198,7 +205,7 @@ class AppFileNotInImage(Check):
                 path=use.path,
                 span=node_span(project, use),
                 severity=Severity.ERROR if use.certain_at_start else Severity.WARNING,
-                fix=mkdir_fix(iu, target, recursive=False) if iu.name else None,
+                fix=grant_fix(iu, target),
                 notes=(
                     "Create it at start (`os.makedirs(..., exist_ok=True)`) or in the Dockerfile",
                 ),

@@ -13,7 +13,7 @@ from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severit
 from hfdeploy.dockerfile.copies import Copy, PipInstall, copies, pip_installs
 from hfdeploy.dockerfile.parse import Instruction
 from hfdeploy.dockerfile.shell import Word
-from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, is_root, runtime
+from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, build_runtime, is_root, runtime
 from hfdeploy.dockerfile.validate import is_valid
 
 if TYPE_CHECKING:
@@ -34,12 +34,16 @@ def _lock(project: Project) -> PurePosixPath | None:
 
 class LockNotInstalled(Check):
     """## What it does
-    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file),
+    Reports a Dockerfile that installs `-r requirements.txt` (or another requirements file,
+    with `pip` or `uv pip`),
     or the project itself from `pyproject.toml` (`pip install .`) without the lock, or exactly
     the declared dependencies by name (`pip install 'fastapi>=0.115' uvicorn`, as hfdeploy
     installs a pyproject pip cannot build), while the project has `requirements.lock`, the
     fully pinned set hfdeploy resolved for the image (see RQ009). An image that installs the
     project's own `poetry.lock`, `uv.lock` or `pdm.lock` through its tool is not reported.
+    In a multi-stage build the install that counts is the one whose packages reach the final
+    stage: its own, else that of the stage it copies them from (`COPY --from=deps
+    /usr/local/lib/python3.12/site-packages ...`), and that is the step the fix changes.
 
     ## Why is this bad?
     Only the lock pins the transitive dependencies. Installing the loose file lets them float
@@ -75,12 +79,13 @@ class LockNotInstalled(Check):
         from hfdeploy.image import image
 
         lock = _lock(project)
-        rt = runtime(project)
-        if lock is None or rt is None or not is_valid("path", str(lock)):
+        final = runtime(project)
+        if lock is None or final is None or not is_valid("path", str(lock)):
             return
         if image(project).tool_lock() is not None:
             return  # the image installs the project's own lock (poetry/uv/pdm/pipenv)
-        every = pip_installs(rt)
+        rt = _installing_view(project, final)
+        every = pip_installs(rt, uv=True)
         installs = [p for p in every if p.requirement_files]
         if any(str(lock) in p.requirement_files for p in installs):
             return
@@ -187,6 +192,29 @@ class LockNotInstalled(Check):
                 fix=fix,
             )
             return
+
+
+def _installing_view(project: Project, final: Runtime) -> Runtime:
+    """The view of the stage whose `pip install` the image uses: the final stage's own, else
+    (a multi-stage build) the built stage whose installed packages the final stage copies
+    (`COPY --from=deps /usr/local/lib/python3.12/site-packages ...`), as the image model says."""
+    from hfdeploy.image import image
+
+    if any(p.requirement_files or p.installs_project for p in pip_installs(final, uv=True)):
+        return final
+    model = image(project)
+    for install in model.installs:
+        if (
+            install.tool not in ("pip", "uv pip")
+            or install.step is None
+            or install.stage is None
+            or model.in_final_chain(install)
+            or not (install.requirement_files or install.project)
+            or model.visibility(install).importable is False
+        ):
+            continue
+        return build_runtime(final.dockerfile, install.stage)
+    return final
 
 
 def _copy_lock(

@@ -36,7 +36,8 @@ class MissingHome(Check):
     ```
 
     ## Fix safety
-    For a `useradd` without `-m` the fix adds `-m`, which creates `/home/<user>` owned by the
+    For a `useradd` without `-m` the fix adds `-m` (in place of `-M`/`--no-create-home`
+    when the command has one, which would otherwise still win), which creates `/home/<user>` owned by the
     user; safe. Other cases have no automatic fix.
     """
 
@@ -58,16 +59,21 @@ class MissingHome(Check):
         fix = None
         if created is not None:
             ins = created.step.ins
-            word = next(
-                (w for cmd in run_commands(ins) for w in cmd[:1] if w.value.endswith("useradd")),
+            command = next(
+                (cmd for cmd in run_commands(ins) if cmd[:1] and cmd[0].value.endswith("useradd")),
                 None,
             )
+            word = command[0] if command else None
+            # `--no-create-home`/`-M` would still win over an added `-m`: replace it instead.
+            refusal = next(
+                (w for w in command or [] if w.value in ("-M", "--no-create-home")), None
+            )
             if word is not None and ins.exec_form() is None and not ins.heredocs:
-                at = ins.raw(word.end - 1) + 1
-                fix = Fix(
-                    f"Create `/home/{created.name}` with `useradd -m`",
-                    (Edit.insert(DOCKERFILE, at, " -m"),),
-                )
+                if refusal is not None and refusal.end - refusal.start == len(refusal.value):
+                    edit = Edit(DOCKERFILE, ins.raw_span(refusal.start, refusal.end), "-m")
+                else:
+                    edit = Edit.insert(DOCKERFILE, ins.raw(word.end - 1) + 1, " -m")
+                fix = Fix(f"Create `/home/{created.name}` with `useradd -m`", (edit,))
             where = ins.span
             message = (
                 f"User `{created.name}` is created without a home directory "

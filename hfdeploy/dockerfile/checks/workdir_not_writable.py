@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hfdeploy.check import Check
-from hfdeploy.diagnostics import Diagnostic, Edit, Fix, FixAvailability, Severity
-from hfdeploy.dockerfile.ownership import workdir_ownership
-from hfdeploy.dockerfile.stage import DOCKERFILE, is_root, runtime
-from hfdeploy.dockerfile.validate import is_valid
+from hfdeploy.diagnostics import Diagnostic, FixAvailability, Severity
+from hfdeploy.dockerfile.checks.write_denied_at_runtime import denied_directories
+from hfdeploy.dockerfile.stage import DOCKERFILE
+from hfdeploy.dockerfile.writable import grant_fix, image_user, workdir_ownership
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -20,6 +20,8 @@ class WorkdirNotWritable(Check):
     A `WORKDIR` created after `USER`, as in the Spaces docs, is the user's with BuildKit, which
     the Hub builds with; it is only noted (information, no fix), because Docker's legacy
     builder leaves it root-owned, so a local build can behave differently from the Space.
+    When the app is known to write there (a SQLite file, `os.makedirs`), DF031 reports it
+    with what fails, and this rule does not report the same directory again.
 
     ## Why is this bad?
     The copied files may be the user's, but the directory is not, so the app cannot create new
@@ -43,9 +45,10 @@ class WorkdirNotWritable(Check):
     ```
 
     ## Fix safety
-    The fix inserts `RUN mkdir -p <dir> && chown <user> <dir>` just before the `USER` line.
-    The `chown` is not recursive (cheap, no duplicated layer) and only adds permissions, so
-    the fix is safe.
+    The fix inserts `RUN mkdir -p <dir> && chown <user> <dir>` where it runs as root, after
+    the `WORKDIR` (before the `USER` line), `<user>` being the uid-1000 account, else `1000`
+    (a Space runs uid 1000 whatever `USER` names). The `chown` is not recursive (cheap, no
+    duplicated layer) and only adds permissions, so the fix is safe.
     """
 
     code = "DF004"
@@ -55,10 +58,12 @@ class WorkdirNotWritable(Check):
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
         found = workdir_ownership(project)
-        rt = runtime(project)
-        if found is None or found.writable or found.created_by is None or rt is None:
+        iu = image_user(project)
+        if found is None or found.writable or iu is None:
             return
-        user = rt.user.split(":")[0]
+        if found.path in denied_directories(project):
+            return  # DF031 says what the app writes there, and what fails
+        user = iu.rt.user.split(":")[0]
         if found.after_user:
             # Fine on the Space: the Hub builds with BuildKit (it supports `RUN --mount`).
             yield self.diagnostic(
@@ -70,26 +75,11 @@ class WorkdirNotWritable(Check):
                 severity=Severity.INFO,
             )
             return
-        why = "before `USER`, so root owns it"
-        fix = None
-        user_step = rt.user_step()
-        source = project.source(DOCKERFILE)
-        if (
-            user_step is not None
-            and is_root(user_step.user)  # the inserted RUN must run as root
-            and source is not None
-            and is_valid("abspath", found.path)
-            and is_valid("user", user)
-        ):
-            line = f"RUN mkdir -p {found.path} && chown {user} {found.path}{source.newline}"
-            fix = Fix(
-                f"Give `{found.path}` to `{user}` before `USER`",
-                (Edit.insert(DOCKERFILE, user_step.ins.span.start, line),),
-            )
+        runtime_user = f"user `{user}`" if iu.name == user else "uid 1000 (the Space's user)"
         yield self.diagnostic(
-            f"`WORKDIR {found.path}` is created {why}; user `{user}` cannot create files in it "
-            "(SQLite: `unable to open database file`)",
+            f"`WORKDIR {found.path}` is created before `USER`, so root owns it; "
+            f"{runtime_user} cannot create files in it (SQLite: `unable to open database file`)",
             path=DOCKERFILE,
             span=found.created_by.ins.span,
-            fix=fix,
+            fix=grant_fix(iu, found.path),
         )

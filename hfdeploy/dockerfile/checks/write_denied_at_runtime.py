@@ -11,10 +11,9 @@ from hfdeploy.dockerfile.stage import DOCKERFILE, is_root, runtime
 from hfdeploy.dockerfile.validate import is_valid
 from hfdeploy.dockerfile.writable import (
     ImageUser,
+    grant_fix,
     image_user,
     landing,
-    line_text,
-    root_step_offset,
     start_directory,
 )
 from hfdeploy.pycode import located
@@ -72,10 +71,23 @@ class WriteDeniedAtRuntime(Check):
     ```
 
     ## Fix safety
-    Safe, and offered when the image creates the uid-1000 account: `ENV HOME=/home/<user>` after
-    `USER` when `HOME` is unset; otherwise `RUN mkdir -p <dir> && chown -R <user> <dir>` run as
-    root before `USER` for the cache, output or `/data` directory (a bucket mounted at `/data`
-    still replaces it). Nothing else in the image changes.
+    Safe, for errors and warnings alike: the fix only adds a directory owned by uid 1000 to the
+    image, which can change nothing but a `Permission denied` into a success. A warning's
+    condition (a fallback that runs only when a variable is unset, a URL the Space's secret
+    replaces) decides whether the app uses the directory, not whether it may exist, so the
+    image then works in both configurations; a bucket mounted at `/data` still replaces the
+    directory the image has there. The fix is `ENV HOME=/home/<user>` after `USER` when the
+    image creates the uid-1000 account and `HOME` is unset (caches follow `HOME`); otherwise
+    `RUN mkdir -p <dir> && chown <user> <dir>` (`-R` for a cache directory, offered only when
+    the image creates the uid-1000 account), where `<user>` is the uid-1000 account, else
+    `1000` (a Space runs uid 1000 whatever `USER` names, so an account with another uid is not
+    chown'd to). The `RUN` is inserted as a new line in the
+    final stage, in the file's line endings, where it runs as root: before the `USER` that
+    switches to the runtime user (else before `CMD`), and after any `WORKDIR`, `COPY` or `ADD`
+    that creates the directory, an ancestor or something inside it (a later one would create
+    it root-owned first or replace it); when such a step comes after `USER`, the line goes
+    right after it between `USER root` and the `USER` in effect. Once it is there the
+    directory is the user's, so a second `fix` changes nothing.
     """
 
     code = "DF031"
@@ -84,6 +96,14 @@ class WriteDeniedAtRuntime(Check):
     fix_availability = FixAvailability.SOMETIMES
 
     def run(self, project: Project) -> Iterator[Diagnostic]:
+        for _directory, diagnostic in self.findings(project):
+            yield diagnostic
+
+    def findings(self, project: Project) -> list[tuple[str, Diagnostic]]:
+        """(the directory uid 1000 cannot write, the finding), computed once per snapshot."""
+        return project.memo("df031-findings", lambda: list(self._findings(project)))
+
+    def _findings(self, project: Project) -> Iterator[tuple[str, Diagnostic]]:
         iu = image_user(project)
         rt = runtime(project)
         if iu is None or rt is None:
@@ -99,7 +119,7 @@ class WriteDeniedAtRuntime(Check):
             if cache in reported or iu.can_write(cache):
                 continue
             reported.add(cache)
-            yield self._cache(project, iu, use, cache)
+            yield cache, self._cache(project, iu, use, cache)
         workdir = start_directory(rt)
         for use in sorted(st.writes, key=lambda u: (not u.at_start, str(u.path), u.line)):
             assert use.target is not None
@@ -115,18 +135,18 @@ class WriteDeniedAtRuntime(Check):
                 if iu.can_write(DATA) or DATA in reported:
                     continue
                 reported.add(DATA)
-                yield self._data(project, iu, use, target)
+                yield DATA, self._data(project, iu, use, target)
                 continue
             if iu.can_write(target):
                 continue
             reported.add(target)
-            yield self._dir(project, iu, use, target)
+            yield target, self._dir(project, iu, use, target)
         if not is_root(rt.user):
             yield from self._sqlite(project, iu, workdir, reported)
 
     def _sqlite(
         self, project: Project, iu: ImageUser, workdir: str, reported: set[str]
-    ) -> Iterator[Diagnostic]:
+    ) -> Iterator[tuple[str, Diagnostic]]:
         """The directory of each SQLite file the app opens (the database domain owns the URLs),
         resolved against the directory the server starts in."""
         for found, url in sqlite_files(project):
@@ -143,27 +163,30 @@ class WriteDeniedAtRuntime(Check):
                 continue  # a bucket mounted at /data is writable: the storage rules say the rest
             reported.add(directory)
             owner = iu.created_as(directory) or "/"
-            fix = mkdir_fix(iu, directory, recursive=False) if iu.name else None
+            fix = grant_fix(iu, directory)
             certain = not found.overridable and found.origin != "env"
             unless = (
                 f" (the default of `{found.name}`, unless the Space sets it)"
                 if not certain and found.name
                 else ""
             )
-            yield self.diagnostic(
-                f"SQLite database `{url.text}`{unless} is the file `{path}`, but `{owner}` "
-                f"belongs to root in the image and the Space runs as uid 1000: "
-                f"`sqlite3.OperationalError: unable to open database file`",
-                path=found.path,
-                span=found.written,
-                fix=fix,
-                notes=(
-                    (
-                        f"Or put the file under a directory uid 1000 owns ($DATA_DIR, /tmp; "
-                        f"a storage bucket mounted at {DATA} keeps it across restarts)"
+            yield (
+                directory,
+                self.diagnostic(
+                    f"SQLite database `{url.text}`{unless} is the file `{path}`, but `{owner}` "
+                    f"belongs to root in the image and the Space runs as uid 1000: "
+                    f"`sqlite3.OperationalError: unable to open database file`",
+                    path=found.path,
+                    span=found.written,
+                    fix=fix,
+                    notes=(
+                        (
+                            f"Or put the file under a directory uid 1000 owns ($DATA_DIR, /tmp; "
+                            f"a storage bucket mounted at {DATA} keeps it across restarts)"
+                        ),
                     ),
+                    severity=Severity.ERROR if certain else Severity.WARNING,
                 ),
-                severity=Severity.ERROR if certain else Severity.WARNING,
             )
 
     def _where(self, use: Use) -> str:
@@ -184,7 +207,7 @@ class WriteDeniedAtRuntime(Check):
         if iu.name is not None and not setting and iu.home == "/" and is_valid("user", iu.name):
             fix = self._home_fix(iu)
         elif iu.name is not None:
-            fix = mkdir_fix(iu, cache, recursive=True)
+            fix = grant_fix(iu, cache, recursive=True)
         return self.diagnostic(
             f"{label} {self._where(use)} writes its cache to `{cache}` ({why}), which uid 1000 "
             f"cannot write: `PermissionError: [Errno 13] Permission denied: '{cache}'`",
@@ -202,7 +225,7 @@ class WriteDeniedAtRuntime(Check):
 
     def _dir(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
         owner = iu.created_as(target) or "/"
-        fix = mkdir_fix(iu, target, recursive=False) if iu.name else None
+        fix = grant_fix(iu, target)
         verb = "creates" if use.kind in ("makedirs", "mkdir") else "writes in"
         return self.diagnostic(
             f"`{use.kind}` {self._where(use)} {verb} `{target}`, but `{owner}` belongs to root "
@@ -215,7 +238,7 @@ class WriteDeniedAtRuntime(Check):
         )
 
     def _data(self, project: Project, iu: ImageUser, use: Use, target: str) -> Diagnostic:
-        fix = mkdir_fix(iu, DATA, recursive=False) if iu.name else None
+        fix = grant_fix(iu, DATA)
         return self.diagnostic(
             f"`{use.kind}` {self._where(use)} writes under `{target}`: `/data` exists only when a "
             "storage bucket is mounted there (never during the build), so without one this "
@@ -262,13 +285,7 @@ def node_span(project: Project, use: Use) -> Span | None:
     return module.span(use.node) if module is not None else None
 
 
-def mkdir_fix(iu: ImageUser, directory: str, *, recursive: bool) -> Fix | None:
-    """`RUN mkdir -p <directory> && chown [-R] <user> <directory>`, run as root before `USER`."""
-    rt = iu.rt
-    at = root_step_offset(rt)
-    if at is None or not is_valid("abspath", directory) or not is_valid("user", iu.owner):
-        return None
-    flag = "-R " if recursive else ""
-    run = f"RUN mkdir -p {directory} && chown {flag}{iu.owner} {directory}"
-    edit = Edit.insert(DOCKERFILE, at, line_text(rt, run, at))
-    return Fix(f"Create `{directory}` owned by `{iu.owner}` before `USER`", (edit,))
+def denied_directories(project: Project) -> set[str]:
+    """The directories DF031 reports (DF004 leaves a `WORKDIR` among them to DF031: one finding
+    per fact)."""
+    return {directory for directory, _ in WriteDeniedAtRuntime().findings(project)}

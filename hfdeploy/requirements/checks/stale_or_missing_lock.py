@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,41 @@ def blocking_errors(project: Project) -> int:
     return project.memo("rq-blocking-errors", count)
 
 
+# What `pip install` names to install the installers, not the app's packages.
+_TOOLING = frozenset({"pip", "setuptools", "wheel", "uv", "poetry", "pdm", "pipenv", "pip-tools"})
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s\[<>=!~;@]", requirement.strip(), maxsplit=1)[0].lower()
+
+
+def _lock_changes_nothing(project: Project) -> str | None:
+    """Why a lock would change nothing in the image (its Dockerfile installs no requirements
+    with `pip`/`uv pip` whose packages reach the final stage, so DF018 has no step to point
+    at the lock), or None when the image installs it or DF018 can make it."""
+    from hfdeploy.image import image
+
+    model = image(project)
+    if model.generated:
+        return None  # the Dockerfile `fix` generates installs the lock
+    tools: list[str] = []
+    for install in model.installs:
+        if install.step is None or model.visibility(install).importable is False:
+            continue
+        named = [p for p in install.packages if _name(p) not in _TOOLING]
+        if install.tool in ("pip", "uv pip") and (
+            install.requirement_files or install.project or named
+        ):
+            return None
+        if install.tool not in tools:
+            tools.append(install.tool)
+    how = f"with {', '.join(f'`{t}`' for t in tools)}" if tools else "with no install step"
+    return (
+        f"the image installs its packages {how}, never `pip install -r`, so a lock would "
+        f"change nothing in it: none is written"
+    )
+
+
 class StaleOrMissingLock(Check):
     """## What it does
     Reports a project without `requirements.lock`, or whose lock was made from other direct
@@ -81,7 +117,10 @@ class StaleOrMissingLock(Check):
 
     ## Fix safety
     Safe: the lock is made only when the resolver found a set that installs for the target,
-    and `requirements.txt` is left as it is. It needs the index; offline, or while errors in
+    and `requirements.txt` is left as it is. It is written only for an image that will install
+    it: the Dockerfile `fix` generates, or one whose `pip install`/`uv pip install` (in the
+    final stage, or the stage whose packages it copies) DF018 points at the lock; an image
+    that installs its packages some other way gets no lock, since it would change nothing. It needs the index; offline, or while errors in
     the requirements remain, the lock is not written.
     """
 
@@ -110,7 +149,12 @@ class StaleOrMissingLock(Check):
             )
             path = LOCK_FILE
         notes: list[str] = []
-        fix = self._fix(project, notes)
+        missed = _lock_changes_nothing(project)
+        if missed is not None:
+            notes.append(missed)
+            fix = None
+        else:
+            fix = self._fix(project, notes)
         yield self.diagnostic(message, path=path, fix=fix, notes=notes)
 
     def _fix(self, project: Project, notes: list[str]) -> Fix | None:
