@@ -115,8 +115,8 @@ class Startup:
     cors: list[Use] = field(default_factory=list)  # node: the add_middleware call
     cookies: list[Use] = field(default_factory=list)  # SessionMiddleware / set_cookie calls
     builds_urls: bool = False
-    # Objects built by calling a capitalised name (`OpenAI()`, `Groq(api_key=...)`), at start or
-    # not: a constructor that fails when built at start stops the app.
+    # Objects built at start by calling a capitalised name (`OpenAI()`, `Groq(api_key=...)`):
+    # a constructor that fails then stops the app.
     instances: list[Use] = field(default_factory=list)
     local_imports: list[LocalImport] = field(default_factory=list)
     # Lines of module-level functions that run at start only on a condition
@@ -347,7 +347,7 @@ def _call(
         return
     path = module.path
     first = node.args[0] if node.args else None
-    if name[:1].isupper():
+    if at_start and name[:1].isupper():
         found.instances.append(Use(path, node, name, at_start))
     if name in ("url_for", "RedirectResponse") and not (
         name == "RedirectResponse"
