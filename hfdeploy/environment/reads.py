@@ -143,28 +143,34 @@ def _clients_at_start(project: Project) -> list[tuple[Located, ast.Call, str]]:
 def _client_constructor(module: Located, func: ast.expr) -> str | None:
     """The client class a call builds: `OpenAI` imported from `openai` (or `groq`), under its
     own name or an alias, or `openai.OpenAI` of `import openai`."""
+    classes, libraries = _client_imports(module)
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        if func.attr not in _KEYED_CLIENTS:
-            return None
+        return func.attr if func.attr in _KEYED_CLIENTS and func.value.id in libraries else None
+    return classes.get(func.id) if isinstance(func, ast.Name) else None
+
+
+def _client_imports(module: Located) -> tuple[dict[str, str], frozenset[str]]:
+    """(local name -> client class imported from `openai`/`groq`, local names of those
+    libraries), read once per module."""
+
+    def collect() -> tuple[dict[str, str], frozenset[str]]:
+        classes: dict[str, str] = {}
+        libraries: set[str] = set()
+        if not any(library in module.text for library in _CLIENT_LIBRARIES):
+            return classes, frozenset()
         for node in ast.walk(module.tree):
-            if isinstance(node, ast.Import) and any(
-                a.name.split(".")[0] in _CLIENT_LIBRARIES and (a.asname or a.name) == func.value.id
-                for a in node.names
-            ):
-                return func.attr
-        return None
-    if not isinstance(func, ast.Name):
-        return None
-    for node in ast.walk(module.tree):
-        if (
-            isinstance(node, ast.ImportFrom)
-            and not node.level
-            and (node.module or "").split(".")[0] in _CLIENT_LIBRARIES
-        ):
-            for a in node.names:
-                if (a.asname or a.name) == func.id and a.name in _KEYED_CLIENTS:
-                    return a.name
-    return None
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                if (node.module or "").split(".")[0] in _CLIENT_LIBRARIES:
+                    for a in node.names:
+                        if a.name in _KEYED_CLIENTS:
+                            classes[a.asname or a.name] = a.name
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.split(".")[0] in _CLIENT_LIBRARIES:
+                        libraries.add(a.asname or a.name.split(".")[0])
+        return classes, frozenset(libraries)
+
+    return module.cached("env-client-imports", collect)
 
 
 def _guarded(module: Located, node: ast.AST) -> bool:
