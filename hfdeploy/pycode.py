@@ -195,6 +195,42 @@ def defines(tree: ast.Module, name: str) -> bool:
     )
 
 
+def bindings(node: ast.AST) -> list[tuple[str, ast.expr]]:
+    """(name, value) for each name an assignment binds to a value written in it: `x = v`,
+    `x = y = v`, `x: T = v`, `x := v`, and the unpacking of a literal tuple or list of the same
+    length (`a, b = v1, v2`, `[a, b] = [v1, v2]`, nested). The one answer to "which names
+    hold this expression" (an unpacking of anything else, `a, b = pair`, binds no known value)."""
+    if isinstance(node, ast.Assign):
+        return [pair for target in node.targets for pair in _unpack(target, node.value)]
+    if isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+        return _unpack(node.target, node.value)
+    return []
+
+
+def _unpack(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]]:
+    if isinstance(target, ast.Name):
+        return [(target.id, value)]
+    if (
+        isinstance(target, (ast.Tuple, ast.List))
+        and isinstance(value, (ast.Tuple, ast.List))
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+    ):
+        return [pair for t, v in zip(target.elts, value.elts) for pair in _unpack(t, v)]
+    return []
+
+
+def bound_names(module: Located, node: ast.AST) -> list[str]:
+    """The names an assignment binds `node` to (see `bindings`): `X = os.getenv("X")`,
+    `user, pw = os.environ["U"], os.environ["P"]`, `if (x := os.getenv("X")):`."""
+    holder = module.parent_of(node)
+    while isinstance(holder, (ast.Tuple, ast.List)):
+        holder = module.parent_of(holder)
+    if holder is None:
+        return []
+    return [name for name, value in bindings(holder) if value is node]
+
+
 def top_statement(tree: ast.Module, node: ast.AST) -> ast.stmt | None:
     """The module-level statement containing `node`."""
     line = node.lineno  # type: ignore[attr-defined]

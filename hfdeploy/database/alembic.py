@@ -3,7 +3,9 @@ migrates the URL written in the ini file or one the code supplies."""
 
 from __future__ import annotations
 
+import posixpath
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -24,9 +26,14 @@ _OVERRIDES_URL = re.compile(r"set_main_option\(\s*['\"]sqlalchemy\.url['\"]")
 
 @dataclass(frozen=True)
 class AlembicSetup:
+    # The configuration `alembic -c` names: an ini file, or a `pyproject.toml` whose
+    # `[tool.alembic]` table is the whole configuration (Alembic 1.16+).
     ini: PurePosixPath
     env: PurePosixPath | None  # None when script_location names no env.py we can find
     sys_path: tuple[str, ...]  # `prepend_sys_path` entries (relative to where alembic runs)
+    # The directories of the revision scripts: `version_locations`, else `versions/` beside
+    # env.py.
+    versions: tuple[PurePosixPath, ...] = ()
 
 
 def _options(text: str) -> dict[str, str]:
@@ -35,17 +42,82 @@ def _options(text: str) -> dict[str, str]:
     return {m.group("key"): m.group("value") for m in _OPTION.finditer(section)}
 
 
+def _toml_options(project: Project, path: PurePosixPath) -> dict[str, object]:
+    """`[tool.alembic]` of a pyproject.toml (Alembic 1.16+): read after the ini file's own
+    options, as Alembic does."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    text = project.text(path)
+    if text is None or "alembic" not in text:
+        return {}
+    try:
+        tool = tomllib.loads(text).get("tool", {})
+    except (tomllib.TOMLDecodeError, ValueError):
+        return {}
+    table = tool.get("alembic") if isinstance(tool, dict) else None
+    return table if isinstance(table, dict) else {}
+
+
+# Alembic's `path_separator` (or the older `version_path_separator`) values.
+_SEPARATORS = {"space": " ", "newline": "\n", "os": ":", ":": ":", ";": ";"}
+
+
+def _paths(value: object, separator: str | None, legacy: str) -> list[str]:
+    """A path list option: a TOML list, or ini text split as Alembic splits it (on the
+    configured separator; without one, the legacy split on `legacy`)."""
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    if not isinstance(value, str):
+        return []
+    if separator in _SEPARATORS:
+        return [v.strip() for v in value.split(_SEPARATORS[separator]) if v.strip()]
+    return [v for v in re.split(legacy, value) if v]
+
+
+def _in_repo(base: PurePosixPath, value: str) -> PurePosixPath | None:
+    """`%(here)s/migrations` or `migrations`, from the configuration's directory; None for an
+    absolute path or a package resource (`myapp:migrations`)."""
+    value = value.replace("%(here)s", ".").strip()
+    if not value or value.startswith("/") or ":" in value or "%(" in value:
+        return None
+    joined = posixpath.normpath(str(base / value))
+    return None if joined.startswith("..") else PurePosixPath(joined)
+
+
 def alembic_setups(project: Project) -> list[AlembicSetup]:
     def collect() -> list[AlembicSetup]:
-        setups = []
+        configs: list[tuple[PurePosixPath, dict[str, object]]] = []
         for ini in alembic_ini_files(project):
-            options = _options(project.text(ini) or "")
-            location = options.get("script_location", "alembic").replace("%(here)s/", "")
-            env = ini.parent / location / "env.py"
+            toml = _toml_options(project, ini.parent / "pyproject.toml")
+            configs.append((ini, {**toml, **_options(project.text(ini) or "")}))
+        with_ini = {ini.parent for ini, _ in configs}
+        for path in project.files(".toml"):
+            if path.name == "pyproject.toml" and path.parent not in with_ini:
+                toml = _toml_options(project, path)
+                if "script_location" in toml:
+                    configs.append((path, toml))
+        setups = []
+        for ini, options in configs:
+            base = ini.parent
+            location = options.get("script_location", "alembic")
+            script_dir = _in_repo(base, location) if isinstance(location, str) else None
+            env = script_dir / "env.py" if script_dir is not None else None
+            separator = options.get("path_separator", options.get("version_path_separator"))
+            separator = separator if isinstance(separator, str) else None
             sys_path = tuple(
-                p for p in re.split(r"[\s:;]+", options.get("prepend_sys_path", "")) if p
+                _paths(options.get("prepend_sys_path", ""), separator, r", *| +|:")
             )
-            setups.append(AlembicSetup(ini, env if project.exists(env) else None, sys_path))
+            located = [
+                found
+                for v in _paths(options.get("version_locations"), separator, r", *| +")
+                if (found := _in_repo(base, v)) is not None
+            ]
+            if options.get("version_locations") is None and script_dir is not None:
+                located = [script_dir / "versions"]
+            env = env if env is not None and project.exists(env) else None
+            setups.append(AlembicSetup(ini, env, sys_path, tuple(located)))
         return setups
 
     return project.memo("db-alembic-setups", collect)
@@ -111,12 +183,12 @@ _MAIN_BLOCK = re.compile(r"""^if\s+__name__\s*==\s*["']__main__["']\s*:""", re.M
 
 
 def revision_files(project: Project, setup: AlembicSetup) -> list[PurePosixPath]:
-    """The revision scripts in the setup's `versions` directory (next to its `env.py`)."""
-    if setup.env is None:
+    """The revision scripts in the setup's version directories (`version_locations`, else
+    `versions/` next to its `env.py`)."""
+    if setup.env is None or not setup.versions:
         return []
-    versions = setup.env.parent / "versions"
     return [
         p
         for p in project.files(".py")
-        if p.parent.is_relative_to(versions) and p.name != "__init__.py"
+        if any(p.parent.is_relative_to(v) for v in setup.versions) and p.name != "__init__.py"
     ]

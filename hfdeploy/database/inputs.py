@@ -33,7 +33,7 @@ from hfdeploy.database.sources import database_urls, is_test_file
 from hfdeploy.database.urls import parse_url
 from hfdeploy.environment.reads import classify, os_bindings
 from hfdeploy.environment.settings import settings_classes, settings_fields
-from hfdeploy.pycode import Located, candidate_files, located
+from hfdeploy.pycode import Located, bindings, candidate_files, located
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -284,8 +284,8 @@ class _Tracer:
         for stmt in cls.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name:
                 return self._returns(inner, stmt, depth)
-            names, value = _assigned(stmt)
-            if name in names and value is not None:
+            value = _value(stmt, name)
+            if value is not None:
                 return self.trace(inner, value, depth + 1)
         return None
 
@@ -295,18 +295,18 @@ class _Tracer:
             values = [
                 value
                 for stmt in ast.walk(scope.function)
-                if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.NamedExpr))
                 and getattr(stmt, "lineno", 0) < getattr(at, "lineno", 1 << 30)
-                for value in [_assigned(stmt)[1]]
-                if name in _assigned(stmt)[0] and value is not None
+                for value in [_value(stmt, name)]
+                if value is not None
             ]
             if values:
                 outer = _Scope(module, None, scope.cls)
                 return [f for v in values for f in self.trace(outer, v, depth + 1)]
         if scope.cls is not None:
             for stmt in scope.cls.body:
-                names, value = _assigned(stmt)
-                if name in names and value is not None:
+                value = _value(stmt, name)
+                if value is not None:
                     return self.trace(scope, value, depth + 1)
         return self._module_name(module, name, depth)
 
@@ -315,8 +315,8 @@ class _Tracer:
         scope = _Scope(module)
         flows: list[Flow] = []
         for stmt in _module_statements(module.tree):
-            names, value = _assigned(stmt)
-            if name in names and value is not None:
+            value = _value(stmt, name)
+            if value is not None:
                 flows += self.trace(scope, value, depth + 1)
             elif isinstance(stmt, ast.ImportFrom):
                 for alias in stmt.names:
@@ -447,13 +447,9 @@ def _name_of(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
 
 
-def _assigned(stmt: ast.AST) -> tuple[list[str], ast.expr | None]:
-    if isinstance(stmt, ast.Assign):
-        names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
-        return names, stmt.value
-    if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-        return [stmt.target.id], stmt.value
-    return [], None
+def _value(stmt: ast.AST, name: str) -> ast.expr | None:
+    """The value `stmt` binds to `name` (`name = v`, `name: T = v`, `a, name = u, v`)."""
+    return next((value for bound, value in bindings(stmt) if bound == name), None)
 
 
 def _module_statements(tree: ast.Module) -> list[ast.stmt]:
@@ -504,8 +500,7 @@ class _ClassIndex:
         found = []
         for scope, cls in self.entries:
             for stmt in cls.body:
-                names, _ = _assigned(stmt)
-                if name in names or (
+                if _value(stmt, name) is not None or (
                     isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == name
                 ):
                     found.append((scope, cls))

@@ -219,7 +219,7 @@ def schema_creations(project: Project) -> list[Creation]:
     def collect() -> list[Creation]:
         from hfdeploy.database.alembic import alembic_setups
 
-        scripts = [s.env.parent / "versions" for s in alembic_setups(project) if s.env]
+        scripts = [v for s in alembic_setups(project) if s.env for v in s.versions]
         found: list[Creation] = []
         for module in candidate_files(
             project, "create_all", "CREATE TABLE", "create table", "upgrade"

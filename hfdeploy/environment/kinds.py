@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from hfdeploy.environment.reads import env_reads
-from hfdeploy.pycode import Located, candidate_files
+from hfdeploy.pycode import Located, bound_names, candidate_files
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -457,6 +457,8 @@ def variable_types(project: Project) -> dict[str, ValueType]:
                 constraints = _field_constraints(read.node)
                 if constraints:
                     found = (found or STR).constrained(constraints)
+            elif read.kind == "client":  # read by a library: its key, version, endpoint
+                found = None
             elif read.kind == "starlette" and isinstance(read.node, ast.Call):
                 found = _starlette_cast(read.node) or _code_type(read.module, read.node, enums)
             else:
@@ -484,21 +486,13 @@ def _code_type(
     found = _use_type(module, node, enums)
     if found is not None:
         return found
-    parent = module.parent_of(node)
-    if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-        target = parent.targets[0]
-    elif isinstance(parent, ast.AnnAssign):
-        target = parent.target
-    else:
-        return None
-    if not isinstance(target, ast.Name):
-        return None
-    uses = module.nodes_matching(re.compile(rf"\b{re.escape(target.id)}\b"))
-    for use in uses:
-        if isinstance(use, ast.Name) and use.id == target.id and isinstance(use.ctx, ast.Load):
-            found = _use_type(module, use, enums)
-            if found is not None:
-                return found
+    for name in bound_names(module, node):
+        uses = module.nodes_matching(re.compile(rf"\b{re.escape(name)}\b"))
+        for use in uses:
+            if isinstance(use, ast.Name) and use.id == name and isinstance(use.ctx, ast.Load):
+                found = _use_type(module, use, enums)
+                if found is not None:
+                    return found
     return None
 
 

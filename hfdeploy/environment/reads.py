@@ -10,13 +10,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from hfdeploy.environment.settings import settings_fields
-from hfdeploy.pycode import Located, candidate_files
+from hfdeploy.pycode import Located, bindings, bound_names, candidate_files, located
 from hfdeploy.space import DEFAULT_APP_PORT, INJECTED_VARIABLES
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
 
-Kind = Literal["environ", "getenv", "environ.get", "starlette", "settings", "loader"]
+# "client": an API client built at start reads the variable itself (`OpenAI()`).
+Kind = Literal["environ", "getenv", "environ.get", "starlette", "settings", "loader", "client"]
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,12 @@ class EnvRead:
     default: ast.expr | None  # the default argument, when one is given
     required: bool  # unset on a Space, the app fails or gets None where it expects a value
 
-    loader: str | None = None  # the helper function it is read through, for messages
-    needed_by: str | None = None  # an API client built at start that rejects its empty default
+    # The helper function it is read through; for a "client" read, the keyword that would give
+    # the value instead. For messages.
+    loader: str | None = None
+    # An API client built at start that rejects its empty default (or, for a "client" read,
+    # the client that reads it).
+    needed_by: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -58,6 +63,7 @@ def env_reads(project: Project) -> list[EnvRead]:
                     field.required,
                 )
             )
+        reads.extend(_client_reads(project))
         needed = _keys_clients_need(project)
         return [
             replace(read, required=True, needed_by=needed[read.name])
@@ -69,11 +75,32 @@ def env_reads(project: Project) -> list[EnvRead]:
     return project.memo("env-reads", collect)
 
 
-# API clients whose constructor raises when its key is None or empty (`The api_key client option
-# must be set ...`), rather than failing at the first request.
+# API clients whose constructor raises when its key is None (`The api_key client option must be
+# set ...`), rather than failing at the first request (openai 1.x-3.x `_client.py` and
+# `lib/azure.py`, groq `_client.py`). anthropic's clients are not among them: `Anthropic()`
+# builds without a key, and only a request fails.
 _KEYED_CLIENTS = frozenset(
     {"OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI", "Groq", "AsyncGroq"}
 )
+_CLIENT_LIBRARIES = frozenset({"openai", "groq"})
+_OPENAI_KEY = (("OPENAI_API_KEY", ("api_key", "admin_api_key", "workload_identity", "provider")),)
+_AZURE = (
+    ("AZURE_OPENAI_API_KEY", ("api_key", "azure_ad_token", "azure_ad_token_provider")),
+    ("OPENAI_API_VERSION", ("api_version",)),
+    ("AZURE_OPENAI_ENDPOINT", ("azure_endpoint", "base_url")),
+)
+_GROQ_KEY = (("GROQ_API_KEY", ("api_key",)),)
+# Constructor -> (variable, keywords): the variable the client reads itself when none of those
+# keywords is passed, and raises at construction when it is unset. AzureOpenAI also takes
+# `AZURE_OPENAI_AD_TOKEN` instead of the key; OpenAI 3.x `OPENAI_ADMIN_KEY`.
+_SELF_READ: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "OpenAI": _OPENAI_KEY,
+    "AsyncOpenAI": _OPENAI_KEY,
+    "AzureOpenAI": _AZURE,
+    "AsyncAzureOpenAI": _AZURE,
+    "Groq": _GROQ_KEY,
+    "AsyncGroq": _GROQ_KEY,
+}
 
 
 def _empty_default(read: EnvRead) -> bool:
@@ -82,50 +109,168 @@ def _empty_default(read: EnvRead) -> bool:
     return default is None or (isinstance(default, ast.Constant) and not default.value)
 
 
+def _clients_at_start(project: Project) -> list[tuple[Located, ast.Call, str]]:
+    """(module, call, constructor) for each `openai`/`groq` client the app builds when it
+    starts: at import of a module it loads, in a startup handler or lifespan, or in a function
+    module-level code calls; not under an `if`, a conditional expression or a `try` (the app
+    copes when it fails). Without an app to follow, module-level code of every file."""
+
+    def collect() -> list[tuple[Located, ast.Call, str]]:
+        from hfdeploy.pysource.startup import startup
+
+        found: list[tuple[Located, ast.Call]] = []
+        view = startup(project)
+        if view.modules:
+            for use in view.instances:
+                module = located(project, use.path) if use.certain_at_start else None
+                if module is not None and isinstance(use.node, ast.Call):
+                    found.append((module, use.node))
+        else:
+            for module in candidate_files(project, *_CLIENT_LIBRARIES):
+                for stmt in module.tree.body:
+                    if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                        found += [(module, n) for n in ast.walk(stmt) if isinstance(n, ast.Call)]
+        return [
+            (module, call, name)
+            for module, call in found
+            for name in [_client_constructor(module, call.func)]
+            if name is not None and not _guarded(module, call)
+        ]
+
+    return project.memo("env-clients-at-start", collect)
+
+
+def _client_constructor(module: Located, func: ast.expr) -> str | None:
+    """The client class a call builds: `OpenAI` imported from `openai` (or `groq`), under its
+    own name or an alias, or `openai.OpenAI` of `import openai`."""
+    classes, libraries = _client_imports(module)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.attr if func.attr in _KEYED_CLIENTS and func.value.id in libraries else None
+    return classes.get(func.id) if isinstance(func, ast.Name) else None
+
+
+def _client_imports(module: Located) -> tuple[dict[str, str], frozenset[str]]:
+    """(local name -> client class imported from `openai`/`groq`, local names of those
+    libraries), read once per module."""
+
+    def collect() -> tuple[dict[str, str], frozenset[str]]:
+        classes: dict[str, str] = {}
+        libraries: set[str] = set()
+        if not any(library in module.text for library in _CLIENT_LIBRARIES):
+            return classes, frozenset()
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                if (node.module or "").split(".")[0] in _CLIENT_LIBRARIES:
+                    for a in node.names:
+                        if a.name in _KEYED_CLIENTS:
+                            classes[a.asname or a.name] = a.name
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.split(".")[0] in _CLIENT_LIBRARIES:
+                        libraries.add(a.asname or a.name.split(".")[0])
+        return classes, frozenset(libraries)
+
+    return module.cached("env-client-imports", collect)
+
+
+def _guarded(module: Located, node: ast.AST) -> bool:
+    """Built only on a condition, or where a failure is caught: `X() if key else None`,
+    `key and X()`, `if key: client = X()`, `try: client = X() except ...`."""
+    child, current = node, module.parent_of(node)
+    while current is not None and not isinstance(
+        current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)
+    ):
+        if isinstance(current, (ast.IfExp, ast.BoolOp)) or (
+            isinstance(current, (ast.If, ast.While)) and child is not current.test
+        ):
+            return True
+        if isinstance(current, ast.Try) and current.handlers and child in current.body:
+            return True
+        child, current = current, module.parent_of(current)
+    return False
+
+
+def _enclosing_function(module: Located, node: ast.AST) -> ast.AST | None:
+    current = module.parent_of(node)
+    while current is not None and not isinstance(
+        current, (ast.FunctionDef, ast.AsyncFunctionDef)
+    ):
+        current = module.parent_of(current)
+    return current
+
+
 def _keys_clients_need(project: Project) -> dict[str, str]:
-    """Variables whose value module-level code passes as `api_key=` to a client that rejects a
+    """Variables whose value code run at start passes as `api_key=` to a client that rejects a
     missing key when it is constructed: required at start whatever default they have."""
+    clients = _clients_at_start(project)
+    if not clients:
+        return {}
     fields = {f.name: f.env_name for f in settings_fields(project)}
     needed: dict[str, str] = {}  # variable -> the client constructor
-    for module in candidate_files(project, *_KEYED_CLIENTS):
-        names: dict[str, str] = {}  # module-level name -> the variable it was read from
-        read_at: dict[int, str] = {}  # id of a read expression -> its variable
-        for node, (variable, _kind, _default) in read_nodes(module):
-            read_at[id(node)] = variable
-            parent = module.parent_of(node)
-            if (
-                isinstance(parent, (ast.Assign, ast.AnnAssign))
-                and module.statement_of(node) in module.tree.body
-            ):
-                targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-                names.update({t.id: variable for t in targets if isinstance(t, ast.Name)})
-        for stmt in module.tree.body:  # `KEY = settings.KEY`
-            if (
-                isinstance(stmt, ast.Assign)
-                and isinstance(stmt.value, ast.Attribute)
-                and stmt.value.attr in fields
-            ):
-                names.update(
-                    {t.id: fields[stmt.value.attr] for t in stmt.targets if isinstance(t, ast.Name)}
-                )
-        for stmt in module.tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            for call in ast.walk(stmt):
-                if not isinstance(call, ast.Call):
-                    continue
-                func = call.func
-                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-                if name not in _KEYED_CLIENTS:
-                    continue
-                key = next((k.value for k in call.keywords if k.arg == "api_key"), None)
-                if isinstance(key, ast.Attribute) and key.attr in fields:
-                    needed.setdefault(fields[key.attr], name)
-                elif isinstance(key, ast.Name) and key.id in names:
-                    needed.setdefault(names[key.id], name)
-                elif key is not None and id(key) in read_at:
-                    needed.setdefault(read_at[id(key)], name)
+    by_module: dict[int, tuple[dict[tuple[int, str], str], dict[int, str]]] = {}
+    for module, call, name in clients:
+        if id(module) not in by_module:
+            # (id of the enclosing function or 0, name) -> the variable it was read from
+            names: dict[tuple[int, str], str] = {}
+            read_at: dict[int, str] = {}  # id of a read expression -> its variable
+            for node, (variable, _kind, _default) in read_nodes(module):
+                read_at[id(node)] = variable
+                scope = id(_enclosing_function(module, node) or module.tree)
+                names.update({(scope, n): variable for n in bound_names(module, node)})
+            for stmt in module.tree.body:  # `KEY = settings.KEY`
+                for n, value in bindings(stmt):
+                    if isinstance(value, ast.Attribute) and value.attr in fields:
+                        names[(id(module.tree), n)] = fields[value.attr]
+            by_module[id(module)] = (names, read_at)
+        names, read_at = by_module[id(module)]
+        key = next((k.value for k in call.keywords if k.arg == "api_key"), None)
+        scope = id(_enclosing_function(module, call) or module.tree)
+        if isinstance(key, ast.Attribute) and key.attr in fields:
+            needed.setdefault(fields[key.attr], name)
+        elif isinstance(key, ast.Name) and (
+            (scope, key.id) in names or (id(module.tree), key.id) in names
+        ):
+            needed.setdefault(names.get((scope, key.id)) or names[(id(module.tree), key.id)], name)
+        elif key is not None and id(key) in read_at:
+            needed.setdefault(read_at[id(key)], name)
     return needed
+
+
+def _client_reads(project: Project) -> list[EnvRead]:
+    """The variables a client built at start reads itself (`OpenAI()` reads `OPENAI_API_KEY`)
+    and raises on when unset: required, unless the code sets them in `os.environ` itself."""
+    reads = []
+    for module, call, name in _clients_at_start(project):
+        given = {k.arg for k in call.keywords}
+        if None in given or call.args:  # `**options`: what it passes is not known
+            continue
+        for variable, keywords in _SELF_READ[name]:
+            if given.isdisjoint(keywords) and not _set_by_code(project, variable):
+                reads.append(
+                    EnvRead(variable, module, call, "client", None, True, keywords[0], name)
+                )
+    return reads
+
+
+def _set_by_code(project: Project, variable: str) -> bool:
+    """`os.environ["X"] = ...`, `os.environ.setdefault("X", ...)`, `os.putenv("X", ...)`:
+    the code gives the variable a value before the client reads it (or may: any module)."""
+    for module in candidate_files(project, variable):
+        for node in module.nodes_matching(re.compile(re.escape(variable))):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.ctx, ast.Store)
+                and _string(node.slice) == variable
+            ):
+                return True
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", None) in ("setdefault", "putenv")
+                and node.args
+                and _string(node.args[0]) == variable
+            ):
+                return True
+    return False
 
 
 _OS_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*\bos\b", re.MULTILINE)
@@ -297,11 +442,7 @@ def _raises_when_unset(module: Located, node: ast.AST) -> bool:
 
 def _uses_of_assigned(module: Located, node: ast.AST) -> list[ast.Name] | None:
     """Where the names the read is assigned to are loaded (None: not assigned to a name)."""
-    parent = module.parent_of(node)
-    if not isinstance(parent, (ast.Assign, ast.AnnAssign)):
-        return None
-    targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-    names = {t.id for t in targets if isinstance(t, ast.Name)}
+    names = set(bound_names(module, node))
     if not names:
         return None
     return [

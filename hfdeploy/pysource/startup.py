@@ -117,6 +117,9 @@ class Startup:
     cors: list[Use] = field(default_factory=list)  # node: the add_middleware call
     cookies: list[Use] = field(default_factory=list)  # SessionMiddleware / set_cookie calls
     builds_urls: bool = False
+    # Objects built at start by calling a capitalised name (`OpenAI()`, `Groq(api_key=...)`):
+    # a constructor that fails then stops the app.
+    instances: list[Use] = field(default_factory=list)
     local_imports: list[LocalImport] = field(default_factory=list)
     # Lines of module-level functions that run at start only on a condition
     # (`os.getenv("DATABASE_URL") or _fallback()`): what they do there is conditional.
@@ -159,6 +162,7 @@ def _collect(project: Project) -> Startup:
         _scan(module, found)
     found.writes = _mark_conditional(found, found.writes)
     found.reads = _mark_conditional(found, found.reads)
+    found.instances = _mark_conditional(found, found.instances)
     found.hub_loads = [_mark_local(project, use) for use in found.hub_loads]
     return found
 
@@ -345,6 +349,8 @@ def _call(
         return
     path = module.path
     first = node.args[0] if node.args else None
+    if at_start and name[:1].isupper():
+        found.instances.append(Use(path, node, name, at_start))
     if name in ("url_for", "RedirectResponse") and not (
         name == "RedirectResponse"
         and _literal_str(first if first is not None else _keyword(node, "url")) is not None

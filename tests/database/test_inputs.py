@@ -446,3 +446,56 @@ def test_postgres_driver_calls_and_what_is_no_driver_call(tmp_path: Path) -> Non
         "pymysql\n",
     )
     assert other.part_variables == {} and other.url_variables == {}
+
+
+def test_url_parts_bound_by_unpacking(tmp_path: Path) -> None:
+    """`user, pw = os.environ["U"], os.environ["P"]` (a list too, nested, and annotated or
+    walrus-bound names in a function) binds each name to its own read; `a, b = pair` binds none."""
+    found = inputs(
+        tmp_path,
+        {
+            "db.py": (
+                "import os\n"
+                "from sqlalchemy import create_engine\n"
+                "user, pw = os.environ['PG_LOGIN'], os.environ['PG_SECRET']\n"
+                "[host, (port, name)] = [os.getenv('PG_SERVER'), (os.getenv('PG_TCP'), "
+                "os.getenv('PG_NAME'))]\n"
+                "first, second = os.getenv('PAIR', 'a,b').split(',')\n"
+                "def make():\n"
+                "    options: str = os.getenv('PG_OPTIONS', '')\n"
+                "    if (scheme := os.getenv('PG_SCHEME')) is None:\n"
+                "        scheme = 'postgresql'\n"
+                "    return create_engine(\n"
+                "        f'postgresql://{user}:{pw}@{host}:{port}/{name}?{options}{first}'\n"
+                "    ), scheme\n"
+            ),
+        },
+        "fastapi\nsqlalchemy\npsycopg2-binary\n",
+    )
+    assert found.family == "postgresql"
+    assert found.part_variables == {
+        "PG_LOGIN": "user",
+        "PG_SECRET": "password",
+        "PG_SERVER": "host",
+        "PG_TCP": "port",
+        "PG_NAME": "database",
+    }
+
+
+def test_whole_url_bound_by_unpacking_and_walrus(tmp_path: Path) -> None:
+    found = inputs(
+        tmp_path,
+        {
+            "db.py": (
+                "import os\n"
+                "from sqlalchemy import create_engine\n"
+                "url, echo = os.getenv('APP_DSN'), os.getenv('SQL_ECHO') == '1'\n"
+                "engine = create_engine(url, echo=echo)\n"
+                "def replica():\n"
+                "    if (other := os.getenv('REPLICA_DSN')):\n"
+                "        return create_engine(other)\n"
+            ),
+        },
+        "fastapi\nsqlalchemy\npsycopg2-binary\n",
+    )
+    assert set(found.url_variables) == {"APP_DSN", "REPLICA_DSN"}

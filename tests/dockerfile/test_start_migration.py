@@ -1,6 +1,7 @@
 """The start command edit shared by DB017 and `fix --verify` (dockerfile/start_migration.py):
-the migration goes before the server, through the same launcher, and nothing is edited where
-the edit would not run (an ENTRYPOINT, a CMD that migrates already, an unreadable array)."""
+the migration goes before the server, through the same launcher, in the ENTRYPOINT when there
+is one (its CMD arguments handed on), and nothing is edited where the edit would not run (a CMD
+that migrates already, an unreadable array, no start instruction)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def test_the_migration_runs_before_the_server(
 @pytest.mark.parametrize(
     "tail",
     [
-        'ENTRYPOINT ["./entrypoint.sh"]\nCMD ["uvicorn", "main:app"]\n',
+        'ENTRYPOINT ["./entrypoint.sh"]\nCMD ["sh", "-c", "alembic upgrade head"]\n',
         'CMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app"]\n',
         "CMD ['uvicorn', 'main:app']\n",
         "RUN echo no start command\n",
@@ -71,3 +72,44 @@ def test_the_migration_runs_before_the_server(
 )
 def test_no_edit_where_it_would_not_run(tmp_path: Path, tail: str) -> None:
     assert edited(tmp_path, "FROM python:3.12-slim\n" + tail) is None
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        # exec-form ENTRYPOINT and a CMD: the CMD words reach the wrapper as "$@"
+        (
+            'ENTRYPOINT ["./entrypoint.sh"]\nCMD ["uvicorn", "main:app"]\n',
+            'ENTRYPOINT ["sh", "-c", "alembic upgrade head && exec ./entrypoint.sh \\"$@\\"", "sh"]\n'
+            'CMD ["uvicorn", "main:app"]\n',
+        ),
+        # exec-form ENTRYPOINT alone
+        (
+            'ENTRYPOINT ["uvicorn", "main:app", "--port", "7860"]\n',
+            'ENTRYPOINT ["sh", "-c", "alembic upgrade head && exec uvicorn main:app --port 7860"]\n',
+        ),
+        # the launcher split across ENTRYPOINT and CMD
+        (
+            'ENTRYPOINT ["poetry"]\nCMD ["run", "uvicorn", "main:app"]\n',
+            'ENTRYPOINT ["sh", "-c", "poetry run alembic upgrade head && exec poetry \\"$@\\"", "sh"]\n'
+            'CMD ["run", "uvicorn", "main:app"]\n',
+        ),
+        # shell-form ENTRYPOINT: Docker ignores the CMD
+        (
+            "ENTRYPOINT uvicorn main:app --port 7860\nCMD [\"--reload\"]\n",
+            "ENTRYPOINT alembic upgrade head && exec uvicorn main:app --port 7860\n"
+            "CMD [\"--reload\"]\n",
+        ),
+    ],
+)
+def test_the_entrypoint_runs_the_migration(tmp_path: Path, tail: str, expected: str) -> None:
+    assert edited(tmp_path, "FROM python:3.12-slim\n" + tail) == (
+        "FROM python:3.12-slim\n" + expected
+    )
+
+
+def test_pyproject_configuration_at_the_root_needs_no_option(tmp_path: Path) -> None:
+    dockerfile = 'FROM python:3.12-slim\nCMD ["uvicorn", "main:app"]\n'
+    assert edited(tmp_path, dockerfile, PurePosixPath("pyproject.toml")) == (
+        'FROM python:3.12-slim\nCMD ["sh", "-c", "alembic upgrade head && exec uvicorn main:app"]\n'
+    )

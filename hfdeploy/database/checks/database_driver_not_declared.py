@@ -49,7 +49,10 @@ class DatabaseDriverNotDeclared(Check):
     When the declared SQLAlchemy allows 2.1 (unpinned, or a range such as `>=2.0`), pip installs
     2.1, whose `postgresql://` means psycopg (3): an image with only `psycopg2`/`psycopg2-binary`
     then fails with `No module named 'psycopg'` (a warning instead when another requirement,
-    such as `sqlmodel`, may cap SQLAlchemy below 2.1).
+    such as `sqlmodel`, may cap SQLAlchemy below 2.1, or when the image installs through a
+    Poetry, uv or PDM lock that pins SQLAlchemy 2.0: that image works until the lock is updated
+    or the image installs the declared range instead; a lock the image does not install holds
+    nothing back).
 
     A default that an environment variable replaces (`os.getenv("DATABASE_URL", "...")`, a
     settings field's default) and that names a server a Space cannot reach (`localhost`, a
@@ -184,27 +187,39 @@ class DatabaseDriverNotDeclared(Check):
         first = places[0]
         capped_by = sqlalchemy_dependents(project)
         tool_lock = sqlalchemy_tool_lock(project)
-        notes = [
-            (
+        if tool_lock:  # the image installs a lock that holds SQLAlchemy at 2.0: it works today
+            notes = [
+                "SQLAlchemy 2.1 made psycopg (3) the default driver of `postgresql://`. Name the "
+                "driver (`postgresql+psycopg2://`) or add `psycopg[binary]` to keep working after "
+                "the lock is updated."
+            ]
+            message = (
+                f"`{first.url.masked()}` names no driver: the image installs SQLAlchemy from "
+                f"{tool_lock.split(' pins ')[0]} (2.0, where it means psycopg2), but the declared "
+                "SQLAlchemy allows 2.1, whose default PostgreSQL driver is psycopg (3): once the "
+                "lock is updated, or the image installs the declared range, the app stops with "
+                "`ModuleNotFoundError: No module named 'psycopg'`"
+            )
+        else:
+            notes = [
                 "SQLAlchemy 2.1 made psycopg (3) the default driver of `postgresql://`; the lock "
                 "`fix` writes resolves the newest SQLAlchemy too."
+            ]
+            message = (
+                f"`{first.url.masked()}` names no driver, and the declared SQLAlchemy allows 2.1, "
+                "whose default PostgreSQL driver is psycopg (3): with only psycopg2 installed the "
+                "app stops with `ModuleNotFoundError: No module named 'psycopg'`"
             )
-        ]
         if capped_by:
             notes.append(_capped_note(capped_by))
         if tool_lock:
-            notes.append(
-                f"{tool_lock}: an image that installs through that lock gets 2.0 and works; one "
-                "that installs the declared range gets 2.1 and fails."
-            )
+            notes.append(f"{tool_lock}, and the image installs through that lock.")
         notes += [
             f"Also used at {p.path}" + (f" (`{p.name}`)." if p.name else ".") for p in places[1:]
         ]
         _, fix = _add_psycopg(project)
         return self.diagnostic(
-            f"`{first.url.masked()}` names no driver, and the declared SQLAlchemy allows 2.1, "
-            "whose default PostgreSQL driver is psycopg (3): with only psycopg2 installed the app "
-            "stops with `ModuleNotFoundError: No module named 'psycopg'`",
+            message,
             path=first.path,
             span=first.written,
             notes=notes,

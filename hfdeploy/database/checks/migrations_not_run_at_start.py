@@ -23,7 +23,9 @@ class MigrationsNotRunAtStart(Check):
     """## What it does
     Finds apps whose database is a server (PostgreSQL or MySQL, its URL — or the parts the code
     assembles it from — read from the environment, so a Space secret) and whose project has
-    Alembic revisions (`alembic.ini`, its script directory, revision scripts under `versions/`),
+    Alembic revisions (`alembic.ini` or, from Alembic 1.16, the `[tool.alembic]` table of
+    `pyproject.toml`; its script directory; revision scripts in its `version_locations`, else
+    under `versions/`),
     while nothing applies them when the container starts: the root Dockerfile's start command,
     and every script it runs, never runs `alembic`, and the app's code neither calls
     `command.upgrade(...)` nor creates its tables (`metadata.create_all`, `CREATE TABLE`).
@@ -56,8 +58,10 @@ class MigrationsNotRunAtStart(Check):
     does), so every start of the Space changes the database's schema to the latest revision;
     a revision that drops or rewrites data runs against your production database. A server
     started through `poetry run` (`uv run`, `pdm run`, `pipenv run`) gets its migration through
-    the same tool. No fix when the Dockerfile has an `ENTRYPOINT` (the CMD is its arguments),
-    the CMD is not readable, or the image does not install `alembic`.
+    the same tool. With an `ENTRYPOINT`, the fix edits it (a CMD after an exec-form one is only
+    its arguments, handed on as `"$@"`: `ENTRYPOINT ["sh", "-c", "alembic upgrade head && exec
+    uvicorn \"$@\"", "sh"]`; a shell-form one ignores the CMD). No fix when the start
+    instruction is not readable, or the image does not install `alembic`.
     """
 
     code = "DB017"

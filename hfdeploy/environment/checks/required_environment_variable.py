@@ -36,8 +36,17 @@ class RequiredEnvironmentVariable(Check):
     A setting with an empty default (`Optional[str] = None`, `os.getenv("KEY")`) counts as
     required when module-level code passes it as `api_key=` to an API client that refuses a
     missing key when it is built (`OpenAI`, `AsyncOpenAI`, `AzureOpenAI`, `Groq`, ...): the app
-    then stops at import with `The api_key client option must be set`. `verify` gives such a
-    variable a placeholder, as a Space owner would set the secret.
+    then stops at import with `The api_key client option must be set`. The same clients built
+    at start with no `api_key=` read their own variable and stop the same way when it is unset:
+    `OpenAI()`/`AsyncOpenAI()` read `OPENAI_API_KEY`, `Groq()` `GROQ_API_KEY`, `AzureOpenAI()`
+    `AZURE_OPENAI_API_KEY` (unless given `azure_ad_token`), `OPENAI_API_VERSION` (unless given
+    `api_version`) and `AZURE_OPENAI_ENDPOINT` (unless given `azure_endpoint` or `base_url`), so
+    each is required. "At start" is at import of a module the app loads, in a startup handler
+    or lifespan, or in a function module-level code calls; a client built per request, or
+    under an `if`, a conditional expression or a `try`, is not counted, nor a variable the code
+    sets in `os.environ` itself. `Anthropic()` builds without a key (a request fails instead),
+    so it is not counted either. `verify` gives such a variable a placeholder, as a Space owner
+    would set the secret.
 
     ## Why is this bad?
     It is not: it is information. A Space never reads `.env`, so each of these must be set under
@@ -105,6 +114,11 @@ _WHY = {
 
 
 def _how(read: EnvRead) -> str:
+    if read.kind == "client":
+        return (
+            f"`{read.needed_by}()` is built at start without `{read.loader}=`: it reads "
+            f"`{read.name}` itself and raises when it is unset"
+        )
     if read.needed_by:
         return (
             f"its default reaches `{read.needed_by}(api_key=...)` at start, which rejects a "
