@@ -15,7 +15,10 @@ from hfdeploy.source import SourceFile, UnreadableFile, decode
 
 
 def compile_error(path: PurePosixPath, text: str) -> SyntaxError | None:
-    failure = _parse_failure(path, text)
+    return _as_syntax_error(_parse_failure(path, text))
+
+
+def _as_syntax_error(failure: Exception | None) -> SyntaxError | None:
     if failure is None or isinstance(failure, SyntaxError):
         return failure
     return SyntaxError(str(failure))
@@ -80,11 +83,7 @@ def _syntax_worker(job: tuple[str, list[str], int, bool]) -> list[Verdict]:
         except (OSError, UnreadableFile):
             continue  # the main process reads it again and reports it
         failure = _parse_failure(path, source.text)
-        error = (
-            failure
-            if failure is None or isinstance(failure, SyntaxError)
-            else SyntaxError(str(failure))
-        )
+        error = _as_syntax_error(failure)
         verdict = (
             None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
         )
