@@ -172,12 +172,30 @@ def _overridable(module: Located, node: ast.AST) -> bool:
     """A default that an environment variable replaces: `os.getenv("X", "<url>")`,
     `os.environ.get(...)`, or a field default of a class (a pydantic settings field)."""
     parent = module.parent_of(node)
+    field = parent
+    if isinstance(field, ast.keyword) and field.arg == "default":
+        field = module.parent_of(field)
+    if isinstance(field, ast.Call) and _is_field_call(field) and (
+        field is not parent or (field.args and field.args[0] is node)
+    ):
+        # a settings field's default written through `Field(default=...)` / `Field("...")`
+        holder = module.parent_of(field)
+        return isinstance(holder, (ast.AnnAssign, ast.Assign)) and isinstance(
+            module.parent_of(holder), ast.ClassDef
+        )
     if isinstance(parent, ast.Call):
         read = classify(parent, *os_bindings(module))
         return read is not None and read[2] is node
     if isinstance(parent, (ast.AnnAssign, ast.Assign)):
         return isinstance(module.parent_of(parent), ast.ClassDef)
     return False
+
+
+def _is_field_call(call: ast.Call) -> bool:
+    """`Field(...)` (pydantic) or `pydantic.Field(...)`."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    return name == "Field"
 
 
 def is_test_file(path: PurePosixPath) -> bool:
