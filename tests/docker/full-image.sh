@@ -9,9 +9,11 @@
 # git+https://...`) and curl with the CA certificates (`RUN curl ...`). A Space built FROM
 # python:3.X relies on them; the slim images have none of them, and neither do their stand-ins.
 # So the full stand-in is the slim one plus, from Debian (apt, the slim stand-in's own sources,
-# over host networking): libpq5, gcc, g++, make, libc6-dev, git, curl, ca-certificates, and the
-# Python headers when its Python is Debian's (python3-dev; a copied CPython brings its own).
-# Not the official image's many -dev libraries (libssl-dev, libffi-dev, ...).
+# over host networking): libpq5, gcc, g++, make, libc6-dev, git, curl, ca-certificates, the
+# Python headers when its Python is Debian's (python3-dev; a copied CPython brings its own), and
+# the -dev libraries that database drivers and common packages build against from source there
+# (libpq-dev for psycopg2, default-libmysqlclient-dev with pkg-config for mysqlclient, libffi-dev,
+# libssl-dev). Not the official image's many others (image, XML, compression libraries, ...).
 # Debian's ca-certificates package regenerates /etc/ssl/certs/ca-certificates.crt from its own
 # list, which drops the bundle the slim stand-in copied from this host (the chain the package
 # index is reached through): the slim image's bundle is put back after the install, else pip,
@@ -36,10 +38,12 @@ dockerfile=$(printf '%s\n' \
     ' && dev= && if [ ! -f "$headers/Python.h" ] && [ "$(command -v python3)" = /usr/bin/python3 ]; then dev=python3-dev; fi \' \
     ' && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \' \
     '    libpq5 gcc g++ make libc6-dev git curl ca-certificates $dev \' \
+    '    libpq-dev default-libmysqlclient-dev pkg-config libffi-dev libssl-dev \' \
     ' && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin \' \
     ' && mv /tmp/slim-ca.crt /etc/ssl/certs/ca-certificates.crt' \
     'RUN python3 -c "import ctypes.util, sys; sys.exit(ctypes.util.find_library(\"pq\") is None)" \' \
     ' && gcc --version >/dev/null && git --version >/dev/null && curl --version >/dev/null \' \
+    ' && pg_config --version >/dev/null && pkg-config --exists mysqlclient \' \
     ' && python3 -c "import sysconfig, os, sys; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\")))"')
 want=$(printf '%s' "$dockerfile" | sha256sum | cut -c1-16)
 have=$(docker image inspect -f '{{index .Config.Labels "hfdeploy.standin.full"}}' "$full" 2>/dev/null || true)
@@ -47,7 +51,7 @@ if [ "$have" = "$want" ]; then
     exit 0
 fi
 
-log "building $full from $slim + Debian's libpq5, gcc, g++, make, git, curl (apt, about a minute)"
+log "building $full from $slim + Debian's libpq5, gcc, g++, make, git, curl, libpq-dev, libmysqlclient (apt, about a minute)"
 logfile=$(mktemp /tmp/hfdeploy-full-image.XXXXXX.log)
 printf '%s\n' "$dockerfile" \
     | docker build --network host --label "hfdeploy.standin.full=$want" -t "$full" - >"$logfile" 2>&1 \
