@@ -14,8 +14,7 @@
 # python:3.12.4-slim (the newest pyenv 3.12.x, not 3.12.4 itself). These are stand-ins, never the
 # official images: a full tag (`python:X.Y`, `-bookworm`, ...) is the slim stand-in plus Debian's
 # libpq5, gcc/g++/make, git, curl, the Python headers and the database drivers' -dev libraries
-# (tests/docker/full-image.sh; not the
-# official one's many -dev libraries),
+# (tests/docker/full-image.sh; not the official one's many other -dev libraries),
 # a `-slim` tag has no libpq, as the official slim images.
 # postgres:16 (and postgres:16-bookworm, postgres:16.2, ...) is tests/docker/postgres/build.sh's
 # stand-in: PostgreSQL 16.2 from the pgserver wheel, the official image's POSTGRES_* contract.
