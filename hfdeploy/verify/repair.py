@@ -188,13 +188,16 @@ def _server_not_on_path(
 def _unwritable_directory(
     project: Project, report: VerifyReport, client: DockerClient | None, text: str
 ) -> Repair | None:
-    directories = list(report.unwritable)
+    # The app's own PermissionError names what stopped it; the write test's directories come
+    # second (whether the test ran before the app crashed depends on timing).
+    directories = []
     for match in _PERMISSION.finditer(text):
         path = match["path"].rstrip("/") or "/"
         leaf = posixpath.basename(path)
         directories.append(
             path if "." not in leaf or leaf.startswith(".") else posixpath.dirname(path)
         )
+    directories.extend(report.unwritable)
     if not directories:
         return None
     directory = directories[0]

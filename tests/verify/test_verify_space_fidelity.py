@@ -104,12 +104,13 @@ def test_fix_verify_repairs_a_missing_server_a_missing_module_and_an_unwritable_
     assert steps == [
         ("Add `uvicorn` to what the image installs", ("requirements.txt",), "DF019"),
         ("Add `PyYAML` to what the image installs", ("requirements.txt",), "RQ011"),
-        ("Create /app owned by uid 1000 (`user`)", ("Dockerfile",), "DF004"),
+        # what the app's PermissionError names, not the WORKDIR the write test may also find
+        ("Create /app/data owned by uid 1000 (`user`)", ("Dockerfile",), "DF031"),
         (None, (), None),
     ]
     assert (root / "requirements.txt").read_text() == "fastapi==0.165.0\nuvicorn\nPyYAML\n"
     assert (
-        "RUN mkdir -p /app && chown -R user /app\nUSER user\n"
+        "RUN mkdir -p /app/data && chown -R user /app/data\nUSER user\n"
         in (root / "Dockerfile").read_text()
     )
 
