@@ -668,9 +668,18 @@ def substitutable(image: str) -> bool:
     return uv_image(image) is not None
 
 
+# A server's access-log line (`"GET /status HTTP/1.1" 404 Not Found`) is never the cause.
+ACCESS_LOG = re.compile(r'"[A-Z]+ \S+ HTTP/[\d.]+" \d{3}')
+
+
 def decisive_line(finding: dict[str, Any]) -> str:
     lines = [finding.get("message", ""), *list(finding.get("notes") or [])]
-    text = [ln.strip() for chunk in lines for ln in str(chunk).splitlines() if ln.strip()]
+    text = [
+        ln.strip()
+        for chunk in lines
+        for ln in str(chunk).splitlines()
+        if ln.strip() and not ACCESS_LOG.search(ln)
+    ]
     for pattern in DECISIVE:
         for ln in reversed(text):
             if pattern.search(ln):

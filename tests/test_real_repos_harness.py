@@ -181,9 +181,14 @@ def test_export_leaves_out_files_the_mirror_lacks(harness, mirror, tmp_path):
     assert missing == ["model.bin"]
     assert (dest / "README.md").read_text() == "top\n"
     assert not (dest / "model.bin").exists()
-    assert harness.export(
-        harness.Entry(name="whole", repo="someone/thing", commit=commit), mirrors, tmp_path / "w"
-    ) == []
+    assert (
+        harness.export(
+            harness.Entry(name="whole", repo="someone/thing", commit=commit),
+            mirrors,
+            tmp_path / "w",
+        )
+        == []
+    )
 
 
 def test_parsing_python_and_snapshot_tell_what_a_step_broke(harness, tmp_path):
@@ -209,3 +214,11 @@ def test_the_static_manifest_is_consistent_and_apart_from_the_main_one(harness):
     assert sum(e.space for e in static) >= 12
     assert not {(e.repo, e.backend) for e in static} & {(e.repo, e.backend) for e in main}
     assert not set(names) & {e.name for e in main}
+
+
+def test_an_access_log_line_is_never_the_decisive_line(harness) -> None:
+    finding = {
+        "message": "GET /integers answered 503",
+        "notes": ['INFO:     203.0.113.7:0 - "GET /status HTTP/1.1" 404 Not Found'],
+    }
+    assert harness.decisive_line(finding) == "GET /integers answered 503"
