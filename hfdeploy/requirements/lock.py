@@ -390,3 +390,78 @@ def tool_set_of_era(project: Project, requirement: str, era: ToolEra) -> tuple[l
             pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*==[^\s;#]+)", result.body, re.MULTILINE)
             return pins, f"as of {when:%Y-%m-%d}"
     return [], f"no set of `{wanted}` installs for CPython {python} as of {era.when:%Y-%m-%d}"
+
+
+def named_set_cutoff(project: Project, path: PurePosixPath) -> Cutoff:
+    """The date requirements named in `path` (a Dockerfile's `pip install a b`) are resolved
+    as of: the lock's date choice; for the default (`era`), the last commit that changed
+    `path`, since the names carry no version that would date them."""
+    choice, _ = lock_date_choice(project)
+    if choice != "era":
+        return era_cutoff(project)  # `today` or a date: the index is not asked
+    found = project.last_commit([path])
+    if found is None:
+        return Cutoff(
+            None,
+            f"the project is not in git, so the era of {path} is unknown and no cutoff was "
+            "applied; set `[tool.hfdeploy] lock-date` to hold the names to a date",
+        )
+    stamp, commit, what = found
+    when = _parse_time(stamp).replace(microsecond=0)
+    if when >= datetime.now(timezone.utc) - CUTOFF_MARGIN:
+        return Cutoff(
+            None,
+            f"{what} changed in the last {CUTOFF_MARGIN.days} days (commit {commit}), so no "
+            "cutoff was applied",
+        )
+    return Cutoff(when, f"{what} last changed in commit {commit} on {when:%Y-%m-%d}")
+
+
+@dataclass(frozen=True)
+class NamedPins:
+    pins: dict[str, str]  # canonical name -> version
+    error: str | None
+    cutoff: Cutoff
+
+
+def pins_of_named(project: Project, requirements: list[str], path: PurePosixPath) -> NamedPins:
+    """`requirements` (named together on one install command of `path`) resolved with the
+    lock's resolver for the image's Python, as of `named_set_cutoff`; a year later, then
+    today, when nothing installs then (unless the date was chosen), as the lock does."""
+    from packaging.utils import canonicalize_name
+
+    python = target_python(project).version
+    urls = index_view(project).settings.urls
+    cutoff = named_set_cutoff(project, path)
+    key = hashlib.sha256(
+        "\n".join(["named", *sorted(requirements), f"python={python}"]).encode()
+    ).hexdigest()
+    inputs = LockInputs(tuple(sorted(requirements)), (), python, key)
+    result = _cached_resolution(inputs, urls, cutoff.when)
+    if result.error and cutoff.when is not None and not cutoff.chosen:
+        first = cutoff
+        for later in (cutoff.when + timedelta(days=365), None):
+            if later is not None and later >= datetime.now(timezone.utc):
+                continue
+            result = _cached_resolution(inputs, urls, later)
+            if result.error is None:
+                cutoff = Cutoff(
+                    later,
+                    f"the era's cutoff {first.when:%Y-%m-%d} ({first.why}) has no installable "
+                    f"set for CPython {python}, so "
+                    + (
+                        f"a year later, {later:%Y-%m-%d}, was used"
+                        if later
+                        else "today's releases were used"
+                    ),
+                )
+                break
+    if result.error:
+        return NamedPins({}, result.error, cutoff)
+    pins = {
+        str(canonicalize_name(m.group(1))): m.group(2)
+        for m in re.finditer(
+            r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;#\\]+)", result.body, re.MULTILINE
+        )
+    }
+    return NamedPins(pins, None, cutoff)

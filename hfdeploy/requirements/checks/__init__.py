@@ -8,6 +8,7 @@ from hfdeploy.requirements.checks.dependency_not_on_index import DependencyNotOn
 from hfdeploy.requirements.checks.index_unreachable import IndexUnreachable
 from hfdeploy.requirements.checks.invalid_requirement import InvalidRequirement
 from hfdeploy.requirements.checks.lock_tool_floats import LockToolFloats
+from hfdeploy.requirements.checks.named_install_floats import NamedInstallFloats
 from hfdeploy.requirements.checks.no_release_in_range import NoReleaseInRange
 from hfdeploy.requirements.checks.no_wheel_for_target import NoWheelForTarget
 from hfdeploy.requirements.checks.package_not_on_index import PackageNotOnIndex
@@ -30,6 +31,7 @@ CHECKS: tuple[type[Check], ...] = (
     ConflictingPins,
     IndexUnreachable,
     StaleOrMissingLock,
+    NamedInstallFloats,  # RQ013
     UnreadDependencyFile,
     UndeclaredRuntimeDependency,
     PsycopgWithoutLibpq,  # RQ015
