@@ -312,13 +312,14 @@ def _scan(module: AppModule, found: Startup) -> None:
                     and isinstance(node, ast.Module | ast.If | ast.Try)
                     and (child.name in starting)
                 )
-                # A function that runs at start may name its path through a local first
-                # (`data_dir = os.getenv("DATA_DIR", "data")`, then `os.makedirs(data_dir)`).
+                # A function may name its path through a local first (`data_dir =
+                # os.getenv("DATA_DIR", "data")`, then `os.makedirs(data_dir)`), whether it
+                # runs at start or per request.
                 if runs and child.name in only_maybe:
                     found.conditional_spans.setdefault(module.path, []).append(
                         (child.lineno, child.end_lineno or child.lineno)
                     )
-                visit(child, runs, _local_paths(child, paths) if runs else paths)
+                visit(child, runs, _local_paths(child, paths))
             elif isinstance(child, ast.Lambda):
                 visit(child, False, paths)
             else:
