@@ -216,7 +216,9 @@ def _unpack(target: ast.expr, value: ast.expr) -> list[tuple[str, ast.expr]]:
         and len(target.elts) == len(value.elts)
         and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
     ):
-        return [pair for t, v in zip(target.elts, value.elts) for pair in _unpack(t, v)]
+        return [
+            pair for t, v in zip(target.elts, value.elts, strict=True) for pair in _unpack(t, v)
+        ]
     return []
 
 

@@ -288,6 +288,8 @@ def test_mysql_standin_runs_other_commands_as_given(docker_client: Any) -> None:
         MYSQL, ["mysql", "--version"], network_mode="host", remove=True
     ).decode()
     assert "MariaDB" in out
+
+
 CA_BUNDLE_DIGEST = "import hashlib; print(hashlib.sha256(open('/etc/ssl/certs/ca-certificates.crt', 'rb').read()).hexdigest())"
 
 

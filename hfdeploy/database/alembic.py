@@ -106,9 +106,7 @@ def alembic_setups(project: Project) -> list[AlembicSetup]:
             env = script_dir / "env.py" if script_dir is not None else None
             separator = options.get("path_separator", options.get("version_path_separator"))
             separator = separator if isinstance(separator, str) else None
-            sys_path = tuple(
-                _paths(options.get("prepend_sys_path", ""), separator, r", *| +|:")
-            )
+            sys_path = tuple(_paths(options.get("prepend_sys_path", ""), separator, r", *| +|:"))
             located = [
                 found
                 for v in _paths(options.get("version_locations"), separator, r", *| +")

@@ -104,8 +104,6 @@ def _in_unused_property(project: Project, found: FoundUrl) -> bool:
             # A test that reads it (`config.dsn_sync` in tests/) is not the app reading it.
             used = re.compile(rf"\.{re.escape(node.name)}\b")
             return not any(
-                used.search(text)
-                for path, text in project.python_texts()
-                if not is_test_file(path)
+                used.search(text) for path, text in project.python_texts() if not is_test_file(path)
             )
     return False

@@ -175,8 +175,10 @@ def _overridable(module: Located, node: ast.AST) -> bool:
     field = parent
     if isinstance(field, ast.keyword) and field.arg == "default":
         field = module.parent_of(field)
-    if isinstance(field, ast.Call) and _is_field_call(field) and (
-        field is not parent or (field.args and field.args[0] is node)
+    if (
+        isinstance(field, ast.Call)
+        and _is_field_call(field)
+        and (field is not parent or (field.args and field.args[0] is node))
     ):
         # a settings field's default written through `Field(default=...)` / `Field("...")`
         holder = module.parent_of(field)

@@ -105,7 +105,9 @@ def prefix_env(words: list[Word], env: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def run_commands_env(ins: Instruction, env: dict[str, str]) -> list[tuple[list[Word], dict]]:
+def run_commands_env(
+    ins: Instruction, env: dict[str, str]
+) -> list[tuple[list[Word], dict[str, str]]]:
     """`run_commands(ins)`, each with the environment it runs in: `env` and the assignments
     written in front of it."""
     if ins.keyword != "RUN" or ins.exec_form() is not None:

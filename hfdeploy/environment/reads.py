@@ -192,9 +192,7 @@ def _guarded(module: Located, node: ast.AST) -> bool:
 
 def _enclosing_function(module: Located, node: ast.AST) -> ast.AST | None:
     current = module.parent_of(node)
-    while current is not None and not isinstance(
-        current, (ast.FunctionDef, ast.AsyncFunctionDef)
-    ):
+    while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
         current = module.parent_of(current)
     return current
 

@@ -138,9 +138,7 @@ def _mark_supplied_by_subclasses(
             name = _base_name(base)
             if name in names:
                 children.setdefault(name, []).append(node.name)
-    declared = {
-        cls.node.name: {f.name for f in cls.fields} for cls in found
-    }
+    declared = {cls.node.name: {f.name for f in cls.fields} for cls in found}
     only_a_base: dict[str, bool] = {}
 
     def is_only_a_base(name: str) -> bool:

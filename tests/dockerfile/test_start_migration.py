@@ -96,9 +96,9 @@ def test_no_edit_where_it_would_not_run(tmp_path: Path, tail: str) -> None:
         ),
         # shell-form ENTRYPOINT: Docker ignores the CMD
         (
-            "ENTRYPOINT uvicorn main:app --port 7860\nCMD [\"--reload\"]\n",
+            'ENTRYPOINT uvicorn main:app --port 7860\nCMD ["--reload"]\n',
             "ENTRYPOINT alembic upgrade head && exec uvicorn main:app --port 7860\n"
-            "CMD [\"--reload\"]\n",
+            'CMD ["--reload"]\n',
         ),
     ],
 )

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.docker
 
 # A stand-in `alembic` on PATH: it records that it ran (or fails, when asked to).
 ALEMBIC = (
-    'RUN printf \'#!/bin/sh\\n[ -e /app/fail ] && exit 3\\necho "$@" > /tmp/migrated\\n\' '
+    "RUN printf '#!/bin/sh\\n[ -e /app/fail ] && exit 3\\necho \"$@\" > /tmp/migrated\\n' "
     "> /usr/local/bin/alembic && chmod 755 /usr/local/bin/alembic\n"
 )
 PROGRAM = "import sys; print(open('/tmp/migrated').read().strip(), sys.argv[1:])"

@@ -56,8 +56,7 @@ def required(tmp_path: Path, code: str, **files: str) -> set[str]:
         ),
         # built in a route: per request
         (
-            "from openai import OpenAI\n@app.get('/')\ndef index():\n"
-            "    return str(OpenAI())\n",
+            "from openai import OpenAI\n@app.get('/')\ndef index():\n    return str(OpenAI())\n",
             set(),
         ),
     ],
