@@ -306,3 +306,22 @@ def test_full_python_standins_keep_the_slim_ca_bundle(docker_client: Any, versio
         )
         digests[tag] = out.decode().strip()
     assert len(set(digests.values())) == 1, digests
+
+
+PEP668_MARKERS = (
+    "import glob, sysconfig; "
+    "print(sorted(glob.glob(sysconfig.get_paths()['stdlib'] + '/EXTERNALLY-MANAGED')))"
+)
+
+
+@pytest.mark.parametrize("version", ["3.11", "3.12"])
+def test_python_standins_let_pip_install_as_root(docker_client: Any, version: str) -> None:
+    """The official images carry no PEP 668 marker; a Debian update of libpython3.X-stdlib in the
+    full stand-in's apt step brings it back, and every `RUN pip install` then stops with
+    `error: externally-managed-environment`."""
+    for tag in (f"python:{version}", f"python:{version}-slim"):
+        need_image(docker_client, tag)
+        out = docker_client.containers.run(
+            tag, ["python3", "-c", PEP668_MARKERS], network_mode="host", remove=True
+        )
+        assert out.decode().strip() == "[]", tag

@@ -17,7 +17,9 @@
 # Debian's ca-certificates package regenerates /etc/ssl/certs/ca-certificates.crt from its own
 # list, which drops the bundle the slim stand-in copied from this host (the chain the package
 # index is reached through): the slim image's bundle is put back after the install, else pip,
-# git and curl fail with CERTIFICATE_VERIFY_FAILED in every full stand-in.
+# git and curl fail with CERTIFICATE_VERIFY_FAILED in every full stand-in. Likewise an update of
+# Debian's libpython3.X-stdlib brings back the PEP 668 marker the slim stand-in removed (pip would
+# refuse to install as root: `error: externally-managed-environment`): it is removed again.
 # Cost, measured on the 2-core test machine: ~20 s more per full image than libpq5 alone
 # (3 s -> 21 s for 3.12, 24 s for 3.11 with python3-dev), 190 MB -> 630-670 MB.
 #
@@ -40,10 +42,12 @@ dockerfile=$(printf '%s\n' \
     '    libpq5 gcc g++ make libc6-dev git curl ca-certificates $dev \' \
     '    libpq-dev default-libmysqlclient-dev pkg-config libffi-dev libssl-dev \' \
     ' && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/cache/apt/*.bin \' \
-    ' && mv /tmp/slim-ca.crt /etc/ssl/certs/ca-certificates.crt' \
+    ' && mv /tmp/slim-ca.crt /etc/ssl/certs/ca-certificates.crt \' \
+    ' && rm -f /usr/lib/python3*/EXTERNALLY-MANAGED' \
     'RUN python3 -c "import ctypes.util, sys; sys.exit(ctypes.util.find_library(\"pq\") is None)" \' \
     ' && gcc --version >/dev/null && git --version >/dev/null && curl --version >/dev/null \' \
     ' && pg_config --version >/dev/null && pkg-config --exists mysqlclient \' \
+    ' && ! ls /usr/lib/python3*/EXTERNALLY-MANAGED 2>/dev/null \' \
     ' && python3 -c "import sysconfig, os, sys; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\")))"')
 want=$(printf '%s' "$dockerfile" | sha256sum | cut -c1-16)
 have=$(docker image inspect -f '{{index .Config.Labels "hfdeploy.standin.full"}}' "$full" 2>/dev/null || true)
