@@ -425,8 +425,8 @@ def parsing_python(root: Path) -> set[str]:
     import warnings
 
     found = set()
-    for path in root.rglob("*.py"):
-        if ".git" in path.parts or not path.is_file() or path.is_symlink():
+    for path in project_files(root):
+        if path.suffix != ".py":
             continue
         try:
             with warnings.catch_warnings():
@@ -438,13 +438,22 @@ def parsing_python(root: Path) -> set[str]:
     return found
 
 
+def project_files(root: Path) -> list[Path]:
+    """The regular files under `root`, never entering a `.git` directory (git may repack it
+    while the walk runs: a vanished object directory must not stop the run)."""
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files:
+            path = Path(folder) / name
+            if path.is_file() and not path.is_symlink():
+                out.append(path)
+    return out
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file's bytes (outside .git), to tell what a step changed."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if ".git" not in p.relative_to(root).parts and p.is_file() and not p.is_symlink()
-    }
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in project_files(root)}
 
 
 def changed_files(root: Path) -> list[str]:
