@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from hfdeploy.errors import UsageError
 from hfdeploy.project import Project
-from hfdeploy.space import DATA_DIR, DATA_DIR_ENV, DEFAULT_APP_PORT, INJECTED_VARIABLES, SPACE_UID
+from hfdeploy.space import DATA_DIR_ENV, DEFAULT_APP_PORT, INJECTED_VARIABLES, SPACE_UID
 from hfdeploy.verify.docker_client import ImageConfig, engine_host
 from hfdeploy.verify.placeholders import PLACEHOLDER_PREFIX as PLACEHOLDER_PREFIX
 from hfdeploy.verify.placeholders import PLACEHOLDER_URL as PLACEHOLDER_URL
@@ -207,12 +207,17 @@ def _driver_first(kind: ValueType, is_async: bool) -> ValueType:
     )
 
 
+PLACEHOLDER_DB_DIR = "/tmp"
+
+
 def placeholder_value(name: str, kind: ValueType | str, data_dir: str | None = None) -> str:
     """A valid value of `kind` that reaches nothing: the app parses it and starts. `kind` is
     the environment domain's type, or a label ("database URL", "int", "url", ...)."""
     if kind in ("database URL", "async database URL"):
         scheme = "sqlite+aiosqlite" if str(kind).startswith("async") else "sqlite"
-        return f"{scheme}:///{(data_dir or DATA_DIR).rstrip('/')}/app.db"  # absolute: four slashes
+        # Under the data directory the image sets (`with_data_dir`), else /tmp: every image has
+        # it, writable by uid 1000 (the generated image's DATA_DIR need not exist in another).
+        return f"{scheme}:///{(data_dir or PLACEHOLDER_DB_DIR).rstrip('/')}/app.db"  # four slashes
     if isinstance(kind, str):
         from hfdeploy.environment.kinds import ValueType
 

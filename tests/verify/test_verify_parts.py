@@ -446,3 +446,13 @@ def test_numeric_names_get_a_number_and_annotated_text_stays_text(tmp_path: Path
         and kinds["APP_NAME"] == "str"
     )
     assert kinds["CACHE_PORT"] == "str" and kinds["API_BASE_URL"] == "url"
+
+
+def test_a_sqlite_placeholder_lands_where_uid_1000_can_write() -> None:
+    """Without a DATA_DIR in the image, the generated image's data directory need not exist
+    (an app that opens the URL would stop with `unable to open database file`): /tmp does."""
+    from hfdeploy.verify.settings import placeholder_value
+
+    assert placeholder_value("DATABASE_URL", "database URL") == "sqlite:////tmp/app.db"
+    assert placeholder_value("DB", "async database URL") == "sqlite+aiosqlite:////tmp/app.db"
+    assert placeholder_value("DB", "database URL", "/srv/data") == "sqlite:////srv/data/app.db"
