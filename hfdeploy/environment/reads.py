@@ -462,21 +462,17 @@ def _required(module: Located, node: ast.AST) -> bool:
 
 
 def dockerfile_env_names(project: Project) -> frozenset[str]:
-    """Variables the Dockerfile sets with `ENV` (so the Space has them without any setting)."""
+    """Variables the final stage's `ENV` sets to a value (so the Space has them without any
+    setting), as the Dockerfile domain expands them: `ENV PORT=${PORT}` with no such ARG sets
+    an empty string, which the app reads as if the variable were unset (`int("")` fails)."""
 
     def collect() -> frozenset[str]:
-        names: set[str] = set()
-        text = project.text("Dockerfile") or ""
-        for match in re.finditer(
-            r"^\s*ENV\s+(?P<rest>(?:[^\n]*\\\r?\n)*[^\n]*)", text, re.MULTILINE | re.IGNORECASE
-        ):
-            rest = match.group("rest")
-            words = rest.split()
-            if words and "=" in words[0]:  # ENV A=1 B=2
-                names |= set(re.findall(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=", rest))
-            elif words:  # ENV A 1
-                names.add(words[0])
-        return frozenset(names)
+        from hfdeploy.dockerfile.stage import runtime
+
+        rt = runtime(project)
+        if rt is None:
+            return frozenset()
+        return frozenset(name for name, value in rt.env.items() if value != "")
 
     return project.memo("dockerfile-env-names", collect)
 

@@ -132,3 +132,24 @@ def test_a_base_field_stays_required_when_the_base_may_be_built_bare(
     tmp_path: Path, extra: str
 ) -> None:
     assert required(tmp_path, BASE_WITH_DEFAULTING_SUBCLASSES + extra) == {"MODE", "TOKEN"}
+
+
+def test_an_env_that_expands_to_nothing_sets_nothing(tmp_path: Path) -> None:
+    """`ENV DB_PORT=${DB_PORT}` with no such ARG gives the image an empty DB_PORT: the app's
+    `int(os.environ["DB_PORT"])` fails unless the Space sets it, so it stays required (and
+    verify gives it a value); an ENV of a real value, in the final stage, needs nothing."""
+    make_tree(
+        tmp_path,
+        {
+            "app.py": (
+                "import os\nPORT = int(os.environ['DB_PORT'])\nNAME = os.environ['DB_NAME']\n"
+                "USER = os.environ['DB_LOGIN']\nOTHER = os.environ['BUILD_ONLY']\n"
+            ),
+            "Dockerfile": (
+                "FROM python:3.11 AS build\nENV BUILD_ONLY=1\n"
+                "FROM python:3.11-slim\nARG DB_NAME=shop\n"
+                "ENV DB_PORT=${DB_PORT} DB_NAME=${DB_NAME}\nENV DB_LOGIN=\n"
+            ),
+        },
+    )
+    assert set(required_variables(project_for(tmp_path))) == {"DB_PORT", "DB_LOGIN", "BUILD_ONLY"}
