@@ -15,6 +15,9 @@ from hfdeploy.verify.report import Probe
 POLL_SECONDS = 0.3
 ANNOUNCE_GRACE = 3.0  # after the log names another address, how long the right port may still open
 LOG_SETTLE = 0.3  # let the server write its traceback before reading the log
+# Under load the traceback may come later than the 5xx answer (the server logs it after
+# sending the response): read again, up to this long, until one shows up.
+LOG_WAIT = 3.0
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,7 @@ class Prober:
             return None
         self._record(Probe(path, kind, answer.status, answer.seconds))
         if answer.status >= 500:
-            time.sleep(LOG_SETTLE)
-            log = self.client.logs(self.target.container)
+            log = self._log_with_traceback(mark)
             self._mark = len(log)
             tail = probe.traceback_tail(log[mark:])
             self.findings.append(
@@ -142,6 +144,15 @@ class Prober:
                 )
             )
         return answer
+
+    def _log_with_traceback(self, mark: int) -> str:
+        """The container's log once a traceback follows `mark`, or as it is after LOG_WAIT."""
+        deadline = time.monotonic() + LOG_WAIT
+        while True:
+            time.sleep(LOG_SETTLE)
+            log = self.client.logs(self.target.container)
+            if "Traceback (most recent call last)" in log[mark:] or time.monotonic() >= deadline:
+                return log
 
     def _record(self, result: Probe) -> None:
         self.probes.append(result)
