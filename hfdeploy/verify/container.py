@@ -181,9 +181,13 @@ def _check_start_time(project: Project, report: VerifyReport) -> None:
 def _placeholders_for_what_the_image_lacks(
     env: dict[str, str], config: ImageConfig, report: VerifyReport
 ) -> dict[str, str]:
-    """An `ENV` in the Dockerfile already provides a variable: keep the image's value."""
+    """An `ENV` in the Dockerfile already provides a variable: keep the image's value. An empty
+    one (`ENV APP_PORT=${APP_PORT}` with no such ARG) provides nothing: the app reads it as
+    unset, and on the Space its owner's setting replaces it."""
     provided = {
-        e.name for e in report.env if e.source.startswith("placeholder") and e.name in config.env
+        e.name
+        for e in report.env
+        if e.source.startswith("placeholder") and config.env.get(e.name, "") != ""
     }
     report.env = [e for e in report.env if e.name not in provided]
     placeholders = [e.name for e in report.env if e.source == "placeholder"]
@@ -195,7 +199,7 @@ def _placeholders_for_what_the_image_lacks(
                 "them and neither --env nor --env-file gave them",
                 [
                     "each is a valid value of the type the app reads it as, that reaches "
-                    "nothing (a database URL: SQLite under the data directory; a URL or DSN: an "
+                    "nothing (a database URL: SQLite under the image's DATA_DIR, else /tmp; a URL or DSN: an "
                     "`.invalid` host; an e-mail, a number within its bounds, the first choice "
                     f"of a Literal or Enum; text: `{PLACEHOLDER_PREFIX}<NAME>`, as long as its "
                     "bounds ask; PORT: app_port, HOST: 0.0.0.0); on the Space, set them as "

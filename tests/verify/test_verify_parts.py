@@ -456,3 +456,22 @@ def test_a_sqlite_placeholder_lands_where_uid_1000_can_write() -> None:
     assert placeholder_value("DATABASE_URL", "database URL") == "sqlite:////tmp/app.db"
     assert placeholder_value("DB", "async database URL") == "sqlite+aiosqlite:////tmp/app.db"
     assert placeholder_value("DB", "database URL", "/srv/data") == "sqlite:////srv/data/app.db"
+
+
+def test_an_empty_image_env_does_not_replace_a_placeholder() -> None:
+    """`ENV APP_PORT=${APP_PORT}` with no such ARG leaves APP_PORT empty in the image: the app
+    reads it as unset (`int("")`), so verify still gives its placeholder; a real value wins."""
+    from hfdeploy.verify.container import _placeholders_for_what_the_image_lacks
+    from hfdeploy.verify.settings import EnvSetting
+
+    report = VerifyReport(root="/repo", image="hfdeploy-verify/repo:latest")
+    report.env = [
+        EnvSetting("APP_PORT", "placeholder", "int"),
+        EnvSetting("MODE", "placeholder"),
+        EnvSetting("TOKEN", "--env"),
+    ]
+    config = ImageConfig(
+        user="", workdir="/app", env={"APP_PORT": "", "MODE": "prod"}, cmd=(), entrypoint=()
+    )
+    _placeholders_for_what_the_image_lacks({}, config, report)
+    assert [e.name for e in report.env] == ["APP_PORT", "TOKEN"]
