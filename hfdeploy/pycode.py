@@ -71,6 +71,15 @@ class Located:
             self.nodes_on([node.lineno])
         return self.parents.get(node)
 
+    def function_of(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The innermost function containing `node`, None at module level."""
+        current = self.parent_of(node)
+        while current is not None and not isinstance(
+            current, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
+            current = self.parent_of(current)
+        return current
+
     def statement_of(self, node: ast.AST) -> ast.stmt | None:
         """The innermost statement containing `node`."""
         current: ast.AST | None = node

@@ -196,9 +196,7 @@ def _block_value(module: Located, name: ast.Name) -> ast.expr | None:
 
 def _local_value(module: Located, name: ast.Name) -> ast.expr | None:
     """The value last assigned to `name` in the enclosing function, before it is used."""
-    scope = module.parent_of(name)
-    while scope is not None and not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        scope = module.parent_of(scope)
+    scope = module.function_of(name)
     if scope is None:
         return None
     for stmt in reversed(scope.body):

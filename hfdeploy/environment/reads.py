@@ -190,13 +190,6 @@ def _guarded(module: Located, node: ast.AST) -> bool:
     return False
 
 
-def _enclosing_function(module: Located, node: ast.AST) -> ast.AST | None:
-    current = module.parent_of(node)
-    while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        current = module.parent_of(current)
-    return current
-
-
 def _keys_clients_need(project: Project) -> dict[str, str]:
     """Variables whose value code run at start passes as `api_key=` to a client that rejects a
     missing key when it is constructed: required at start whatever default they have."""
@@ -213,7 +206,7 @@ def _keys_clients_need(project: Project) -> dict[str, str]:
             read_at: dict[int, str] = {}  # id of a read expression -> its variable
             for node, (variable, _kind, _default) in read_nodes(module):
                 read_at[id(node)] = variable
-                scope = id(_enclosing_function(module, node) or module.tree)
+                scope = id(module.function_of(node) or module.tree)
                 names.update({(scope, n): variable for n in bound_names(module, node)})
             for stmt in module.tree.body:  # `KEY = settings.KEY`
                 for n, value in bindings(stmt):
@@ -222,7 +215,7 @@ def _keys_clients_need(project: Project) -> dict[str, str]:
             by_module[id(module)] = (names, read_at)
         names, read_at = by_module[id(module)]
         key = next((k.value for k in call.keywords if k.arg == "api_key"), None)
-        scope = id(_enclosing_function(module, call) or module.tree)
+        scope = id(module.function_of(call) or module.tree)
         if isinstance(key, ast.Attribute) and key.attr in fields:
             needed.setdefault(fields[key.attr], name)
         elif isinstance(key, ast.Name) and (

@@ -14,6 +14,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
@@ -168,6 +169,19 @@ def era_cutoff(project: Project) -> Cutoff:
     return _commit_era(project)
 
 
+def _last_change(
+    project: Project, files: Iterable[PurePosixPath]
+) -> tuple[datetime, str, str, bool] | None:
+    """(when, commit, what, recent) of the last commit that changed `files`, None outside git;
+    `recent`: within CUTOFF_MARGIN of now, too new to date anything by."""
+    found = project.last_commit(files)
+    if found is None:
+        return None
+    stamp, commit, what = found
+    when = _parse_time(stamp).replace(microsecond=0)
+    return when, commit, what, when >= datetime.now(timezone.utc) - CUTOFF_MARGIN
+
+
 def _commit_era(project: Project) -> Cutoff:
     """No direct requirement has a version bound: the code's era is when its dependency
     declaration last changed in git."""
@@ -175,7 +189,7 @@ def _commit_era(project: Project) -> Cutoff:
     files = {r.path for r in deps.requirements}
     if deps.install_file is not None:
         files.add(deps.install_file)
-    found = project.last_commit(files)
+    found = _last_change(project, files)
     if found is None:
         return Cutoff(
             None,
@@ -183,9 +197,8 @@ def _commit_era(project: Project) -> Cutoff:
             "times are no record of when the code was written), so no cutoff was applied; "
             "set `[tool.hfdeploy] lock-date` to hold the lock to a date",
         )
-    stamp, commit, what = found
-    when = _parse_time(stamp).replace(microsecond=0)
-    if when >= datetime.now(timezone.utc) - CUTOFF_MARGIN:
+    when, commit, what, recent = found
+    if recent:
         return Cutoff(
             None,
             f"no direct requirement has a version bound and {what} changed in the last "
@@ -399,16 +412,15 @@ def named_set_cutoff(project: Project, path: PurePosixPath) -> Cutoff:
     choice, _ = lock_date_choice(project)
     if choice != "era":
         return era_cutoff(project)  # `today` or a date: the index is not asked
-    found = project.last_commit([path])
+    found = _last_change(project, [path])
     if found is None:
         return Cutoff(
             None,
             f"the project is not in git, so the era of {path} is unknown and no cutoff was "
             "applied; set `[tool.hfdeploy] lock-date` to hold the names to a date",
         )
-    stamp, commit, what = found
-    when = _parse_time(stamp).replace(microsecond=0)
-    if when >= datetime.now(timezone.utc) - CUTOFF_MARGIN:
+    when, commit, what, recent = found
+    if recent:
         return Cutoff(
             None,
             f"{what} changed in the last {CUTOFF_MARGIN.days} days (commit {commit}), so no "
