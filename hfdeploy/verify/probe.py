@@ -173,13 +173,32 @@ def parse_json(body: bytes) -> Any:
         return None
 
 
+def traceback_complete(log: str) -> bool:
+    """Whether `log` has a traceback and the last one has reached its exception line.
+
+    A server writes a traceback line by line (stderr is line-buffered), so a log read while it
+    is being written can hold the header and some frames only; the access line of the same
+    request (stdout) can land between them and is not the exception."""
+    lines = log.splitlines()
+    start = max((i for i, line in enumerate(lines) if line.startswith(_TRACEBACK)), default=None)
+    if start is None:
+        return False
+    return any(
+        line and not line[0].isspace() and not _LOG_RECORD.match(line)
+        for line in lines[start + 1 :]
+    )
+
+
 def traceback_tail(log: str, max_lines: int = 30) -> list[str]:
-    """The last traceback in `log` (its final lines), or the log's last lines if there is none."""
+    """The last traceback in `log` (its final lines), or the log's last lines if there is none.
+
+    Log records of other streams written while the traceback was (an access line on stdout
+    between stderr's frames) are left out of it."""
     lines = log.splitlines()
     start = max((i for i, line in enumerate(lines) if line.startswith(_TRACEBACK)), default=None)
     if start is None:
         return [line for line in lines if line.strip()][-min(max_lines, 15) :]
-    block = lines[start:]
+    block = [lines[start], *(line for line in lines[start + 1 :] if not _LOG_RECORD.match(line))]
     # A traceback ends with its exception: the first unindented line after the header, plus any
     # continuation lines (SQLAlchemy adds `[SQL: ...]`) up to a blank line or the next log record.
     for offset, line in enumerate(block[1:], start=1):

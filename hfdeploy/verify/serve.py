@@ -16,8 +16,8 @@ POLL_SECONDS = 0.3
 ANNOUNCE_GRACE = 3.0  # after the log names another address, how long the right port may still open
 LOG_SETTLE = 0.3  # let the server write its traceback before reading the log
 # Under load the traceback may come later than the 5xx answer (the server logs it after
-# sending the response): read again, up to this long, until one shows up.
-LOG_WAIT = 3.0
+# sending the response, line by line): read again, up to this long, until a whole one is there.
+LOG_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -146,13 +146,18 @@ class Prober:
         return answer
 
     def _log_with_traceback(self, mark: int) -> str:
-        """The container's log once a traceback follows `mark`, or as it is after LOG_WAIT."""
+        """The container's log once a whole traceback follows `mark` and the log has stopped
+        growing (the traceback's last lines come after its exception line: SQLAlchemy's
+        `[SQL: ...]`), or as it is after LOG_WAIT."""
         deadline = time.monotonic() + LOG_WAIT
+        previous = None
         while True:
             time.sleep(LOG_SETTLE)
             log = self.client.logs(self.target.container)
-            if "Traceback (most recent call last)" in log[mark:] or time.monotonic() >= deadline:
+            whole = probe.traceback_complete(log[mark:]) and log == previous
+            if whole or time.monotonic() >= deadline:
                 return log
+            previous = log
 
     def _record(self, result: Probe) -> None:
         self.probes.append(result)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hfdeploy.verify import serve
+from hfdeploy.verify import probe, serve
 from hfdeploy.verify.serve import Prober, Target
 
 TRACEBACK = (
@@ -73,3 +73,48 @@ def test_a_5xx_without_a_traceback_stops_waiting(
     [found] = prober.findings
     assert list(found.notes) == ["(nothing in the log)"]
     assert client.reads < 100
+
+
+class _PiecewiseLog:
+    """The engine's log as a server writes a traceback line by line (stderr is line-buffered):
+    the header, a frame and the request's access line (stdout) first, the exception later."""
+
+    PIECES = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/main.py", line 9, in root\n'
+        "    return session.scalars(select(Item)).all()\n"
+        'INFO:     203.0.113.7:0 - "GET / HTTP/1.1" 500 Internal Server Error\n',
+        "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) no such table: items\n",
+        "[SQL: SELECT items.id FROM items]\n",
+    )
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def logs(self, container: str) -> str:
+        self.reads += 1
+        # The first read is the prober's mark (before the request); then one piece per read.
+        return "".join(self.PIECES[: max(0, self.reads - 1)])
+
+
+def test_a_traceback_read_while_it_is_written_is_waited_for_until_whole(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(serve, "LOG_SETTLE", 0.01)
+    client = _PiecewiseLog()
+    prober = Prober(client, Target("c", "127.0.0.1", port, port, True), lambda p: None)  # type: ignore[arg-type]
+    prober.visit("/", "root")
+    [found] = prober.findings
+    assert found.notes[-2:] == (
+        "sqlalchemy.exc.OperationalError: (sqlite3.OperationalError) no such table: items",
+        "[SQL: SELECT items.id FROM items]",
+    )
+    assert not any(n.startswith("INFO:") for n in found.notes)
+
+
+def test_an_access_line_inside_a_traceback_is_not_its_exception() -> None:
+    log = "".join(_PiecewiseLog.PIECES)
+    assert probe.traceback_complete(log)
+    assert not probe.traceback_complete(_PiecewiseLog.PIECES[0])
+    tail = probe.traceback_tail(log)
+    assert tail[-2].endswith("no such table: items") and not any("INFO:" in t for t in tail)

@@ -150,7 +150,7 @@ def test_fix_write_verify_from_the_command_line_repairs_the_proxy_redirect(
 def test_fix_verify_creates_the_tables_when_there_are_no_migrations(tmp_path: Path) -> None:
     root, _, _ = copy_repo(tmp_path, "schema_plain")
     result = fix_until_serving(lambda: load_project(root), VerifyOptions(timeout=60), _client())
-    assert result.served, [f.message for f in result.report.findings]  # type: ignore[union-attr]
+    assert result.served, [(f.message, f.notes) for f in result.report.findings]  # type: ignore[union-attr]
     assert [r.files for r in result.rounds] == [("shop/main.py",), ()]
     assert (
         "_hfdeploy_base.metadata.create_all(bind=_hfdeploy_engine)"
