@@ -270,7 +270,9 @@ def measure(
     rows = [Row() for _ in checkouts]
     try:
         for i in range(repeat):
-            floors.append(timed_cpu([sys.executable, str(floor_script), str(listing)], checkouts[0]))
+            floors.append(
+                timed_cpu([sys.executable, str(floor_script), str(listing)], checkouts[0])
+            )
             order = list(range(len(checkouts)))
             if i % 2:
                 order.reverse()
@@ -310,7 +312,7 @@ def main() -> int:
     if args.baseline:
         checkouts.append(_environment(args.baseline))
         labels.append("baseline")
-    for label, env in zip(labels, checkouts):
+    for label, env in zip(labels, checkouts, strict=True):
         where = subprocess.run(
             [sys.executable, "-c", "import hfdeploy; print(hfdeploy.__file__)"],
             capture_output=True,
@@ -341,7 +343,7 @@ def main() -> int:
             for findings in counts:
                 floor, floor_cpu, rows = measure(work, size, findings, args.repeat, checkouts)
                 load = os.getloadavg()[0]
-                for k, (label, row) in enumerate(zip(labels, rows)):
+                for k, (label, row) in enumerate(zip(labels, rows, strict=True)):
                     cold, warm = row.cold_wall(), row.warm_wall()
                     cold_target = target(size, findings)
                     hit = (
@@ -357,7 +359,7 @@ def main() -> int:
                         f"{'ok' if hit else 'MISS'}",
                         flush=True,
                     )
-        for label, env in zip(labels, checkouts):
+        for label, env in zip(labels, checkouts, strict=True):
             versions = [
                 timed([sys.executable, "-m", "hfdeploy", "--version"], env)
                 for _ in range(max(3, args.repeat))

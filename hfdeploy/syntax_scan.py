@@ -107,9 +107,7 @@ def _verdict(name: str, path: PurePosixPath, source: SourceFile, summarise: bool
     """What `_syntax_worker` sends back for one file it read (warnings already silenced)."""
     failure = _parse_failure_quiet(path, source.text)
     error = _as_syntax_error(failure)
-    verdict = (
-        None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
-    )
+    verdict = None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
     summary = None
     if summarise and failure is not None:
         try:
@@ -190,7 +188,9 @@ def start_parallel_syntax_errors(
     chunks = [(root, names[i::shares], max_bytes, summarise) for i in range(shares)]
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context)
-        return PendingScan(pool, pool.map(_syntax_worker, chunks), dict(zip(names, paths)))
+        return PendingScan(
+            pool, pool.map(_syntax_worker, chunks), dict(zip(names, paths, strict=True))
+        )
     except (OSError, RuntimeError):  # no /dev/shm, fork refused: go serial
         return None
 

@@ -39,6 +39,7 @@ from hfdeploy.requirements.wheel_metadata import (
     wheel_top_levels,
 )
 
+
 def url2pathname(path: str) -> str:
     """`urllib.request.url2pathname`, imported when a `file:` URL is read: urllib.request
     brings http.client, ssl and email with it, which `check` need not load to start."""
