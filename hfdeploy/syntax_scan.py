@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from hfdeploy.pyparse import FailingSummary, summarise_failing
+from hfdeploy.pyparse import FailingSummary, parses, summarise_failing
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 
 
@@ -32,7 +32,10 @@ def _parse_failure(path: PurePosixPath, text: str) -> Exception | None:
 
 
 def _parse_failure_quiet(path: PurePosixPath, text: str) -> Exception | None:
-    """`_parse_failure` where warnings are already silenced."""
+    """`_parse_failure` where warnings are already silenced. Most files parse: that is
+    learned without building their tree (`pyparse.parses`), which nobody keeps here."""
+    if parses(text, str(path)):
+        return None
     try:
         compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
