@@ -62,9 +62,10 @@ def identifiers(text: str) -> frozenset[str]:
     return frozenset(w.lstrip(_DIGITS) if w[0] in _DIGITS else w for w in runs) - {""}
 
 
-Verdict = tuple[
-    str, "SourceFile", tuple[object, ...] | None, frozenset[str], "FailingSummary | None"
-]
+# A decoded file as its fields (text, encoding, BOM, digest): its path is the name sent beside
+# it, and a PurePosixPath costs more to unpickle than the rest of the file.
+Fields = tuple[str, str, bool, str]
+Verdict = tuple[str, Fields, tuple[object, ...] | None, frozenset[str], "FailingSummary | None"]
 
 
 def _syntax_worker(job: tuple[str, list[str], int, bool]) -> list[Verdict]:
@@ -117,7 +118,8 @@ def _verdict(name: str, path: PurePosixPath, source: SourceFile, summarise: bool
             summary = summarise_failing(source.text, str(path), failure)
         except Exception:  # the main process does it again, in the check that needs it
             summary = None
-    return (name, source, verdict, identifiers(source.text), summary)
+    fields = (source.text, source.encoding, source.bom, source.digest)
+    return (name, fields, verdict, identifiers(source.text), summary)
 
 
 PARALLEL_MIN_FILES = 400
@@ -155,8 +157,9 @@ class PendingScan:
             for batch in self._batches:  # type: ignore[attr-defined]
                 results: Scanned = {}
                 summaries: Summaries = {}
-                for name, source, error, words, summary in batch:
+                for name, fields, error, words, summary in batch:
                     path = self._paths.get(name) or PurePosixPath(name)
+                    source = SourceFile(path, *fields)
                     verdict = None if error is None else SyntaxError(*error)
                     results[path] = (source, verdict, words)
                     if summary is not None:
