@@ -15,17 +15,24 @@ sides pay interpreter start-up and file reads the same way. `check` pays a fixed
 (the CLI and its checks), so the cold ratio is not a target at 100 modules.
 
     python benchmarks/bench_check.py [--sizes 100,1000,8000] [--findings 0,20,200] [--repeat 1]
-                                     [--checkout PATH]
+                                     [--checkout PATH] [--baseline PATH]
 
-`--checkout` measures the hfdeploy of another checkout (put first on PYTHONPATH), so that two
-branches can be measured back to back. The measured package is byte-compiled first, as `pip
+`--checkout` measures the hfdeploy of another checkout (put first on PYTHONPATH). `--baseline`
+measures a second checkout side by side in the same run: each repetition times the floor, then
+both checkouts cold and warm (their order alternating), so that machine load falls on both
+alike; each row is then printed for both. The measured packages are byte-compiled first, as `pip
 install` does: with PYTHONDONTWRITEBYTECODE set, every run would compile it from source.
+
+Besides wall time, each row gives the CPU time of the check (all its processes) as a ratio to the
+floor's CPU time (`cpu x`), which machine load disturbs far less than wall time (on a loaded
+machine the parallel parse gains nothing), and the 1-minute load average when the row finished.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -207,13 +214,50 @@ def generate(root: Path, modules: int, findings: int) -> list[Path]:
     return sorted(root.rglob("*.py"))
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+# The directory commands run in: not a checkout, which `python -m` would put first on sys.path.
+NEUTRAL = tempfile.gettempdir()
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_cpu(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and every process it waited for)."""
+    cpu = _children_cpu()
     start = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    subprocess.run(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=NEUTRAL
+    )
+    return time.perf_counter() - start, _children_cpu() - cpu
 
 
-def measure(work: Path, size: int, findings: int, repeat: int) -> tuple[float, float, float]:
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    return timed_cpu(cmd, env)[0]
+
+
+class Row:
+    """The medians of one checkout on one repository."""
+
+    def __init__(self) -> None:
+        self.cold: list[tuple[float, float]] = []
+        self.warm: list[tuple[float, float]] = []
+
+    def cold_wall(self) -> float:
+        return statistics.median(w for w, _ in self.cold)
+
+    def cold_cpu(self) -> float:
+        return statistics.median(c for _, c in self.cold)
+
+    def warm_wall(self) -> float:
+        return statistics.median(w for w, _ in self.warm)
+
+
+def measure(
+    work: Path, size: int, findings: int, repeat: int, checkouts: list[dict[str, str]]
+) -> tuple[float, float, list[Row]]:
+    """(floor wall, floor CPU, a row per checkout), medians over `repeat` repetitions."""
     repo = work / f"repo-{size}-{findings}"
     files = generate(repo, size, findings)
     listing = work / "files.txt"
@@ -221,19 +265,30 @@ def measure(work: Path, size: int, findings: int, repeat: int) -> tuple[float, f
     floor_script = work / "floor.py"
     floor_script.write_text(FLOOR)
     cache = work / "cache"
-    env = {**os.environ, "HFDEPLOY_CACHE_DIR": str(cache)}
     check = [sys.executable, "-m", "hfdeploy", "check", str(repo), "--offline"]
-    floors, colds, warms = [], [], []
+    floors: list[tuple[float, float]] = []
+    rows = [Row() for _ in checkouts]
     try:
-        for _ in range(repeat):
-            floors.append(timed([sys.executable, str(floor_script), str(listing)], env))
-            shutil.rmtree(cache, ignore_errors=True)
-            colds.append(timed(check, env))
-            warms.append(timed(check, env))
+        for i in range(repeat):
+            floors.append(
+                timed_cpu([sys.executable, str(floor_script), str(listing)], checkouts[0])
+            )
+            order = list(range(len(checkouts)))
+            if i % 2:
+                order.reverse()
+            for k in order:
+                env = {**checkouts[k], "HFDEPLOY_CACHE_DIR": str(cache)}
+                shutil.rmtree(cache, ignore_errors=True)
+                rows[k].cold.append(timed_cpu(check, env))
+                rows[k].warm.append(timed_cpu(check, env))
     finally:
         shutil.rmtree(repo, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-    return statistics.median(floors), statistics.median(colds), statistics.median(warms)
+    return (
+        statistics.median(w for w, _ in floors),
+        statistics.median(c for _, c in floors),
+        rows,
+    )
 
 
 def target(size: int, findings: int) -> float | None:
@@ -245,61 +300,88 @@ def target(size: int, findings: int) -> float | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--checkout", help="measure the hfdeploy of this checkout")
+    parser.add_argument("--baseline", help="also measure this checkout, side by side")
     parser.add_argument("--sizes", default="100,1000,8000", help="module counts, comma-separated")
     parser.add_argument("--findings", default="0,20,200", help="PY001 findings, comma-separated")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each (the median is kept)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     counts = [int(s) for s in args.findings.split(",") if s]
-    if args.checkout:
-        checkout = str(Path(args.checkout).resolve())
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            [checkout, *filter(None, [os.environ.get("PYTHONPATH")])]
+    checkouts = [_environment(args.checkout)]
+    labels = ["this"]
+    if args.baseline:
+        checkouts.append(_environment(args.baseline))
+        labels.append("baseline")
+    for label, env in zip(labels, checkouts, strict=True):
+        where = subprocess.run(
+            [sys.executable, "-c", "import hfdeploy; print(hfdeploy.__file__)"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+            cwd=NEUTRAL,
+        ).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(Path(where).parent)],
+            check=False,
+            env=env,
         )
-    where = subprocess.run(
-        [sys.executable, "-c", "import hfdeploy; print(hfdeploy.__file__)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(where).parent)], check=False)
-    print(f"hfdeploy: {Path(where).parent}")
+        print(f"{label}: hfdeploy {Path(where).parent}")
 
     print(
         f"{os.cpu_count()} cores (check parses in parallel; the floor is one process), "
         f"repeat={args.repeat}"
     )
     print(
-        f"{'modules':>8} {'findings':>8} {'floor s':>8} {'cold s':>8} {'cold x':>7} "
-        f"{'warm s':>8} {'warm x':>7}  targets"
+        f"{'modules':>8} {'findings':>8} {'checkout':>8} {'floor s':>8} {'cold s':>8} "
+        f"{'cold x':>7} {'cpu x':>6} {'warm s':>8} {'warm x':>7} {'load':>5}  targets"
     )
     ok = True
     work = Path(tempfile.mkdtemp(prefix="hfdeploy-bench-"))
     try:
         for size in sizes:
             for findings in counts:
-                floor, cold, warm = measure(work, size, findings, args.repeat)
-                cold_target = target(size, findings)
-                hit = (cold_target is None or cold / floor <= cold_target) and warm / floor <= 0.2
-                ok = ok and hit
-                goal = f"cold <= {cold_target}, " if cold_target else ""
-                print(
-                    f"{size:>8} {findings:>8} {floor:>8.3f} {cold:>8.3f} {cold / floor:>7.2f} "
-                    f"{warm:>8.3f} {warm / floor:>7.2f}  {goal}warm <= 0.2 "
-                    f"{'ok' if hit else 'MISS'}",
-                    flush=True,
-                )
-        versions = [
-            timed([sys.executable, "-m", "hfdeploy", "--version"], dict(os.environ))
-            for _ in range(max(3, args.repeat))
-        ]
-        version = statistics.median(versions)
-        ok = ok and version <= 0.3
-        print(f"--version: {version:.3f} s (target <= 0.30)")
+                floor, floor_cpu, rows = measure(work, size, findings, args.repeat, checkouts)
+                load = os.getloadavg()[0]
+                for k, (label, row) in enumerate(zip(labels, rows, strict=True)):
+                    cold, warm = row.cold_wall(), row.warm_wall()
+                    cold_target = target(size, findings)
+                    hit = (
+                        cold_target is None or cold / floor <= cold_target
+                    ) and warm / floor <= 0.2
+                    if k == 0:
+                        ok = ok and hit
+                    goal = f"cold <= {cold_target}, " if cold_target else ""
+                    print(
+                        f"{size:>8} {findings:>8} {label:>8} {floor:>8.3f} {cold:>8.3f} "
+                        f"{cold / floor:>7.2f} {row.cold_cpu() / floor_cpu:>6.2f} {warm:>8.3f} "
+                        f"{warm / floor:>7.2f} {load:>5.2f}  {goal}warm <= 0.2 "
+                        f"{'ok' if hit else 'MISS'}",
+                        flush=True,
+                    )
+        for label, env in zip(labels, checkouts, strict=True):
+            versions = [
+                timed([sys.executable, "-m", "hfdeploy", "--version"], env)
+                for _ in range(max(3, args.repeat))
+            ]
+            version = statistics.median(versions)
+            if label == labels[0]:
+                ok = ok and version <= 0.3
+            print(f"{label}: --version: {version:.3f} s (target <= 0.30)")
         print("PASS" if ok else "MISS")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _environment(checkout: str | None) -> dict[str, str]:
+    """The environment that runs the hfdeploy of `checkout` (first on PYTHONPATH), or the
+    installed one."""
+    env = dict(os.environ)
+    if checkout:
+        path = str(Path(checkout).resolve())
+        env["PYTHONPATH"] = os.pathsep.join([path, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 if __name__ == "__main__":

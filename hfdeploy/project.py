@@ -251,7 +251,13 @@ class Project:
             all_files = sorted(set(self._files) | set(self._overlay), key=str)
         if suffix is None:
             return all_files
-        return [p for p in all_files if p.name.endswith(suffix)]
+        # Listed once per snapshot and suffix (checks ask for the Python files again and again).
+        chosen = self._memo.get(("files", suffix))
+        if chosen is None:
+            chosen = self._memo[("files", suffix)] = [
+                p for p in all_files if p.name.endswith(suffix)
+            ]
+        return list(chosen)
 
     def disk_entries(self) -> tuple[str, ...]:
         """What is on disk at the top of the project and one level below, ignored or not:
@@ -543,7 +549,19 @@ class Project:
 
         def find() -> list[PurePosixPath]:
             wanted = frozenset(names)
-            return [p for p in self.python_files() if not wanted.isdisjoint(self.identifiers(p))]
+            if self._overlay:
+                return [
+                    p for p in self.python_files() if not wanted.isdisjoint(self.identifiers(p))
+                ]
+            words = self._words
+            found = []
+            for p in self.python_files():
+                these = words.get(p)
+                if these is None:
+                    these = self.identifiers(p)
+                if not wanted.isdisjoint(these):
+                    found.append(p)
+            return found
 
         return self.memo(("files-mentioning", names), find)
 

@@ -170,9 +170,8 @@ def candidate_files(project: Project, *needles: str) -> list[Located]:
             if module is not None:
                 found.append(module)
         return found
-    pattern = re.compile("|".join(map(re.escape, needles)))
     for path, text in project.python_texts():
-        if pattern.search(text):
+        if any(needle in text for needle in needles):  # `in` scans faster than a regex
             module = located(project, path)
             if module is not None:
                 found.append(module)

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-from hfdeploy.pyparse import FailingSummary, summarise_failing
+from hfdeploy.pyparse import FailingSummary, parses, summarise_failing
 from hfdeploy.source import SourceFile, UnreadableFile, decode
 
 
@@ -26,10 +26,18 @@ def _as_syntax_error(failure: Exception | None) -> SyntaxError | None:
 
 def _parse_failure(path: PurePosixPath, text: str) -> Exception | None:
     """What parsing the text raises (one of `pyparse.PARSE_FAILURES`), or None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _parse_failure_quiet(path, text)
+
+
+def _parse_failure_quiet(path: PurePosixPath, text: str) -> Exception | None:
+    """`_parse_failure` where warnings are already silenced. Most files parse: that is
+    learned without building their tree (`pyparse.parses`), which nobody keeps here."""
+    if parses(text, str(path)):
+        return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(text, str(path), "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         return exc
     return None
@@ -54,9 +62,10 @@ def identifiers(text: str) -> frozenset[str]:
     return frozenset(w.lstrip(_DIGITS) if w[0] in _DIGITS else w for w in runs) - {""}
 
 
-Verdict = tuple[
-    str, "SourceFile", tuple[object, ...] | None, frozenset[str], "FailingSummary | None"
-]
+# A decoded file as its fields (text, encoding, BOM, digest): its path is the name sent beside
+# it, and a PurePosixPath costs more to unpickle than the rest of the file.
+Fields = tuple[str, str, bool, str]
+Verdict = tuple[str, Fields, tuple[object, ...] | None, frozenset[str], "FailingSummary | None"]
 
 
 def _syntax_worker(job: tuple[str, list[str], int, bool]) -> list[Verdict]:
@@ -68,33 +77,49 @@ def _syntax_worker(job: tuple[str, list[str], int, bool]) -> list[Verdict]:
     root, names, max_bytes, summarise = job
     inside = os.path.realpath(root).rstrip(os.sep) + os.sep
     out: list[Verdict] = []
-    for name in names:
-        path = PurePosixPath(name)
-        full = os.path.join(root, name)
-        try:
-            st = os.stat(full)
-            if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
-                continue  # a FIFO would block; the main process reports what it skips (HF001)
-            real = os.path.realpath(full)
-            if not real.startswith(inside):
-                continue  # outside the repository: the main process reports it, never reads it
-            with open(full, "rb") as handle:
-                source = decode(path, handle.read())
-        except (OSError, UnreadableFile):
-            continue  # the main process reads it again and reports it
-        failure = _parse_failure(path, source.text)
-        error = _as_syntax_error(failure)
-        verdict = (
-            None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
-        )
-        summary = None
-        if summarise and failure is not None:
+    # Where each directory really is, resolved once for its files (not once per file).
+    real_dirs: dict[str, str] = {}
+    with warnings.catch_warnings():  # set once for the share, not once per file
+        warnings.simplefilter("ignore")
+        for name in names:
+            path = PurePosixPath(name)
+            full = os.path.join(root, name)
             try:
-                summary = summarise_failing(source.text, str(path), failure)
-            except Exception:  # the main process does it again, in the check that needs it
-                summary = None
-        out.append((name, source, verdict, identifiers(source.text), summary))
+                st = os.lstat(full)
+                if stat.S_ISLNK(st.st_mode):
+                    st = os.stat(full)
+                    real = os.path.realpath(full)
+                else:
+                    folder, _, base = full.rpartition(os.sep)
+                    where = real_dirs.get(folder)
+                    if where is None:
+                        where = real_dirs[folder] = os.path.realpath(folder)
+                    real = os.path.join(where, base)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+                    continue  # a FIFO would block; the main process reports what it skips (HF001)
+                if not real.startswith(inside):
+                    continue  # outside the repository: the main process reports it, never reads it
+                with open(full, "rb") as handle:
+                    source = decode(path, handle.read())
+            except (OSError, UnreadableFile):
+                continue  # the main process reads it again and reports it
+            out.append(_verdict(name, path, source, summarise))
     return out
+
+
+def _verdict(name: str, path: PurePosixPath, source: SourceFile, summarise: bool) -> Verdict:
+    """What `_syntax_worker` sends back for one file it read (warnings already silenced)."""
+    failure = _parse_failure_quiet(path, source.text)
+    error = _as_syntax_error(failure)
+    verdict = None if error is None else (error.msg, error.args[1] if len(error.args) > 1 else None)
+    summary = None
+    if summarise and failure is not None:
+        try:
+            summary = summarise_failing(source.text, str(path), failure)
+        except Exception:  # the main process does it again, in the check that needs it
+            summary = None
+    fields = (source.text, source.encoding, source.bom, source.digest)
+    return (name, fields, verdict, identifiers(source.text), summary)
 
 
 PARALLEL_MIN_FILES = 400
@@ -108,9 +133,14 @@ class PendingScan:
     """Workers reading and parsing a share of the files each, while the caller goes on (it
     imports the checks meanwhile); `collect` waits for them."""
 
-    def __init__(self, pool: object, batches: object) -> None:
+    def __init__(
+        self, pool: object, batches: object, paths: dict[str, PurePosixPath] | None = None
+    ) -> None:
         self._pool = pool
         self._batches = batches
+        # The caller's own path objects: a dict lookup by the same object skips `__eq__`
+        # (written in Python for PurePosixPath), which thousands of lookups per file pay.
+        self._paths = paths or {}
 
     def collect(self) -> Scanned:
         results: Scanned = {}
@@ -127,8 +157,9 @@ class PendingScan:
             for batch in self._batches:  # type: ignore[attr-defined]
                 results: Scanned = {}
                 summaries: Summaries = {}
-                for name, source, error, words, summary in batch:
-                    path = PurePosixPath(name)
+                for name, fields, error, words, summary in batch:
+                    path = self._paths.get(name) or PurePosixPath(name)
+                    source = SourceFile(path, *fields)
                     verdict = None if error is None else SyntaxError(*error)
                     results[path] = (source, verdict, words)
                     if summary is not None:
@@ -163,7 +194,9 @@ def start_parallel_syntax_errors(
     chunks = [(root, names[i::shares], max_bytes, summarise) for i in range(shares)]
     try:
         pool = ProcessPoolExecutor(workers, mp_context=context)
-        return PendingScan(pool, pool.map(_syntax_worker, chunks))
+        return PendingScan(
+            pool, pool.map(_syntax_worker, chunks), dict(zip(names, paths, strict=True))
+        )
     except (OSError, RuntimeError):  # no /dev/shm, fork refused: go serial
         return None
 

@@ -6,7 +6,6 @@ makes the lookup "unavailable", so an outage never reads as "does not exist"."""
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import os
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-from urllib.request import url2pathname
 
 from packaging.utils import canonicalize_name
 
@@ -40,6 +38,15 @@ from hfdeploy.requirements.wheel_metadata import (
     wheel_metadata,
     wheel_top_levels,
 )
+
+
+def url2pathname(path: str) -> str:
+    """`urllib.request.url2pathname`, imported when a `file:` URL is read: urllib.request
+    brings http.client, ssl and email with it, which `check` need not load to start."""
+    from urllib.request import url2pathname as convert
+
+    return convert(path)
+
 
 TIMEOUT = (5.0, 20.0)  # connect, read (seconds)
 RETRIES = 2  # after the first try, for connection errors, timeouts, 429 and 5xx
@@ -320,6 +327,8 @@ def _max_age(headers: dict[str, str]) -> float:
     expires = headers.get("expires")
     if expires:
         try:
+            import email.utils  # deferred: only a fetch reads an Expires header
+
             return max(0.0, email.utils.parsedate_to_datetime(expires).timestamp() - time.time())
         except (TypeError, ValueError):
             pass

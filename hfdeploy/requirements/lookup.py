@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from email.parser import HeaderParser
 from typing import TYPE_CHECKING
 
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
@@ -166,6 +165,8 @@ def dependencies_of(project: Project, req: Declared, release: Release) -> list[R
     if text is None:
         return None
     out = []
+    from email.parser import HeaderParser  # deferred: read only for fetched metadata
+
     for line in HeaderParser().parsestr(text).get_all("Requires-Dist") or []:
         try:
             dep = Requirement(line)

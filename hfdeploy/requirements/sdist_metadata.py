@@ -24,9 +24,6 @@ import ast
 import configparser
 import io
 import re
-import tarfile
-import zipfile
-from email.parser import HeaderParser
 
 from packaging.version import InvalidVersion, Version
 
@@ -39,6 +36,9 @@ def sdist_requirements(data: bytes, filename: str) -> list[str] | None:
     """Requirement strings (markers kept as `; marker`) or None when the archive does not say."""
     if len(data) > MAX_BYTES:
         return None
+    import tarfile  # deferred, as the other archive and header readers here: only a lookup
+    import zipfile  # that fetched a source release reads one, and `check` should start fast
+
     try:
         members = _members(data, filename)
     except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError, ValueError):
@@ -81,6 +81,9 @@ def _members(data: bytes, filename: str) -> dict[str, str] | None:
         ):
             wanted.setdefault("requires.txt", _text(read))
 
+    import tarfile
+    import zipfile
+
     if filename.endswith(".zip"):
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
             for info in zipped.infolist():
@@ -112,6 +115,8 @@ def _text(read: object) -> str:
 
 
 def _static_requires_dist(pkg_info: str) -> list[str] | None:
+    from email.parser import HeaderParser
+
     headers = HeaderParser().parsestr(pkg_info)
     try:
         version = Version(headers.get("Metadata-Version", "0"))

@@ -406,3 +406,37 @@ def test_the_wheels_file_list_says_which_modules_a_distribution_installs(
     assert any(path.endswith("/argon2-cffi/") for path, _, _ in fake_index.log if "argon2" in path)
     again = check_tree(tmp_path, "RQ011", offline=True)  # the file lists are cached now
     assert [d.message for d in again] == [d.message for d in diags]
+
+
+def test_import_lines_finds_what_the_pattern_finds_at_every_line():
+    """The pre-filtered search (`_import_lines`: the pattern tried only at the start of lines
+    that contain `import`) yields exactly the matches of `_IMPORT_LINE.finditer`."""
+    import random
+
+    from hfdeploy.requirements.imports import _IMPORT_LINE, _import_lines
+
+    pieces = [
+        "import",
+        "from",
+        " ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\r",
+        "x",
+        "a.b",
+        ".",
+        ",",
+        "as",
+        "#",
+        "important",
+        "(",
+        ")",
+        '"',
+    ]
+    rng = random.Random(10)
+    texts = ["", "import os\n", "from a import b", "  import a as b, c\nx = 'import y'\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(20000)]
+    for text in texts:
+        expected = [(m.span(), m.groupdict()) for m in _IMPORT_LINE.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _import_lines(text)] == expected, repr(text)
