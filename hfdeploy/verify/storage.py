@@ -268,14 +268,18 @@ def check_storage(
             if outcome.ok or outcome.tested in reported:
                 continue  # one finding per directory: the first target names the best reason
             reported.add(outcome.tested)
-            report.unwritable.append(outcome.tested)
             who = (
                 f"uid {user} (what Spaces run)"
                 if user
                 else "the app's user" + (f" (uid {report.uid})" if report.uid is not None else "")
             )
             legacy = "legacy" in (report.builder or "") and workdir_after_user(project)
-            report.findings.append(_storage_finding(outcome, who, sqlite, legacy))
+            problem = _storage_finding(outcome, who, sqlite, legacy)
+            report.findings.append(problem)
+            if problem.severity is Severity.ERROR:
+                # what `fix --verify` repairs: a directory the app needs, not a WORKDIR that
+                # nothing writes in (a warning; repairing it would hide the real failure)
+                report.unwritable.append(outcome.tested)
 
 
 def _storage_finding(
