@@ -44,6 +44,7 @@ class Schema:
     bases: tuple[Base, ...]
     table_modules: tuple[PurePosixPath, ...]  # files that define table classes
     created: bool  # something in the code creates tables already
+    names: tuple[str, ...] = ()  # the tables' `__tablename__`s, as written
 
 
 def _base_names(node: ast.ClassDef) -> list[str]:
@@ -54,6 +55,7 @@ def schema(project: Project) -> Schema:
     def collect() -> Schema:
         bases: dict[str, Base] = {}
         tables: set[PurePosixPath] = set()
+        table_names: list[str] = []
         created = False
         for module in candidate_files(
             project,
@@ -87,13 +89,28 @@ def schema(project: Project) -> Schema:
                 if any(k.arg == "table" for k in node.keywords) and "sqlmodel" in module.text:
                     bases.setdefault("SQLModel", Base("SQLModel", "sqlmodel"))
                     tables.add(module.path)
-                elif any(
-                    isinstance(s, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "__tablename__" for t in s.targets)
-                    for s in node.body
-                ):
-                    tables.add(module.path)
-        return Schema(tuple(bases.values()), tuple(sorted(tables, key=str)), created)
+                else:
+                    named = [
+                        s
+                        for s in node.body
+                        if isinstance(s, ast.Assign)
+                        and any(
+                            isinstance(t, ast.Name) and t.id == "__tablename__" for t in s.targets
+                        )
+                    ]
+                    if named:
+                        tables.add(module.path)
+                    table_names.extend(
+                        s.value.value
+                        for s in named
+                        if isinstance(s.value, ast.Constant) and isinstance(s.value.value, str)
+                    )
+        return Schema(
+            tuple(bases.values()),
+            tuple(sorted(tables, key=str)),
+            created,
+            tuple(dict.fromkeys(table_names)),
+        )
 
     return project.memo("db-schema", collect)
 

@@ -30,6 +30,13 @@ _INTERPOLATION = re.compile(r"%%|%\([^)]*\)s")
 _REWRITE = re.compile(r"""(['"])\^?postgres:(?://)?\1""")
 # Where a database URL may start, anywhere in a file.
 _URL_ANYWHERE = re.compile(r"\b" + URL_TEXT.pattern.split("://", 1)[0] + "://")
+# Which library reads a module's SQLite URLs: Tortoise ORM (`sqlite://app.db`), or one of the
+# libraries that read them as SQLAlchemy does (`sqlite:///app.db`).
+_TORTOISE_IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+tortoise\b", re.MULTILINE)
+_SQLALCHEMY_STYLE_IMPORT = re.compile(
+    r"^[ \t]*(?:from|import)[ \t]+(?:sqlalchemy|sqlmodel|databases|ormar|peewee|playhouse)\b",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class FoundUrl:
     tracked: bool  # committed (or not ignored): reaches the Space repository
     # a default the environment overrides: `os.getenv("X", "<url>")`, a settings field's default
     overridable: bool = False
+    tortoise: bool = False  # Tortoise ORM reads it (`sqlite://app.db`): see `parse_url`
 
     def span_of(self, start: int, end: int) -> Span:
         """File span of `url.text[start:end]`."""
@@ -71,15 +79,40 @@ def database_urls(project: Project) -> list[FoundUrl]:
     return project.memo("db-urls", collect)
 
 
+def tortoise_reads(project: Project, text: str | None = None) -> bool:
+    """Whether Tortoise ORM reads the SQLite URLs of a module with this source (`text`), or of
+    the project's `.env` files (None): the module imports `tortoise`; or it imports no ORM and
+    the app's code imports Tortoise and none of the libraries that read SQLite URLs as
+    SQLAlchemy does (a settings module that only holds the URL)."""
+    if text is not None:
+        if _TORTOISE_IMPORT.search(text):
+            return True
+        if _SQLALCHEMY_STYLE_IMPORT.search(text):
+            return False
+
+    def collect() -> bool:
+        tortoise = False
+        for path, source in project.python_texts():
+            if is_test_file(path):
+                continue
+            if _SQLALCHEMY_STYLE_IMPORT.search(source):
+                return False
+            tortoise = tortoise or bool(_TORTOISE_IMPORT.search(source))
+        return tortoise
+
+    return project.memo("db-tortoise-reads", collect)
+
+
 def _listed(project: Project, path: PurePosixPath) -> bool:
     return project.is_tracked(path) if project.is_git else path in set(project.files())
 
 
 def _env_urls(project: Project) -> list[FoundUrl]:
     found = []
+    tortoise = tortoise_reads(project)
     for env in env_files(project):
         for entry in env.entries:
-            url = parse_url(entry.value)
+            url = parse_url(entry.value, tortoise)
             if url is None:
                 continue
             written = (project.text(env.path) or "")[entry.value_span.start : entry.value_span.end]
@@ -95,6 +128,7 @@ def _env_urls(project: Project) -> list[FoundUrl]:
                     editable=written == entry.value,
                     placeholder=env.placeholder,
                     tracked=_listed(project, env.path),
+                    tortoise=tortoise,
                 )
             )
     return found
@@ -144,10 +178,11 @@ def _python_urls(project: Project) -> list[FoundUrl]:
     for module in candidate_files(project, "://"):
         if is_test_file(module.path) or not _URL_ANYWHERE.search(module.text):
             continue
+        tortoise = tortoise_reads(project, module.text)
         for node in module.nodes_matching(_URL_ANYWHERE):
             if isinstance(module.parent_of(node), ast.JoinedStr):
                 continue  # the text pieces of an f-string: the f-string itself is looked at
-            url = _literal_url(module, node)
+            url = _literal_url(module, node, tortoise)
             if url is not None:
                 parts, span, complete = url
                 found.append(
@@ -163,6 +198,7 @@ def _python_urls(project: Project) -> list[FoundUrl]:
                         placeholder=False,
                         tracked=True,
                         overridable=_overridable(module, node),
+                        tortoise=tortoise,
                     )
                 )
     return found
@@ -209,12 +245,14 @@ def is_test_file(path: PurePosixPath) -> bool:
     )
 
 
-def _literal_url(module: Located, node: ast.AST) -> tuple[UrlParts, Span, bool] | None:
+def _literal_url(
+    module: Located, node: ast.AST, tortoise: bool = False
+) -> tuple[UrlParts, Span, bool] | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         if not URL_TEXT.fullmatch(node.value) or node.value.endswith("://"):
             return None
         span = module.literal_span(node)
-        parts = parse_url(node.value)
+        parts = parse_url(node.value, tortoise)
         return (parts, span, True) if span is not None and parts is not None else None
     if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
         head = node.values[0].value
@@ -223,7 +261,7 @@ def _literal_url(module: Located, node: ast.AST) -> tuple[UrlParts, Span, bool] 
         outer = module.span(node)
         written = module.text[outer.start : outer.end]
         at = written.find(head)
-        parts = parse_url(head)
+        parts = parse_url(head, tortoise)
         if at == -1 or at > 5 or parts is None or "{" in head or "\\" in head:
             return None
         return parts, Span(outer.start + at, outer.start + at + len(head)), False

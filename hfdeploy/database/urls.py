@@ -79,14 +79,20 @@ class UrlParts:
         return self.text[: self.password[0]] + "***" + self.text[self.password[1] :]
 
 
-def parse_url(text: str) -> UrlParts | None:
+def parse_url(text: str, tortoise: bool = False) -> UrlParts | None:
+    """`tortoise`: the URL is Tortoise ORM's, whose SQLite file is everything after `sqlite://`
+    (`sqlite://app.db` is `app.db`, `sqlite:///data/app.db` is `/data/app.db`), where SQLAlchemy,
+    `databases`, ormar and peewee's `db_url` drop one more slash (`sqlite:///app.db` is `app.db`,
+    `sqlite:////data/app.db` is `/data/app.db`)."""
     match = _SCHEME.match(text)
     if match is None:
         return None
     dialect, driver = match.group("dialect"), match.group("driver")
     rest_at = match.end()
     if dialect == "sqlite":
-        path = text[rest_at:].split("?", 1)[0].removeprefix("/")
+        path = text[rest_at:].split("?", 1)[0]
+        if not tortoise:
+            path = path.removeprefix("/")
         return UrlParts(text, dialect, driver, match.end() - 3, None, None, None, None, path)
     rest = text[rest_at:]
     at = _credentials_end(rest)

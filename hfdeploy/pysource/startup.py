@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from hfdeploy.pysource.app_discovery import discover_app
 from hfdeploy.pysource.app_modules import AppModule, callee, load_module
+from hfdeploy.pysource.writes import SQLITE_CONNECTS, SQLITE_DATABASES
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -357,6 +358,18 @@ def _call(
         and _literal_str(first if first is not None else _keyword(node, "url")) is not None
     ):
         found.builds_urls = True  # an absolute URL from the request (a literal path is relative)
+    opener = _sqlite_opener(node, name)
+    if opener is not None:
+        database = first if first is not None else _keyword(node, "database")
+        text = _literal_str(database)
+        if text is not None and (text in ("", ":memory:") or text.startswith("file:")):
+            return  # in memory, or a URI whose path this does not read
+        ref = _path_ref(database, consts) if database is not None else None
+        if ref is not None:
+            # peewee opens the file at the first query, in whichever request makes it
+            first_use = at_start and opener in SQLITE_CONNECTS
+            found.writes.append(Use(path, node, opener, first_use, _parent(ref)))
+        return
     if name in _LOG_FILES and first is not None:
         ref = _path_ref(first, consts)
         if ref is not None:
@@ -460,6 +473,17 @@ def _call(
         return
     if name == "set_cookie" and isinstance(node.func, ast.Attribute):
         found.cookies.append(Use(path, node, "set_cookie", at_start))
+
+
+def _sqlite_opener(node: ast.Call, name: str) -> str | None:
+    """`sqlite3.connect`, `aiosqlite.connect` or a peewee SQLite database class, else None."""
+    if name in SQLITE_DATABASES:
+        return name
+    func = node.func
+    if name == "connect" and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        dotted = f"{func.value.id}.connect"
+        return dotted if dotted in SQLITE_CONNECTS else None
+    return None
 
 
 def _parent(ref: PathRef) -> PathRef:

@@ -26,6 +26,8 @@ _NEEDLES = (
     "shutil.",
     "touch(",
     "sqlite3",
+    "aiosqlite",
+    "Database(",
     "from_pretrained",
     "hf_hub_download",
     "snapshot_download",
@@ -51,6 +53,15 @@ def names_its_cache(node: ast.Call) -> bool:
     """Whether a model download call says where its files go (not `~/.cache`)."""
     return any(k.arg in _CACHE_KEYWORDS for k in node.keywords)
 
+
+# What opens a SQLite file by its path: `sqlite3.connect(path)` and `aiosqlite.connect(path)`
+# (the file opens there and then), peewee's SQLite databases (at their first query: the
+# constructor only records the path).
+SQLITE_CONNECTS = frozenset({"sqlite3.connect", "aiosqlite.connect"})
+SQLITE_DATABASES = frozenset(
+    {"SqliteDatabase", "SqliteExtDatabase", "CSqliteExtDatabase", "SqliteQueueDatabase",
+     "APSWDatabase"}
+)  # fmt: skip
 
 _TEMPORARY = ("/tmp", "tempfile", "gettempdir", "TemporaryDirectory", "NamedTemporaryFile")
 
@@ -155,10 +166,10 @@ def _write(node: ast.Call) -> tuple[str, str] | None:
     if last == "basicConfig" and any(k.arg == "filename" for k in node.keywords):
         keyword = next(k for k in node.keywords if k.arg == "filename")
         return None if _temporary(keyword.value) else ("logging.basicConfig(filename=...)", "file")
-    if name == "sqlite3.connect" and target is not None:
-        if isinstance(target, ast.Constant) and target.value == ":memory:":
+    if (name in SQLITE_CONNECTS or last in SQLITE_DATABASES) and target is not None:
+        if isinstance(target, ast.Constant) and target.value in ("", ":memory:"):
             return None
-        return "sqlite3.connect()", "file"
+        return f"{name}()", "file"
     if last in _MODEL_DOWNLOADS and not names_its_cache(node):
         if last == "pipeline" and name != "pipeline":
             return None  # `redis.pipeline()` and friends

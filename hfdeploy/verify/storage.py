@@ -114,9 +114,9 @@ def write_targets(project: Project, env: dict[str, str], workdir: str) -> list[W
     for name, value in sorted(env.items()):
         if (path := sqlite_path(value, workdir)) is not None:
             targets.append(WriteTarget(path, f"SQLite database ({name})", is_file=True))
-    for where, url in discovered_database_urls(project):
-        if (path := sqlite_path(url, workdir)) is not None:
-            targets.append(WriteTarget(path, f"SQLite database ({where})", is_file=True))
+    for where, database in discovered_database_files(project):
+        path = posixpath.normpath(posixpath.join(workdir, database))
+        targets.append(WriteTarget(path, f"SQLite database ({where})", is_file=True))
     if env.get(DATA_DIR_ENV):
         targets.append(WriteTarget(posixpath.join(workdir, env[DATA_DIR_ENV]), DATA_DIR_ENV))
     targets.append(WriteTarget(workdir, "WORKDIR"))
@@ -148,16 +148,19 @@ def caching_imports(project: Project) -> list[str]:
     return sorted(project_imports(project) & CACHING_IMPORTS)
 
 
-def discovered_database_urls(project: Project) -> list[tuple[str, str]]:
-    """(where, url) for each URL the database checks found that reaches the Space."""
+def discovered_database_files(project: Project) -> list[tuple[str, str]]:
+    """(where, file) for each SQLite file the database checks found that reaches the Space, as
+    the library that opens it reads its URL (Tortoise's `sqlite://app.db` is `app.db`)."""
     try:
-        from hfdeploy.database.sources import database_urls
+        from hfdeploy.database.sources import sqlite_files
     except ImportError:  # optional: verify then relies on the environment, DATA_DIR and WORKDIR
         return []
     return [
-        (str(found.path), found.url.text)
-        for found in database_urls(project)
-        if found.deployed and found.complete and found.url.is_sqlite
+        (str(found.path), url.database)
+        for found, url in sqlite_files(project)
+        if url.database
+        and not url.database.startswith(("%(", "file:", "$"))
+        and "{" not in url.database
     ]
 
 
@@ -190,13 +193,14 @@ def workdir_after_user(project: Project) -> bool:
     return False
 
 
-def uses_sqlite(project: Project, env: dict[str, str]) -> bool:
-    """Whether the served app opens a SQLite file: a SQLite URL in the container's environment,
-    or one the database domain finds in what reaches the Space (a URL it cannot resolve whole,
-    such as an f-string, too). Not a mention in tests, docs or an in-memory database."""
-    for value in env.values():
-        if sqlite_path(value, "/") is not None:
-            return True
+def uses_sqlite(project: Project) -> bool:
+    """Whether the served app may open a SQLite file in its working directory that no write
+    target names: one the database domain finds in what reaches the Space but whose path it
+    cannot resolve (an f-string such as `f"sqlite:///{BASE}/app.db"`). A URL whose file is
+    known (the container's environment, verify's own placeholder under /tmp or DATA_DIR, a
+    literal in the code) is a write target of its own, tested and reported for its directory;
+    it does not make a root-owned WORKDIR that holds no database an error. Not a mention in
+    tests, docs or an in-memory database."""
     try:
         from hfdeploy.database.sources import database_urls
     except ImportError:
@@ -207,6 +211,8 @@ def uses_sqlite(project: Project, env: dict[str, str]) -> bool:
             continue
         if ":memory:" in url.text or "mode=memory" in url.text:
             continue
+        if found.complete and url.database:
+            continue  # a file at a known path: its own write target
         return True
     return False
 
@@ -249,7 +255,7 @@ def check_storage(
         report.uid == 0 or (container is None and config.user in ("", "root", "0"))
     ):
         users.append(str(SPACE_UID))  # what Spaces run the image as
-    sqlite = uses_sqlite(project, {**config.env, **env})
+    sqlite = uses_sqlite(project)
     reported: set[str] = set()
     for user in users:
         if container is not None:
@@ -262,14 +268,18 @@ def check_storage(
             if outcome.ok or outcome.tested in reported:
                 continue  # one finding per directory: the first target names the best reason
             reported.add(outcome.tested)
-            report.unwritable.append(outcome.tested)
             who = (
                 f"uid {user} (what Spaces run)"
                 if user
                 else "the app's user" + (f" (uid {report.uid})" if report.uid is not None else "")
             )
             legacy = "legacy" in (report.builder or "") and workdir_after_user(project)
-            report.findings.append(_storage_finding(outcome, who, sqlite, legacy))
+            problem = _storage_finding(outcome, who, sqlite, legacy)
+            report.findings.append(problem)
+            if problem.severity is Severity.ERROR:
+                # what `fix --verify` repairs: a directory the app needs, not a WORKDIR that
+                # nothing writes in (a warning; repairing it would hide the real failure)
+                report.unwritable.append(outcome.tested)
 
 
 def _storage_finding(

@@ -82,6 +82,24 @@ def test_parse_url_reads_sqlite_paths(url: str, database: str) -> None:
     assert parts is not None and parts.is_sqlite and parts.database == database
 
 
+@pytest.mark.parametrize(
+    ("url", "database"),
+    [
+        # what tortoise.backends.base.config_generator.expand_db_url gives as `file_path`
+        ("sqlite://reading.sqlite3", "reading.sqlite3"),
+        ("sqlite:///var/lib/shelf/shelf.sqlite3", "/var/lib/shelf/shelf.sqlite3"),
+        ("sqlite://./data/events.sqlite3", "./data/events.sqlite3"),
+        ("sqlite:////tmp/app.db", "//tmp/app.db"),
+        ("sqlite://db.sqlite3?journal_mode=DELETE", "db.sqlite3"),
+    ],
+)
+def test_parse_url_reads_tortoise_sqlite_paths(url: str, database: str) -> None:
+    parts = parse_url(url, tortoise=True)
+    assert parts is not None and parts.is_sqlite and parts.database == database
+    # SQLAlchemy's reading of the same text drops one more slash
+    assert parse_url(url).database == database.removeprefix("/")  # type: ignore[union-attr]
+
+
 def test_parse_url_ignores_other_schemes() -> None:
     assert parse_url("redis://:pw@cache:6379/0") is None
     assert parse_url("https://example.com") is None

@@ -29,6 +29,10 @@ def writes(tmp_path: Path, code: str, name: str = "app/main.py") -> list[tuple[s
         ("shutil.copyfileobj(src, dst)", []),
         ("shutil.copy(src, 'uploads/')", [("shutil.copy()", "file")]),
         ("sqlite3.connect('app.db')", [("sqlite3.connect()", "file")]),
+        ("sqlite3.connect(':memory:')", []),
+        ("aiosqlite.connect('app.db')", [("aiosqlite.connect()", "file")]),
+        ("db = SqliteDatabase('shop.db')", [("SqliteDatabase()", "file")]),
+        ("db = peewee.SqliteDatabase(':memory:')", []),
         (
             "AutoModel.from_pretrained('bert-base-uncased')",
             [("AutoModel.from_pretrained()", "cache")],
@@ -77,3 +81,32 @@ def test_only_modules_the_app_imports_count(tmp_path: Path) -> None:
         },
     )
     assert [str(w.path) for w in file_writes(project_for(tmp_path))] == ["routes.py"]
+
+
+def test_sqlite_files_opened_by_path_are_writes_of_the_start_or_of_a_request(
+    tmp_path: Path,
+) -> None:
+    """`sqlite3.connect` at module level opens the file at start; peewee's database opens it
+    at its first query, so it is a write of whichever request makes one."""
+    from hfdeploy.pysource.startup import startup
+
+    make_tree(
+        tmp_path,
+        {
+            "main.py": (
+                "import sqlite3\n\nfrom fastapi import FastAPI\nfrom peewee import SqliteDatabase\n\n"
+                "app = FastAPI()\nnotes = sqlite3.connect('data/notes.db')\n"
+                "shop = SqliteDatabase(database='shop.db')\n"
+                "memory = sqlite3.connect(':memory:')\n"
+                "uri = sqlite3.connect('file:cache?mode=memory', uri=True)\n"
+            )
+        },
+    )
+    found = [
+        (use.kind, use.at_start, use.target.value if use.target else None)
+        for use in startup(project_for(tmp_path)).writes
+    ]
+    assert found == [
+        ("sqlite3.connect", True, "data"),
+        ("SqliteDatabase", False, "."),
+    ]

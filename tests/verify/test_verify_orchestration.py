@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from hfdeploy.diagnostics import Severity
 from hfdeploy.verify.docker_client import BuildFailed, DockerFailure, ImageConfig
 from hfdeploy.verify.settings import VerifyOptions
 from hfdeploy.verify.verify import verify_project
@@ -282,3 +283,48 @@ def test_an_answer_from_another_server_does_not_count_once_the_container_stopped
     fake = StopsAfterFirstLook(log="ValueError: invalid literal for int()\n")
     report = run(tmp_path, fake)
     assert codes(report)[0] == "RT003" and report.start_seconds is None
+
+
+_DATABASE_FROM_ENV = (
+    "import os\n\nfrom fastapi import FastAPI\nfrom sqlalchemy import create_engine\n\n"
+    "engine = create_engine(os.environ['DATABASE_URL'])\napp = FastAPI()\n"
+)
+
+
+def test_a_root_owned_workdir_holding_no_database_is_a_warning_and_no_repair(
+    tmp_path: Path,
+) -> None:
+    """The app gets verify's SQLite placeholder, a file under /tmp: a WORKDIR uid 1000 cannot
+    write holds no database, so it is a warning, and `fix --verify` is not sent to repair it
+    (that would hide the failure that matters)."""
+    fake = FakeDocker(
+        config=ImageConfig("", "/app", {}, ("uvicorn",), ()),
+        uids={None: "0"},
+        write_output="ok\tf:/tmp/app.db\t/tmp\ndenied\td:/app\t/app\n",
+    )
+    report = run(tmp_path, fake, {"main.py": _DATABASE_FROM_ENV})
+    assert fake.created["env"]["DATABASE_URL"] == "sqlite:////tmp/app.db"
+    problem = report.findings[codes(report).index("RT006")]
+    assert problem.severity is Severity.WARNING, problem
+    assert not any("SQLite needs" in note for note in problem.notes)
+    assert report.unwritable == [] and report.exit_code == 0
+
+
+def test_a_root_owned_workdir_that_may_hold_a_database_of_unknown_place_is_an_error(
+    tmp_path: Path,
+) -> None:
+    fake = FakeDocker(
+        config=ImageConfig("", "/app", {}, ("uvicorn",), ()),
+        uids={None: "0"},
+        write_output="denied\td:/app\t/app\n",
+    )
+    code = (
+        "import os\n\nfrom fastapi import FastAPI\nfrom sqlalchemy import create_engine\n\n"
+        "NAME = os.getenv('DB_NAME', 'shop')\n"
+        "engine = create_engine(f'sqlite:///{NAME}.db')\napp = FastAPI()\n"
+    )
+    report = run(tmp_path, fake, {"main.py": code})
+    problem = report.findings[codes(report).index("RT006")]
+    assert problem.severity is Severity.ERROR
+    assert any("SQLite needs" in note for note in problem.notes)
+    assert report.unwritable == ["/app"] and report.exit_code == 1

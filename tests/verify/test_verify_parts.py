@@ -475,3 +475,24 @@ def test_an_empty_image_env_does_not_replace_a_placeholder() -> None:
     )
     _placeholders_for_what_the_image_lacks({}, config, report)
     assert [e.name for e in report.env] == ["APP_PORT", "TOKEN"]
+
+
+def test_write_targets_read_a_tortoise_url_as_tortoise_does(tmp_path: Path) -> None:
+    project = project_for(
+        make_tree(
+            tmp_path,
+            {
+                "main.py": (
+                    "from fastapi import FastAPI\n"
+                    "from tortoise.contrib.fastapi import register_tortoise\n\n"
+                    "app = FastAPI()\nregister_tortoise(app, db_url='sqlite://data/app.sqlite3',"
+                    " modules={'models': ['models']})\n"
+                )
+            },
+        )
+    )
+    targets = storage.write_targets(project, {}, "/srv")
+    assert [(t.argument, t.reason) for t in targets] == [
+        ("f:/srv/data/app.sqlite3", "SQLite database (main.py)"),
+        ("d:/srv", "WORKDIR"),
+    ]

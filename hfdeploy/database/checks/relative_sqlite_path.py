@@ -13,8 +13,9 @@ from hfdeploy.space import BUCKET_MOUNT, DATA_DIR, DATA_DIR_ENV
 
 class RelativeSqlitePath(Check):
     """## What it does
-    Finds SQLite URLs with a relative path (`sqlite:///./app.db`, `sqlite:///app.db`) in code,
-    `alembic.ini` and committed `.env` files.
+    Finds SQLite URLs with a relative path (`sqlite:///./app.db`, `sqlite:///app.db`; for
+    Tortoise ORM, which reads everything after `sqlite://` as the path, `sqlite://app.db`) in
+    code, `alembic.ini` and committed `.env` files.
 
     ## Why is this bad?
     A relative path resolves against the process's working directory: in the container, the
@@ -47,6 +48,8 @@ class RelativeSqlitePath(Check):
                 continue
             if path.startswith(("/", "%(", ":memory:", "file:")):
                 continue
+            # Tortoise reads everything after `sqlite://` as the path; SQLAlchemy one slash less.
+            scheme = "sqlite://" if found.tortoise else "sqlite:///"
             yield self.diagnostic(
                 f"SQLite file `{path}` is relative to the working directory: on a Space that is the "
                 f"image's WORKDIR, which uid 1000 may not be able to write (`unable to open database "
@@ -55,7 +58,7 @@ class RelativeSqlitePath(Check):
                 span=found.written,
                 notes=(
                     (
-                        f"Put it under ${DATA_DIR_ENV}: `f\"sqlite:///{{os.getenv('{DATA_DIR_ENV}', 'data')}}/"
+                        f"Put it under ${DATA_DIR_ENV}: `f\"{scheme}{{os.getenv('{DATA_DIR_ENV}', 'data')}}/"
                         f'{path.rsplit("/", 1)[-1]}"` (the generated Dockerfile sets {DATA_DIR_ENV}={DATA_DIR}, '
                         f"owned by uid 1000) and create the directory at start."
                     ),

@@ -32,8 +32,10 @@ class SchemaCreatedInUnusedCode(Check):
     runs. The tables are then never created: on a new database (a Space's SQLite file is new at
     every restart; a new PostgreSQL or MySQL database) every route that queries them fails with
     `relation "..." does not exist` or `no such table` — a 500 for the user. It is an error when
-    the engine gets SQLite on a Space, a warning when it may get a server whose database
-    already has the tables.
+    the engine gets SQLite on a Space (a URL written in the code, not a fallback a Space secret
+    replaces): that file is always new. It is a warning when the URL comes from the Space's
+    variables and may name a server whose database already has the tables, made outside the
+    repository: the message says that this is what the app then depends on.
 
     ## Example
     ```python
@@ -95,11 +97,23 @@ class SchemaCreatedInUnusedCode(Check):
             )
         else:
             why = f"nothing calls `{name}()`"
-        database = (
-            f"the engine gets a new SQLite database on a Space ({sqlite}), so "
-            if sqlite
-            else "on a new database "
-        )
+        tables = schema(project).names
+        shown = ", ".join(f"`{t}`" for t in tables[:_SHOWN])
+        shown += f" and {len(tables) - _SHOWN} more" if len(tables) > _SHOWN else ""
+        table = tables[0] if tables else "..."
+        if sqlite:
+            consequence = (
+                f"the engine gets a new SQLite database on a Space ({sqlite}), so every route "
+                f"that queries them fails with `no such table: {table}`"
+            )
+        else:
+            consequence = (
+                "every route that queries them fails with "
+                f'`relation "{table}" does not exist` (`no such table` on SQLite) unless the '
+                "database the Space's URL names already has them, created outside this "
+                "repository (a new database, such as `hfdeploy verify`'s throwaway server, "
+                "never has them)"
+            )
         fix = _pass_lifespan(first) if first.lifespan else None
         notes = []
         if fix is None:
@@ -109,15 +123,18 @@ class SchemaCreatedInUnusedCode(Check):
                 else f"Call `{name}()` at start: from a lifespan passed to `FastAPI(lifespan=...)`."
             )
         yield self.diagnostic(
-            f"The tables are created only in `{name}()` ({where}), which never runs: {why}. "
-            f"Nothing else creates them: {database}every route that queries them fails with "
-            '`relation "..." does not exist` (`no such table` on SQLite)',
+            f"The tables{f' ({shown})' if shown else ''} are created only in `{name}()` "
+            f"({where}), which never runs: {why}. Nothing else in the repository creates "
+            f"them: {consequence}",
             path=first.module.path,
             span=first.module.span(first.node),
             fix=fix,
             notes=notes,
             severity=severity,
         )
+
+
+_SHOWN = 3
 
 
 def unused_lifespan_fix(project: Project) -> Fix | None:

@@ -17,7 +17,7 @@ from hfdeploy.dockerfile.writable import (
     start_directory,
 )
 from hfdeploy.pycode import located
-from hfdeploy.pysource.startup import Use, startup
+from hfdeploy.pysource.startup import SQLITE_CONNECTS, SQLITE_DATABASES, Use, startup
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
@@ -33,7 +33,10 @@ class WriteDeniedAtRuntime(Check):
     directory) when `HOME`/`HF_HOME` is unset or points at a root-owned directory; directories
     the code creates (`os.makedirs("uploads")`, `Path(...).mkdir()`) or files it opens for
     writing, relative to a root-owned working directory; the directory of a SQLite database
-    file the app opens (`sqlite:///./app.db` resolves against the image's `WORKDIR`); and
+    file the app opens, by URL (`sqlite:///./app.db` resolves against the image's `WORKDIR`;
+    so does Tortoise ORM's `sqlite://app.db`) or by path (`sqlite3.connect("app.db")`,
+    `aiosqlite.connect(...)`, peewee's `SqliteDatabase("app.db")`, which opens it at its first
+    query); and
     `/data`, which exists only when a storage bucket is mounted there.
 
     It follows the Dockerfile's final stage: who owns each directory (`useradd -m`, `mkdir`
@@ -227,10 +230,13 @@ class WriteDeniedAtRuntime(Check):
         owner = iu.created_as(target) or "/"
         fix = grant_fix(iu, target)
         verb = "creates" if use.kind in ("makedirs", "mkdir") else "writes in"
+        error = "`PermissionError: [Errno 13] Permission denied`"
+        if use.kind in SQLITE_CONNECTS or use.kind in SQLITE_DATABASES:
+            verb = "opens a SQLite file in"  # and creates it, with its -journal/-wal files
+            error = "`sqlite3.OperationalError: unable to open database file`"
         return self.diagnostic(
             f"`{use.kind}` {self._where(use)} {verb} `{target}`, but `{owner}` belongs to root "
-            f"in the image and the Space runs as uid 1000: "
-            f"`PermissionError: [Errno 13] Permission denied`",
+            f"in the image and the Space runs as uid 1000: {error}",
             path=use.path,
             span=node_span(project, use),
             fix=fix,

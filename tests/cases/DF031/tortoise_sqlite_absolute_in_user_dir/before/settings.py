@@ -1,0 +1,4 @@
+TORTOISE_ORM = {
+    "connections": {"default": "sqlite:///var/lib/shelf/shelf.sqlite3"},
+    "apps": {"models": {"models": ["models"], "default_connection": "default"}},
+}
