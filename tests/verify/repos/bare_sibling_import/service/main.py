@@ -1,5 +1,4 @@
 from fastapi import FastAPI
-
 from routes import router  # a sibling, importable only with service/ on PYTHONPATH
 
 app = FastAPI()
