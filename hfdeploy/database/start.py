@@ -27,6 +27,7 @@ def image_start(project: Project) -> Start | None:
 
     def collect() -> Start | None:
         try:
+            from hfdeploy.dockerfile.server import repo_path
             from hfdeploy.dockerfile.stage import runtime
         except ImportError:
             return None
@@ -38,8 +39,16 @@ def image_start(project: Project) -> Start | None:
         texts = [command]
         for word in command.replace('"', " ").replace("'", " ").replace(",", " ").split():
             name = word.strip("[]").removeprefix("./").removeprefix("/app/")
-            if name and not name.startswith("-") and project.exists(PurePosixPath(name)):
-                texts.append(project.text(PurePosixPath(name)) or "")
+            if not name or name.startswith("-"):
+                continue
+            # A script named by its path in the image (`/startup.sh` copied from the root).
+            if name.startswith("/"):  # a path in the image: never probed as a repository path
+                path = repo_path(project, rt, name)
+            else:
+                path = PurePosixPath(name) if project.exists(PurePosixPath(name)) else None
+                path = path or (repo_path(project, rt, name) if "/" in name else None)
+            if path is not None:
+                texts.append(project.text(path) or "")
         return Start(command, "\n".join(texts))
 
     return project.memo("db-image-start", collect)

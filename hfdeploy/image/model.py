@@ -370,7 +370,10 @@ class Image:
         return self._per_install[key]
 
     def _read_install(self, install: InstallStep) -> tuple[frozenset[str], bool]:
-        from hfdeploy.requirements.tool_locks import locked_distributions
+        from hfdeploy.requirements.tool_locks import (
+            locked_distributions,
+            pipenv_locked_distributions,
+        )
 
         names: set[str] = set()
         complete = install.readable
@@ -388,7 +391,14 @@ class Image:
                     continue
                 complete = False
                 source = Source("pyproject", PYPROJECT)
-            if source.kind == "pipenv" or source.path is None:
+            if source.kind == "pipenv":
+                pinned = pipenv_locked_distributions(self.project)
+                if pinned is None:
+                    complete = False
+                else:
+                    names |= pinned  # the whole resolved set, dependencies included
+                continue
+            if source.path is None:
                 complete = False
                 continue
             found, full = _read_source(self.project, source)
@@ -439,7 +449,9 @@ class Image:
     def _followed(self, install: InstallStep) -> bool:
         """Every file the step installs from was traced to the repository."""
         if install.lock_tool == "pipenv":
-            return False
+            from hfdeploy.requirements.tool_locks import pipenv_locked_distributions
+
+            return pipenv_locked_distributions(self.project) is not None
         if install.lock_tool is not None:
             lock = _tool_lock_path(install.lock_tool)
             return (lock is not None and self.project.exists(lock)) or self.project.exists(

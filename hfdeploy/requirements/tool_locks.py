@@ -134,6 +134,36 @@ def locked_distributions(project: Project, tool: str) -> frozenset[str] | None:
     return project.memo(("rq-tool-lock", tool), read)
 
 
+PIPFILE_LOCK = PurePosixPath("Pipfile.lock")
+
+
+def pipenv_locked_distributions(project: Project) -> frozenset[str] | None:
+    """Canonical names of every package `Pipfile.lock` pins (its `default` and `develop`
+    sections: a dev-only package counted as installed only ever silences a finding), or None
+    without a readable lock. Paths and VCS entries have no release name and are left out."""
+
+    def read() -> frozenset[str] | None:
+        import json
+
+        text = project.text(PIPFILE_LOCK)
+        if text is None:
+            return None
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        names: set[str] = set()
+        for section in ("default", "develop"):
+            entries = data.get(section)
+            if isinstance(entries, dict):
+                names |= {canonicalize_name(n) for n in entries if isinstance(n, str)}
+        return frozenset(names)
+
+    return project.memo(("rq-tool-lock", "pipenv"), read)
+
+
 def project_tool(project: Project) -> str | None:
     """The tool whose lock holds the project's versions: "uv", "poetry", "pdm" when its lock
     is committed, "pip-tools" when `requirements.txt` is compiled from `requirements.in`."""

@@ -381,3 +381,23 @@ def test_a_syntax_frontend_the_engine_cannot_pull_is_built_with_the_built_in_one
     assert code == 0, report["findings"]
     assert "docker/dockerfile:0.0.0-hfdeploy-absent" in finding(report, "RT033")["message"]
     assert dockerfile.read_text() == original  # only the staged copy changed
+
+
+def test_fix_write_puts_a_bare_named_sibling_on_pythonpath_and_the_image_serves(
+    tmp_path: Path, verify: Verify, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DF045 on a real engine: `from routes import router` in service/main.py, with service/ on
+    nobody's sys.path in the image, stops the server; `fix --write` puts it on PYTHONPATH."""
+    root, _, _ = copy_repo(tmp_path, "bare_sibling_import")
+    code, report, _ = verify(root)
+    assert code == 1
+    assert "No module named 'routes'" in "\n".join(finding(report, "RT003")["notes"])
+
+    assert main(["check", "--offline", "--select", "DF045", str(root)]) == 1
+    assert "DF045" in capsys.readouterr().out
+    assert main(["fix", "--write", "--offline", "--select", "DF045", str(root)]) == 0
+    capsys.readouterr()
+    assert "ENV PYTHONPATH=/home/user/app/service\n" in (root / "Dockerfile").read_text()
+
+    code, report, _ = verify(root)
+    assert code == 0, report["findings"]

@@ -17,6 +17,7 @@ from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncom
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
 from hfdeploy.dockerfile.checks.exec_form_not_json import ExecFormNotJson
 from hfdeploy.dockerfile.checks.final_stage_is_development import FinalStageIsDevelopment
+from hfdeploy.dockerfile.checks.local_import_not_on_path import LocalImportNotOnPath
 from hfdeploy.dockerfile.checks.lock_not_installed import LockNotInstalled
 from hfdeploy.dockerfile.checks.missing_cmd import MissingCmd
 from hfdeploy.dockerfile.checks.missing_dockerfile import MissingDockerfile
@@ -73,6 +74,7 @@ CHECKS: tuple[type[Check], ...] = (
     CompiledRequirementsNotInstalled,  # DF024
     SecretValueInDockerfile,  # DF030
     ServerAppNotInImage,  # DF025
+    LocalImportNotOnPath,  # DF045
     WriteDeniedAtRuntime,  # DF031
     ModelDownloadedAtStart,  # DF032
     AptGetAsNonRoot,  # DF033

@@ -17,8 +17,8 @@ from hfdeploy.diagnostics import (
     FixAvailability,
     Severity,
 )
-from hfdeploy.dockerfile.shell import expand
-from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, run_commands, runtime
+from hfdeploy.dockerfile.import_path import other_sources, server_dirs
+from hfdeploy.dockerfile.stage import DOCKERFILE, Runtime, runtime
 
 if TYPE_CHECKING:
     from hfdeploy.dockerfile.server_model import Server
@@ -26,15 +26,6 @@ if TYPE_CHECKING:
     from hfdeploy.project import Project
 
 _IMPORT_STRING = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):[A-Za-z_][\w.]*(?:\(\))?$")
-# Options that move where the server imports from: (option, meaning).
-_DIR_OPTIONS = {"--app-dir": "app-dir", "--chdir": "chdir"}
-_OPAQUE_OPTIONS = ("--pythonpath", "--config", "-c", "--paste", "--factory-dir")
-# RUN programs that may put files in the image other than through a COPY from the context.
-_MAKES_FILES = frozenset(
-    {"git", "mv", "cp", "wget", "curl", "tar", "unzip", "ln", "rsync", "gdown", "hf", "make"}
-)
-_PYTHON = re.compile(r"^python(?:3(?:\.\d+)?)?$")
-_PYTHON_MODULES_OK = frozenset({"pip", "venv", "ensurepip", "compileall", "uv"})
 
 
 class ServerAppNotInImage(Check):
@@ -109,8 +100,8 @@ class ServerAppNotInImage(Check):
         if match is None:
             return
         module = match.group(1)
-        dirs = _search_dirs(project, rt, server)
-        if dirs is None or _other_sources(project, rt, module):
+        dirs = server_dirs(project, rt, server)
+        if dirs is None or other_sources(project, rt, module):
             return
         from hfdeploy.dockerfile.writable import landing, source_for
 
@@ -243,70 +234,3 @@ def _whereabouts(project: Project, model: Image, path: str) -> str:
         return "`.dockerignore` keeps it out"
     at = landing(project, path)
     return f"in the image at `{at}`" if at else "no `COPY` brings it in"
-
-
-def _search_dirs(project: Project, rt: Runtime, server: Server) -> list[str] | None:
-    """The image directories the server imports the app from, or None when hfdeploy cannot
-    tell (a variable, an option that reads a config file or adds paths)."""
-    from hfdeploy.dockerfile.writable import start_directory
-
-    start = start_directory(rt)
-    options = list(server.options)
-    if any(o.split("=", 1)[0] in _OPAQUE_OPTIONS for o in options):
-        return None
-    env = server.environment(rt.env)
-    if server.tool == "gunicorn" and (
-        "GUNICORN_CMD_ARGS" in env or any(f.name == "gunicorn.conf.py" for f in project.files())
-    ):
-        return None  # a config file or variable may set `chdir` or `pythonpath`
-    if server.tool == "uvicorn" and "UVICORN_APP_DIR" in env:
-        return None
-    app_dir = None
-    for i, option in enumerate(options):
-        name, _, value = option.partition("=")
-        if name in _DIR_OPTIONS:
-            value = value or (options[i + 1] if i + 1 < len(options) else "")
-            if not value or "$" in value:
-                return None
-            if _DIR_OPTIONS[name] == "chdir":
-                start = posixpath.normpath(posixpath.join(start, value))
-            else:
-                app_dir = value
-    dirs = [posixpath.normpath(posixpath.join(start, app_dir)) if app_dir else start]
-    for entry in env.get("PYTHONPATH", "").split(":"):
-        entry = expand(entry, env) if "$" in entry else entry
-        if not entry:
-            continue
-        if "$" in entry:
-            return None
-        dirs.append(posixpath.normpath(posixpath.join(start, entry)))
-    return list(dict.fromkeys(dirs))
-
-
-def _other_sources(project: Project, rt: Runtime, module: str) -> bool:
-    """Whether something other than a COPY from the context may put the module in the image."""
-    from hfdeploy.image import image
-
-    model = image(project)
-    if any(i.project is not None or i.lock_tool is not None for i in model.installs):
-        return True  # the project itself is installed (or a tool may install it)
-    if model.importable(module.split(".")[0]) is not False:
-        return True  # a distribution provides it, or the image installs what hfdeploy cannot name
-    for step in rt.steps:
-        keyword = step.ins.keyword
-        if keyword in ("COPY", "ADD") and step.ins.flag("from") is not None:
-            return True
-        if keyword == "ADD" and any("://" in w.value for w in step.ins.words()):
-            return True
-        if keyword != "RUN":
-            continue
-        for cmd in run_commands(step.ins):
-            values = [w.value for w in cmd]
-            program = posixpath.basename(values[0]) if values else ""
-            if program in _MAKES_FILES or program.endswith(".sh") or program in ("sh", "bash"):
-                return True
-            if _PYTHON.match(program):
-                rest = values[1:]
-                if not (len(rest) >= 2 and rest[0] == "-m" and rest[1] in _PYTHON_MODULES_OK):
-                    return True
-    return False

@@ -1,0 +1,2 @@
+def encode(payload, key):
+    return 'x'
