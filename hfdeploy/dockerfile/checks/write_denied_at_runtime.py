@@ -17,7 +17,8 @@ from hfdeploy.dockerfile.writable import (
     start_directory,
 )
 from hfdeploy.pycode import located
-from hfdeploy.pysource.startup import SQLITE_CONNECTS, SQLITE_DATABASES, Use, startup
+from hfdeploy.pysource.startup import Use, startup
+from hfdeploy.pysource.writes import SQLITE_CONNECTS, SQLITE_DATABASES
 
 if TYPE_CHECKING:
     from hfdeploy.project import Project
