@@ -15,6 +15,7 @@ from hfdeploy.dockerfile.checks.copy_without_chown import CopyWithoutChown
 from hfdeploy.dockerfile.checks.dockerfile_does_not_parse import DockerfileDoesNotParse
 from hfdeploy.dockerfile.checks.dockerignore_incomplete import DockerignoreIncomplete
 from hfdeploy.dockerfile.checks.dotenv_copied_into_image import DotenvCopiedIntoImage
+from hfdeploy.dockerfile.checks.env_set_to_empty import EnvSetToEmpty
 from hfdeploy.dockerfile.checks.exec_form_not_json import ExecFormNotJson
 from hfdeploy.dockerfile.checks.final_stage_is_development import FinalStageIsDevelopment
 from hfdeploy.dockerfile.checks.local_import_not_on_path import LocalImportNotOnPath
@@ -83,4 +84,5 @@ CHECKS: tuple[type[Check], ...] = (
     AppFileNotInImage,  # DF036
     SecretAsBuildArg,  # DF037
     BuildStepUsesData,  # DF038
+    EnvSetToEmpty,  # DF047
 )
