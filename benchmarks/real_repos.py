@@ -348,6 +348,19 @@ def git(
     )
 
 
+_PREDICTED = re.compile(r"a static rule could predict it: (?P<code>[A-Z]{2}\d{3})")
+
+
+def _warned_by(r: RepoResult) -> list[str]:
+    """The warnings `check` gave after `fix --write` whose rule `fix --write --verify` named as
+    the one that predicts a failure it repaired: the failure was said, as a warning (its
+    condition, such as a new database, depends on the Space's configuration)."""
+    if r.fix_verify is None or r.after is None:
+        return []
+    predicted = {m["code"] for line in r.fix_verify.rounds_text for m in _PREDICTED.finditer(line)}
+    return sorted(code for code in predicted if code in r.after.warnings)
+
+
 def export(entry: Entry, mirrors: Path, dest: Path) -> list[str]:
     """The project root of `entry` at its commit, as a fresh one-commit git repository. Returns
     the files the mirror lacks (a `fetch` snapshot has no file of 4 MiB or more), left out."""
@@ -961,14 +974,24 @@ def summary(results: list[RepoResult], expect: dict, verified: bool) -> list[str
                 + ", ".join(f"{r.entry.name} [{', '.join(r.verify.offline_hosts)}]" for r in net_na)
             )
         silent = [r for r in counted if r.after and r.after.n_errors == 0 and not r.verify.served]
-        lines.append(f"silent misses (check clean after fix, verify fails): {len(silent)}")
+        warned = [r for r in silent if _warned_by(r)]
+        lines.append(
+            f"silent misses (check clean after fix, verify fails): {len(silent)}"
+            + (
+                f", {len(warned)} of them warned about by the rule that predicts the failure"
+                if warned
+                else ""
+            )
+        )
         for r in silent:
             held = (
                 f" [started with placeholders: {', '.join(r.verify.placeholders)}]"
                 if r.verify.placeholders
                 else ""
             )
-            lines.append(f"  - {r.entry.name}: {r.verify.cause}: {r.verify.line}{held}")
+            rules = _warned_by(r)
+            said = f" [warned: {', '.join(rules)}]" if rules else ""
+            lines.append(f"  - {r.entry.name}: {r.verify.cause}: {r.verify.line}{held}{said}")
     false_errors, true_errors, unjudged = [], [], []
     for r in ok:
         if not r.entry.space or not r.before:

@@ -222,3 +222,19 @@ def test_an_access_log_line_is_never_the_decisive_line(harness) -> None:
         "notes": ['INFO:     203.0.113.7:0 - "GET /status HTTP/1.1" 404 Not Found'],
     }
     assert harness.decisive_line(finding) == "GET /integers answered 503"
+
+
+def test_a_silent_miss_names_the_warning_that_predicted_it(harness) -> None:
+    entry = harness.Entry("x", "o/x", "0" * 40)
+    after = harness.CheckResult(exit=0, warnings={"DB018": 1, "DF003": 1})
+    repaired = harness.VerifyResult(
+        rounds_text=[
+            "round 1: no such table: tasks (the schema was never created)",
+            "    repair: Give the app its lifespan (a static rule could predict it: DB018)",
+            "round 2: uid 1000 cannot write in /app",
+            "    repair: Create /app owned by uid 1000 (a static rule could predict it: DF004)",
+        ]
+    )
+    result = harness.RepoResult(entry, after=after, fix_verify=repaired)
+    assert harness._warned_by(result) == ["DB018"]  # DF004 was predicted but not warned about
+    assert harness._warned_by(harness.RepoResult(entry, after=after)) == []
