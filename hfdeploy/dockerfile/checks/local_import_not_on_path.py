@@ -36,7 +36,8 @@ class LocalImportNotOnPath(Check):
     Follows the imports that run for certain when a process the container starts loads the
     project's code — the server loading the app (`uvicorn main:app`, gunicorn, hypercorn, or
     `python app/main.py` calling `uvicorn.run`), and `alembic upgrade` run by the start
-    command, whose `env.py` imports the models — and reports an absolute import of one of the
+    command, whose `env.py` imports the models (its own imports are DB011's; the modules they
+    load are this rule's) — and reports an absolute import of one of the
     project's own modules (`from db import Base`, where `db` is `app/db.py`) that the image
     does not resolve: no directory on that process's `sys.path` in the image has it. That
     path is what the image gives the process: the server's working directory (`WORKDIR`, a
@@ -189,6 +190,8 @@ def _misses(project: Project, process: Process) -> list[Miss]:
                     continue
                 if model.importable(top) is not False:
                     continue  # a distribution provides it, or hfdeploy cannot tell
+                if everywhere:
+                    continue  # `env.py`'s own imports of the project are DB011's
                 homes = _homes(project, top)
                 if homes:
                     found.append(Miss(path, node, top, homes, _chain(importer, path)))
