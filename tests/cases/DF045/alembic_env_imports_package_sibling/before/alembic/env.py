@@ -1,0 +1,3 @@
+from app.models import Base
+
+target_metadata = Base.metadata

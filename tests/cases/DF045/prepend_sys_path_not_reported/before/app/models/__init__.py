@@ -1,0 +1,5 @@
+from database import Base
+
+from models.note import Note
+
+__all__ = ["Base", "Note"]

@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+
+from settings import TITLE
+
+app = FastAPI(title=TITLE)
