@@ -662,6 +662,14 @@ def image_present(image: str) -> bool:
     return code == 0
 
 
+def _engine_down() -> bool:
+    try:
+        code = run(["docker", "version", "--format", "{{.Server.Version}}"], CHECKOUT, 60)[0]
+    except OSError:  # no docker client at all
+        return True
+    return code != 0
+
+
 def ensure_images(images: list[str]) -> list[str]:
     """Missing images after one attempt each with benchmarks/standins.sh."""
     missing = []
@@ -1084,6 +1092,15 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="hfdeploy-realrepos-"))
     work.mkdir(parents=True, exist_ok=True)
     verify = not args.no_verify
+    if verify and _engine_down():
+        # Without an engine every image looks missing: a whole run of "base n/a".
+        where = os.environ.get("DOCKER_HOST", "the default socket")
+        print(
+            f"no Docker engine answers at {where}: start one (tests/docker/setup-engine.sh, "
+            "then export DOCKER_HOST) or pass --no-verify",
+            file=sys.stderr,
+        )
+        return 2
     started = time.monotonic()
     results: dict[str, RepoResult] = {}
 
