@@ -209,3 +209,16 @@ def host_fails_to_start(project: Project, server: Server, env: dict[str, str]) -
         f"`{setting.value}` expands to nothing, so `{server.tool}` takes the word after "
         "`--host` as the host and does not start"
     )
+
+
+def server_variables(project: Project) -> dict[str, str]:
+    """Environment variable -> "port" or "host": the variables the Python file the CMD runs
+    reads the server's port or host from (`uvicorn.run(port=int(os.getenv("APP_PORT")))`)."""
+    server = find_server(project)
+    found: dict[str, str] = {}
+    if server is None:
+        return found
+    for role, setting in (("host", server.host), ("port", server.port)):
+        if setting is not None and setting.variable is not None:
+            found[setting.variable] = role
+    return found
