@@ -118,7 +118,11 @@ def url_origin(
 ) -> Origin | None:
     if depth > 3:
         return None
-    if isinstance(expr, ast.Call) and _func_name(expr.func) == "str" and len(expr.args) == 1:
+    if (
+        isinstance(expr, ast.Call)
+        and _func_name(expr.func) in ("str", "int")  # `int(os.getenv("PORT"))`, for a port
+        and len(expr.args) == 1
+    ):
         expr = expr.args[0]
     os_names, environ, getenv = os_bindings(module)
     if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):

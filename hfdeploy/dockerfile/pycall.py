@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -75,13 +76,63 @@ def _literal(source: SourceFile, node: ast.expr) -> Setting | None:
     return None
 
 
-def _argument(source: SourceFile, keyword: ast.keyword | None) -> Setting | None:
+def _argument(
+    project: Project, path: PurePosixPath, source: SourceFile, keyword: ast.keyword | None
+) -> Setting | None:
     if keyword is None:
         return None
     found = _literal(source, keyword.value)
+    origin = _environment_origin(project, path, keyword.value)
+    if origin is not None:
+        variable, default = origin
+        if found is not None:  # `int(os.getenv("PORT", 8000))`: the default is in the call
+            return replace(found, variable=variable)
+        span = node_span(source, keyword.value)
+        if default is None:
+            return Setting("", span, kind="py-env", variable=variable)
+        if isinstance(default, ast.Constant) and isinstance(default.value, (str, int)):
+            if not isinstance(default.value, bool):
+                return Setting(str(default.value), span, kind="py-env", variable=variable)
     if found is None:  # a variable or expression: known to be set, value unknown
         return Setting(ast.unparse(keyword.value), node_span(source, keyword.value), kind="unknown")
     return found
+
+
+def _environment_origin(
+    project: Project, path: PurePosixPath, node: ast.expr
+) -> tuple[str, ast.expr | None] | None:
+    """(variable, the code's default or None) when the value is read from one environment
+    variable: directly (`int(os.getenv("PORT"))`, `os.environ["PORT"]`), through a name
+    assigned from one, or a pydantic-settings field. Asked of the database domain's
+    `url_origin`, the one reader of where an expression's value comes from. None when it is
+    not, or when a fallback other than a default hides the value (`os.getenv("P") or 80`)."""
+    from hfdeploy.database.engines import EnvOrigin, SettingsOrigin, url_origin
+    from hfdeploy.environment.settings import settings_fields
+    from hfdeploy.pycode import located
+
+    module = located(project, path)
+    if module is None:
+        return None
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("int", "str")
+        and len(node.args) == 1
+    ):
+        node = node.args[0]
+    origin = url_origin(project, module, node, settings_fields(project))
+    if isinstance(origin, EnvOrigin):
+        if not origin.unset and origin.default is None:
+            return None  # `os.getenv("PORT") or 8000`
+        if origin.wrapped:
+            return None
+        default = origin.default
+        if isinstance(default, ast.Constant) and default.value is None:
+            default = None
+        return origin.variable, default
+    if isinstance(origin, SettingsOrigin):
+        return origin.field.env_name, origin.field.default if origin.field.has_default else None
+    return None
 
 
 def _is_env_read(func: ast.expr) -> bool:
@@ -102,8 +153,8 @@ def find_run_call(project: Project, path: PurePosixPath) -> Server | None:
         if not _is_uvicorn_call(node, imported):
             continue
         keywords = {k.arg: k for k in node.keywords if k.arg}
-        host = _argument(source, keywords.get("host"))
-        port = _argument(source, keywords.get("port"))
+        host = _argument(project, path, source, keywords.get("host"))
+        port = _argument(project, path, source, keywords.get("port"))
         pieces: list[ast.expr | ast.keyword] = [*node.args, *node.keywords]
         reload = None
         flag = keywords.get("reload")

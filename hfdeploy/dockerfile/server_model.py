@@ -16,7 +16,12 @@ class Setting:
     value: str
     span: Span  # file offsets of the text holding the value
     removal: Span | None = None  # for a flag: the span that removes it with its separator
-    kind: str = "word"  # "word" (command-line text), "py-str", "py-int" (Python literals)
+    kind: str = "word"  # "word" (command-line text), "py-str", "py-int" (Python literals),
+    # "py-env" (a Python expression reading `variable`, with no literal default in the call)
+    # Python form: the environment variable the value is read from (`int(os.getenv("PORT",
+    # 8000))`, `os.environ["PORT"]`, a settings field); `value` is then the code's default
+    # ("" when it has none), and the image's non-empty value of the variable wins over it.
+    variable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,3 +48,8 @@ class Server:
     def environment(self, image_env: dict[str, str]) -> dict[str, str]:
         """The variables the server sees: the image's, then what its start script sets."""
         return {**image_env, **dict(self.script_env)} if self.script_env else image_env
+
+    @property
+    def script_env_names(self) -> frozenset[str]:
+        """The variables its start script assigns itself."""
+        return frozenset(name for name, _ in self.script_env)

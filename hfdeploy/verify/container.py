@@ -28,6 +28,7 @@ from hfdeploy.verify.serve import (
 )
 from hfdeploy.verify.settings import (
     PLACEHOLDER_PREFIX,
+    UNSET_AS_ON_A_SPACE,
     EnvSetting,
     VerifyOptions,
     app_port,
@@ -187,7 +188,8 @@ def _placeholders_for_what_the_image_lacks(
     provided = {
         e.name
         for e in report.env
-        if e.source.startswith("placeholder") and config.env.get(e.name, "") != ""
+        if (e.source.startswith("placeholder") or e.source == UNSET_AS_ON_A_SPACE)
+        and config.env.get(e.name, "") != ""
     }
     report.env = [e for e in report.env if e.name not in provided]
     placeholders = [e.name for e in report.env if e.source == "placeholder"]
@@ -301,6 +303,15 @@ def _placeholder_cause(
         return notes
     tail = "\n".join(probe.traceback_tail(log))
     for setting in report.env:
+        if setting.source == UNSET_AS_ON_A_SPACE and re.search(
+            rf"\b{re.escape(setting.name)}\b", tail
+        ):
+            notes.append(
+                f"The start failed on {setting.name} ({setting.kind}), which verify leaves "
+                "unset because a Space does not set it either: give it its value in the image "
+                f"(`ENV {setting.name}=...`, what `hfdeploy fix --write` adds for DF006/DF005), "
+                "or define it as a Variable on the Space and pass it here with --env"
+            )
         if setting.source != "placeholder":
             continue
         value = env.get(setting.name, "")

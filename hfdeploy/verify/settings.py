@@ -131,8 +131,13 @@ def container_env(
     required = required_variables(project)
     kinds = placeholder_kinds(project) if required else {}
     own = own_values(project, options) if _default_instead() & set(required) else {}
+    server = server_variables(project) if required else {}
     for name in required:
         if name in env or name in INJECTED_VARIABLES:
+            continue
+        if name in server:
+            # Left unset, as on a Space (see `server_variables`).
+            settings[name] = EnvSetting(name, UNSET_AS_ON_A_SPACE, f"the server's {server[name]}")
             continue
         if name in own:
             env[name], label = own[name]
@@ -142,6 +147,28 @@ def container_env(
             label = kind if isinstance(kind, str) else kind.label
         settings[name] = EnvSetting(name, "placeholder", "" if label == "str" else label)
     return env, sorted(settings.values(), key=lambda s: s.name)
+
+
+# The source of a required variable verify deliberately leaves unset (a server port or host).
+UNSET_AS_ON_A_SPACE = "unset, as on a Space"
+
+
+def server_variables(project: Project) -> dict[str, str]:
+    """Variable -> "port" or "host": what the server's own port or host is read from
+    (`uvicorn.run(port=int(os.getenv("APP_PORT")))`), from the Dockerfile domain's model.
+
+    verify gives such a variable no value. A placeholder would be wrong (a port of 1, a host
+    that does not resolve), and the value the Space needs (`app_port`, `0.0.0.0`) would make
+    verify pass where the Space fails: a Space sets neither `APP_PORT` nor `PORT`, so unless
+    the image carries the value the server does not start there (DF006/DF005 report it, and
+    `hfdeploy fix --write` adds `ENV APP_PORT=<app_port>` to the image, which verify then
+    uses like the Space). The run lists them as "unset, as on a Space", and a start that
+    fails on one says so. `--env NAME=...` still sets one, like a Variable on the Space."""
+    try:
+        from hfdeploy.dockerfile.server_values import server_variables as found
+    except ImportError:  # the Dockerfile analysis is optional here
+        return {}
+    return found(project)
 
 
 def _default_instead() -> frozenset[str]:

@@ -401,3 +401,25 @@ def test_fix_write_puts_a_bare_named_sibling_on_pythonpath_and_the_image_serves(
 
     code, report, _ = verify(root)
     assert code == 0, report["findings"]
+def test_a_port_and_host_from_unset_variables_serve_after_fix_write(
+    tmp_path: Path, verify: Verify
+) -> None:
+    """`uvicorn.run(host=os.getenv("APP_HOST"), port=int(os.getenv("APP_PORT")), reload=True)`
+    with an empty `ENV APP_PORT=${APP_PORT}`: verify leaves both unset as a Space does, and the
+    start fails on `int("")`; `fix --write` gives the image `ENV APP_PORT=<app_port>` (in place)
+    and `ENV APP_HOST=0.0.0.0`, and the same app then serves on app_port."""
+    root, port, _ = copy_repo(tmp_path, "port_from_variable")
+    code, report, _ = verify(root)
+    assert code == 1, report["findings"]
+    assert {"name": "APP_PORT", "source": "unset, as on a Space", "kind": "the server's port"} in (
+        report["env"]
+    )
+    assert "APP_PORT" in json.dumps(report["findings"])
+    assert main(["fix", "--write", "--offline", str(root)]) in (0, 1)
+    dockerfile = (root / "Dockerfile").read_text()
+    assert f"ENV APP_PORT={port}\n" in dockerfile and "${APP_PORT}" not in dockerfile
+    assert "ENV APP_HOST=0.0.0.0\n" in dockerfile
+    code, report, _ = verify(root)
+    assert code == 0, report["findings"]
+    assert report["url"] == f"http://127.0.0.1:{port}"
+    assert not any(e["name"] in ("APP_PORT", "APP_HOST") for e in report["env"]), report["env"]

@@ -33,7 +33,13 @@ class PortVariableNotExpanded(Check):
     """## What it does
     Reports a server port taken from a variable such as `$PORT` in a way that cannot work on
     a Space: in an exec-form (JSON) CMD, where no shell expands it, or in shell form without
-    a default while nothing in the image sets the variable.
+    a default while nothing in the image sets the variable (an empty `ENV PORT=${PORT}`, from
+    a build argument nobody passes, sets nothing).
+
+    It owns the command-line forms whose variable cannot expand to a port. A port that does
+    expand, from the image's `ENV` or the `${PORT:-8000}` default, but is not `app_port` is
+    DF006's, and so is every port a Python file reads from the environment
+    (`uvicorn.run(port=int(os.getenv("PORT")))`).
 
     ## Why is this bad?
     Spaces do not set `PORT`. uvicorn then exits at once: `Error: Invalid value for '--port':
@@ -79,7 +85,7 @@ class PortVariableNotExpanded(Check):
                 f"`{server.tool}` as is, never expanded ({server.origin})"
             )
             title = f"Write the port `{literal}`"
-        elif ref.default is None and ref.name not in server.environment(rt.env):
+        elif ref.default is None and not server.environment(rt.env).get(ref.name):
             edit = port_default_edit(server, server.port, ref, app_port)
             message = (
                 f"`${ref.name}` is unset on a Space and has no default ({server.origin}); "
