@@ -401,6 +401,8 @@ def test_fix_write_puts_a_bare_named_sibling_on_pythonpath_and_the_image_serves(
 
     code, report, _ = verify(root)
     assert code == 0, report["findings"]
+
+
 def test_a_port_and_host_from_unset_variables_serve_after_fix_write(
     tmp_path: Path, verify: Verify
 ) -> None:

@@ -144,9 +144,7 @@ class PortDiffersFromAppPort(Check):
             edit = replace_value(server, setting, str(wanted.port))  # the default in the call
         else:
             edit = env_edit(project, variable, str(wanted.port))
-        unset = (
-            f"a Space does not set `{variable}` unless you define a Variable with that name"
-        )
+        unset = f"a Space does not set `{variable}` unless you define a Variable with that name"
         if port.number is None:
             value = variable_value(server, setting, rt.env)
             if value == "" and in_image:

@@ -13,4 +13,6 @@ def index():
 
 if __name__ == "__main__":
     # Port and host from variables a Space does not set.
-    uvicorn.run("main:app", host=os.getenv("APP_HOST"), port=int(os.getenv("APP_PORT")), reload=True)
+    uvicorn.run(
+        "main:app", host=os.getenv("APP_HOST"), port=int(os.getenv("APP_PORT")), reload=True
+    )
